@@ -1,0 +1,396 @@
+//! Load a town: read every file, settle each layer's CRS (declared, user-given or guessed),
+//! validate geometry, and reproject everything once into one metric working CRS.
+
+use std::path::{Path, PathBuf};
+
+use geo::BoundingRect;
+use geo_types::{Coord, Geometry, Rect};
+use rayon::prelude::*;
+
+use crate::crs::{Crs, CrsInfo, CrsOrigin, Transformer, guess_from_extent, working_crs_for};
+use crate::error::{Error, IoError, Location};
+use crate::model::validate::validate_layer;
+use crate::model::{Issue, Layer};
+
+use super::{ReadOptions, read};
+
+/// How to load a set of files.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    pub read: ReadOptions,
+    /// The metric CRS to work in; chosen from the town's position when None.
+    pub working_crs: Option<Crs>,
+}
+
+/// A file that could not be loaded, and why.
+#[derive(Debug)]
+pub struct FileFailure {
+    pub path: PathBuf,
+    pub error: Error,
+}
+
+/// Every layer of a town, in one metric working CRS.
+#[derive(Debug)]
+pub struct Dataset {
+    pub working_crs: Crs,
+    pub layers: Vec<Layer>,
+    /// Files (or layers) that could not be used at all; the rest loaded.
+    pub failures: Vec<FileFailure>,
+}
+
+/// The bounding box of all features' coordinates, None for an empty layer.
+pub fn extent(layer: &Layer) -> Option<Rect<f64>> {
+    let mut it = layer.features.iter().filter_map(|f| f.geometry.bounding_rect());
+    let first = it.next()?;
+    Some(it.fold(first, |a, b| {
+        Rect::new(
+            Coord {
+                x: a.min().x.min(b.min().x),
+                y: a.min().y.min(b.min().y),
+            },
+            Coord {
+                x: a.max().x.max(b.max().x),
+                y: a.max().y.max(b.max().y),
+            },
+        )
+    }))
+}
+
+fn swap_xy(g: &mut Geometry<f64>) {
+    let _ = crate::crs::transform::try_for_each_coord::<()>(g, &mut |c| {
+        *c = Coord { x: c.y, y: c.x };
+        Ok(())
+    });
+}
+
+fn path_of(layer: &Layer) -> &Path {
+    &layer.source.path
+}
+
+/// Settle the CRS of a freshly read layer: the user's choice, else the file's, else a guess from
+/// coordinate magnitudes. Swapped axes are put right. Fails only when nothing fits.
+pub fn resolve_crs(layer: &mut Layer, user: Option<&Crs>) -> Result<(), Error> {
+    if let Some(c) = user {
+        layer.crs = CrsInfo::user(c.clone());
+    }
+    let Some(ext) = extent(layer) else {
+        return Ok(());
+    };
+    let guess = guess_from_extent(ext);
+    match layer.crs.crs.clone() {
+        Some(declared) => {
+            let declared_geo = declared.is_geographic();
+            let looks_geo = guess.crs.as_ref().is_some_and(Crs::is_geographic);
+            if guess.swapped && declared_geo == looks_geo && guess.crs.is_some() {
+                for f in &mut layer.features {
+                    swap_xy(&mut f.geometry);
+                }
+                layer.issues.push(Issue::warning(
+                    None,
+                    format!("axes swapped: {}; x and y were exchanged", guess.reason),
+                ));
+            } else if guess.crs.is_some() && declared_geo != looks_geo && layer.crs.origin != CrsOrigin::User {
+                let g = guess.crs.clone().unwrap_or(Crs::WGS84);
+                layer.issues.push(Issue::warning(
+                    None,
+                    format!(
+                        "the file says {} but the coordinates do not fit it ({}); using {} instead — check the .prj or give --crs",
+                        declared.label(),
+                        guess.reason,
+                        g.label()
+                    ),
+                ));
+                if guess.swapped {
+                    for f in &mut layer.features {
+                        swap_xy(&mut f.geometry);
+                    }
+                }
+                layer.crs = CrsInfo {
+                    crs: Some(g),
+                    origin: CrsOrigin::Guessed(guess.reason),
+                };
+            }
+        }
+        None => match guess.crs {
+            Some(g) => {
+                if guess.swapped {
+                    for f in &mut layer.features {
+                        swap_xy(&mut f.geometry);
+                    }
+                }
+                layer.issues.push(Issue::warning(
+                    None,
+                    format!("no CRS in the file; guessed {}: {}", g.label(), guess.reason),
+                ));
+                layer.crs = CrsInfo {
+                    crs: Some(g),
+                    origin: CrsOrigin::Guessed(guess.reason),
+                };
+            }
+            None => {
+                return Err(IoError::invalid(
+                    path_of(layer),
+                    Location::File,
+                    format!(
+                        "unknown coordinate system: the file declares none and {}; give it with --crs EPSG:NNNN",
+                        guess.reason
+                    ),
+                )
+                .into());
+            }
+        },
+    }
+    layer.source_crs = layer.crs.clone();
+    Ok(())
+}
+
+/// The lon/lat extent of a layer whose CRS is settled, from its corners and edge midpoints;
+/// also reports coordinates that do not land on the Earth.
+fn lonlat_extent(layer: &Layer) -> Option<Rect<f64>> {
+    let ext = extent(layer)?;
+    let crs = layer.crs.crs.as_ref()?;
+    let t = Transformer::new(crs, &Crs::WGS84).ok()?;
+    let (a, b) = (ext.min(), ext.max());
+    let mid = ext.center();
+    let samples = [
+        a,
+        b,
+        Coord { x: a.x, y: b.y },
+        Coord { x: b.x, y: a.y },
+        mid,
+        Coord { x: mid.x, y: a.y },
+        Coord { x: mid.x, y: b.y },
+        Coord { x: a.x, y: mid.y },
+        Coord { x: b.x, y: mid.y },
+    ];
+    let pts: Vec<Coord<f64>> = samples.iter().filter_map(|c| t.coord(*c).ok()).collect();
+    let first = *pts.first()?;
+    let (mut lo, mut hi) = (first, first);
+    for p in &pts {
+        lo.x = lo.x.min(p.x);
+        lo.y = lo.y.min(p.y);
+        hi.x = hi.x.max(p.x);
+        hi.y = hi.y.max(p.y);
+    }
+    Some(Rect::new(lo, hi))
+}
+
+/// Drop features whose lon/lat falls off the Earth (|lat| > 90, |lon| > 180) in a geographic layer.
+fn drop_off_earth(layer: &mut Layer) {
+    if !layer.crs.crs.as_ref().is_some_and(Crs::is_geographic) {
+        return;
+    }
+    use geo::CoordsIter;
+    let mut issues = Vec::new();
+    layer.features.retain(|f| {
+        let bad = f
+            .geometry
+            .coords_iter()
+            .find(|c| c.x.abs() > 180.0 || c.y.abs() > 90.0);
+        match bad {
+            Some(c) => {
+                issues.push(Issue::skipped(
+                    Some(f.source_id),
+                    format!("({}, {}) is not a longitude/latitude on the Earth", c.x, c.y),
+                ));
+                false
+            }
+            None => true,
+        }
+    });
+    layer.issues.extend(issues);
+}
+
+/// Reproject a layer into `target`, feature by feature in parallel; features that fail are
+/// skipped and reported.
+pub fn reproject(layer: &mut Layer, target: &Crs) -> Result<(), Error> {
+    let Some(src) = layer.crs.crs.clone() else {
+        return Err(IoError::invalid(path_of(layer), Location::File, "the CRS is not known").into());
+    };
+    let t = Transformer::new(&src, target)
+        .map_err(|e| Error::from(e).context(format!("reprojecting {}", path_of(layer).display())))?;
+    let features = std::mem::take(&mut layer.features);
+    let results: Vec<_> = features
+        .into_par_iter()
+        .map(|mut f| match t.geometry(&mut f.geometry) {
+            Ok(()) => Ok(f),
+            Err(e) => Err(Issue::skipped(Some(f.source_id), format!("cannot reproject: {e}"))),
+        })
+        .collect();
+    for r in results {
+        match r {
+            Ok(f) => layer.features.push(f),
+            Err(issue) => layer.issues.push(issue),
+        }
+    }
+    layer.crs = CrsInfo {
+        crs: Some(target.clone()),
+        origin: CrsOrigin::Working,
+    };
+    Ok(())
+}
+
+/// Read, check and reproject all `paths` into one working CRS. A file that fails is reported in
+/// [`Dataset::failures`] and the others still load.
+pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Dataset {
+    let mut failures = Vec::new();
+    let mut layers = Vec::new();
+    for path in paths {
+        match read(path, &options.read) {
+            Ok(ls) => layers.extend(ls),
+            Err(error) => failures.push(FileFailure {
+                path: path.clone(),
+                error,
+            }),
+        }
+    }
+    prepare(layers, options, failures)
+}
+
+/// Settle CRSs, validate and reproject layers already read.
+pub fn prepare(layers: Vec<Layer>, options: &LoadOptions, mut failures: Vec<FileFailure>) -> Dataset {
+    let mut ready = Vec::new();
+    for mut layer in layers {
+        validate_layer(&mut layer);
+        if let Err(error) = resolve_crs(&mut layer, options.read.crs.as_ref()) {
+            failures.push(FileFailure {
+                path: layer.source.path.clone(),
+                error,
+            });
+            continue;
+        }
+        drop_off_earth(&mut layer);
+        layer.extent_lonlat = lonlat_extent(&layer);
+        ready.push(layer);
+    }
+    let working = options.working_crs.clone().unwrap_or_else(|| {
+        let centre = town_centre(&ready);
+        working_crs_for(centre.x, centre.y)
+    });
+    let mut layers = Vec::new();
+    for mut layer in ready {
+        if layer.features.is_empty() {
+            layer.crs = CrsInfo {
+                crs: Some(working.clone()),
+                origin: CrsOrigin::Working,
+            };
+            layers.push(layer);
+            continue;
+        }
+        match reproject(&mut layer, &working) {
+            Ok(()) => layers.push(layer),
+            Err(error) => failures.push(FileFailure {
+                path: layer.source.path.clone(),
+                error,
+            }),
+        }
+    }
+    Dataset {
+        working_crs: working,
+        layers,
+        failures,
+    }
+}
+
+/// The centre of the town in lon/lat: the boundary-looking (largest-area polygon) layer's extent
+/// when there is one, else the centre of all extents.
+fn town_centre(layers: &[Layer]) -> Coord<f64> {
+    let extents: Vec<Rect<f64>> = layers.iter().filter_map(|l| l.extent_lonlat).collect();
+    let Some(first) = extents.first() else {
+        return Coord { x: 120.0, y: 30.0 };
+    };
+    let all = extents.iter().fold(*first, |a, b| {
+        Rect::new(
+            Coord {
+                x: a.min().x.min(b.min().x),
+                y: a.min().y.min(b.min().y),
+            },
+            Coord {
+                x: a.max().x.max(b.max().x),
+                y: a.max().y.max(b.max().y),
+            },
+        )
+    });
+    all.center()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::geojson;
+
+    fn layer(json: &str) -> Layer {
+        geojson::read_bytes(Path::new("t.geojson"), json.as_bytes(), &ReadOptions::default())
+            .expect("read")
+    }
+
+    #[test]
+    fn guesses_gk_and_reprojects_to_working() {
+        let l = layer(
+            r#"{"type":"FeatureCollection","features":[
+            {"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[500000,3320113.398]}},
+            {"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[510000,3330000]}}]}"#,
+        );
+        let ds = prepare(vec![l], &LoadOptions::default(), vec![]);
+        assert_eq!(ds.working_crs, Crs::Epsg(4549));
+        let l = &ds.layers[0];
+        assert!(l.source_crs.is_guessed());
+        let ext = l.extent_lonlat.expect("extent");
+        assert!((ext.min().x - 120.0).abs() < 1e-6 && (ext.min().y - 30.0).abs() < 1e-6);
+        // Already in the working CRS: coordinates unchanged.
+        match l.features[0].geometry {
+            Geometry::Point(p) => assert!((p.x() - 500_000.0).abs() < 1e-6),
+            _ => panic!(),
+        }
+    }
+
+    #[test]
+    fn swapped_lat_lon_is_fixed() {
+        let l = layer(
+            r#"{"type":"FeatureCollection","features":[
+            {"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[30.2,120.1]}}]}"#,
+        );
+        let ds = prepare(vec![l], &LoadOptions::default(), vec![]);
+        let l = &ds.layers[0];
+        let ext = l.extent_lonlat.expect("extent");
+        assert!((ext.min().x - 120.1).abs() < 1e-9, "{ext:?}");
+        assert!(l.issues.iter().any(|i| i.message.contains("latitude first")));
+    }
+
+    #[test]
+    fn unknown_crs_is_a_failure_naming_the_file() {
+        let l = layer(
+            r#"{"type":"FeatureCollection","features":[
+            {"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[1e12,1e12]}}]}"#,
+        );
+        let ds = prepare(vec![l], &LoadOptions::default(), vec![]);
+        assert!(ds.layers.is_empty());
+        let msg = ds.failures[0].error.to_string();
+        assert!(msg.contains("t.geojson") && msg.contains("--crs"), "{msg}");
+    }
+
+    #[test]
+    fn wrong_declared_crs_is_overridden_with_a_warning() {
+        let l = layer(
+            r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:4326"}},"features":[
+            {"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[500000,3320113]}}]}"#,
+        );
+        let ds = prepare(vec![l], &LoadOptions::default(), vec![]);
+        let l = &ds.layers[0];
+        assert_eq!(l.source_crs.crs, Some(Crs::Epsg(4549)));
+        assert!(l.issues.iter().any(|i| i.message.contains("do not fit")));
+    }
+
+    #[test]
+    fn off_earth_feature_is_skipped_not_the_layer() {
+        let l = layer(
+            r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:4326"}},"features":[
+            {"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[120.1,30.2]}},
+            {"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[120.1,95.0]}}]}"#,
+        );
+        let ds = prepare(vec![l], &LoadOptions::default(), vec![]);
+        let l = &ds.layers[0];
+        assert_eq!(l.features.len(), 1);
+        assert_eq!(l.skipped_count(), 1);
+    }
+}

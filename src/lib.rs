@@ -1,0 +1,10 @@
+//! towncircle (镇村生活圈规划助手): the analysis core of a desktop GIS for town living-circle
+//! planning in Zhejiang. No UI, no printing, no process exit here.
+#![deny(clippy::unwrap_used)]
+
+pub mod crs;
+pub mod error;
+pub mod io;
+pub mod model;
+
+pub use error::{Error, Result};

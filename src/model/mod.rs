@@ -1,0 +1,13 @@
+//! Plain data: layers of features in one metric working CRS, facility categories, layer roles.
+
+pub mod category;
+pub mod layer;
+pub mod role;
+pub mod validate;
+
+
+pub use category::{Category, CategoryId, Taxonomy};
+pub use layer::{
+    AttrValue, Feature, Field, FieldKind, Format, GeometryKind, Issue, Layer, Severity, SourceInfo,
+};
+pub use role::Role;
