@@ -171,14 +171,24 @@ fn line(c: &Coords) -> std::result::Result<LineString<f64>, String> {
     Ok(LineString::new(pts))
 }
 
-fn polygon(c: &Coords) -> std::result::Result<Polygon<f64>, String> {
-    let mut rings = list(c)?.iter().map(line);
+fn polygon(c: &Coords, notes: &mut Vec<String>) -> std::result::Result<Polygon<f64>, String> {
+    let mut rings = list(c)?.iter().map(|r| {
+        let l = line(r)?;
+        if l.0.len() > 1 && l.0.first() != l.0.last() {
+            notes.push("a polygon ring was not closed (first and last positions differ); closed it".into());
+        }
+        Ok::<_, String>(l)
+    });
     let exterior = rings.next().ok_or("polygon without rings")??;
     let interiors = rings.collect::<std::result::Result<Vec<_>, _>>()?;
     Ok(Polygon::new(exterior, interiors))
 }
 
-fn to_geometry(raw: &RawGeometry, depth: usize) -> std::result::Result<Geometry<f64>, String> {
+fn to_geometry(
+    raw: &RawGeometry,
+    depth: usize,
+    notes: &mut Vec<String>,
+) -> std::result::Result<Geometry<f64>, String> {
     let kind = raw.kind.as_deref().ok_or("geometry without \"type\"")?;
     if kind == "GeometryCollection" {
         if depth > 8 {
@@ -189,7 +199,7 @@ fn to_geometry(raw: &RawGeometry, depth: usize) -> std::result::Result<Geometry<
             .as_deref()
             .ok_or("GeometryCollection without \"geometries\"")?
             .iter()
-            .map(|g| to_geometry(g, depth + 1))
+            .map(|g| to_geometry(g, depth + 1, notes))
             .collect::<std::result::Result<Vec<_>, _>>()?;
         return Ok(Geometry::GeometryCollection(GeometryCollection(parts)));
     }
@@ -209,11 +219,11 @@ fn to_geometry(raw: &RawGeometry, depth: usize) -> std::result::Result<Geometry<
         "MultiLineString" => Geometry::MultiLineString(MultiLineString(
             list(c)?.iter().map(line).collect::<std::result::Result<_, _>>()?,
         )),
-        "Polygon" => Geometry::Polygon(polygon(c)?),
+        "Polygon" => Geometry::Polygon(polygon(c, notes)?),
         "MultiPolygon" => Geometry::MultiPolygon(MultiPolygon(
             list(c)?
                 .iter()
-                .map(polygon)
+                .map(|p| polygon(p, notes))
                 .collect::<std::result::Result<_, _>>()?,
         )),
         other => return Err(format!("unknown geometry type \"{other}\"")),
@@ -341,8 +351,15 @@ impl Builder {
                 .push(Issue::skipped(Some(id), "the feature has no geometry"));
             return;
         };
-        let geometry = match to_geometry(&raw, 0) {
-            Ok(g) => g,
+        let mut notes = Vec::new();
+        let geometry = match to_geometry(&raw, 0, &mut notes) {
+            Ok(g) => {
+                notes.dedup();
+                for n in notes {
+                    self.issues.push(Issue::warning(Some(id), n));
+                }
+                g
+            }
             Err(e) => {
                 self.issues.push(Issue::skipped(Some(id), e));
                 return;
@@ -740,6 +757,12 @@ mod tests {
         assert_eq!(layer.skipped_count(), 3);
         assert_eq!(layer.issues[1].feature, Some(SourceId::Feature(2)));
         assert!(layer.issues[1].message.contains("Blob"));
+        let unclosed = read_str(
+            r#"{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1]]]}}"#,
+        )
+        .expect("read");
+        assert_eq!(unclosed.features.len(), 1);
+        assert!(unclosed.issues[0].message.contains("not closed"));
     }
 
     #[test]
