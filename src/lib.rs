@@ -6,5 +6,6 @@ pub mod crs;
 pub mod error;
 pub mod io;
 pub mod model;
+pub mod report;
 
 pub use error::{Error, Result};

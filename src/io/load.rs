@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use crate::crs::{Crs, CrsInfo, CrsOrigin, Transformer, guess_from_extent, working_crs_for};
 use crate::error::{Error, IoError, Location};
 use crate::model::validate::validate_layer;
-use crate::model::{Issue, Layer};
+use crate::model::{Issue, Layer, Role, Taxonomy, guess_role};
 
 use super::{ReadOptions, read};
 
@@ -20,6 +20,8 @@ pub struct LoadOptions {
     pub read: ReadOptions,
     /// The metric CRS to work in; chosen from the town's position when None.
     pub working_crs: Option<Crs>,
+    /// Facility categories and their rules.
+    pub taxonomy: Taxonomy,
 }
 
 /// A file that could not be loaded, and why.
@@ -112,6 +114,13 @@ pub fn resolve_crs(layer: &mut Layer, user: Option<&Crs>) -> Result<(), Error> {
             }
         }
         None => match guess.crs {
+            Some(g)
+                if layer.source.format == crate::model::Format::GeoJson
+                    && g.is_geographic()
+                    && !guess.swapped =>
+            {
+                layer.crs = CrsInfo::format_default(g, "RFC 7946: GeoJSON is WGS84 lon/lat");
+            }
             Some(g) => {
                 if guess.swapped {
                     for f in &mut layer.features {
@@ -261,6 +270,12 @@ pub fn prepare(layers: Vec<Layer>, options: &LoadOptions, mut failures: Vec<File
         }
         drop_off_earth(&mut layer);
         layer.extent_lonlat = lonlat_extent(&layer);
+        if layer.role.is_none() {
+            layer.role = guess_role(&layer);
+        }
+        if layer.role == Some(Role::Facilities) {
+            layer.classification = Some(options.taxonomy.classify_layer(&mut layer));
+        }
         ready.push(layer);
     }
     let working = options.working_crs.clone().unwrap_or_else(|| {

@@ -69,6 +69,13 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Vec<Layer>> {
         }
         .into());
     };
+    if !path.exists() {
+        return Err(IoError::open(
+            path,
+            std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+        )
+        .into());
+    }
     match format {
         Format::GeoJson => Ok(vec![geojson::read(path, options)?]),
         other => Err(IoError::UnsupportedFormat {

@@ -265,7 +265,11 @@ pub struct Layer {
     pub source_crs: CrsInfo,
     /// The role the reader knows for sure (an OSM theme), before any guessing.
     pub role_hint: Option<Role>,
+    /// The role in the analysis: guessed on load, editable by the user.
+    pub role: Option<Role>,
     pub issues: Vec<Issue>,
+    /// Facility categories found, for layers that were classified.
+    pub classification: Option<super::category::ClassifyReport>,
     /// The extent in WGS84 lon/lat degrees, once the CRS is known.
     pub extent_lonlat: Option<geo_types::Rect<f64>>,
 }
@@ -281,7 +285,9 @@ impl Layer {
             source_crs: crs.clone(),
             crs,
             role_hint: None,
+            role: None,
             issues: Vec::new(),
+            classification: None,
             extent_lonlat: None,
         }
     }

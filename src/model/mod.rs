@@ -10,4 +10,4 @@ pub use category::{Category, CategoryId, Taxonomy};
 pub use layer::{
     AttrValue, Feature, Field, FieldKind, Format, GeometryKind, Issue, Layer, Severity, SourceInfo,
 };
-pub use role::Role;
+pub use role::{Role, guess_role};

@@ -1,6 +1,8 @@
-//! The role a layer plays in a town's analysis.
+//! The role a layer plays in a town's analysis, and a guess of it from names, fields and geometry.
 
 use serde::{Deserialize, Serialize};
+
+use super::layer::{GeometryKind, Layer};
 
 /// What a layer is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -20,6 +22,161 @@ pub enum Role {
     Greenway,
     /// 雨污管网: sewers and storm drains.
     Sewers,
+    /// 水系: rivers and lakes (barriers).
+    Water,
+    /// 网格: governance grid cells.
+    Grid,
     /// Administrative boundaries other than the town's (OSM admin levels).
     AdminBoundaries,
+}
+
+impl Role {
+    pub const ALL: [Role; 11] = [
+        Role::Boundary,
+        Role::BuiltUpArea,
+        Role::Villages,
+        Role::Roads,
+        Role::Facilities,
+        Role::Buildings,
+        Role::Greenway,
+        Role::Sewers,
+        Role::Water,
+        Role::Grid,
+        Role::AdminBoundaries,
+    ];
+
+    /// Chinese label.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Role::Boundary => "镇域",
+            Role::BuiltUpArea => "建成区",
+            Role::Villages => "行政村",
+            Role::Roads => "道路",
+            Role::Facilities => "设施",
+            Role::Buildings => "建筑/人口",
+            Role::Greenway => "绿道",
+            Role::Sewers => "雨污管网",
+            Role::Water => "水系",
+            Role::Grid => "治理网格",
+            Role::AdminBoundaries => "行政边界",
+        }
+    }
+
+    /// English label (snake case, as in JSON).
+    pub fn en(self) -> &'static str {
+        match self {
+            Role::Boundary => "boundary",
+            Role::BuiltUpArea => "built_up_area",
+            Role::Villages => "villages",
+            Role::Roads => "roads",
+            Role::Facilities => "facilities",
+            Role::Buildings => "buildings",
+            Role::Greenway => "greenway",
+            Role::Sewers => "sewers",
+            Role::Water => "water",
+            Role::Grid => "grid",
+            Role::AdminBoundaries => "admin_boundaries",
+        }
+    }
+
+    /// Parse an English or Chinese label.
+    pub fn parse(text: &str) -> Option<Role> {
+        let t = text.trim().to_ascii_lowercase();
+        Role::ALL
+            .into_iter()
+            .find(|r| r.en() == t || r.zh() == text.trim() || r.en().replace('_', "-") == t)
+    }
+
+    /// Words in file, layer or table names that point to each role, most specific first.
+    fn name_keywords() -> &'static [(Role, &'static [&'static str])] {
+        &[
+            (Role::Greenway, &["绿道", "greenway", "lvdao"]),
+            (Role::Sewers, &["管网", "污水", "雨水", "排水", "管线", "sewer", "drain", "pipe"]),
+            (Role::BuiltUpArea, &["建成区", "镇区范围", "built_up", "builtup", "built-up", "urban_area", "jcq"]),
+            (Role::Villages, &["行政村", "村界", "村域", "村庄", "village", "xzc", "cun"]),
+            (Role::Boundary, &["镇域", "镇界", "乡镇界", "行政区", "边界", "boundary", "township", "xzq", "zy"]),
+            (Role::Grid, &["网格", "grid"]),
+            (Role::Water, &["水系", "河流", "河道", "水域", "water", "river"]),
+            (Role::Roads, &["道路", "路网", "road", "street", "highway", "dl"]),
+            (Role::Buildings, &["建筑", "房屋", "住宅", "building", "house", "jz", "demand", "人口"]),
+            (Role::Facilities, &["设施", "poi", "facilit", "服务", "amenity", "ss"]),
+        ]
+    }
+}
+
+fn has_field(layer: &Layer, names: &[&str]) -> bool {
+    names.iter().any(|n| layer.field_index(n).is_some())
+}
+
+/// Guess what a layer is: the reader's hint wins; then words in its name; then its fields and geometry.
+pub fn guess_role(layer: &Layer) -> Option<Role> {
+    if layer.role_hint.is_some() {
+        return layer.role_hint;
+    }
+    let name = format!(
+        "{} {}",
+        layer.name.to_lowercase(),
+        layer.source.table.as_deref().unwrap_or("").to_lowercase()
+    );
+    let kind = layer.geometry_kind();
+    let fits = |role: Role| match role {
+        Role::Boundary | Role::BuiltUpArea | Role::Villages | Role::Buildings | Role::Grid => {
+            matches!(kind, GeometryKind::Polygon | GeometryKind::Point | GeometryKind::Empty)
+                && (role != Role::Boundary || kind != GeometryKind::Point)
+        }
+        Role::Roads | Role::Greenway | Role::Sewers => {
+            matches!(kind, GeometryKind::Line | GeometryKind::Empty | GeometryKind::Mixed)
+        }
+        Role::Facilities => matches!(kind, GeometryKind::Point | GeometryKind::Polygon | GeometryKind::Empty),
+        Role::Water | Role::AdminBoundaries => true,
+    };
+    // Short ASCII abbreviations (dl, jz, ss, zy) only count as whole words.
+    let words: Vec<&str> = name
+        .split(|c: char| !c.is_alphanumeric() || c == '_')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let matches_kw = |kw: &str| {
+        if kw.chars().all(|c| c.is_ascii_alphabetic()) && kw.len() <= 3 {
+            words.contains(&kw)
+        } else {
+            name.contains(kw)
+        }
+    };
+    for (role, kws) in Role::name_keywords() {
+        if kws.iter().any(|kw| matches_kw(kw)) && fits(*role) {
+            return Some(*role);
+        }
+    }
+    // Fields and geometry.
+    match kind {
+        GeometryKind::Line => {
+            if has_field(layer, &["highway", "等级", "道路等级", "road_class", "fclass", "class"]) {
+                Some(Role::Roads)
+            } else if has_field(layer, &["管径", "管材", "pipe", "diameter"]) {
+                Some(Role::Sewers)
+            } else {
+                Some(Role::Roads)
+            }
+        }
+        GeometryKind::Point => {
+            if has_field(layer, &["人口", "population", "pop"]) {
+                Some(Role::Villages)
+            } else {
+                Some(Role::Facilities)
+            }
+        }
+        GeometryKind::Polygon => {
+            let n = layer.features.len();
+            if has_field(layer, &["building", "层数", "floors", "building:levels", "levels"]) || n > 300 {
+                Some(Role::Buildings)
+            } else if has_field(layer, &["村名", "村", "village"]) || (n > 1 && has_field(layer, &["人口", "population"])) {
+                Some(Role::Villages)
+            } else if n == 1 {
+                Some(Role::Boundary)
+            } else {
+                None
+            }
+        }
+        GeometryKind::Mixed | GeometryKind::Empty => None,
+    }
 }

@@ -1,0 +1,3 @@
+//! Outputs for people and programs: layer summaries now; reports, tables and maps later.
+
+pub mod info;
