@@ -122,12 +122,12 @@ impl Stage {
             }
             #[cfg(feature = "proj")]
             Stage::Proj(p) => {
-                use proj::Transform as _;
-                let mut pt = (c.x, c.y);
-                pt.transform(&p.to_wgs84)
+                // new_known_crs normalises axis order to lon/lat and easting/northing.
+                let (x, y) = p
+                    .to_wgs84
+                    .convert((c.x, c.y))
                     .map_err(|e| CrsError::Transform(e.to_string()))?;
-                // new_known_crs normalises to lon/lat order? PROJ's EPSG:4326 is lat/lon.
-                Ok(Coord { x: pt.1, y: pt.0 })
+                Ok(Coord { x, y })
             }
         }
     }
@@ -158,11 +158,11 @@ impl Stage {
             }
             #[cfg(feature = "proj")]
             Stage::Proj(p) => {
-                use proj::Transform as _;
-                let mut pt = (c.y, c.x);
-                pt.transform(&p.from_wgs84)
+                let (x, y) = p
+                    .from_wgs84
+                    .convert((c.x, c.y))
                     .map_err(|e| CrsError::Transform(e.to_string()))?;
-                Ok(Coord { x: pt.0, y: pt.1 })
+                Ok(Coord { x, y })
             }
         }
     }

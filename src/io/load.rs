@@ -216,15 +216,23 @@ pub fn reproject(layer: &mut Layer, target: &Crs) -> Result<(), Error> {
     let Some(src) = layer.crs.crs.clone() else {
         return Err(IoError::invalid(path_of(layer), Location::File, "the CRS is not known").into());
     };
-    let t = Transformer::new(&src, target)
+    // Fail early, once, when the CRS pair is not supported.
+    Transformer::new(&src, target)
         .map_err(|e| Error::from(e).context(format!("reprojecting {}", path_of(layer).display())))?;
     let features = std::mem::take(&mut layer.features);
+    // One transformer per worker: the PROJ backend's handles are not shareable between threads.
     let results: Vec<_> = features
         .into_par_iter()
-        .map(|mut f| match t.geometry(&mut f.geometry) {
-            Ok(()) => Ok(f),
-            Err(e) => Err(Issue::skipped(Some(f.source_id), format!("cannot reproject: {e}"))),
-        })
+        .map_init(
+            || Transformer::new(&src, target),
+            |t, mut f| match t {
+                Ok(t) => match t.geometry(&mut f.geometry) {
+                    Ok(()) => Ok(f),
+                    Err(e) => Err(Issue::skipped(Some(f.source_id), format!("cannot reproject: {e}"))),
+                },
+                Err(e) => Err(Issue::skipped(Some(f.source_id), format!("cannot reproject: {e}"))),
+            },
+        )
         .collect();
     for r in results {
         match r {
