@@ -29,10 +29,14 @@ enum Command {
 /// Options for reading files, shared by the subcommands.
 #[derive(Debug, Args)]
 struct InputArgs {
-    /// Coordinate system of the input when the files do not say or say wrongly:
+    /// Coordinate system of files that declare none (instead of guessing from magnitudes):
     /// EPSG:4549, 4528, WGS84, CGCS2000, GCJ-02 (Amap/Tencent), BD-09 (Baidu), or a PROJ string.
     #[arg(long, value_name = "CRS")]
     crs: Option<String>,
+    /// Coordinate system of one file, overriding what it declares: FILE=CRS, e.g.
+    /// --crs-for 设施点.csv=gcj02 (FILE is a file name or path). Repeatable.
+    #[arg(long, value_name = "FILE=CRS")]
+    crs_for: Vec<String>,
     /// Text encoding of DBF/CSV attributes when the files do not say: UTF-8, GBK, GB18030.
     #[arg(long, value_name = "ENCODING")]
     encoding: Option<String>,
@@ -66,6 +70,14 @@ impl InputArgs {
             Some(text) => Some(Crs::parse(text).with_context(|| format!("--crs {text}"))?),
             None => None,
         };
+        let mut crs_for = Vec::new();
+        for item in &self.crs_for {
+            let Some((file, crs_text)) = item.split_once('=') else {
+                bail!("--crs-for {item}: expected FILE=CRS, e.g. pois.csv=gcj02");
+            };
+            let c = Crs::parse(crs_text).with_context(|| format!("--crs-for {item}"))?;
+            crs_for.push((file.to_string(), c));
+        }
         let encoding = match &self.encoding {
             Some(label) => match encoding_from_label(label) {
                 Some(e) => Some(e),
@@ -100,11 +112,13 @@ impl InputArgs {
         Ok(LoadOptions {
             read: ReadOptions {
                 encoding,
-                crs,
+                crs: None,
                 clip,
             },
             working_crs: None,
             taxonomy,
+            default_crs: crs,
+            crs_for,
         })
     }
 }

@@ -22,6 +22,22 @@ pub struct LoadOptions {
     pub working_crs: Option<Crs>,
     /// Facility categories and their rules.
     pub taxonomy: Taxonomy,
+    /// The CRS of files that declare none (instead of guessing from magnitudes).
+    pub default_crs: Option<Crs>,
+    /// Per-file CRS overrides: (file name or path, CRS); beats what the file declares.
+    pub crs_for: Vec<(String, Crs)>,
+}
+
+impl LoadOptions {
+    /// The forced CRS for `path`, if the user gave one for it.
+    fn crs_override(&self, path: &Path) -> Option<&Crs> {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        self.crs_for
+            .iter()
+            .find(|(p, _)| Path::new(p) == path || Some(p.as_str()) == name.as_deref())
+            .map(|(_, c)| c)
+            .or(self.read.crs.as_ref())
+    }
 }
 
 /// A file that could not be loaded, and why.
@@ -253,7 +269,9 @@ pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Dataset {
     let mut failures = Vec::new();
     let mut layers = Vec::new();
     for path in paths {
-        match read(path, &options.read) {
+        let mut read_options = options.read.clone();
+        read_options.crs = options.crs_override(path).cloned();
+        match read(path, &read_options) {
             Ok(ls) => layers.extend(ls),
             Err(error) => failures.push(FileFailure {
                 path: path.clone(),
@@ -269,7 +287,13 @@ pub fn prepare(layers: Vec<Layer>, options: &LoadOptions, mut failures: Vec<File
     let mut ready = Vec::new();
     for mut layer in layers {
         validate_layer(&mut layer);
-        if let Err(error) = resolve_crs(&mut layer, options.read.crs.as_ref()) {
+        if layer.crs.crs.is_none()
+            && let Some(c) = &options.default_crs
+        {
+            layer.crs = CrsInfo::user(c.clone());
+        }
+        let forced = options.crs_override(&layer.source.path).cloned();
+        if let Err(error) = resolve_crs(&mut layer, forced.as_ref()) {
             failures.push(FileFailure {
                 path: layer.source.path.clone(),
                 error,
