@@ -125,7 +125,11 @@ impl InputArgs {
 
 fn print_info(info: &InfoSummary, max_warnings: usize) {
     for l in &info.layers {
-        let table = l.table.as_deref().map(|t| format!(" [{t}]")).unwrap_or_default();
+        let table = l
+            .table
+            .as_deref()
+            .map(|t| format!(" [{t}]"))
+            .unwrap_or_default();
         println!("{}{table}", l.file);
         println!(
             "  format: {}   role: {}",
@@ -153,7 +157,11 @@ fn print_info(info: &InfoSummary, max_warnings: usize) {
         println!(
             "  CRS: {crs} ({}{})",
             l.crs.origin,
-            l.crs.detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default()
+            l.crs
+                .detail
+                .as_deref()
+                .map(|d| format!(": {d}"))
+                .unwrap_or_default()
         );
         if let Some(e) = &l.encoding {
             println!("  encoding: {e}");
@@ -162,7 +170,11 @@ fn print_info(info: &InfoSummary, max_warnings: usize) {
             println!("  extent (lon/lat): {a:.6}, {b:.6} – {c:.6}, {d:.6}");
         }
         if !l.categories.is_empty() || l.unmapped_count > 0 {
-            let cats: Vec<String> = l.categories.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            let cats: Vec<String> = l
+                .categories
+                .iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect();
             println!("  categories: {}", cats.join(", "));
             println!("  unmapped: {}", l.unmapped_count);
             for e in l.unmapped_examples.iter().take(max_warnings) {
@@ -175,12 +187,18 @@ fn print_info(info: &InfoSummary, max_warnings: usize) {
                 println!("    {w}");
             }
             if l.warnings.len() > max_warnings {
-                println!("    ... {} more (see --json)", l.warnings.len() - max_warnings);
+                println!(
+                    "    ... {} more (see --json)",
+                    l.warnings.len() - max_warnings
+                );
             }
         }
         println!();
     }
-    println!("working CRS: {} {}", info.working_crs, info.working_crs_name);
+    println!(
+        "working CRS: {} {}",
+        info.working_crs, info.working_crs_name
+    );
     for f in &info.failures {
         eprintln!("error: {}", f.error);
     }

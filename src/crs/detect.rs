@@ -43,13 +43,17 @@ pub fn guess_from_extent(extent: Rect) -> Guess {
             return Guess {
                 crs: Some(Crs::WGS84),
                 swapped: true,
-                reason: "values look like degrees with latitude first (lat, lon); read as lon/lat WGS84".into(),
+                reason:
+                    "values look like degrees with latitude first (lat, lon); read as lon/lat WGS84"
+                        .into(),
             };
         }
         return Guess {
             crs: Some(Crs::WGS84),
             swapped: false,
-            reason: "values look like degrees (lon/lat); assumed WGS84 (equal to CGCS2000 for planning)".into(),
+            reason:
+                "values look like degrees (lon/lat); assumed WGS84 (equal to CGCS2000 for planning)"
+                    .into(),
         };
     }
     if within(&extent, (-90.0, 90.0), (-180.0, 180.0)) {
@@ -108,8 +112,11 @@ pub fn guess_from_extent(extent: Rect) -> Guess {
             reason: "7-digit values first and 6-digit second: northing first; assumed CGCS2000 3-degree Gauss-Kruger CM 120E (EPSG:4549)".into(),
         };
     }
-    if within(&extent, (-20_037_508.35, 20_037_508.35), (-20_048_966.2, 20_048_966.2))
-        && min.x.abs().max(max.x.abs()) > 1_000_000.0
+    if within(
+        &extent,
+        (-20_037_508.35, 20_037_508.35),
+        (-20_048_966.2, 20_048_966.2),
+    ) && min.x.abs().max(max.x.abs()) > 1_000_000.0
     {
         return Guess {
             crs: Some(Crs::Epsg(3857)),

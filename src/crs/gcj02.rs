@@ -48,7 +48,8 @@ pub fn wgs84_to_gcj02(lon: f64, lat: f64) -> (f64, f64) {
     let rad_lat = lat.to_radians();
     let magic = 1.0 - EE * rad_lat.sin().powi(2);
     let sqrt_magic = magic.sqrt();
-    let dlat_deg = (dlat * 180.0) / ((A_M * (1.0 - EE)) / (magic * sqrt_magic) * std::f64::consts::PI);
+    let dlat_deg =
+        (dlat * 180.0) / ((A_M * (1.0 - EE)) / (magic * sqrt_magic) * std::f64::consts::PI);
     let dlon_deg = (dlon * 180.0) / (A_M / sqrt_magic * rad_lat.cos() * std::f64::consts::PI);
     (lon + dlon_deg, lat + dlat_deg)
 }
@@ -131,12 +132,24 @@ mod tests {
 
     #[test]
     fn inverses_round_trip_below_a_centimetre() {
-        for &(lon, lat) in &[(120.15, 30.25), (118.3, 29.6), (121.9, 28.0), (87.6, 43.8), (126.6, 45.7)] {
+        for &(lon, lat) in &[
+            (120.15, 30.25),
+            (118.3, 29.6),
+            (121.9, 28.0),
+            (87.6, 43.8),
+            (126.6, 45.7),
+        ] {
             let back = gcj02_to_wgs84(wgs84_to_gcj02(lon, lat).0, wgs84_to_gcj02(lon, lat).1);
-            assert!(metres((lon, lat), back) < 0.01, "gcj round trip at {lon},{lat}");
+            assert!(
+                metres((lon, lat), back) < 0.01,
+                "gcj round trip at {lon},{lat}"
+            );
             let bd = wgs84_to_bd09(lon, lat);
             let back = bd09_to_wgs84(bd.0, bd.1);
-            assert!(metres((lon, lat), back) < 0.01, "bd round trip at {lon},{lat}");
+            assert!(
+                metres((lon, lat), back) < 0.01,
+                "bd round trip at {lon},{lat}"
+            );
         }
     }
 

@@ -46,7 +46,9 @@ impl Crs {
                 return Ok(Crs::WGS84);
             }
             "cgcs2000" => return Ok(Crs::CGCS2000),
-            "gcj02" | "gcj" | "amap" | "gaode" | "火星坐标" | "高德" => return Ok(Crs::Gcj02),
+            "gcj02" | "gcj" | "amap" | "gaode" | "火星坐标" | "高德" => {
+                return Ok(Crs::Gcj02);
+            }
             "bd09" | "bd09ll" | "baidu" | "百度" => return Ok(Crs::Bd09),
             _ => {}
         }

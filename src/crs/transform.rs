@@ -32,8 +32,8 @@ struct ProjStage {
 fn proj4_definition(crs: &Crs) -> Result<String, CrsError> {
     match crs {
         Crs::Epsg(code) => {
-            let code16 = u16::try_from(*code)
-                .map_err(|_| CrsError::Unknown(format!("EPSG:{code}")))?;
+            let code16 =
+                u16::try_from(*code).map_err(|_| CrsError::Unknown(format!("EPSG:{code}")))?;
             crs_definitions::from_code(code16)
                 .map(|def| def.proj4.to_string())
                 .ok_or_else(|| CrsError::Unknown(format!("EPSG:{code}")))
@@ -179,11 +179,8 @@ pub struct Transformer {
 impl Transformer {
     /// A transform from `src` to `dst`.
     pub fn new(src: &Crs, dst: &Crs) -> Result<Transformer, CrsError> {
-        let same = src == dst
-            || matches!(
-                (src, dst),
-                (Crs::Epsg(4326 | 4490), Crs::Epsg(4326 | 4490))
-            );
+        let same =
+            src == dst || matches!((src, dst), (Crs::Epsg(4326 | 4490), Crs::Epsg(4326 | 4490)));
         Ok(Transformer {
             src: Stage::new(src)?,
             dst: Stage::new(dst)?,
@@ -269,7 +266,9 @@ pub fn try_for_each_coord<E>(
         Geometry::MultiPoint(mp) => mp.0.iter_mut().try_for_each(|p| f(&mut p.0)),
         Geometry::MultiLineString(ml) => ml.0.iter_mut().try_for_each(|l| line(l, f)),
         Geometry::MultiPolygon(mp) => mp.0.iter_mut().try_for_each(|p| poly(p, f)),
-        Geometry::GeometryCollection(gc) => gc.0.iter_mut().try_for_each(|g| try_for_each_coord(g, f)),
+        Geometry::GeometryCollection(gc) => {
+            gc.0.iter_mut().try_for_each(|g| try_for_each_coord(g, f))
+        }
         Geometry::Rect(r) => {
             let (mut a, mut b) = (r.min(), r.max());
             f(&mut a)?;
@@ -313,7 +312,10 @@ mod tests {
             let inv = Transformer::new(&Crs::Epsg(code), &Crs::WGS84).expect("inv");
             let p = Coord { x: 119.7, y: 29.3 };
             let back = inv.coord(fwd.coord(p).expect("f")).expect("i");
-            assert!((back.x - p.x).abs() < 1e-9 && (back.y - p.y).abs() < 1e-9, "EPSG:{code}");
+            assert!(
+                (back.x - p.x).abs() < 1e-9 && (back.y - p.y).abs() < 1e-9,
+                "EPSG:{code}"
+            );
         }
     }
 
@@ -338,7 +340,13 @@ mod tests {
     #[test]
     fn nan_and_off_earth_fail() {
         let t = Transformer::new(&Crs::WGS84, &Crs::Epsg(4549)).expect("t");
-        assert!(t.coord(Coord { x: f64::NAN, y: 1.0 }).is_err());
+        assert!(
+            t.coord(Coord {
+                x: f64::NAN,
+                y: 1.0
+            })
+            .is_err()
+        );
         let inv = Transformer::new(&Crs::WGS84, &Crs::Epsg(4549)).expect("t");
         assert!(inv.coord(Coord { x: 120.0, y: 95.0 }).is_err());
     }

@@ -132,7 +132,8 @@ fn parse_tree(text: &str) -> Result<Node, CrsError> {
         s: text.trim_start_matches('\u{feff}').as_bytes(),
         i: 0,
     };
-    p.node(0).map_err(|e| CrsError::BadDefinition(format!("WKT: {e}")))
+    p.node(0)
+        .map_err(|e| CrsError::BadDefinition(format!("WKT: {e}")))
 }
 
 fn authority_code(node: &Node) -> Option<u32> {
@@ -213,7 +214,10 @@ fn parameter(projcs: &Node, names: &[&str]) -> Option<f64> {
     projcs
         .children()
         .iter()
-        .filter(|c| c.keyword().is_some_and(|k| k.eq_ignore_ascii_case("PARAMETER")))
+        .filter(|c| {
+            c.keyword()
+                .is_some_and(|k| k.eq_ignore_ascii_case("PARAMETER"))
+        })
         .find(|c| {
             let n = norm(c.name().unwrap_or(""));
             names.iter().any(|want| n == *want)
@@ -257,15 +261,16 @@ pub fn parse_wkt(text: &str) -> Result<Crs, CrsError> {
                 .unwrap_or_default();
             let fe = parameter(&tree, &["falseeasting"]).unwrap_or(0.0);
             let fn_ = parameter(&tree, &["falsenorthing"]).unwrap_or(0.0);
-            let lon0 = parameter(&tree, &["centralmeridian", "longitudeoforigin", "longitudeofcenter"])
-                .unwrap_or(0.0);
+            let lon0 = parameter(
+                &tree,
+                &["centralmeridian", "longitudeoforigin", "longitudeofcenter"],
+            )
+            .unwrap_or(0.0);
             let lat0 = parameter(&tree, &["latitudeoforigin", "latitudeofcenter"]).unwrap_or(0.0);
             let k = parameter(&tree, &["scalefactor"]).unwrap_or(1.0);
-            let unit = tree
-                .child("UNIT")
-                .and_then(|u| u.number(1))
-                .unwrap_or(1.0);
-            let is_tm = projection.contains("transversemercator") || projection.contains("gausskruger");
+            let unit = tree.child("UNIT").and_then(|u| u.number(1)).unwrap_or(1.0);
+            let is_tm =
+                projection.contains("transversemercator") || projection.contains("gausskruger");
             if is_tm && (unit - 1.0).abs() < 1e-9 && lat0 == 0.0 && fn_ == 0.0 {
                 // CGCS2000 3-degree GK: k=1, CM a multiple of 3, FE 500 km (+ zone * 1e6).
                 if datum == Datum::Cgcs2000 && (k - 1.0).abs() < 1e-12 && lon0 % 3.0 == 0.0 {
@@ -304,7 +309,9 @@ pub fn parse_wkt(text: &str) -> Result<Crs, CrsError> {
             } else {
                 return Err(CrsError::Unknown(format!(
                     "projection \"{}\" in \"{name}\"",
-                    tree.child("PROJECTION").and_then(|p| p.name()).unwrap_or("?")
+                    tree.child("PROJECTION")
+                        .and_then(|p| p.name())
+                        .unwrap_or("?")
                 )));
             };
             let mut def = format!(
@@ -349,7 +356,11 @@ mod tests {
     fn authority_wins_and_epsg_wkt_round_trips() {
         for code in [4549u16, 4528, 4490, 32650, 3857] {
             let def = crs_definitions::from_code(code).expect("def");
-            assert_eq!(parse_wkt(def.wkt).expect("wkt"), Crs::Epsg(code as u32), "EPSG:{code}");
+            assert_eq!(
+                parse_wkt(def.wkt).expect("wkt"),
+                Crs::Epsg(code as u32),
+                "EPSG:{code}"
+            );
         }
     }
 

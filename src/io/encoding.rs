@@ -7,7 +7,10 @@ use encoding_rs::{Encoding, GB18030, GBK, UTF_8};
 /// The encoding named by a .cpg file, a code page number or a user's `--encoding` flag.
 /// Knows `UTF-8`/`65001`, `GBK`/`936`/`CP936`, `GB18030`/`54936`, `GB2312` and any WHATWG label.
 pub fn encoding_from_label(label: &str) -> Option<&'static Encoding> {
-    let l = label.trim().trim_start_matches('\u{feff}').to_ascii_lowercase();
+    let l = label
+        .trim()
+        .trim_start_matches('\u{feff}')
+        .to_ascii_lowercase();
     let l = l.trim_start_matches("cp").trim_start_matches("ansi_");
     match l {
         "65001" | "utf8" | "utf-8" => Some(UTF_8),

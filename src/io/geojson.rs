@@ -159,7 +159,9 @@ fn position(c: &Coords) -> std::result::Result<Coord<f64>, String> {
 fn list(c: &Coords) -> std::result::Result<&[Coords], String> {
     match c {
         Coords::Nested(v) => Ok(v),
-        Coords::Position(_) => Err("expected an array of positions, found a single position".into()),
+        Coords::Position(_) => {
+            Err("expected an array of positions, found a single position".into())
+        }
     }
 }
 
@@ -175,7 +177,9 @@ fn polygon(c: &Coords, notes: &mut Vec<String>) -> std::result::Result<Polygon<f
     let mut rings = list(c)?.iter().map(|r| {
         let l = line(r)?;
         if l.0.len() > 1 && l.0.first() != l.0.last() {
-            notes.push("a polygon ring was not closed (first and last positions differ); closed it".into());
+            notes.push(
+                "a polygon ring was not closed (first and last positions differ); closed it".into(),
+            );
         }
         Ok::<_, String>(l)
     });
@@ -217,7 +221,10 @@ fn to_geometry(
         )),
         "LineString" => Geometry::LineString(line(c)?),
         "MultiLineString" => Geometry::MultiLineString(MultiLineString(
-            list(c)?.iter().map(line).collect::<std::result::Result<_, _>>()?,
+            list(c)?
+                .iter()
+                .map(line)
+                .collect::<std::result::Result<_, _>>()?,
         )),
         "Polygon" => Geometry::Polygon(polygon(c, notes)?),
         "MultiPolygon" => Geometry::MultiPolygon(MultiPolygon(
@@ -409,7 +416,11 @@ fn crs_member(value: &serde_json::Value) -> Option<String> {
         .get("name")
         .and_then(|n| n.as_str())
         .map(str::to_string)
-        .or_else(|| props.get("code").map(|c| format!("EPSG:{}", c.as_u64().unwrap_or(0))))
+        .or_else(|| {
+            props
+                .get("code")
+                .map(|c| format!("EPSG:{}", c.as_u64().unwrap_or(0)))
+        })
 }
 
 /// The top-level object: a FeatureCollection, a single Feature or a bare geometry.
@@ -529,7 +540,9 @@ pub fn read_bytes(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result<La
             Err(e) => {
                 builder.issues.push(Issue::warning(
                     None,
-                    format!("the crs member \"{text}\" is not understood ({e}); the CRS will be guessed"),
+                    format!(
+                        "the crs member \"{text}\" is not understood ({e}); the CRS will be guessed"
+                    ),
                 ));
                 CrsInfo::unknown()
             }
@@ -715,7 +728,11 @@ mod tests {
     use std::path::PathBuf;
 
     fn read_str(s: &str) -> Result<Layer> {
-        read_bytes(&PathBuf::from("test.geojson"), s.as_bytes(), &ReadOptions::default())
+        read_bytes(
+            &PathBuf::from("test.geojson"),
+            s.as_bytes(),
+            &ReadOptions::default(),
+        )
     }
 
     #[test]
@@ -784,7 +801,8 @@ mod tests {
         )
         .expect("read");
         assert_eq!(layer.crs.crs, Some(Crs::Epsg(4549)));
-        let (gbk, _, _) = encoding_rs::GBK.encode(r#"{"type":"Feature","properties":{"名":"镇"},"geometry":null}"#);
+        let (gbk, _, _) = encoding_rs::GBK
+            .encode(r#"{"type":"Feature","properties":{"名":"镇"},"geometry":null}"#);
         let err = read_bytes(&PathBuf::from("gbk.geojson"), &gbk, &ReadOptions::default())
             .expect_err("gbk");
         assert!(err.to_string().contains("UTF-8"), "{err}");
@@ -801,7 +819,8 @@ mod tests {
         .expect("read");
         let mut buf = Vec::new();
         write_to(&mut buf, &layer).expect("write");
-        let back = read_bytes(&PathBuf::from("b.geojson"), &buf, &ReadOptions::default()).expect("back");
+        let back =
+            read_bytes(&PathBuf::from("b.geojson"), &buf, &ReadOptions::default()).expect("back");
         assert_eq!(back.features, layer.features);
         assert_eq!(back.fields, layer.fields);
     }

@@ -58,7 +58,10 @@ pub struct Dataset {
 
 /// The bounding box of all features' coordinates, None for an empty layer.
 pub fn extent(layer: &Layer) -> Option<Rect<f64>> {
-    let mut it = layer.features.iter().filter_map(|f| f.geometry.bounding_rect());
+    let mut it = layer
+        .features
+        .iter()
+        .filter_map(|f| f.geometry.bounding_rect());
     let first = it.next()?;
     Some(it.fold(first, |a, b| {
         Rect::new(
@@ -107,7 +110,10 @@ pub fn resolve_crs(layer: &mut Layer, user: Option<&Crs>) -> Result<(), Error> {
                     None,
                     format!("axes swapped: {}; x and y were exchanged", guess.reason),
                 ));
-            } else if guess.crs.is_some() && declared_geo != looks_geo && layer.crs.origin != CrsOrigin::User {
+            } else if guess.crs.is_some()
+                && declared_geo != looks_geo
+                && layer.crs.origin != CrsOrigin::User
+            {
                 let g = guess.crs.clone().unwrap_or(Crs::WGS84);
                 layer.issues.push(Issue::warning(
                     None,
@@ -145,7 +151,11 @@ pub fn resolve_crs(layer: &mut Layer, user: Option<&Crs>) -> Result<(), Error> {
                 }
                 layer.issues.push(Issue::warning(
                     None,
-                    format!("no CRS in the file; guessed {}: {}", g.label(), guess.reason),
+                    format!(
+                        "no CRS in the file; guessed {}: {}",
+                        g.label(),
+                        guess.reason
+                    ),
                 ));
                 layer.crs = CrsInfo {
                     crs: Some(g),
@@ -216,7 +226,10 @@ fn drop_off_earth(layer: &mut Layer) {
             Some(c) => {
                 issues.push(Issue::skipped(
                     Some(f.source_id),
-                    format!("({}, {}) is not a longitude/latitude on the Earth", c.x, c.y),
+                    format!(
+                        "({}, {}) is not a longitude/latitude on the Earth",
+                        c.x, c.y
+                    ),
                 ));
                 false
             }
@@ -230,11 +243,14 @@ fn drop_off_earth(layer: &mut Layer) {
 /// skipped and reported.
 pub fn reproject(layer: &mut Layer, target: &Crs) -> Result<(), Error> {
     let Some(src) = layer.crs.crs.clone() else {
-        return Err(IoError::invalid(path_of(layer), Location::File, "the CRS is not known").into());
+        return Err(
+            IoError::invalid(path_of(layer), Location::File, "the CRS is not known").into(),
+        );
     };
     // Fail early, once, when the CRS pair is not supported.
-    Transformer::new(&src, target)
-        .map_err(|e| Error::from(e).context(format!("reprojecting {}", path_of(layer).display())))?;
+    Transformer::new(&src, target).map_err(|e| {
+        Error::from(e).context(format!("reprojecting {}", path_of(layer).display()))
+    })?;
     let features = std::mem::take(&mut layer.features);
     // One transformer per worker: the PROJ backend's handles are not shareable between threads.
     let results: Vec<_> = features
@@ -244,9 +260,15 @@ pub fn reproject(layer: &mut Layer, target: &Crs) -> Result<(), Error> {
             |t, mut f| match t {
                 Ok(t) => match t.geometry(&mut f.geometry) {
                     Ok(()) => Ok(f),
-                    Err(e) => Err(Issue::skipped(Some(f.source_id), format!("cannot reproject: {e}"))),
+                    Err(e) => Err(Issue::skipped(
+                        Some(f.source_id),
+                        format!("cannot reproject: {e}"),
+                    )),
                 },
-                Err(e) => Err(Issue::skipped(Some(f.source_id), format!("cannot reproject: {e}"))),
+                Err(e) => Err(Issue::skipped(
+                    Some(f.source_id),
+                    format!("cannot reproject: {e}"),
+                )),
             },
         )
         .collect();
@@ -283,7 +305,11 @@ pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Dataset {
 }
 
 /// Settle CRSs, validate and reproject layers already read.
-pub fn prepare(layers: Vec<Layer>, options: &LoadOptions, mut failures: Vec<FileFailure>) -> Dataset {
+pub fn prepare(
+    layers: Vec<Layer>,
+    options: &LoadOptions,
+    mut failures: Vec<FileFailure>,
+) -> Dataset {
     let mut ready = Vec::new();
     for mut layer in layers {
         validate_layer(&mut layer);
@@ -367,8 +393,12 @@ mod tests {
     use crate::io::geojson;
 
     fn layer(json: &str) -> Layer {
-        geojson::read_bytes(Path::new("t.geojson"), json.as_bytes(), &ReadOptions::default())
-            .expect("read")
+        geojson::read_bytes(
+            Path::new("t.geojson"),
+            json.as_bytes(),
+            &ReadOptions::default(),
+        )
+        .expect("read")
     }
 
     #[test]
@@ -383,7 +413,10 @@ mod tests {
         let l = &ds.layers[0];
         assert!(l.source_crs.is_guessed());
         let ext = l.extent_lonlat.expect("extent");
-        assert!((ext.min().x - 120.0).abs() < 1e-6 && (ext.min().y - 30.0).abs() < 1e-3, "{ext:?}");
+        assert!(
+            (ext.min().x - 120.0).abs() < 1e-6 && (ext.min().y - 30.0).abs() < 1e-3,
+            "{ext:?}"
+        );
         // Already in the working CRS: coordinates unchanged.
         match l.features[0].geometry {
             Geometry::Point(p) => assert!((p.x() - 500_000.0).abs() < 1e-6),
@@ -401,7 +434,11 @@ mod tests {
         let l = &ds.layers[0];
         let ext = l.extent_lonlat.expect("extent");
         assert!((ext.min().x - 120.1).abs() < 1e-9, "{ext:?}");
-        assert!(l.issues.iter().any(|i| i.message.contains("latitude first")));
+        assert!(
+            l.issues
+                .iter()
+                .any(|i| i.message.contains("latitude first"))
+        );
     }
 
     #[test]

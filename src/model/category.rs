@@ -80,9 +80,25 @@ impl Default for Taxonomy {
 }
 
 /// Column names that hold an explicit category, a name, a type text or an Amap typecode.
-const CATEGORY_FIELDS: &[&str] = &["类别", "设施类别", "设施类型", "category", "facility", "fclass"];
+const CATEGORY_FIELDS: &[&str] = &[
+    "类别",
+    "设施类别",
+    "设施类型",
+    "category",
+    "facility",
+    "fclass",
+];
 const NAME_FIELDS: &[&str] = &["名称", "设施名称", "name", "名字", "mc", "poi_name"];
-const TYPE_FIELDS: &[&str] = &["类型", "type", "类型名称", "大类", "中类", "小类", "kind", "用途"];
+const TYPE_FIELDS: &[&str] = &[
+    "类型",
+    "type",
+    "类型名称",
+    "大类",
+    "中类",
+    "小类",
+    "kind",
+    "用途",
+];
 const TYPECODE_FIELDS: &[&str] = &["类型编码", "typecode", "type_code", "编码", "poi_type_code"];
 
 /// The outcome of classifying a layer.
@@ -103,11 +119,7 @@ impl Taxonomy {
                 .span()
                 .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
                 .unwrap_or(0);
-            Error::Config(format!(
-                "line {line}: {}: {}",
-                e.message(),
-                path.display()
-            ))
+            Error::Config(format!("line {line}: {}: {}", e.message(), path.display()))
         })?;
         if file.version != 1 {
             return Err(Error::Config(format!(
@@ -130,7 +142,9 @@ impl Taxonomy {
                     path.display()
                 )));
             }
-            let id = CategoryId(u16::try_from(i).map_err(|_| Error::Config("too many categories".into()))?);
+            let id = CategoryId(
+                u16::try_from(i).map_err(|_| Error::Config("too many categories".into()))?,
+            );
             for rule in &c.osm {
                 let conds = rule
                     .split('&')
@@ -171,8 +185,8 @@ impl Taxonomy {
 
     /// Read a taxonomy file.
     pub fn from_file(path: &Path) -> Result<Taxonomy> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| crate::error::IoError::open(path, e))?;
+        let text =
+            std::fs::read_to_string(path).map_err(|e| crate::error::IoError::open(path, e))?;
         Taxonomy::from_toml(&text, path)
     }
 
@@ -226,10 +240,7 @@ impl Taxonomy {
     /// Classify every feature of a layer, setting `feature.category`.
     pub fn classify_layer(&self, layer: &mut Layer) -> ClassifyReport {
         let find = |names: &[&str]| -> Vec<usize> {
-            names
-                .iter()
-                .filter_map(|n| layer.field_index(n))
-                .collect()
+            names.iter().filter_map(|n| layer.field_index(n)).collect()
         };
         let category_cols = find(CATEGORY_FIELDS);
         let name_cols = find(NAME_FIELDS);
@@ -259,7 +270,12 @@ impl Taxonomy {
             .collect();
         let mut report = ClassifyReport::default();
         for f in &mut layer.features {
-            let text_of = |i: &usize| f.attrs.get(*i).and_then(|v| v.as_text()).map(|s| s.into_owned());
+            let text_of = |i: &usize| {
+                f.attrs
+                    .get(*i)
+                    .and_then(|v| v.as_text())
+                    .map(|s| s.into_owned())
+            };
             let mut cat = category_cols
                 .iter()
                 .filter_map(text_of)
@@ -335,7 +351,10 @@ mod tests {
             },
             CrsInfo::unknown(),
         );
-        l.fields = fields.iter().map(|f| Field::new(*f, FieldKind::Text)).collect();
+        l.fields = fields
+            .iter()
+            .map(|f| Field::new(*f, FieldKind::Text))
+            .collect();
         l.features = rows
             .iter()
             .enumerate()
@@ -343,7 +362,13 @@ mod tests {
                 geometry: Geometry::Point(Point::new(0.0, 0.0)),
                 attrs: r
                     .iter()
-                    .map(|s| if s.is_empty() { AttrValue::Null } else { AttrValue::Text(s.to_string()) })
+                    .map(|s| {
+                        if s.is_empty() {
+                            AttrValue::Null
+                        } else {
+                            AttrValue::Text(s.to_string())
+                        }
+                    })
                     .collect(),
                 source_id: SourceId::Line(i as u64 + 2),
                 category: None,
@@ -355,7 +380,12 @@ mod tests {
     fn ids(t: &Taxonomy, l: &Layer) -> Vec<String> {
         l.features
             .iter()
-            .map(|f| f.category.and_then(|c| t.get(c)).map(|c| c.id.clone()).unwrap_or_default())
+            .map(|f| {
+                f.category
+                    .and_then(|c| t.get(c))
+                    .map(|c| c.id.clone())
+                    .unwrap_or_default()
+            })
             .collect()
     }
 
@@ -421,7 +451,14 @@ mod tests {
         t.classify_layer(&mut l);
         assert_eq!(
             ids(&t, &l),
-            ["primary_school", "middle_school", "school", "kindergarten", "supermarket", ""]
+            [
+                "primary_school",
+                "middle_school",
+                "school",
+                "kindergarten",
+                "supermarket",
+                ""
+            ]
         );
     }
 
@@ -438,7 +475,10 @@ mod tests {
             ],
         );
         t.classify_layer(&mut l);
-        assert_eq!(ids(&t, &l), ["kindergarten", "bus_stop", "fresh_market", "park"]);
+        assert_eq!(
+            ids(&t, &l),
+            ["kindergarten", "bus_stop", "fresh_market", "park"]
+        );
     }
 
     #[test]

@@ -5,7 +5,6 @@ pub mod layer;
 pub mod role;
 pub mod validate;
 
-
 pub use category::{Category, CategoryId, Taxonomy};
 pub use layer::{
     AttrValue, Feature, Field, FieldKind, Format, GeometryKind, Issue, Layer, Severity, SourceInfo,

@@ -91,15 +91,61 @@ impl Role {
     fn name_keywords() -> &'static [(Role, &'static [&'static str])] {
         &[
             (Role::Greenway, &["绿道", "greenway", "lvdao"]),
-            (Role::Sewers, &["管网", "污水", "雨水", "排水", "管线", "sewer", "drain", "pipe"]),
-            (Role::BuiltUpArea, &["建成区", "镇区范围", "built_up", "builtup", "built-up", "urban_area", "jcq"]),
-            (Role::Villages, &["行政村", "村界", "村域", "村庄", "village", "xzc", "cun"]),
-            (Role::Boundary, &["镇域", "镇界", "乡镇界", "行政区", "边界", "boundary", "township", "xzq", "zy"]),
+            (
+                Role::Sewers,
+                &[
+                    "管网", "污水", "雨水", "排水", "管线", "sewer", "drain", "pipe",
+                ],
+            ),
+            (
+                Role::BuiltUpArea,
+                &[
+                    "建成区",
+                    "镇区范围",
+                    "built_up",
+                    "builtup",
+                    "built-up",
+                    "urban_area",
+                    "jcq",
+                ],
+            ),
+            (
+                Role::Villages,
+                &["行政村", "村界", "村域", "村庄", "village", "xzc", "cun"],
+            ),
+            (
+                Role::Boundary,
+                &[
+                    "镇域",
+                    "镇界",
+                    "乡镇界",
+                    "行政区",
+                    "边界",
+                    "boundary",
+                    "township",
+                    "xzq",
+                    "zy",
+                ],
+            ),
             (Role::Grid, &["网格", "grid"]),
-            (Role::Water, &["水系", "河流", "河道", "水域", "water", "river"]),
-            (Role::Roads, &["道路", "路网", "road", "street", "highway", "dl"]),
-            (Role::Buildings, &["建筑", "房屋", "住宅", "building", "house", "jz", "demand", "人口"]),
-            (Role::Facilities, &["设施", "poi", "facilit", "服务", "amenity", "ss"]),
+            (
+                Role::Water,
+                &["水系", "河流", "河道", "水域", "water", "river"],
+            ),
+            (
+                Role::Roads,
+                &["道路", "路网", "road", "street", "highway", "dl"],
+            ),
+            (
+                Role::Buildings,
+                &[
+                    "建筑", "房屋", "住宅", "building", "house", "jz", "demand", "人口",
+                ],
+            ),
+            (
+                Role::Facilities,
+                &["设施", "poi", "facilit", "服务", "amenity", "ss"],
+            ),
         ]
     }
 }
@@ -121,13 +167,21 @@ pub fn guess_role(layer: &Layer) -> Option<Role> {
     let kind = layer.geometry_kind();
     let fits = |role: Role| match role {
         Role::Boundary | Role::BuiltUpArea | Role::Villages | Role::Buildings | Role::Grid => {
-            matches!(kind, GeometryKind::Polygon | GeometryKind::Point | GeometryKind::Empty)
-                && (role != Role::Boundary || kind != GeometryKind::Point)
+            matches!(
+                kind,
+                GeometryKind::Polygon | GeometryKind::Point | GeometryKind::Empty
+            ) && (role != Role::Boundary || kind != GeometryKind::Point)
         }
         Role::Roads | Role::Greenway | Role::Sewers => {
-            matches!(kind, GeometryKind::Line | GeometryKind::Empty | GeometryKind::Mixed)
+            matches!(
+                kind,
+                GeometryKind::Line | GeometryKind::Empty | GeometryKind::Mixed
+            )
         }
-        Role::Facilities => matches!(kind, GeometryKind::Point | GeometryKind::Polygon | GeometryKind::Empty),
+        Role::Facilities => matches!(
+            kind,
+            GeometryKind::Point | GeometryKind::Polygon | GeometryKind::Empty
+        ),
         Role::Water | Role::AdminBoundaries => true,
     };
     // Short ASCII abbreviations (dl, jz, ss, zy) only count as whole words.
@@ -150,7 +204,17 @@ pub fn guess_role(layer: &Layer) -> Option<Role> {
     // Fields and geometry.
     match kind {
         GeometryKind::Line => {
-            if has_field(layer, &["highway", "等级", "道路等级", "road_class", "fclass", "class"]) {
+            if has_field(
+                layer,
+                &[
+                    "highway",
+                    "等级",
+                    "道路等级",
+                    "road_class",
+                    "fclass",
+                    "class",
+                ],
+            ) {
                 Some(Role::Roads)
             } else if has_field(layer, &["管径", "管材", "pipe", "diameter"]) {
                 Some(Role::Sewers)
@@ -167,9 +231,15 @@ pub fn guess_role(layer: &Layer) -> Option<Role> {
         }
         GeometryKind::Polygon => {
             let n = layer.features.len();
-            if has_field(layer, &["building", "层数", "floors", "building:levels", "levels"]) || n > 300 {
+            if has_field(
+                layer,
+                &["building", "层数", "floors", "building:levels", "levels"],
+            ) || n > 300
+            {
                 Some(Role::Buildings)
-            } else if has_field(layer, &["村名", "村", "village"]) || (n > 1 && has_field(layer, &["人口", "population"])) {
+            } else if has_field(layer, &["村名", "村", "village"])
+                || (n > 1 && has_field(layer, &["人口", "population"]))
+            {
                 Some(Role::Villages)
             } else if n == 1 {
                 Some(Role::Boundary)

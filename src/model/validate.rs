@@ -209,7 +209,11 @@ mod tests {
         };
         // geo closes rings on construction; readers report unclosed rings themselves.
         assert!(by(1).is_empty());
-        assert!(by(2)[0].message.contains("self-intersection"), "{:?}", by(2));
+        assert!(
+            by(2)[0].message.contains("self-intersection"),
+            "{:?}",
+            by(2)
+        );
         assert_eq!(by(3)[0].severity, Severity::Skipped);
         assert_eq!(by(4)[0].severity, Severity::Skipped);
         assert!(by(5).is_empty());
