@@ -132,7 +132,7 @@ impl Stage {
         }
     }
 
-    fn from_wgs84(&self, wgs: &proj4rs::Proj, c: Coord) -> Result<Coord, CrsError> {
+    fn apply_from_wgs84(&self, wgs: &proj4rs::Proj, c: Coord) -> Result<Coord, CrsError> {
         match self {
             Stage::LonLat => Ok(c),
             Stage::Gcj02 => {
@@ -207,7 +207,7 @@ impl Transformer {
                 c.x, c.y
             )));
         }
-        let out = self.dst.from_wgs84(&self.wgs84, ll)?;
+        let out = self.dst.apply_from_wgs84(&self.wgs84, ll)?;
         if out.x.is_finite() && out.y.is_finite() {
             Ok(out)
         } else {
@@ -240,7 +240,7 @@ pub fn try_for_each_coord<E>(
         l: &mut geo_types::LineString<f64>,
         f: &mut dyn FnMut(&mut Coord) -> Result<(), E>,
     ) -> Result<(), E> {
-        l.0.iter_mut().try_for_each(|c| f(c))
+        l.0.iter_mut().try_for_each(&mut *f)
     }
     fn poly<E>(
         p: &mut geo_types::Polygon<f64>,
@@ -278,7 +278,7 @@ pub fn try_for_each_coord<E>(
         }
         Geometry::Triangle(t) => {
             let mut v = t.to_array();
-            v.iter_mut().try_for_each(|c| f(c))?;
+            v.iter_mut().try_for_each(&mut *f)?;
             *t = geo_types::Triangle::from(v);
             Ok(())
         }

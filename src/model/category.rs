@@ -111,6 +111,9 @@ pub struct ClassifyReport {
     pub unmapped_examples: Vec<(SourceId, String)>,
 }
 
+/// An OSM rule condition compiled to (column, value or any, must equal).
+type CompiledCond<'a> = (usize, Option<&'a str>, bool);
+
 impl Taxonomy {
     /// Parse and check a taxonomy file; errors give the line and the reason.
     pub fn from_toml(text: &str, path: &Path) -> Result<Taxonomy> {
@@ -178,8 +181,8 @@ impl Taxonomy {
         }
         // Longest keyword first, so the first match is the longest.
         t.keywords
-            .sort_by(|a, b| b.0.chars().count().cmp(&a.0.chars().count()));
-        t.amap.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+            .sort_by_key(|k| std::cmp::Reverse(k.0.chars().count()));
+        t.amap.sort_by_key(|k| std::cmp::Reverse(k.0.len()));
         Ok(t)
     }
 
@@ -249,7 +252,7 @@ impl Taxonomy {
         let field_names: Vec<String> = layer.fields.iter().map(|f| f.name.clone()).collect();
         let col = |name: &str| field_names.iter().position(|f| f == name);
         // Compile OSM rules to column indices once.
-        let osm: Vec<(CategoryId, Vec<(usize, Option<&str>, bool)>)> = self
+        let osm: Vec<(CategoryId, Vec<CompiledCond<'_>>)> = self
             .osm
             .iter()
             .filter_map(|(id, conds)| {
