@@ -97,7 +97,13 @@ pub fn resolve_crs(layer: &mut Layer, user: Option<&Crs>) -> Result<(), Error> {
     let Some(ext) = extent(layer) else {
         return Ok(());
     };
-    let guess = guess_from_extent(ext);
+    let mut guess = guess_from_extent(ext);
+    if guess.crs.is_none()
+        && layer.crs.crs.is_none()
+        && let Some(g) = skip_outliers_and_guess(layer)
+    {
+        guess = g;
+    }
     match layer.crs.crs.clone() {
         Some(declared) => {
             let declared_geo = declared.is_geographic();
@@ -177,6 +183,54 @@ pub fn resolve_crs(layer: &mut Layer, user: Option<&Crs>) -> Result<(), Error> {
     }
     layer.source_crs = layer.crs.clone();
     Ok(())
+}
+
+/// When the whole extent fits no CRS, a few stray features (a typo'd coordinate, a point at 999°)
+/// may be to blame: if more than half of the features agree on a CRS on their own, skip the features
+/// that do not (reporting each) and return the guess for the rest.
+fn skip_outliers_and_guess(layer: &mut Layer) -> Option<crate::crs::Guess> {
+    let own: Vec<Option<(Crs, bool)>> = layer
+        .features
+        .iter()
+        .map(|f| {
+            let g = guess_from_extent(f.geometry.bounding_rect()?);
+            g.crs.map(|c| (c, g.swapped))
+        })
+        .collect();
+    let mut tally: Vec<((Crs, bool), usize)> = Vec::new();
+    for (c, swapped) in own.iter().flatten() {
+        match tally.iter_mut().find(|(k, _)| k.0 == *c && k.1 == *swapped) {
+            Some((_, n)) => *n += 1,
+            None => tally.push(((c.clone(), *swapped), 1)),
+        }
+    }
+    let (majority, votes) = tally.into_iter().max_by_key(|(_, n)| *n)?;
+    if votes * 2 <= own.len() {
+        return None;
+    }
+    let mut issues = Vec::new();
+    let mut keep = own.iter().map(|g| g.as_ref() == Some(&majority));
+    layer.features.retain(|f| {
+        let kept = keep.next().unwrap_or(false);
+        if !kept {
+            let at = f
+                .geometry
+                .bounding_rect()
+                .map(|r| format!(" ({:.6}, {:.6})", r.min().x, r.min().y))
+                .unwrap_or_default();
+            issues.push(Issue::skipped(
+                Some(f.source_id),
+                format!(
+                    "the coordinates{at} do not fit the coordinate system of the other features ({}): a typing error or a point off the Earth",
+                    majority.0.label()
+                ),
+            ));
+        }
+        kept
+    });
+    layer.issues.extend(issues);
+    let guess = guess_from_extent(extent(layer)?);
+    guess.crs.is_some().then_some(guess)
 }
 
 /// The lon/lat extent of a layer whose CRS is settled, from its corners and edge midpoints;
@@ -343,6 +397,17 @@ pub fn prepare(
     let mut layers = Vec::new();
     for mut layer in ready {
         if layer.features.is_empty() {
+            let skipped = layer.skipped_count();
+            layer.issues.push(Issue::warning(
+                None,
+                if skipped > 0 {
+                    format!(
+                        "the layer is empty: all {skipped} features were skipped (see the warnings above); fix them or re-export the file"
+                    )
+                } else {
+                    "the layer is empty: it has no features, check that this is the right file or table".to_string()
+                },
+            ));
             layer.crs = CrsInfo {
                 crs: Some(working.clone()),
                 origin: CrsOrigin::Working,
