@@ -49,9 +49,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
 use geo::{Area, BooleanOps, BoundingRect, Centroid, InteriorPoint, Intersects};
-use geo_types::{
-    Coord, Geometry, LineString, MultiLineString, MultiPolygon, Point, Polygon, Rect,
-};
+use geo_types::{Coord, Geometry, LineString, MultiLineString, MultiPolygon, Point, Polygon, Rect};
 use osmpbf::{BlobDecode, BlobReader, BlobType, ByteOffset, PrimitiveBlock, RelMemberType};
 use rayon::iter::{ParallelBridge, ParallelIterator};
 
@@ -253,8 +251,10 @@ impl Schema {
             || t.present("social_facility").is_some()
             || t.get("office") == Some("government")
             || t.get("highway") == Some("bus_stop")
-            || (matches!(t.get("public_transport"), Some("platform" | "stop_position"))
-                && t.get("bus") == Some("yes"))
+            || (matches!(
+                t.get("public_transport"),
+                Some("platform" | "stop_position")
+            ) && t.get("bus") == Some("yes"))
         {
             return true;
         }
@@ -344,6 +344,9 @@ impl From<osmpbf::Error> for Bad {
     fn from(e: osmpbf::Error) -> Self {
         match e.kind() {
             osmpbf::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+                Bad(format!("the file ends early, truncated? ({e})"))
+            }
+            _ if e.to_string().contains("end of file") => {
                 Bad(format!("the file ends early, truncated? ({e})"))
             }
             _ => Bad(e.to_string()),
@@ -527,9 +530,11 @@ fn scan_block(schema: &Schema, offset: u64, block: &PrimitiveBlock) -> Pass1 {
 /// Read the file in three passes (see the module doc).
 fn scan(path: &Path, schema: &Schema) -> std::result::Result<Raw, Bad> {
     check_header(path)?;
-    let pass1 = map_blocks(path, None, |offset, block| scan_block(schema, offset, block))?
-        .into_iter()
-        .fold(Pass1::default(), Pass1::merge);
+    let pass1 = map_blocks(path, None, |offset, block| {
+        scan_block(schema, offset, block)
+    })?
+    .into_iter()
+    .fold(Pass1::default(), Pass1::merge);
     let Pass1 {
         mut way_blobs,
         mut node_blobs,
@@ -696,7 +701,9 @@ fn new_layer(path: &Path, table: &str, role: Role, fields: Vec<Field>) -> Layer 
 }
 
 fn text_fields(keys: &[&str]) -> Vec<Field> {
-    keys.iter().map(|k| Field::new(*k, FieldKind::Text)).collect()
+    keys.iter()
+        .map(|k| Field::new(*k, FieldKind::Text))
+        .collect()
 }
 
 /// An integer tag value ("3", " 4 ", "2.0"), None when it is not one.
@@ -764,14 +771,21 @@ fn build_roads(path: &Path, raw: &Raw) -> Layer {
         }
         let geometry = match runs.len() {
             0 => {
-                layer.issues.push(Issue::skipped(
-                    Some(id),
+                let invalid = w.refs.iter().filter(|r| raw.is_invalid(**r)).count();
+                let why = if invalid > 0 {
+                    format!(
+                        "{invalid} of its {} nodes have coordinates outside lon -180..180 / \
+                         lat -90..90, leaving fewer than 2 in a row",
+                        w.refs.len()
+                    )
+                } else {
                     format!(
                         "the road has {found} of its {} nodes in the extract, fewer than 2 \
                          (it lies outside the extract)",
                         w.refs.len()
-                    ),
-                ));
+                    )
+                };
+                layer.issues.push(Issue::skipped(Some(id), why));
                 continue;
             }
             1 => Geometry::LineString(runs.remove(0)),
@@ -956,7 +970,11 @@ fn build_buildings(path: &Path, raw: &Raw, ways: &HashMap<i64, &WayRec>) -> Laye
             t.text("addr:housenumber"),
         ]
     };
-    for w in raw.ways.iter().filter(|w| w.tags.present("building").is_some()) {
+    for w in raw
+        .ways
+        .iter()
+        .filter(|w| w.tags.present("building").is_some())
+    {
         let id = SourceId::OsmWay(w.id);
         if w.refs.len() < 4 || w.refs.first() != w.refs.last() {
             layer.issues.push(Issue::skipped(
@@ -1083,10 +1101,7 @@ fn join_rings(mut parts: Vec<Vec<i64>>) -> std::result::Result<Vec<Vec<i64>>, St
         parts.into_iter().partition(|p| p.first() == p.last());
     rings.extend(closed);
     while let Some(mut ring) = open.pop() {
-        loop {
-            let (Some(&first), Some(&last)) = (ring.first(), ring.last()) else {
-                break;
-            };
+        while let (Some(&first), Some(&last)) = (ring.first(), ring.last()) {
             if first == last {
                 break;
             }
@@ -1094,7 +1109,9 @@ fn join_rings(mut parts: Vec<Vec<i64>>) -> std::result::Result<Vec<Vec<i64>>, St
                 .iter()
                 .position(|p| p.first() == Some(&last) || p.last() == Some(&last));
             let Some(i) = next else {
-                return Err(format!("its outline is not closed (it stops at node {last})"));
+                return Err(format!(
+                    "its outline is not closed (it stops at node {last})"
+                ));
             };
             let mut part = open.swap_remove(i);
             if part.first() != Some(&last) {
@@ -1117,7 +1134,11 @@ fn assemble(
     if r.ways.is_empty() {
         return Err("the relation has no member ways".into());
     }
-    let absent = r.ways.iter().filter(|(id, _)| !ways.contains_key(id)).count();
+    let absent = r
+        .ways
+        .iter()
+        .filter(|(id, _)| !ways.contains_key(id))
+        .count();
     if absent > 0 {
         return Err(format!(
             "{absent} of its {} member ways are not in the extract (it crosses the extract's edge)",
@@ -1379,7 +1400,7 @@ mod tests {
         .unwrap()
     }
 
-    fn find<'a>(layer: &'a Layer, id: SourceId) -> &'a Feature {
+    fn find(layer: &Layer, id: SourceId) -> &Feature {
         layer
             .features
             .iter()
@@ -1464,7 +1485,14 @@ mod tests {
             }
         }
         // Every key of a taxonomy rule is a facility column.
-        for key in ["amenity", "isced:level", "school", "social_facility:for", "access", "bus"] {
+        for key in [
+            "amenity",
+            "isced:level",
+            "school",
+            "social_facility:for",
+            "access",
+            "bus",
+        ] {
             assert!(layers[1].field_index(key).is_some(), "{key}");
         }
         // All geometry lies around central Helsinki.
@@ -1531,7 +1559,10 @@ mod tests {
             &AttrValue::Int(13)
         );
         let ateneum = find(buildings, SourceId::OsmWay(8033120));
-        assert_eq!(attr(buildings, ateneum, "building:levels"), &AttrValue::Null);
+        assert_eq!(
+            attr(buildings, ateneum, "building:levels"),
+            &AttrValue::Null
+        );
         assert!(
             buildings
                 .issues
@@ -1673,8 +1704,15 @@ mod tests {
         let empty = dir.path().join("empty.osm.pbf");
         std::fs::write(&empty, b"").unwrap();
         assert_not_pbf(&empty);
-        let err = read(&empty, &ReadOptions::default()).unwrap_err().to_string();
+        let err = read(&empty, &ReadOptions::default())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("empty"), "{err}");
+        let half = dir.path().join(format!("cut-{}.osm.pbf", bytes.len() / 2));
+        let err = read(&half, &ReadOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("truncated"), "{err}");
         // Random bytes from a fixed-seed generator (xorshift).
         let mut x = 0x9E37_79B9_7F4A_7C15u64;
         let noise: Vec<u8> = (0..5000)
@@ -1829,7 +1867,12 @@ mod tests {
     /// with bad coordinates, an unclosed building and a road under construction.
     fn synthetic(path: &Path) {
         let mut p = Pbf::default();
-        let corners = [(1, 0.0, 0.0), (2, 0.01, 0.0), (3, 0.01, 0.01), (4, 0.0, 0.01)];
+        let corners = [
+            (1, 0.0, 0.0),
+            (2, 0.01, 0.0),
+            (3, 0.01, 0.01),
+            (4, 0.0, 0.01),
+        ];
         for (id, x, y) in corners {
             p.node(id, 120.0 + x, 30.0 + y, &[]);
         }
@@ -1838,21 +1881,39 @@ mod tests {
         }
         p.node(8, 120.02, 30.02, &[]);
         p.node(20, 120.005, 95.0, &[("amenity", "school"), ("name", "Bad")]);
-        p.node(21, 120.002, 30.002, &[("amenity", "pharmacy"), ("name", "药店")]);
+        p.node(
+            21,
+            120.002,
+            30.002,
+            &[("amenity", "pharmacy"), ("name", "药店")],
+        );
         p.node(22, 120.003, 30.003, &[("amenity", "bench")]);
         // Outer ring in two halves, the second drawn the other way round; a closed inner ring.
         p.way(10, &[1, 2, 3], &[]);
         p.way(11, &[1, 4, 3], &[]);
         p.way(12, &[5, 6, 7, 5], &[]);
-        p.way(13, &[3, 8], &[("highway", "residential"), ("name", "中山路")]);
+        p.way(
+            13,
+            &[3, 8],
+            &[("highway", "residential"), ("name", "中山路")],
+        );
         p.way(14, &[1, 8], &[("highway", "construction")]);
         p.way(15, &[5, 6, 7], &[("building", "yes")]);
-        p.way(16, &[5, 6, 7, 5], &[("building", "house"), ("building:levels", "2")]);
+        p.way(
+            16,
+            &[5, 6, 7, 5],
+            &[("building", "house"), ("building:levels", "2")],
+        );
         let town = [("type", "boundary"), ("boundary", "administrative")];
         p.relation(
             100,
             &[town[0], town[1], ("name", "某镇"), ("admin_level", "8")],
-            &[(1, 10, "outer"), (1, 11, "outer"), (1, 12, "inner"), (0, 21, "label")],
+            &[
+                (1, 10, "outer"),
+                (1, 11, "outer"),
+                (1, 12, "inner"),
+                (0, 21, "label"),
+            ],
         );
         p.relation(
             101,
@@ -1967,9 +2028,6 @@ mod tests {
         assert!(clip_line_to_rect(&touch, &r).is_empty());
         assert_eq!(decimicro(0, 91_000_000_000), None);
         assert_eq!(decimicro(-181_000_000_000, 0), None);
-        assert_eq!(
-            decimicro(120_123_456_789, 30_5),
-            Some([1_201_234_567, 3])
-        );
+        assert_eq!(decimicro(120_123_456_789, 305), Some([1_201_234_567, 3]));
     }
 }
