@@ -4,6 +4,7 @@
 
 pub mod encoding;
 pub mod geojson;
+pub mod gpkg;
 pub mod load;
 pub mod poi;
 pub mod synth;
@@ -80,6 +81,7 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Vec<Layer>> {
     }
     match format {
         Format::GeoJson => Ok(vec![geojson::read(path, options)?]),
+        Format::GeoPackage => gpkg::read(path, options),
         Format::Csv | Format::Xlsx => Ok(vec![poi::read(path, options)?]),
         other => Err(IoError::UnsupportedFormat {
             path: path.to_path_buf(),
