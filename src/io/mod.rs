@@ -4,8 +4,10 @@
 
 pub mod encoding;
 pub mod geojson;
+pub mod gpkg;
 pub mod load;
 pub mod osm;
+pub mod poi;
 pub mod synth;
 
 use std::path::Path;
@@ -81,6 +83,8 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Vec<Layer>> {
     match format {
         Format::GeoJson => Ok(vec![geojson::read(path, options)?]),
         Format::OsmPbf => osm::read(path, options),
+        Format::GeoPackage => gpkg::read(path, options),
+        Format::Csv | Format::Xlsx => Ok(vec![poi::read(path, options)?]),
         other => Err(IoError::UnsupportedFormat {
             path: path.to_path_buf(),
             extension: other.label().to_string(),
