@@ -5,6 +5,7 @@
 pub mod encoding;
 pub mod geojson;
 pub mod load;
+pub mod shapefile;
 pub mod synth;
 
 use std::path::Path;
