@@ -80,6 +80,7 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Vec<Layer>> {
     }
     match format {
         Format::GeoJson => Ok(vec![geojson::read(path, options)?]),
+        Format::Shapefile => Ok(vec![shapefile::read(path, options)?]),
         other => Err(IoError::UnsupportedFormat {
             path: path.to_path_buf(),
             extension: other.label().to_string(),

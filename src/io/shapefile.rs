@@ -15,6 +15,8 @@ use crate::crs::wkt::to_esri_wkt;
 use crate::error::{IoError, Location, Result};
 use crate::model::{AttrValue, FieldKind, GeometryKind, Layer};
 
+use super::ReadOptions;
+
 // ---------------------------------------------------------------------------------------------
 // Shared constants
 // ---------------------------------------------------------------------------------------------
@@ -678,6 +680,1137 @@ fn today() -> (u32, u8, u8) {
     (y, m, d)
 }
 
+// ---------------------------------------------------------------------------------------------
+// Reader
+// ---------------------------------------------------------------------------------------------
+
+/// The files that make up one shapefile, found beside the path the user gave.
+#[derive(Debug, Default)]
+struct Siblings {
+    shp: Option<PathBuf>,
+    shx: Option<PathBuf>,
+    dbf: Option<PathBuf>,
+    cpg: Option<PathBuf>,
+    prj: Option<PathBuf>,
+}
+
+impl Siblings {
+    /// Find the parts of the shapefile `path` belongs to. Extensions match without regard to
+    /// case (ROADS.SHP + roads.dbf); a same-case stem is preferred.
+    fn find(path: &Path) -> Siblings {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        // (path, stem matches exactly)
+        let mut candidates: Vec<(PathBuf, bool)> = Vec::new();
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            for e in entries.flatten() {
+                let p = e.path();
+                let Some(s) = p.file_stem().map(|s| s.to_string_lossy().into_owned()) else {
+                    continue;
+                };
+                if s == stem {
+                    candidates.push((p, true));
+                } else if s.to_lowercase() == stem.to_lowercase() {
+                    candidates.push((p, false));
+                }
+            }
+        }
+        let given_ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        let pick = |ext: &str| -> Option<PathBuf> {
+            if given_ext.as_deref() == Some(ext) && path.is_file() {
+                return Some(path.to_path_buf());
+            }
+            let matching = |exact: bool| {
+                candidates
+                    .iter()
+                    .filter(|(p, e)| {
+                        *e == exact
+                            && p.extension()
+                                .is_some_and(|x| x.to_string_lossy().eq_ignore_ascii_case(ext))
+                            && p.is_file()
+                    })
+                    .map(|(p, _)| p.clone())
+                    .min()
+            };
+            matching(true).or_else(|| matching(false)).or_else(|| {
+                // Directory not listable: try the obvious spellings.
+                [ext.to_string(), ext.to_ascii_uppercase()]
+                    .into_iter()
+                    .map(|x| path.with_extension(x))
+                    .find(|p| p.is_file())
+            })
+        };
+        Siblings {
+            shp: pick("shp"),
+            shx: pick("shx"),
+            dbf: pick("dbf"),
+            cpg: pick("cpg"),
+            prj: pick("prj"),
+        }
+    }
+}
+
+/// A file's bytes: memory-mapped when possible, else read.
+enum Bytes {
+    Map(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Map(m) => m,
+            Bytes::Owned(v) => v,
+        }
+    }
+}
+
+fn open_bytes(path: &Path) -> Result<Bytes> {
+    let file = std::fs::File::open(path).map_err(|e| IoError::open(path, e))?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if len >= 64 * 1024 {
+        // SAFETY: the map is read-only and private to this reader; a file changed by another
+        // program while it is read gives wrong values, which every read below bounds-checks.
+        #[allow(unsafe_code)]
+        if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
+            return Ok(Bytes::Map(map));
+        }
+    }
+    std::fs::read(path)
+        .map(Bytes::Owned)
+        .map_err(|e| IoError::open(path, e).into())
+}
+
+fn be_i32(b: &[u8], at: usize) -> Option<i32> {
+    let s = b.get(at..at.checked_add(4)?)?;
+    Some(i32::from_be_bytes([s[0], s[1], s[2], s[3]]))
+}
+
+fn le_i32(b: &[u8], at: usize) -> Option<i32> {
+    let s = b.get(at..at.checked_add(4)?)?;
+    Some(i32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+}
+
+fn le_f64(b: &[u8], at: usize) -> Option<f64> {
+    let s = b.get(at..at.checked_add(8)?)?;
+    let mut a = [0u8; 8];
+    a.copy_from_slice(s);
+    Some(f64::from_le_bytes(a))
+}
+
+/// Where one record's content lies in the .shp.
+#[derive(Debug, Clone, Copy)]
+struct RecordRef {
+    /// Byte offset of the record header.
+    offset: usize,
+    /// Content length in bytes (after the 8-byte record header).
+    len: usize,
+}
+
+impl RecordRef {
+    fn end(&self) -> usize {
+        self.offset.saturating_add(8).saturating_add(self.len)
+    }
+}
+
+/// The shape types a .shp header may declare.
+fn known_shape_type(t: i32) -> bool {
+    matches!(
+        t,
+        0 | 1 | 3 | 5 | 8 | 11 | 13 | 15 | 18 | 21 | 23 | 25 | 28 | 31
+    )
+}
+
+/// Check the 100-byte header of a .shp (or .shx); returns (declared length in bytes, shape type).
+fn read_header(bytes: &[u8], what: &str) -> std::result::Result<(usize, i32), String> {
+    if bytes.len() < SHP_HEADER_BYTES {
+        return Err(format!(
+            "the {what} header is cut short ({} bytes; a shapefile header has 100): the file is damaged or not a shapefile",
+            bytes.len()
+        ));
+    }
+    let code = be_i32(bytes, 0).unwrap_or(0);
+    if code != SHP_FILE_CODE {
+        return Err(format!(
+            "not a shapefile {what}: the header starts with file code {code}, not 9994 (the file is damaged or of another format)"
+        ));
+    }
+    let declared = be_i32(bytes, 24).unwrap_or(0);
+    let shape_type = le_i32(bytes, 32).unwrap_or(-1);
+    if !known_shape_type(shape_type) {
+        return Err(format!(
+            "the {what} header names shape type {shape_type}, which no shapefile has (the file is damaged)"
+        ));
+    }
+    Ok((declared.max(0) as usize * 2, shape_type))
+}
+
+/// The records listed by a .shx, or None (with the reason) when it cannot be used.
+fn records_from_shx(shx: &[u8], shp_len: usize) -> std::result::Result<Vec<RecordRef>, String> {
+    read_header(shx, ".shx")?;
+    let n = (shx.len() - SHP_HEADER_BYTES) / 8;
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let at = SHP_HEADER_BYTES + 8 * i;
+        let (Some(off), Some(len)) = (be_i32(shx, at), be_i32(shx, at + 4)) else {
+            break;
+        };
+        if off < 50 || len < 0 {
+            return Err(format!(
+                "entry {} of the .shx is invalid (offset {off}, length {len})",
+                i + 1
+            ));
+        }
+        out.push(RecordRef {
+            offset: off as usize * 2,
+            len: len as usize * 2,
+        });
+    }
+    // A .shx that points records past the .shp end is fine (a truncated .shp); one that points
+    // them before the header or out of order with overlaps is not to be trusted.
+    if out.iter().any(|r| r.offset < SHP_HEADER_BYTES) {
+        return Err("the .shx points records into the .shp header".into());
+    }
+    let _ = shp_len;
+    Ok(out)
+}
+
+/// The records found by walking the .shp from its header to its end. The second value is a
+/// problem that stopped the walk early.
+fn records_sequential(shp: &[u8]) -> (Vec<RecordRef>, Option<String>) {
+    let mut out = Vec::new();
+    let mut off = SHP_HEADER_BYTES;
+    while off + 8 <= shp.len() {
+        let len = be_i32(shp, off + 4).unwrap_or(-1);
+        if len < 2 {
+            let why = format!(
+                "record {} at byte {off} has an invalid length ({len} words); reading stopped there",
+                out.len() + 1
+            );
+            return (out, Some(why));
+        }
+        let r = RecordRef {
+            offset: off,
+            len: len as usize * 2,
+        };
+        out.push(r);
+        off = r.end();
+    }
+    (out, None)
+}
+
+fn finite(c: Coord<f64>) -> bool {
+    c.x.is_finite() && c.y.is_finite()
+}
+
+/// `n` XY points starting at `at` (bounds already checked by the caller).
+fn read_points(c: &[u8], at: usize, n: usize) -> std::result::Result<Vec<Coord<f64>>, String> {
+    let bytes = at
+        .checked_add(n.checked_mul(16).ok_or("point count overflows")?)
+        .and_then(|end| c.get(at..end))
+        .ok_or_else(|| format!("{n} points do not fit in the record"))?;
+    let mut out = Vec::with_capacity(n);
+    for (k, ch) in bytes.chunks_exact(16).enumerate() {
+        let mut x = [0u8; 8];
+        let mut y = [0u8; 8];
+        x.copy_from_slice(&ch[..8]);
+        y.copy_from_slice(&ch[8..]);
+        let p = Coord {
+            x: f64::from_le_bytes(x),
+            y: f64::from_le_bytes(y),
+        };
+        if !finite(p) {
+            return Err(format!(
+                "point {} has a coordinate that is not a number ({}, {})",
+                k + 1,
+                p.x,
+                p.y
+            ));
+        }
+        out.push(p);
+    }
+    Ok(out)
+}
+
+/// Parts (ranges of points) of a PolyLine or Polygon record.
+fn read_parts(c: &[u8]) -> std::result::Result<Vec<Vec<Coord<f64>>>, String> {
+    let n_parts = le_i32(c, 36).ok_or("the record is too short for its part count")?;
+    let n_points = le_i32(c, 40).ok_or("the record is too short for its point count")?;
+    if n_parts < 0 || n_points < 0 {
+        return Err(format!(
+            "negative part or point count ({n_parts} parts, {n_points} points)"
+        ));
+    }
+    let (n_parts, n_points) = (n_parts as usize, n_points as usize);
+    let points_at = 44 + 4 * n_parts;
+    if points_at.saturating_add(n_points.saturating_mul(16)) > c.len() {
+        return Err(format!(
+            "{n_parts} parts and {n_points} points do not fit in the record's {} bytes",
+            c.len()
+        ));
+    }
+    let pts = read_points(c, points_at, n_points)?;
+    let mut starts = Vec::with_capacity(n_parts);
+    for k in 0..n_parts {
+        let s = le_i32(c, 44 + 4 * k).ok_or("part index outside the record")?;
+        if s < 0 || s as usize > n_points || starts.last().is_some_and(|&l| (s as usize) < l) {
+            return Err(format!("part {} starts at invalid point {s}", k + 1));
+        }
+        starts.push(s as usize);
+    }
+    let mut parts = Vec::with_capacity(n_parts);
+    let mut pts = pts;
+    // Split from the end so that each part moves out of `pts` without copying twice.
+    for &s in starts.iter().rev() {
+        parts.push(pts.split_off(s));
+    }
+    parts.reverse();
+    Ok(parts)
+}
+
+/// A polygon from shapefile rings: clockwise rings are outers, counter-clockwise ones holes,
+/// each hole going to the smallest outer ring that contains it.
+fn assemble_polygon(
+    parts: Vec<Vec<Coord<f64>>>,
+    notes: &mut Vec<String>,
+) -> std::result::Result<Geometry<f64>, String> {
+    use geo::coordinate_position::{CoordPos, CoordinatePosition};
+    let mut unclosed = 0;
+    let mut degenerate = 0;
+    let mut outers: Vec<(Vec<Coord<f64>>, f64)> = Vec::new();
+    let mut holes: Vec<(Vec<Coord<f64>>, f64)> = Vec::new();
+    for mut ring in parts {
+        if ring.is_empty() {
+            continue;
+        }
+        if ring.first() != ring.last() {
+            ring.push(ring[0]);
+            unclosed += 1;
+        }
+        let area2 = ring_signed_area2(&ring);
+        if ring.len() < 4 || area2 == 0.0 {
+            degenerate += 1;
+            continue;
+        }
+        if area2 < 0.0 {
+            outers.push((ring, -area2));
+        } else {
+            holes.push((ring, area2));
+        }
+    }
+    if unclosed > 0 {
+        notes.push(format!(
+            "{unclosed} polygon ring(s) were not closed (first and last points differ); closed them"
+        ));
+    }
+    if degenerate > 0 {
+        notes.push(format!(
+            "{degenerate} ring(s) with no area (fewer than 3 distinct points, or collinear) were dropped"
+        ));
+    }
+    if outers.is_empty() {
+        if holes.is_empty() {
+            return Err("the polygon has no ring with an area".into());
+        }
+        notes.push(
+            "all rings run counter-clockwise (the shapefile spec wants outer rings clockwise); each was read as an outer ring".into(),
+        );
+        return Ok(polygons_to_geometry(
+            holes
+                .into_iter()
+                .map(|(r, _)| Polygon::new(LineString(r), vec![]))
+                .collect(),
+        ));
+    }
+    if outers.len() == 1 {
+        let (outer, _) = outers.pop().unwrap_or_default();
+        let interiors = holes.into_iter().map(|(r, _)| LineString(r)).collect();
+        return Ok(Geometry::Polygon(Polygon::new(
+            LineString(outer),
+            interiors,
+        )));
+    }
+    let mut polys: Vec<(Polygon<f64>, f64, geo_types::Rect<f64>)> = outers
+        .into_iter()
+        .map(|(r, a)| {
+            let p = Polygon::new(LineString(r), vec![]);
+            let bb = ring_rect(p.exterior());
+            (p, a, bb)
+        })
+        .collect();
+    let mut orphans = 0;
+    for (hole, _) in holes {
+        let hb = ring_rect(&LineString(hole.clone()));
+        let mut best: Option<(usize, f64)> = None;
+        for (k, (p, area, bb)) in polys.iter().enumerate() {
+            if hb.min().x < bb.min().x
+                || hb.min().y < bb.min().y
+                || hb.max().x > bb.max().x
+                || hb.max().y > bb.max().y
+            {
+                continue;
+            }
+            // The first hole vertex not on the outer ring decides.
+            let inside = hole
+                .iter()
+                .map(|c| p.coordinate_position(c))
+                .find(|pos| *pos != CoordPos::OnBoundary)
+                .is_none_or(|pos| pos == CoordPos::Inside);
+            if inside && best.is_none_or(|(_, a)| *area < a) {
+                best = Some((k, *area));
+            }
+        }
+        match best {
+            Some((k, _)) => polys[k].0.interiors_push(hole),
+            None => {
+                orphans += 1;
+                let p = Polygon::new(LineString(hole), vec![]);
+                let bb = ring_rect(p.exterior());
+                polys.push((p, 0.0, bb));
+            }
+        }
+    }
+    if orphans > 0 {
+        notes.push(format!(
+            "{orphans} hole(s) lie outside every outer ring; read as outer rings"
+        ));
+    }
+    Ok(polygons_to_geometry(
+        polys.into_iter().map(|(p, _, _)| p).collect(),
+    ))
+}
+
+fn ring_rect(r: &LineString<f64>) -> geo_types::Rect<f64> {
+    let mut bb = BBox::empty();
+    r.0.iter().for_each(|c| bb.add(*c));
+    geo_types::Rect::new(
+        Coord {
+            x: bb.min_x,
+            y: bb.min_y,
+        },
+        Coord {
+            x: bb.max_x,
+            y: bb.max_y,
+        },
+    )
+}
+
+fn polygons_to_geometry(mut polys: Vec<Polygon<f64>>) -> Geometry<f64> {
+    if polys.len() == 1 {
+        Geometry::Polygon(polys.remove(0))
+    } else {
+        Geometry::MultiPolygon(geo_types::MultiPolygon(polys))
+    }
+}
+
+/// What a record holds.
+enum Shape {
+    Geometry(Geometry<f64>),
+    /// Skipped, with the reason.
+    Skip(String),
+}
+
+/// Parse one record's content (shape type onward). Z and M values are dropped.
+fn parse_shape(c: &[u8], notes: &mut Vec<String>) -> Shape {
+    let Some(shape_type) = le_i32(c, 0) else {
+        return Shape::Skip("the record is too short to hold a shape type".into());
+    };
+    let result = match shape_type {
+        0 => return Shape::Skip("null (empty) geometry".into()),
+        1 | 11 | 21 => match (le_f64(c, 4), le_f64(c, 12)) {
+            (Some(x), Some(y)) if x.is_finite() && y.is_finite() => {
+                Ok(Geometry::Point(geo_types::Point::new(x, y)))
+            }
+            (Some(x), Some(y)) => Err(format!("the point's coordinate is not a number ({x}, {y})")),
+            _ => Err("the record is too short for a point".into()),
+        },
+        8 | 18 | 28 => (|| {
+            let n = le_i32(c, 36).ok_or("the record is too short for a multipoint")?;
+            if n <= 0 {
+                return Err(format!("multipoint with {n} points"));
+            }
+            let pts = read_points(c, 40, n as usize)?;
+            Ok(Geometry::MultiPoint(geo_types::MultiPoint(
+                pts.into_iter().map(geo_types::Point).collect(),
+            )))
+        })(),
+        3 | 13 | 23 => read_parts(c).and_then(|parts| {
+            let total = parts.len();
+            let mut lines: Vec<LineString<f64>> = parts
+                .into_iter()
+                .filter(|p| p.len() >= 2)
+                .map(LineString)
+                .collect();
+            if lines.len() < total {
+                notes.push(format!(
+                    "{} line part(s) with fewer than 2 points dropped",
+                    total - lines.len()
+                ));
+            }
+            match lines.len() {
+                0 => Err("the line has no part with 2 or more points".into()),
+                1 => Ok(Geometry::LineString(lines.remove(0))),
+                _ => Ok(Geometry::MultiLineString(geo_types::MultiLineString(lines))),
+            }
+        }),
+        5 | 15 | 25 => read_parts(c).and_then(|parts| assemble_polygon(parts, notes)),
+        31 => return Shape::Skip("MultiPatch (3-D surface) shapes are not supported".into()),
+        other => Err(format!("unknown shape type {other}")),
+    };
+    match result {
+        Ok(g) => Shape::Geometry(g),
+        Err(e) => Shape::Skip(e),
+    }
+}
+
+/// A DBF column.
+#[derive(Debug, Clone)]
+struct DbfField {
+    name_bytes: Vec<u8>,
+    kind: u8,
+    /// Offset in the record (after the deletion flag at 0).
+    offset: usize,
+    width: usize,
+    decimals: u8,
+}
+
+impl DbfField {
+    fn field_kind(&self) -> Option<FieldKind> {
+        match self.kind {
+            b'C' => Some(FieldKind::Text),
+            b'N' | b'F' if self.decimals == 0 => Some(FieldKind::Int),
+            b'N' | b'F' => Some(FieldKind::Float),
+            b'L' => Some(FieldKind::Bool),
+            b'D' => Some(FieldKind::Date),
+            b'I' | b'+' if self.width == 4 => Some(FieldKind::Int),
+            b'O' if self.width == 8 => Some(FieldKind::Float),
+            b'Y' if self.width == 8 => Some(FieldKind::Float),
+            _ => None,
+        }
+    }
+}
+
+/// A DBF table over its bytes.
+struct Dbf {
+    bytes: Bytes,
+    /// Fields kept (those of a type we read).
+    fields: Vec<DbfField>,
+    header_len: usize,
+    record_len: usize,
+    /// Records the header declares.
+    declared: usize,
+    /// Complete records in the file (capped at `declared`).
+    available: usize,
+    ldid: u8,
+}
+
+impl Dbf {
+    fn open(path: &Path, notes: &mut Vec<String>) -> std::result::Result<Dbf, String> {
+        let bytes = open_bytes(path).map_err(|e| e.to_string())?;
+        if bytes.len() < 32 {
+            return Err(format!(
+                "the header is cut short ({} bytes; a DBF header has at least 32)",
+                bytes.len()
+            ));
+        }
+        let declared = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]) as usize;
+        let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
+        let record_len = u16::from_le_bytes([bytes[10], bytes[11]]) as usize;
+        let ldid = bytes[29];
+        if record_len == 0 || header_len < 33 {
+            return Err(format!(
+                "the header is damaged (header length {header_len}, record length {record_len})"
+            ));
+        }
+        let mut fields = Vec::new();
+        let mut offset = 1;
+        let mut at = 32;
+        let mut dropped = Vec::new();
+        while at + 32 <= bytes.len().min(header_len) && bytes[at] != 0x0D {
+            let d = &bytes[at..at + 32];
+            let name_end = d[..11].iter().position(|&b| b == 0).unwrap_or(11);
+            let mut f = DbfField {
+                name_bytes: d[..name_end].to_vec(),
+                kind: d[11].to_ascii_uppercase(),
+                offset,
+                width: d[16] as usize,
+                decimals: d[17],
+            };
+            // Old character fields use the decimal byte as the high byte of the width.
+            if f.kind == b'C' {
+                f.width += (f.decimals as usize) << 8;
+                f.decimals = 0;
+            }
+            offset += f.width;
+            at += 32;
+            if offset > record_len {
+                return Err(format!(
+                    "field {} runs past the record length {record_len} (the header is damaged)",
+                    fields.len() + dropped.len() + 1
+                ));
+            }
+            if f.field_kind().is_some() {
+                fields.push(f);
+            } else {
+                dropped.push(format!(
+                    "{} (type {})",
+                    String::from_utf8_lossy(&f.name_bytes),
+                    f.kind as char
+                ));
+            }
+        }
+        if !dropped.is_empty() {
+            notes.push(format!(
+                "DBF field(s) of types towncircle does not read were left out: {}",
+                dropped.join(", ")
+            ));
+        }
+        let body = bytes.len().saturating_sub(header_len);
+        let available = (body / record_len).min(declared);
+        Ok(Dbf {
+            bytes,
+            fields,
+            header_len,
+            record_len,
+            declared,
+            available,
+            ldid,
+        })
+    }
+
+    /// Row `i` (0-based) as bytes, deletion flag first; None beyond the end.
+    fn row(&self, i: usize) -> Option<&[u8]> {
+        if i >= self.available {
+            return None;
+        }
+        let start = self.header_len + i * self.record_len;
+        self.bytes.get(start..start + self.record_len)
+    }
+
+    fn cell<'a>(&self, row: &'a [u8], f: &DbfField) -> &'a [u8] {
+        row.get(f.offset..f.offset + f.width).unwrap_or(&[])
+    }
+
+    /// True when every field name and every text cell is valid UTF-8; second value: any
+    /// non-ASCII byte at all.
+    fn utf8_check(&self) -> (bool, bool) {
+        let names_ascii = self.fields.iter().all(|f| f.name_bytes.is_ascii());
+        let names_utf8 = self
+            .fields
+            .iter()
+            .all(|f| std::str::from_utf8(&f.name_bytes).is_ok());
+        let body_end = (self.header_len + self.available * self.record_len).min(self.bytes.len());
+        let body = self.bytes.get(self.header_len..body_end).unwrap_or(&[]);
+        if body.is_ascii() {
+            return (names_utf8, !names_ascii);
+        }
+        let text: Vec<&DbfField> = self.fields.iter().filter(|f| f.kind == b'C').collect();
+        for i in 0..self.available {
+            let Some(row) = self.row(i) else { break };
+            for f in &text {
+                let c = self.cell(row, f);
+                if !c.is_ascii() && std::str::from_utf8(trim_bytes(c)).is_err() {
+                    return (false, true);
+                }
+            }
+        }
+        (names_utf8, true)
+    }
+}
+
+fn trim_bytes(b: &[u8]) -> &[u8] {
+    let is_pad = |c: &u8| *c == b' ' || *c == 0;
+    let start = b.iter().position(|c| !is_pad(c)).unwrap_or(b.len());
+    let end = b.iter().rposition(|c| !is_pad(c)).map_or(start, |e| e + 1);
+    &b[start..end]
+}
+
+/// The encoding's short name, as written in .cpg files.
+fn encoding_label(e: &'static Encoding) -> &'static str {
+    cpg_label(e)
+}
+
+/// The text encoding of the attribute table, decided as: the user's choice, the .cpg, the DBF
+/// language driver id, valid UTF-8, else GBK. Returns it and how it was decided.
+fn decide_encoding(
+    options: &ReadOptions,
+    cpg: Option<&Path>,
+    dbf: &Dbf,
+    notes: &mut Vec<String>,
+) -> (&'static Encoding, String) {
+    if let Some(e) = options.encoding {
+        return (e, format!("{} (user)", encoding_label(e)));
+    }
+    if let Some(cpg) = cpg {
+        let text = std::fs::read(cpg)
+            .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+            .unwrap_or_default();
+        match super::encoding::encoding_from_label(&text) {
+            Some(e) => return (e, format!("{} (from .cpg)", encoding_label(e))),
+            None => notes.push(format!(
+                "the .cpg names an encoding towncircle does not know (\"{}\"); the encoding was guessed instead",
+                text.chars().take(40).collect::<String>()
+            )),
+        }
+    }
+    let (utf8_ok, non_ascii) = dbf.utf8_check();
+    let ldid = match dbf.ldid {
+        0x4D | 0x7A => Some(GBK),
+        0x4F | 0x78 => Some(encoding_rs::BIG5),
+        _ => None,
+    };
+    if let Some(e) = ldid {
+        if utf8_ok && non_ascii {
+            notes.push(format!(
+                "the DBF language driver says {} (0x{:02X}) but the text is valid UTF-8; read as UTF-8",
+                encoding_label(e),
+                dbf.ldid
+            ));
+            return (
+                UTF_8,
+                "UTF-8 (guessed: valid UTF-8 despite the DBF language driver)".into(),
+            );
+        }
+        return (
+            e,
+            format!(
+                "{} (from DBF language driver 0x{:02X})",
+                encoding_label(e),
+                dbf.ldid
+            ),
+        );
+    }
+    if utf8_ok {
+        let why = if non_ascii {
+            "valid UTF-8"
+        } else {
+            "ASCII only"
+        };
+        (UTF_8, format!("UTF-8 (guessed: {why})"))
+    } else {
+        (GBK, "GBK (guessed: not valid UTF-8)".into())
+    }
+}
+
+/// Decodes DBF cells into attribute values.
+struct CellDecoder {
+    encoding: &'static Encoding,
+    /// Values per field that could not be read (numbers that are not numbers).
+    bad: Vec<std::sync::atomic::AtomicUsize>,
+}
+
+impl CellDecoder {
+    fn text(&self, b: &[u8]) -> String {
+        if self.encoding == UTF_8 {
+            match std::str::from_utf8(b) {
+                Ok(s) => s.to_string(),
+                Err(_) => String::from_utf8_lossy(b).into_owned(),
+            }
+        } else if b.is_ascii() {
+            // ASCII is the same in every encoding we read.
+            String::from_utf8_lossy(b).into_owned()
+        } else {
+            // GBK text may hold GB18030 four-byte characters; the GB18030 decoder reads both.
+            let enc = if self.encoding == GBK {
+                GB18030
+            } else {
+                self.encoding
+            };
+            enc.decode_without_bom_handling(b).0.into_owned()
+        }
+    }
+
+    fn value(&self, fi: usize, f: &DbfField, raw: &[u8]) -> AttrValue {
+        let bad = || {
+            self.bad[fi].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            AttrValue::Null
+        };
+        match f.kind {
+            b'I' | b'+' if raw.len() == 4 => {
+                AttrValue::Int(i32::from_le_bytes([raw[0], raw[1], raw[2], raw[3]]) as i64)
+            }
+            b'O' | b'Y' if raw.len() == 8 => {
+                let mut a = [0u8; 8];
+                a.copy_from_slice(raw);
+                if f.kind == b'O' {
+                    let v = f64::from_le_bytes(a);
+                    if v.is_finite() {
+                        AttrValue::Float(v)
+                    } else {
+                        AttrValue::Null
+                    }
+                } else {
+                    AttrValue::Float(i64::from_le_bytes(a) as f64 / 10_000.0)
+                }
+            }
+            _ => {
+                let t = trim_bytes(raw);
+                if t.is_empty() {
+                    return AttrValue::Null;
+                }
+                match f.kind {
+                    b'C' => AttrValue::Text(self.text(t)),
+                    b'N' | b'F' => {
+                        if t.iter().all(|&c| c == b'*') {
+                            return AttrValue::Null; // dBase overflow marker
+                        }
+                        let s = String::from_utf8_lossy(t);
+                        if f.decimals == 0
+                            && let Ok(i) = s.parse::<i64>()
+                        {
+                            return AttrValue::Int(i);
+                        }
+                        let parsed = s
+                            .parse::<f64>()
+                            .or_else(|_| s.replace(',', ".").parse::<f64>());
+                        match parsed {
+                            Ok(v) if v.is_finite() => {
+                                if f.decimals == 0 && v.fract() == 0.0 && v.abs() < 9.0e15 {
+                                    AttrValue::Int(v as i64)
+                                } else {
+                                    AttrValue::Float(v)
+                                }
+                            }
+                            _ => bad(),
+                        }
+                    }
+                    b'L' => match t[0] {
+                        b'T' | b't' | b'Y' | b'y' => AttrValue::Bool(true),
+                        b'F' | b'f' | b'N' | b'n' => AttrValue::Bool(false),
+                        b'?' => AttrValue::Null,
+                        _ => bad(),
+                    },
+                    b'D' => {
+                        if t.len() == 8 && t.iter().all(u8::is_ascii_digit) {
+                            if t == b"00000000" {
+                                return AttrValue::Null;
+                            }
+                            let s = String::from_utf8_lossy(t);
+                            AttrValue::Text(format!("{}-{}-{}", &s[..4], &s[4..6], &s[6..]))
+                        } else {
+                            AttrValue::Text(self.text(t))
+                        }
+                    }
+                    _ => AttrValue::Null,
+                }
+            }
+        }
+    }
+}
+
+/// One record as read: its geometry (or why it was skipped), attributes and notes.
+struct RecordOut {
+    shape: Shape,
+    attrs: Vec<AttrValue>,
+    notes: Vec<String>,
+}
+
+/// Read a shapefile into one layer in its own CRS. `path` may name the .shp, .shx or .dbf;
+/// the other parts are found beside it whatever the case of their extensions.
+pub fn read(path: &Path, options: &ReadOptions) -> Result<Layer> {
+    use rayon::prelude::*;
+
+    let files = Siblings::find(path);
+    let Some(shp_path) = files.shp.clone() else {
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        return Err(IoError::Missing {
+            path: path.to_path_buf(),
+            what: format!(
+                "the .shp file (the geometry) is missing: put {stem}.shp beside this file, or open the shapefile's .shp"
+            ),
+        }
+        .into());
+    };
+    let mut issues: Vec<crate::model::Issue> = Vec::new();
+    let warn = |issues: &mut Vec<crate::model::Issue>, m: String| {
+        issues.push(crate::model::Issue::warning(None, m));
+    };
+
+    // Geometry file and its index.
+    let shp = open_bytes(&shp_path)?;
+    let (declared_len, _shape_type) =
+        read_header(&shp, ".shp").map_err(|m| IoError::invalid(&shp_path, Location::File, m))?;
+    let records = match &files.shx {
+        Some(shx_path) => {
+            let from_shx = open_bytes(shx_path)
+                .map_err(|e| e.to_string())
+                .and_then(|shx| records_from_shx(&shx, shp.len()));
+            match from_shx {
+                Ok(r) => r,
+                Err(e) => {
+                    warn(
+                        &mut issues,
+                        format!(
+                            "the .shx index cannot be used ({e}); records were read one after another"
+                        ),
+                    );
+                    let (r, stop) = records_sequential(&shp);
+                    if let Some(s) = stop {
+                        warn(&mut issues, format!("the .shp is damaged: {s}"));
+                    }
+                    r
+                }
+            }
+        }
+        None => {
+            warn(
+                &mut issues,
+                format!(
+                    "the .shx index is missing; records were read one after another (put {} beside the .shp)",
+                    shp_path
+                        .with_extension("shx")
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default()
+                ),
+            );
+            let (r, stop) = records_sequential(&shp);
+            if let Some(s) = stop {
+                warn(&mut issues, format!("the .shp is damaged: {s}"));
+            }
+            r
+        }
+    };
+    // Truncation: records that end past the end of the file.
+    let complete = records.iter().filter(|r| r.end() <= shp.len()).count();
+    let expected_len = records
+        .iter()
+        .map(RecordRef::end)
+        .max()
+        .unwrap_or(SHP_HEADER_BYTES)
+        .max(declared_len);
+    if expected_len > shp.len() {
+        warn(
+            &mut issues,
+            format!(
+                "the .shp file is truncated at byte {} (expected {expected_len}); {complete} complete record(s) kept",
+                shp.len()
+            ),
+        );
+    }
+
+    // Attribute table.
+    let mut dbf_notes = Vec::new();
+    let dbf = match &files.dbf {
+        Some(p) => match Dbf::open(p, &mut dbf_notes) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                warn(
+                    &mut issues,
+                    format!(
+                        "the .dbf cannot be read ({e}); features have no attributes: {}",
+                        p.display()
+                    ),
+                );
+                None
+            }
+        },
+        None => {
+            let dbf_name = shp_path
+                .with_extension("dbf")
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            warn(
+                &mut issues,
+                format!(
+                    "the .dbf (attribute table) is missing, so features have no attributes: put {dbf_name} beside the .shp"
+                ),
+            );
+            None
+        }
+    };
+    let mut encoding_desc = None;
+    let mut fields = Vec::new();
+    let mut decoder = CellDecoder {
+        encoding: UTF_8,
+        bad: Vec::new(),
+    };
+    if let Some(dbf) = &dbf {
+        let (enc, desc) = decide_encoding(options, files.cpg.as_deref(), dbf, &mut dbf_notes);
+        decoder.encoding = enc;
+        decoder.bad = dbf.fields.iter().map(|_| Default::default()).collect();
+        encoding_desc = Some(desc);
+        for (i, f) in dbf.fields.iter().enumerate() {
+            let name = decoder.text(trim_bytes(&f.name_bytes));
+            let name = if name.is_empty() {
+                format!("FIELD{}", i + 1)
+            } else {
+                name
+            };
+            if let Some(kind) = f.field_kind() {
+                fields.push(crate::model::Field::new(name, kind));
+            }
+        }
+        if dbf.available < dbf.declared {
+            warn(
+                &mut issues,
+                format!(
+                    "the .dbf is truncated: it holds {} of its {} records; features after {} have no attributes",
+                    dbf.available, dbf.declared, dbf.available
+                ),
+            );
+        }
+        if dbf.declared != records.len() {
+            warn(
+                &mut issues,
+                format!(
+                    "the .shp has {} records but the .dbf {}; attributes were matched by position",
+                    records.len(),
+                    dbf.declared
+                ),
+            );
+        }
+    }
+    for n in dbf_notes {
+        warn(&mut issues, n);
+    }
+
+    // Records, in parallel; order is kept.
+    let shp_bytes: &[u8] = &shp;
+    let n_fields = fields.len();
+    let outs: Vec<RecordOut> = records
+        .par_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut notes = Vec::new();
+            let row = dbf.as_ref().and_then(|d| d.row(i).map(|row| (d, row)));
+            if let Some((_, row)) = row
+                && row.first() == Some(&b'*')
+            {
+                return RecordOut {
+                    shape: Shape::Skip("the record is marked deleted in the .dbf".into()),
+                    attrs: Vec::new(),
+                    notes,
+                };
+            }
+            let shape = if r.end() > shp_bytes.len() {
+                if r.offset < shp_bytes.len() {
+                    Shape::Skip(format!(
+                        "the record is cut off by the end of the .shp (it needs bytes {}..{}, the file has {})",
+                        r.offset,
+                        r.end(),
+                        shp_bytes.len()
+                    ))
+                } else {
+                    Shape::Skip(String::new()) // beyond the end: counted once below
+                }
+            } else {
+                parse_shape(&shp_bytes[r.offset + 8..r.end()], &mut notes)
+            };
+            let attrs = match (&shape, row) {
+                (Shape::Skip(_), _) => Vec::new(),
+                (_, Some((d, row))) => d
+                    .fields
+                    .iter()
+                    .enumerate()
+                    .map(|(fi, f)| decoder.value(fi, f, d.cell(row, f)))
+                    .collect(),
+                (_, None) => vec![AttrValue::Null; n_fields],
+            };
+            RecordOut {
+                shape,
+                attrs,
+                notes,
+            }
+        })
+        .collect();
+
+    let mut features = Vec::with_capacity(outs.len());
+    let mut beyond_end = 0usize;
+    for (i, out) in outs.into_iter().enumerate() {
+        let id = crate::model::layer::SourceId::Feature(i as u64 + 1);
+        for n in out.notes {
+            issues.push(crate::model::Issue::warning(Some(id), n));
+        }
+        match out.shape {
+            Shape::Geometry(geometry) => features.push(crate::model::Feature {
+                geometry,
+                attrs: out.attrs,
+                source_id: id,
+                category: None,
+            }),
+            Shape::Skip(why) if why.is_empty() => beyond_end += 1,
+            Shape::Skip(why) => issues.push(crate::model::Issue::skipped(Some(id), why)),
+        }
+    }
+    if beyond_end > 0 {
+        issues.push(crate::model::Issue::skipped(
+            None,
+            format!("{beyond_end} more record(s) listed in the .shx lie past the end of the truncated .shp"),
+        ));
+    }
+    if let Some(dbf) = &dbf {
+        for (f, bad) in dbf.fields.iter().zip(&decoder.bad) {
+            let n = bad.load(std::sync::atomic::Ordering::Relaxed);
+            if n > 0 {
+                issues.push(crate::model::Issue::warning(
+                    None,
+                    format!(
+                        "field \"{}\": {n} value(s) that are not valid for its type (dBase '{}') were read as empty",
+                        decoder.text(trim_bytes(&f.name_bytes)),
+                        f.kind as char
+                    ),
+                ));
+            }
+        }
+    }
+
+    // Coordinate system.
+    let crs = if let Some(c) = &options.crs {
+        crate::crs::CrsInfo::user(c.clone())
+    } else if let Some(prj) = &files.prj {
+        let text = std::fs::read(prj)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default();
+        match crate::crs::wkt::parse_wkt(&text) {
+            Ok(c) => crate::crs::CrsInfo::declared(c, ".prj"),
+            Err(e) => {
+                warn(
+                    &mut issues,
+                    format!(
+                        "the .prj is not understood ({e}); the coordinate system will be guessed from the coordinates"
+                    ),
+                );
+                crate::crs::CrsInfo::unknown()
+            }
+        }
+    } else {
+        crate::crs::CrsInfo::unknown()
+    };
+
+    let name = shp_path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "shapefile".into());
+    let mut layer = Layer::new(
+        name,
+        crate::model::SourceInfo {
+            path: path.to_path_buf(),
+            format: crate::model::Format::Shapefile,
+            table: None,
+            encoding: encoding_desc,
+        },
+        crs,
+    );
+    layer.fields = fields;
+    layer.features = features;
+    layer.issues = issues;
+    Ok(layer)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -915,5 +2048,696 @@ mod tests {
         let e = write(&path, &mixed, UTF_8).unwrap_err().to_string();
         assert!(e.contains("one geometry type"), "{e}");
         assert!(!path.exists());
+    }
+
+    // ---- reader ----------------------------------------------------------------------------
+
+    use crate::error::Error;
+    use crate::model::Severity;
+
+    /// The geometry as the writer puts it on disk: outer rings clockwise, holes counter-clockwise.
+    fn as_written(g: &Geometry<f64>) -> Geometry<f64> {
+        let orient = |p: &Polygon<f64>| {
+            Polygon::new(
+                LineString(oriented_ring(p.exterior(), true)),
+                p.interiors()
+                    .iter()
+                    .map(|r| LineString(oriented_ring(r, false)))
+                    .collect(),
+            )
+        };
+        match g {
+            Geometry::Polygon(p) => Geometry::Polygon(orient(p)),
+            Geometry::MultiPolygon(mp) => {
+                Geometry::MultiPolygon(MultiPolygon(mp.0.iter().map(orient).collect()))
+            }
+            other => other.clone(),
+        }
+    }
+
+    fn read_default(path: &Path) -> Layer {
+        read(path, &ReadOptions::default()).unwrap()
+    }
+
+    fn messages(layer: &Layer) -> String {
+        layer
+            .issues
+            .iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// A .shp and .shx from hand-made record contents.
+    fn shp_bytes(shape_type: i32, contents: &[Vec<u8>]) -> (Vec<u8>, Vec<u8>) {
+        let shp_len = SHP_HEADER_BYTES + contents.iter().map(|c| 8 + c.len()).sum::<usize>();
+        let shx_len = SHP_HEADER_BYTES + 8 * contents.len();
+        let bb = BBox {
+            min_x: 0.0,
+            min_y: 0.0,
+            max_x: 10.0,
+            max_y: 10.0,
+        };
+        let (mut shp, mut shx) = (Vec::new(), Vec::new());
+        write_shp_header(&mut shp, shp_len, shape_type, &bb);
+        write_shp_header(&mut shx, shx_len, shape_type, &bb);
+        for (i, c) in contents.iter().enumerate() {
+            shx.extend_from_slice(&((shp.len() / 2) as i32).to_be_bytes());
+            shx.extend_from_slice(&((c.len() / 2) as i32).to_be_bytes());
+            shp.extend_from_slice(&(i as i32 + 1).to_be_bytes());
+            shp.extend_from_slice(&((c.len() / 2) as i32).to_be_bytes());
+            shp.extend_from_slice(c);
+        }
+        (shp, shx)
+    }
+
+    /// A PolyLine/Polygon-style record content, with `extra` bytes of Z/M data after the points.
+    fn parts_content(shape_type: i32, parts: &[&[(f64, f64)]], extra: usize) -> Vec<u8> {
+        let mut c = Vec::new();
+        c.extend_from_slice(&shape_type.to_le_bytes());
+        c.extend_from_slice(&[0u8; 32]);
+        let n: usize = parts.iter().map(|p| p.len()).sum();
+        c.extend_from_slice(&(parts.len() as i32).to_le_bytes());
+        c.extend_from_slice(&(n as i32).to_le_bytes());
+        let mut start = 0i32;
+        for p in parts {
+            c.extend_from_slice(&start.to_le_bytes());
+            start += p.len() as i32;
+        }
+        for (x, y) in parts.iter().flat_map(|p| p.iter()) {
+            c.extend_from_slice(&x.to_le_bytes());
+            c.extend_from_slice(&y.to_le_bytes());
+        }
+        c.extend(std::iter::repeat_n(0u8, extra));
+        c
+    }
+
+    fn write_raw(dir: &Path, name: &str, shape_type: i32, contents: &[Vec<u8>]) -> PathBuf {
+        let (shp, shx) = shp_bytes(shape_type, contents);
+        let path = dir.join(format!("{name}.shp"));
+        std::fs::write(&path, shp).unwrap();
+        std::fs::write(dir.join(format!("{name}.shx")), shx).unwrap();
+        path
+    }
+
+    #[test]
+    fn gbk_chinese_names_and_values_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("镇区.shp");
+        let layer = gbk_town_layer();
+        write(&path, &layer, GBK).unwrap();
+        let back = read_default(&path);
+        assert_eq!(back.name, "镇区");
+        assert_eq!(back.source.encoding.as_deref(), Some("GBK (from .cpg)"));
+        assert_eq!(back.crs, CrsInfo::declared(Crs::Epsg(4549), ".prj"));
+        assert_eq!(back.fields, layer.fields);
+        assert_eq!(back.features.len(), 2);
+        assert_eq!(back.features[0].attrs, layer.features[0].attrs);
+        assert_eq!(back.features[1].attrs, layer.features[1].attrs);
+        assert_eq!(back.features[0].source_id, SourceId::Feature(1));
+        for (a, b) in back.features.iter().zip(&layer.features) {
+            assert_eq!(a.geometry, as_written(&b.geometry));
+        }
+        assert!(back.issues.is_empty(), "{}", messages(&back));
+    }
+
+    #[test]
+    fn utf8_with_cpg() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("u.shp");
+        write(&path, &gbk_town_layer(), UTF_8).unwrap();
+        let raw = std::fs::read(dir.path().join("u.dbf")).unwrap();
+        assert_eq!(raw[29], 0);
+        let back = read_default(&path);
+        assert_eq!(back.source.encoding.as_deref(), Some("UTF-8 (from .cpg)"));
+        assert_eq!(back.fields[0].name, "名称");
+        assert_eq!(
+            back.features[1].attrs[0],
+            AttrValue::Text("转塘街道".into())
+        );
+    }
+
+    #[test]
+    fn gbk_without_cpg_is_told_by_the_language_driver_or_guessed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("g.shp");
+        write(&path, &gbk_town_layer(), GBK).unwrap();
+        std::fs::remove_file(dir.path().join("g.cpg")).unwrap();
+        let back = read_default(&path);
+        assert_eq!(
+            back.source.encoding.as_deref(),
+            Some("GBK (from DBF language driver 0x4D)")
+        );
+        assert_eq!(back.fields[1].name, "人口");
+        // Language driver 0: guessed from the bytes.
+        let dbf_path = dir.path().join("g.dbf");
+        let mut raw = std::fs::read(&dbf_path).unwrap();
+        raw[29] = 0;
+        std::fs::write(&dbf_path, raw).unwrap();
+        let back = read_default(&path);
+        assert_eq!(
+            back.source.encoding.as_deref(),
+            Some("GBK (guessed: not valid UTF-8)")
+        );
+        assert_eq!(back.fields[0].name, "名称");
+        assert_eq!(back.features[0].attrs[0], AttrValue::Text("双浦镇".into()));
+    }
+
+    #[test]
+    fn user_encoding_overrides_a_wrong_cpg() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.shp");
+        write(&path, &gbk_town_layer(), GBK).unwrap();
+        std::fs::write(dir.path().join("w.cpg"), "UTF-8").unwrap(); // wrong
+        let wrong = read_default(&path);
+        assert_eq!(wrong.source.encoding.as_deref(), Some("UTF-8 (from .cpg)"));
+        assert_ne!(wrong.features[0].attrs[0], AttrValue::Text("双浦镇".into()));
+        let options = ReadOptions {
+            encoding: Some(GBK),
+            ..Default::default()
+        };
+        let right = read(&path, &options).unwrap();
+        assert_eq!(right.source.encoding.as_deref(), Some("GBK (user)"));
+        assert_eq!(right.features[0].attrs[0], AttrValue::Text("双浦镇".into()));
+        // A .cpg naming nonsense: warned, then guessed.
+        std::fs::write(dir.path().join("w.cpg"), "klingon-8").unwrap();
+        let guessed = read_default(&path);
+        assert!(
+            messages(&guessed).contains("klingon-8"),
+            "{}",
+            messages(&guessed)
+        );
+        assert!(
+            guessed
+                .source
+                .encoding
+                .as_deref()
+                .unwrap()
+                .starts_with("GBK")
+        );
+        assert_eq!(
+            guessed.features[0].attrs[0],
+            AttrValue::Text("双浦镇".into())
+        );
+    }
+
+    #[test]
+    fn gb18030_only_characters() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rare.shp");
+        let name = "𠀀䶮村€"; // four-byte GB18030 and characters outside GB2312
+        let layer = layer_with(
+            vec![Field::new("村名𠀀", FieldKind::Text)],
+            vec![(
+                Geometry::Point(Point::new(120.1, 30.2)),
+                vec![AttrValue::Text(name.into())],
+            )],
+        );
+        let warnings = write_with_warnings(&path, &layer, GB18030).unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let back = read_default(&path);
+        assert_eq!(back.source.encoding.as_deref(), Some("GB18030 (from .cpg)"));
+        assert_eq!(back.fields[0].name, "村名𠀀");
+        assert_eq!(back.features[0].attrs[0], AttrValue::Text(name.into()));
+        // Without the .cpg the guess (GBK, decoded as GB18030) still reads them.
+        std::fs::remove_file(dir.path().join("rare.cpg")).unwrap();
+        let back = read_default(&path);
+        assert_eq!(
+            back.source.encoding.as_deref(),
+            Some("GBK (guessed: not valid UTF-8)")
+        );
+        assert_eq!(back.features[0].attrs[0], AttrValue::Text(name.into()));
+    }
+
+    #[test]
+    fn z_and_m_types_are_read_in_2d() {
+        let dir = tempfile::tempdir().unwrap();
+        // PointZ: x, y, z, m.
+        let mut pz = 11i32.to_le_bytes().to_vec();
+        for v in [1.5f64, 2.5, 99.0, 0.0] {
+            pz.extend_from_slice(&v.to_le_bytes());
+        }
+        // PointM: x, y, m.
+        let mut pm = 21i32.to_le_bytes().to_vec();
+        for v in [3.0f64, 4.0, -1e39] {
+            pm.extend_from_slice(&v.to_le_bytes());
+        }
+        let p = write_raw(dir.path(), "pts", 11, &[pz, pm]);
+        let layer = read_default(&p);
+        let geoms: Vec<_> = layer.features.iter().map(|f| f.geometry.clone()).collect();
+        assert_eq!(
+            geoms,
+            [
+                Geometry::Point(Point::new(1.5, 2.5)),
+                Geometry::Point(Point::new(3.0, 4.0))
+            ]
+        );
+        // PolyLineZ (two parts → MultiLineString) and PolygonM; Z range+array and M range+array.
+        let line: &[(f64, f64)] = &[(0.0, 0.0), (1.0, 1.0)];
+        let line2: &[(f64, f64)] = &[(2.0, 2.0), (3.0, 2.0), (4.0, 3.0)];
+        let lz = parts_content(13, &[line, line2], 16 + 8 * 5 + 16 + 8 * 5);
+        let p = write_raw(dir.path(), "lines", 13, &[lz]);
+        let layer = read_default(&p);
+        assert_eq!(
+            layer.features[0].geometry,
+            Geometry::MultiLineString(geo_types::MultiLineString(vec![
+                LineString::from(vec![(0.0, 0.0), (1.0, 1.0)]),
+                LineString::from(vec![(2.0, 2.0), (3.0, 2.0), (4.0, 3.0)]),
+            ]))
+        );
+        let cw: &[(f64, f64)] = &[(0.0, 0.0), (0.0, 1.0), (1.0, 1.0), (1.0, 0.0), (0.0, 0.0)];
+        let pm = parts_content(25, &[cw], 16 + 8 * 5);
+        let mut mpz = 18i32.to_le_bytes().to_vec(); // MultiPointZ
+        mpz.extend_from_slice(&[0u8; 32]);
+        mpz.extend_from_slice(&2i32.to_le_bytes());
+        for v in [5.0f64, 6.0, 7.0, 8.0, 0.0, 0.0, 1.0, 2.0] {
+            mpz.extend_from_slice(&v.to_le_bytes());
+        }
+        let p = write_raw(dir.path(), "mixed", 25, &[pm, mpz]);
+        let layer = read_default(&p);
+        assert_eq!(
+            layer.features[0].geometry,
+            Geometry::Polygon(Polygon::new(LineString::from(cw.to_vec()), vec![]))
+        );
+        assert_eq!(
+            layer.features[1].geometry,
+            Geometry::MultiPoint(vec![Point::new(5.0, 6.0), Point::new(7.0, 8.0)].into())
+        );
+    }
+
+    #[test]
+    fn multipart_polygon_holes_go_to_the_outer_ring_that_contains_them() {
+        let dir = tempfile::tempdir().unwrap();
+        // Rings in an awkward order: the hole (counter-clockwise) first, then two outers.
+        let hole: &[(f64, f64)] = &[
+            (21.0, 1.0),
+            (22.0, 1.0),
+            (22.0, 2.0),
+            (21.0, 2.0),
+            (21.0, 1.0),
+        ];
+        let outer_a: &[(f64, f64)] = &[(0.0, 0.0), (0.0, 5.0), (5.0, 5.0), (5.0, 0.0), (0.0, 0.0)];
+        let outer_b: &[(f64, f64)] = &[
+            (20.0, 0.0),
+            (20.0, 5.0),
+            (25.0, 5.0),
+            (25.0, 0.0),
+            (20.0, 0.0),
+        ];
+        let c = parts_content(5, &[hole, outer_a, outer_b], 0);
+        let p = write_raw(dir.path(), "mp", 5, &[c]);
+        let layer = read_default(&p);
+        assert!(
+            layer.issues.iter().all(|i| i.message.contains(".dbf")),
+            "{}",
+            messages(&layer)
+        );
+        let Geometry::MultiPolygon(mp) = &layer.features[0].geometry else {
+            panic!("expected a multipolygon: {:?}", layer.features[0].geometry);
+        };
+        assert_eq!(mp.0.len(), 2);
+        assert_eq!(mp.0[0].exterior(), &LineString::from(outer_a.to_vec()));
+        assert!(mp.0[0].interiors().is_empty());
+        assert_eq!(mp.0[1].exterior(), &LineString::from(outer_b.to_vec()));
+        assert_eq!(mp.0[1].interiors(), &[LineString::from(hole.to_vec())]);
+
+        // Only counter-clockwise rings: each is an outer ring, with a warning.
+        let ccw: &[(f64, f64)] = &[(0.0, 0.0), (5.0, 0.0), (5.0, 5.0), (0.0, 5.0), (0.0, 0.0)];
+        let ccw2: &[(f64, f64)] = &[(9.0, 0.0), (10.0, 0.0), (10.0, 1.0), (9.0, 0.0)];
+        let p = write_raw(dir.path(), "ccw", 5, &[parts_content(5, &[ccw, ccw2], 0)]);
+        let layer = read_default(&p);
+        assert!(
+            messages(&layer).contains("counter-clockwise"),
+            "{}",
+            messages(&layer)
+        );
+        assert!(
+            matches!(&layer.features[0].geometry, Geometry::MultiPolygon(mp) if mp.0.len() == 2)
+        );
+    }
+
+    #[test]
+    fn unclosed_ring_is_closed_with_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let open: &[(f64, f64)] = &[(0.0, 0.0), (0.0, 5.0), (5.0, 5.0), (5.0, 0.0)];
+        let p = write_raw(dir.path(), "open", 5, &[parts_content(5, &[open], 0)]);
+        let layer = read_default(&p);
+        let Geometry::Polygon(poly) = &layer.features[0].geometry else {
+            panic!("polygon expected");
+        };
+        assert_eq!(poly.exterior().0.len(), 5);
+        assert_eq!(poly.exterior().0[0], poly.exterior().0[4]);
+        let w = layer
+            .issues
+            .iter()
+            .find(|i| i.message.contains("not closed"))
+            .expect("warning");
+        assert_eq!(w.severity, Severity::Warning);
+        assert_eq!(w.feature, Some(SourceId::Feature(1)));
+    }
+
+    #[test]
+    fn nan_coordinates_skip_the_feature_and_name_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nan.shp");
+        let layer = layer_with(
+            vec![Field::new("id", FieldKind::Int)],
+            vec![
+                (
+                    Geometry::Point(Point::new(1.0, 2.0)),
+                    vec![AttrValue::Int(1)],
+                ),
+                (
+                    Geometry::Point(Point::new(f64::NAN, 2.0)),
+                    vec![AttrValue::Int(2)],
+                ),
+                (
+                    Geometry::Point(Point::new(3.0, f64::INFINITY)),
+                    vec![AttrValue::Int(3)],
+                ),
+                (
+                    Geometry::Point(Point::new(4.0, 5.0)),
+                    vec![AttrValue::Int(4)],
+                ),
+            ],
+        );
+        write(&path, &layer, UTF_8).unwrap();
+        let back = read_default(&path);
+        let ids: Vec<_> = back.features.iter().map(|f| f.attrs[0].clone()).collect();
+        assert_eq!(ids, [AttrValue::Int(1), AttrValue::Int(4)]);
+        assert_eq!(back.features[1].source_id, SourceId::Feature(4));
+        let skipped: Vec<_> = back
+            .issues
+            .iter()
+            .filter(|i| i.severity == Severity::Skipped)
+            .collect();
+        assert_eq!(skipped.len(), 2);
+        assert_eq!(skipped[0].feature, Some(SourceId::Feature(2)));
+        assert!(
+            skipped[0].message.contains("not a number"),
+            "{}",
+            skipped[0]
+        );
+        assert_eq!(skipped[1].feature, Some(SourceId::Feature(3)));
+    }
+
+    fn numbered_squares(n: usize) -> Layer {
+        layer_with(
+            vec![
+                Field::new("id", FieldKind::Int),
+                Field::new("name", FieldKind::Text),
+            ],
+            (0..n)
+                .map(|i| {
+                    (
+                        Geometry::Polygon(Polygon::new(square(i as f64 * 10.0, 0.0, 5.0), vec![])),
+                        vec![AttrValue::Int(i as i64), AttrValue::Text(format!("村{i}"))],
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn truncated_shp_keeps_complete_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cut.shp");
+        write(&path, &numbered_squares(5), GBK).unwrap();
+        let full = std::fs::read(&path).unwrap();
+        // Each record: 8 header + 44 + 4 + 5*16 = 136 bytes. Cut in the middle of record 4.
+        let cut_at = 100 + 3 * 136 + 60;
+        std::fs::write(&path, &full[..cut_at]).unwrap();
+        let layer = read_default(&path);
+        assert_eq!(layer.features.len(), 3);
+        let m = messages(&layer);
+        assert!(
+            m.contains(&format!(
+                "truncated at byte {cut_at} (expected {})",
+                full.len()
+            )),
+            "{m}"
+        );
+        let skipped: Vec<_> = layer
+            .issues
+            .iter()
+            .filter(|i| i.severity == Severity::Skipped)
+            .collect();
+        assert_eq!(skipped.len(), 2, "{m}");
+        assert_eq!(skipped[0].feature, Some(SourceId::Feature(4)));
+        assert!(skipped[1].message.contains("1 more record"), "{m}");
+        // Same without the .shx: records read in sequence.
+        std::fs::remove_file(dir.path().join("cut.shx")).unwrap();
+        let layer = read_default(&path);
+        assert_eq!(layer.features.len(), 3);
+        assert_eq!(layer.features[2].attrs[1], AttrValue::Text("村2".into()));
+        assert!(
+            messages(&layer).contains("truncated at byte"),
+            "{}",
+            messages(&layer)
+        );
+    }
+
+    #[test]
+    fn truncated_dbf_gives_null_attributes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.shp");
+        write(&path, &numbered_squares(4), GBK).unwrap();
+        let dbf_path = dir.path().join("t.dbf");
+        let raw = std::fs::read(&dbf_path).unwrap();
+        let header_len = u16::from_le_bytes([raw[8], raw[9]]) as usize;
+        let record_len = u16::from_le_bytes([raw[10], raw[11]]) as usize;
+        std::fs::write(&dbf_path, &raw[..header_len + 2 * record_len + 3]).unwrap();
+        let layer = read_default(&path);
+        assert_eq!(layer.features.len(), 4);
+        assert_eq!(layer.features[1].attrs[1], AttrValue::Text("村1".into()));
+        assert_eq!(layer.features[2].attrs, [AttrValue::Null, AttrValue::Null]);
+        let m = messages(&layer);
+        assert!(m.contains("holds 2 of its 4 records"), "{m}");
+    }
+
+    #[test]
+    fn missing_shx_and_missing_dbf_are_warnings() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.shp");
+        write(&path, &numbered_squares(3), UTF_8).unwrap();
+        std::fs::remove_file(dir.path().join("m.shx")).unwrap();
+        let layer = read_default(&path);
+        assert_eq!(layer.features.len(), 3);
+        assert_eq!(layer.features[2].attrs[0], AttrValue::Int(2));
+        assert!(messages(&layer).contains(".shx index is missing"));
+        std::fs::remove_file(dir.path().join("m.dbf")).unwrap();
+        let layer = read_default(&path);
+        assert_eq!(layer.features.len(), 3);
+        assert!(layer.fields.is_empty());
+        assert!(layer.features.iter().all(|f| f.attrs.is_empty()));
+        assert!(
+            messages(&layer).contains("put m.dbf beside the .shp"),
+            "{}",
+            messages(&layer)
+        );
+        assert_eq!(layer.source.encoding, None);
+    }
+
+    #[test]
+    fn only_a_dbf_is_a_missing_shp_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("attrs.shp");
+        write(&path, &numbered_squares(2), UTF_8).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        let err = read(&dir.path().join("attrs.dbf"), &ReadOptions::default()).unwrap_err();
+        match &err {
+            Error::Io(IoError::Missing { what, .. }) => {
+                assert!(what.contains("attrs.shp"), "{what}")
+            }
+            other => panic!("expected Missing, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn siblings_match_extensions_in_any_case() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ROADS.shp");
+        write(&path, &numbered_squares(2), GBK).unwrap();
+        for (from, to) in [
+            ("ROADS.shp", "ROADS.SHP"),
+            ("ROADS.dbf", "roads.dbf"),
+            ("ROADS.shx", "ROADS.Shx"),
+            ("ROADS.cpg", "ROADS.CPG"),
+        ] {
+            std::fs::rename(dir.path().join(from), dir.path().join(to)).unwrap();
+        }
+        let layer = read_default(&dir.path().join("ROADS.SHP"));
+        assert_eq!(layer.features.len(), 2);
+        assert_eq!(layer.source.encoding.as_deref(), Some("GBK (from .cpg)"));
+        assert_eq!(layer.features[1].attrs[1], AttrValue::Text("村1".into()));
+        assert!(layer.issues.is_empty(), "{}", messages(&layer));
+        // Opening the .dbf finds the rest too.
+        let layer = read_default(&dir.path().join("roads.dbf"));
+        assert_eq!(layer.features.len(), 2);
+    }
+
+    #[test]
+    fn empty_shapefile_reads_as_an_empty_layer() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write_raw(dir.path(), "empty", 5, &[]);
+        let mut dbf = vec![0x03, 126, 1, 1, 0, 0, 0, 0];
+        dbf.extend_from_slice(&65u16.to_le_bytes());
+        dbf.extend_from_slice(&11u16.to_le_bytes());
+        dbf.extend_from_slice(&[0u8; 20]);
+        let mut fd = [0u8; 32];
+        fd[..4].copy_from_slice(b"NAME");
+        fd[11] = b'C';
+        fd[16] = 10;
+        dbf.extend_from_slice(&fd);
+        dbf.extend_from_slice(&[0x0D, 0x1A]);
+        std::fs::write(dir.path().join("empty.dbf"), dbf).unwrap();
+        let layer = read_default(&path);
+        assert!(layer.features.is_empty());
+        assert_eq!(layer.fields, [Field::new("NAME", FieldKind::Text)]);
+        assert!(layer.issues.is_empty(), "{}", messages(&layer));
+    }
+
+    #[test]
+    fn corrupt_header_is_a_file_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.shp");
+        for bytes in [b"hello".to_vec(), vec![0u8; 100], vec![0xFF; 300]] {
+            std::fs::write(&path, &bytes).unwrap();
+            match read(&path, &ReadOptions::default()).unwrap_err() {
+                Error::Io(IoError::Invalid {
+                    location, message, ..
+                }) => {
+                    assert_eq!(location, Location::File);
+                    assert!(message.contains("shapefile"), "{message}");
+                }
+                other => panic!("expected Invalid, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn deleted_dbf_records_are_skipped_with_their_geometry() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("del.shp");
+        write(&path, &numbered_squares(3), UTF_8).unwrap();
+        let dbf_path = dir.path().join("del.dbf");
+        let mut raw = std::fs::read(&dbf_path).unwrap();
+        let header_len = u16::from_le_bytes([raw[8], raw[9]]) as usize;
+        let record_len = u16::from_le_bytes([raw[10], raw[11]]) as usize;
+        raw[header_len + record_len] = b'*';
+        std::fs::write(&dbf_path, raw).unwrap();
+        let layer = read_default(&path);
+        let ids: Vec<_> = layer.features.iter().map(|f| f.source_id).collect();
+        assert_eq!(ids, [SourceId::Feature(1), SourceId::Feature(3)]);
+        assert_eq!(layer.features[1].attrs[0], AttrValue::Int(2));
+        assert_eq!(layer.skipped_count(), 1);
+        assert!(messages(&layer).contains("deleted"));
+    }
+
+    #[test]
+    fn unreadable_prj_is_a_warning_and_unknown_crs() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.shp");
+        write(&path, &numbered_squares(1), UTF_8).unwrap();
+        std::fs::write(dir.path().join("p.prj"), "PROJCS[\"broken").unwrap();
+        let layer = read_default(&path);
+        assert_eq!(layer.crs, CrsInfo::unknown());
+        assert!(messages(&layer).contains(".prj is not understood"));
+        std::fs::remove_file(dir.path().join("p.prj")).unwrap();
+        let layer = read_default(&path);
+        assert_eq!(layer.crs, CrsInfo::unknown());
+        assert!(layer.issues.is_empty());
+        let options = ReadOptions {
+            crs: Some(Crs::Epsg(4528)),
+            ..Default::default()
+        };
+        assert_eq!(
+            read(&path, &options).unwrap().crs,
+            CrsInfo::user(Crs::Epsg(4528))
+        );
+    }
+
+    #[test]
+    fn ten_thousand_polygons_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("many.shp");
+        let n = 10_000;
+        let layer = layer_with(
+            vec![
+                Field::new("id", FieldKind::Int),
+                Field::new("area_m2", FieldKind::Float),
+                Field::new("名称", FieldKind::Text),
+            ],
+            (0..n)
+                .map(|i| {
+                    let x0 = 500_000.0 + (i % 100) as f64 * 123.456_789;
+                    let y0 = 3_300_000.0 + (i / 100) as f64 * 98.765_432_1;
+                    // Rings of 4..=35 vertices; every tenth polygon has a hole.
+                    let k = 4 + i % 32;
+                    let ring: Vec<Coord<f64>> = (0..k)
+                        .map(|j| {
+                            let a = j as f64 / k as f64 * std::f64::consts::TAU;
+                            coord! { x: x0 + 40.0 * a.cos(), y: y0 + 40.0 * a.sin() }
+                        })
+                        .collect();
+                    let holes = if i % 10 == 0 {
+                        vec![square(x0 - 5.0, y0 - 5.0, 10.0)]
+                    } else {
+                        vec![]
+                    };
+                    (
+                        Geometry::Polygon(Polygon::new(LineString(ring), holes)),
+                        vec![
+                            AttrValue::Int(i as i64 * 7 - 3),
+                            AttrValue::Float(i as f64 / 3.0),
+                            AttrValue::Text(format!("第{i}号地块")),
+                        ],
+                    )
+                })
+                .collect(),
+        );
+        write(&path, &layer, GBK).unwrap();
+        let back = read_default(&path);
+        assert_eq!(back.features.len(), n);
+        assert!(back.issues.is_empty(), "{}", messages(&back));
+        for (a, b) in back.features.iter().zip(&layer.features) {
+            assert_eq!(a.geometry, as_written(&b.geometry), "{:?}", a.source_id);
+            assert_eq!(a.attrs, b.attrs, "{:?}", a.source_id);
+        }
+    }
+
+    #[test]
+    fn damaged_bytes_never_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fuzz.shp");
+        write(&path, &gbk_town_layer(), GBK).unwrap();
+        let names = ["fuzz.shp", "fuzz.shx", "fuzz.dbf"];
+        let originals: Vec<Vec<u8>> = names
+            .iter()
+            .map(|n| std::fs::read(dir.path().join(n)).unwrap())
+            .collect();
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for round in 0..600 {
+            let which = round % 3;
+            let mut bytes = originals[which].clone();
+            for _ in 0..1 + next() % 6 {
+                let at = (next() as usize) % bytes.len();
+                bytes[at] = next() as u8;
+            }
+            if next() % 5 == 0 {
+                let keep = (next() as usize) % bytes.len();
+                bytes.truncate(keep);
+            }
+            std::fs::write(dir.path().join(names[which]), &bytes).unwrap();
+            let _ = read(&path, &ReadOptions::default());
+            std::fs::write(dir.path().join(names[which]), &originals[which]).unwrap();
+        }
+        assert_eq!(read_default(&path).features.len(), 2);
     }
 }
