@@ -2740,4 +2740,77 @@ mod tests {
         }
         assert_eq!(read_default(&path).features.len(), 2);
     }
+
+    #[test]
+    fn reads_a_gbk_shapefile_written_by_gdal() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/shp");
+        let path = dir.join("towns_gbk.shp");
+        let layer = read_default(&path);
+        assert!(layer.issues.is_empty(), "{}", messages(&layer));
+        assert_eq!(layer.source.encoding.as_deref(), Some("GBK (from .cpg)"));
+        assert_eq!(layer.crs, CrsInfo::declared(Crs::Epsg(4549), ".prj"));
+        // GDAL writes the same ESRI WKT as ours.
+        let prj = std::fs::read_to_string(dir.join("towns_gbk.prj")).unwrap();
+        assert_eq!(Some(prj.trim()), to_esri_wkt(&Crs::Epsg(4549)).as_deref());
+        assert_eq!(
+            layer.fields,
+            [
+                Field::new("名称", FieldKind::Text),
+                Field::new("人口", FieldKind::Int),
+                Field::new("面积公顷", FieldKind::Float),
+                Field::new("设立日期", FieldKind::Date),
+            ]
+        );
+        let attrs: Vec<_> = layer.features.iter().map(|f| f.attrs.clone()).collect();
+        assert_eq!(
+            attrs,
+            [
+                vec![
+                    AttrValue::Text("双浦镇".into()),
+                    AttrValue::Int(52_000),
+                    AttrValue::Float(86.25),
+                    AttrValue::Text("2019-07-01".into()),
+                ],
+                vec![
+                    AttrValue::Text("转塘街道".into()),
+                    AttrValue::Null,
+                    AttrValue::Float(-0.5),
+                    AttrValue::Null,
+                ],
+                vec![
+                    AttrValue::Text("下沙村".into()),
+                    AttrValue::Int(7),
+                    AttrValue::Float(1.0),
+                    AttrValue::Text("2001-12-31".into()),
+                ],
+            ]
+        );
+        let Geometry::Polygon(p) = &layer.features[0].geometry else {
+            panic!("polygon expected");
+        };
+        assert_eq!(p.interiors().len(), 1);
+        assert_eq!(p.exterior().0[0], coord! {x: 514_000.0, y: 3_345_000.0});
+        assert!(
+            matches!(&layer.features[1].geometry, Geometry::MultiPolygon(mp) if mp.0.len() == 2)
+        );
+        // The same file without its .cpg: GDAL left the language driver at 0, so it is guessed.
+        let tmp = tempfile::tempdir().unwrap();
+        for ext in ["shp", "shx", "dbf"] {
+            std::fs::copy(
+                dir.join(format!("towns_gbk.{ext}")),
+                tmp.path().join(format!("towns_gbk.{ext}")),
+            )
+            .unwrap();
+        }
+        let guessed = read_default(&tmp.path().join("towns_gbk.dbf"));
+        assert_eq!(
+            guessed.source.encoding.as_deref(),
+            Some("GBK (guessed: not valid UTF-8)")
+        );
+        assert_eq!(
+            guessed.features[2].attrs[0],
+            AttrValue::Text("下沙村".into())
+        );
+        assert_eq!(guessed.crs, CrsInfo::unknown());
+    }
 }
