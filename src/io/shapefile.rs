@@ -855,7 +855,7 @@ fn read_header(bytes: &[u8], what: &str) -> std::result::Result<(usize, i32), St
 }
 
 /// The records listed by a .shx, or None (with the reason) when it cannot be used.
-fn records_from_shx(shx: &[u8], shp_len: usize) -> std::result::Result<Vec<RecordRef>, String> {
+fn records_from_shx(shx: &[u8]) -> std::result::Result<Vec<RecordRef>, String> {
     read_header(shx, ".shx")?;
     let n = (shx.len() - SHP_HEADER_BYTES) / 8;
     let mut out = Vec::with_capacity(n);
@@ -880,7 +880,6 @@ fn records_from_shx(shx: &[u8], shp_len: usize) -> std::result::Result<Vec<Recor
     if out.iter().any(|r| r.offset < SHP_HEADER_BYTES) {
         return Err("the .shx points records into the .shp header".into());
     }
-    let _ = shp_len;
     Ok(out)
 }
 
@@ -978,33 +977,35 @@ fn read_parts(c: &[u8]) -> std::result::Result<Vec<Vec<Coord<f64>>>, String> {
 }
 
 /// A polygon from shapefile rings: clockwise rings are outers, counter-clockwise ones holes,
-/// each hole going to the smallest outer ring that contains it.
+/// each hole going to the smallest outer ring that contains it. A hole inside no outer ring
+/// becomes an outer ring itself, taking as its holes the outer rings it contains (files written
+/// with the orientation the wrong way round).
 fn assemble_polygon(
     parts: Vec<Vec<Coord<f64>>>,
     notes: &mut Vec<String>,
 ) -> std::result::Result<Geometry<f64>, String> {
-    use geo::coordinate_position::{CoordPos, CoordinatePosition};
     let mut unclosed = 0;
     let mut degenerate = 0;
-    let mut outers: Vec<(Vec<Coord<f64>>, f64)> = Vec::new();
-    let mut holes: Vec<(Vec<Coord<f64>>, f64)> = Vec::new();
-    for mut ring in parts {
-        if ring.is_empty() {
+    let mut outers: Vec<Ring> = Vec::new();
+    let mut holes: Vec<Ring> = Vec::new();
+    for mut pts in parts {
+        if pts.is_empty() {
             continue;
         }
-        if ring.first() != ring.last() {
-            ring.push(ring[0]);
+        if pts.first() != pts.last() {
+            pts.push(pts[0]);
             unclosed += 1;
         }
-        let area2 = ring_signed_area2(&ring);
-        if ring.len() < 4 || area2 == 0.0 {
+        let area2 = ring_signed_area2(&pts);
+        if pts.len() < 4 || area2 == 0.0 {
             degenerate += 1;
             continue;
         }
+        let ring = Ring::new(pts, area2.abs());
         if area2 < 0.0 {
-            outers.push((ring, -area2));
+            outers.push(ring);
         } else {
-            holes.push((ring, area2));
+            holes.push(ring);
         }
     }
     if unclosed > 0 {
@@ -1025,83 +1026,113 @@ fn assemble_polygon(
             "all rings run counter-clockwise (the shapefile spec wants outer rings clockwise); each was read as an outer ring".into(),
         );
         return Ok(polygons_to_geometry(
-            holes
-                .into_iter()
-                .map(|(r, _)| Polygon::new(LineString(r), vec![]))
-                .collect(),
+            holes.into_iter().map(|r| r.poly).collect(),
         ));
     }
-    if outers.len() == 1 {
-        let (outer, _) = outers.pop().unwrap_or_default();
-        let interiors = holes.into_iter().map(|(r, _)| LineString(r)).collect();
-        return Ok(Geometry::Polygon(Polygon::new(
-            LineString(outer),
-            interiors,
-        )));
+    // The common case: one outer ring, its holes inside its bounding box.
+    if outers.len() == 1 && holes.iter().all(|h| outers[0].bbox_holds(h)) {
+        let outer = outers.remove(0);
+        let interiors = holes.into_iter().map(Ring::line).collect();
+        return Ok(Geometry::Polygon(Polygon::new(outer.line(), interiors)));
     }
-    let mut polys: Vec<(Polygon<f64>, f64, geo_types::Rect<f64>)> = outers
-        .into_iter()
-        .map(|(r, a)| {
-            let p = Polygon::new(LineString(r), vec![]);
-            let bb = ring_rect(p.exterior());
-            (p, a, bb)
-        })
-        .collect();
-    let mut orphans = 0;
-    for (hole, _) in holes {
-        let hb = ring_rect(&LineString(hole.clone()));
-        let mut best: Option<(usize, f64)> = None;
-        for (k, (p, area, bb)) in polys.iter().enumerate() {
-            if hb.min().x < bb.min().x
-                || hb.min().y < bb.min().y
-                || hb.max().x > bb.max().x
-                || hb.max().y > bb.max().y
+    // Each polygon: its outer ring and the holes assigned to it (None once absorbed as a hole).
+    let mut polys: Vec<Option<(Ring, Vec<Ring>)>> =
+        outers.into_iter().map(|r| Some((r, Vec::new()))).collect();
+    let mut orphans = Vec::new();
+    for hole in holes {
+        let best = polys
+            .iter()
+            .enumerate()
+            .filter_map(|(k, p)| p.as_ref().map(|(o, _)| (k, o)))
+            .filter(|(_, o)| o.contains(&hole))
+            .min_by(|a, b| a.1.area.total_cmp(&b.1.area))
+            .map(|(k, _)| k);
+        match best.and_then(|k| polys[k].as_mut()) {
+            Some((_, hs)) => hs.push(hole),
+            None => orphans.push(hole),
+        }
+    }
+    let mut reversed = 0;
+    let mut lonely = 0;
+    for orphan in orphans {
+        let mut inner = Vec::new();
+        for p in polys.iter_mut() {
+            if p.as_ref()
+                .is_some_and(|(o, hs)| hs.is_empty() && orphan.contains(o))
+                && let Some((o, _)) = p.take()
             {
-                continue;
-            }
-            // The first hole vertex not on the outer ring decides.
-            let inside = hole
-                .iter()
-                .map(|c| p.coordinate_position(c))
-                .find(|pos| *pos != CoordPos::OnBoundary)
-                .is_none_or(|pos| pos == CoordPos::Inside);
-            if inside && best.is_none_or(|(_, a)| *area < a) {
-                best = Some((k, *area));
+                inner.push(o);
             }
         }
-        match best {
-            Some((k, _)) => polys[k].0.interiors_push(hole),
-            None => {
-                orphans += 1;
-                let p = Polygon::new(LineString(hole), vec![]);
-                let bb = ring_rect(p.exterior());
-                polys.push((p, 0.0, bb));
-            }
+        if inner.is_empty() {
+            lonely += 1;
+        } else {
+            reversed += 1;
         }
+        polys.push(Some((orphan, inner)));
     }
-    if orphans > 0 {
+    if reversed > 0 {
         notes.push(format!(
-            "{orphans} hole(s) lie outside every outer ring; read as outer rings"
+            "{reversed} ring(s) run the wrong way round (outer counter-clockwise, holes clockwise); outer rings and holes were told apart by containment"
+        ));
+    }
+    if lonely > 0 {
+        notes.push(format!(
+            "{lonely} hole(s) lie outside every outer ring; read as outer rings"
         ));
     }
     Ok(polygons_to_geometry(
-        polys.into_iter().map(|(p, _, _)| p).collect(),
+        polys
+            .into_iter()
+            .flatten()
+            .map(|(o, hs)| Polygon::new(o.line(), hs.into_iter().map(Ring::line).collect()))
+            .collect(),
     ))
 }
 
-fn ring_rect(r: &LineString<f64>) -> geo_types::Rect<f64> {
-    let mut bb = BBox::empty();
-    r.0.iter().for_each(|c| bb.add(*c));
-    geo_types::Rect::new(
-        Coord {
-            x: bb.min_x,
-            y: bb.min_y,
-        },
-        Coord {
-            x: bb.max_x,
-            y: bb.max_y,
-        },
-    )
+/// A closed polygon ring (held as a hole-less polygon, for containment tests) with its area
+/// and bounding box.
+struct Ring {
+    poly: Polygon<f64>,
+    area: f64,
+    bbox: BBox,
+}
+
+impl Ring {
+    fn new(pts: Vec<Coord<f64>>, area: f64) -> Self {
+        let mut bbox = BBox::empty();
+        pts.iter().for_each(|c| bbox.add(*c));
+        Ring {
+            poly: Polygon::new(LineString(pts), vec![]),
+            area,
+            bbox,
+        }
+    }
+
+    fn line(self) -> LineString<f64> {
+        self.poly.into_inner().0
+    }
+
+    fn bbox_holds(&self, o: &Ring) -> bool {
+        o.bbox.min_x >= self.bbox.min_x
+            && o.bbox.min_y >= self.bbox.min_y
+            && o.bbox.max_x <= self.bbox.max_x
+            && o.bbox.max_y <= self.bbox.max_y
+    }
+
+    /// True when ring `o` lies inside this one: decided by the first of its vertices that is
+    /// not on this ring (rings may touch at vertices).
+    fn contains(&self, o: &Ring) -> bool {
+        use geo::coordinate_position::{CoordPos, CoordinatePosition};
+        self.bbox_holds(o)
+            && o.poly
+                .exterior()
+                .0
+                .iter()
+                .map(|c| self.poly.coordinate_position(c))
+                .find(|pos| *pos != CoordPos::OnBoundary)
+                .is_none_or(|pos| pos == CoordPos::Inside)
+    }
 }
 
 fn polygons_to_geometry(mut polys: Vec<Polygon<f64>>) -> Geometry<f64> {
@@ -1546,7 +1577,7 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Layer> {
         Some(shx_path) => {
             let from_shx = open_bytes(shx_path)
                 .map_err(|e| e.to_string())
-                .and_then(|shx| records_from_shx(&shx, shp.len()));
+                .and_then(|shx| records_from_shx(&shx));
             match from_shx {
                 Ok(r) => r,
                 Err(e) => {
@@ -2374,6 +2405,47 @@ mod tests {
         assert!(
             matches!(&layer.features[0].geometry, Geometry::MultiPolygon(mp) if mp.0.len() == 2)
         );
+
+        // Orientation the wrong way round: outer counter-clockwise, hole clockwise.
+        let hole_cw: &[(f64, f64)] = &[(1.0, 1.0), (1.0, 2.0), (2.0, 2.0), (2.0, 1.0), (1.0, 1.0)];
+        let p = write_raw(
+            dir.path(),
+            "rev",
+            5,
+            &[parts_content(5, &[ccw, hole_cw], 0)],
+        );
+        let layer = read_default(&p);
+        assert!(
+            messages(&layer).contains("wrong way round"),
+            "{}",
+            messages(&layer)
+        );
+        assert_eq!(
+            layer.features[0].geometry,
+            Geometry::Polygon(Polygon::new(
+                LineString::from(ccw.to_vec()),
+                vec![LineString::from(hole_cw.to_vec())]
+            ))
+        );
+        // A counter-clockwise ring outside the only outer ring is not made its hole.
+        let away: &[(f64, f64)] = &[(30.0, 0.0), (31.0, 0.0), (31.0, 1.0), (30.0, 0.0)];
+        let p = write_raw(
+            dir.path(),
+            "away",
+            5,
+            &[parts_content(5, &[outer_a, away], 0)],
+        );
+        let layer = read_default(&p);
+        assert!(
+            messages(&layer).contains("outside every outer ring"),
+            "{}",
+            messages(&layer)
+        );
+        let Geometry::MultiPolygon(mp) = &layer.features[0].geometry else {
+            panic!("multipolygon expected");
+        };
+        assert_eq!(mp.0.len(), 2);
+        assert!(mp.0.iter().all(|p| p.interiors().is_empty()));
     }
 
     #[test]
