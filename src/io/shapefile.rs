@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use encoding_rs::{Encoding, GB18030, GBK, UTF_8};
 use geo_types::{Coord, Geometry, LineString, Polygon};
 
+use crate::crs::CrsInfo;
 use crate::crs::wkt::to_esri_wkt;
 use crate::error::{IoError, Location, Result};
 use crate::model::{AttrValue, FieldKind, GeometryKind, Layer};
@@ -907,6 +908,65 @@ fn records_sequential(shp: &[u8]) -> (Vec<RecordRef>, Option<String>) {
     (out, None)
 }
 
+/// Where the records of the .shp lie: from the .shx when it is there and agrees with the .shp,
+/// else by walking the .shp. `notes` gets what the user should know.
+fn index_records(
+    shp: &[u8],
+    shp_path: &Path,
+    shx: Option<&Path>,
+    notes: &mut Vec<String>,
+) -> Vec<RecordRef> {
+    let walk = |notes: &mut Vec<String>| {
+        let (r, stop) = records_sequential(shp);
+        if let Some(s) = stop {
+            notes.push(format!("the .shp is damaged: {s}"));
+        }
+        r
+    };
+    let Some(shx) = shx else {
+        let name = shp_path
+            .with_extension("shx")
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        notes.push(format!(
+            "the .shx index is missing; records were read one after another (put {name} beside the .shp)"
+        ));
+        return walk(notes);
+    };
+    let from_shx = open_bytes(shx)
+        .map_err(|e| e.to_string())
+        .and_then(|b| records_from_shx(&b));
+    match from_shx {
+        Ok(r) => {
+            // A .shx cut short lists fewer records than the .shp holds: walk the .shp instead.
+            let indexed_end = r
+                .iter()
+                .map(RecordRef::end)
+                .max()
+                .unwrap_or(SHP_HEADER_BYTES);
+            if indexed_end < shp.len() {
+                let (walked, stop) = records_sequential(shp);
+                if stop.is_none() && walked.len() > r.len() {
+                    notes.push(format!(
+                        "the .shx lists {} records but the .shp holds {}; records were read one after another",
+                        r.len(),
+                        walked.len()
+                    ));
+                    return walked;
+                }
+            }
+            r
+        }
+        Err(e) => {
+            notes.push(format!(
+                "the .shx index cannot be used ({e}); records were read one after another"
+            ));
+            walk(notes)
+        }
+    }
+}
+
 fn finite(c: Coord<f64>) -> bool {
     c.x.is_finite() && c.y.is_finite()
 }
@@ -1538,6 +1598,28 @@ impl CellDecoder {
     }
 }
 
+/// The CRS: the user's, else the .prj's, else unknown (the loader then guesses).
+fn read_crs(options: &ReadOptions, prj: Option<&Path>, notes: &mut Vec<String>) -> CrsInfo {
+    if let Some(c) = &options.crs {
+        return CrsInfo::user(c.clone());
+    }
+    let Some(prj) = prj else {
+        return CrsInfo::unknown();
+    };
+    let text = std::fs::read(prj)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    match crate::crs::wkt::parse_wkt(&text) {
+        Ok(c) => CrsInfo::declared(c, ".prj"),
+        Err(e) => {
+            notes.push(format!(
+                "the .prj is not understood ({e}); the coordinate system will be guessed from the coordinates"
+            ));
+            CrsInfo::unknown()
+        }
+    }
+}
+
 /// One record as read: its geometry (or why it was skipped), attributes and notes.
 struct RecordOut {
     shape: Shape,
@@ -1573,47 +1655,11 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Layer> {
     let shp = open_bytes(&shp_path)?;
     let (declared_len, _shape_type) =
         read_header(&shp, ".shp").map_err(|m| IoError::invalid(&shp_path, Location::File, m))?;
-    let records = match &files.shx {
-        Some(shx_path) => {
-            let from_shx = open_bytes(shx_path)
-                .map_err(|e| e.to_string())
-                .and_then(|shx| records_from_shx(&shx));
-            match from_shx {
-                Ok(r) => r,
-                Err(e) => {
-                    warn(
-                        &mut issues,
-                        format!(
-                            "the .shx index cannot be used ({e}); records were read one after another"
-                        ),
-                    );
-                    let (r, stop) = records_sequential(&shp);
-                    if let Some(s) = stop {
-                        warn(&mut issues, format!("the .shp is damaged: {s}"));
-                    }
-                    r
-                }
-            }
-        }
-        None => {
-            warn(
-                &mut issues,
-                format!(
-                    "the .shx index is missing; records were read one after another (put {} beside the .shp)",
-                    shp_path
-                        .with_extension("shx")
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default()
-                ),
-            );
-            let (r, stop) = records_sequential(&shp);
-            if let Some(s) = stop {
-                warn(&mut issues, format!("the .shp is damaged: {s}"));
-            }
-            r
-        }
-    };
+    let mut index_notes = Vec::new();
+    let records = index_records(&shp, &shp_path, files.shx.as_deref(), &mut index_notes);
+    for n in index_notes {
+        warn(&mut issues, n);
+    }
     // Truncation: records that end past the end of the file.
     let complete = records.iter().filter(|r| r.end() <= shp.len()).count();
     let expected_len = records
@@ -1800,27 +1846,11 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Layer> {
     }
 
     // Coordinate system.
-    let crs = if let Some(c) = &options.crs {
-        crate::crs::CrsInfo::user(c.clone())
-    } else if let Some(prj) = &files.prj {
-        let text = std::fs::read(prj)
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
-            .unwrap_or_default();
-        match crate::crs::wkt::parse_wkt(&text) {
-            Ok(c) => crate::crs::CrsInfo::declared(c, ".prj"),
-            Err(e) => {
-                warn(
-                    &mut issues,
-                    format!(
-                        "the .prj is not understood ({e}); the coordinate system will be guessed from the coordinates"
-                    ),
-                );
-                crate::crs::CrsInfo::unknown()
-            }
-        }
-    } else {
-        crate::crs::CrsInfo::unknown()
-    };
+    let mut crs_notes = Vec::new();
+    let crs = read_crs(options, files.prj.as_deref(), &mut crs_notes);
+    for n in crs_notes {
+        warn(&mut issues, n);
+    }
 
     let name = shp_path
         .file_stem()
@@ -2608,6 +2638,29 @@ mod tests {
             messages(&layer)
         );
         assert_eq!(layer.source.encoding, None);
+    }
+
+    #[test]
+    fn a_shx_cut_short_does_not_lose_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.shp");
+        write(&path, &numbered_squares(4), UTF_8).unwrap();
+        let shx_path = dir.path().join("s.shx");
+        let shx = std::fs::read(&shx_path).unwrap();
+        std::fs::write(&shx_path, &shx[..100 + 2 * 8]).unwrap();
+        let layer = read_default(&path);
+        assert_eq!(layer.features.len(), 4);
+        assert_eq!(layer.features[3].attrs[0], AttrValue::Int(3));
+        let m = messages(&layer);
+        assert!(
+            m.contains("the .shx lists 2 records but the .shp holds 4"),
+            "{m}"
+        );
+        // A .shx that is not one at all.
+        std::fs::write(&shx_path, b"garbage").unwrap();
+        let layer = read_default(&path);
+        assert_eq!(layer.features.len(), 4);
+        assert!(messages(&layer).contains(".shx index cannot be used"));
     }
 
     #[test]
