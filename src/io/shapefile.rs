@@ -2220,6 +2220,12 @@ mod tests {
             assert_eq!(a.geometry, as_written(&b.geometry));
         }
         assert!(back.issues.is_empty(), "{}", messages(&back));
+        // Through the format dispatch, from the .dbf as well.
+        let layers =
+            crate::io::read(&dir.path().join("镇区.dbf"), &ReadOptions::default()).unwrap();
+        assert_eq!(layers.len(), 1);
+        assert_eq!(layers[0].features.len(), 2);
+        assert_eq!(layers[0].source.format, Format::Shapefile);
     }
 
     #[test]
@@ -2661,6 +2667,73 @@ mod tests {
         let layer = read_default(&path);
         assert_eq!(layer.features.len(), 4);
         assert!(messages(&layer).contains(".shx index cannot be used"));
+    }
+
+    #[test]
+    fn null_and_multipatch_records_are_skipped_with_issues() {
+        let dir = tempfile::tempdir().unwrap();
+        let null = SHAPE_NULL.to_le_bytes().to_vec();
+        let patch = parts_content(31, &[&[(0.0, 0.0), (1.0, 0.0), (0.0, 1.0)]], 16);
+        let good = parts_content(3, &[&[(0.0, 0.0), (1.0, 1.0)]], 0);
+        let p = write_raw(dir.path(), "np", 3, &[null, patch, good]);
+        let layer = read_default(&p);
+        assert_eq!(layer.features.len(), 1);
+        assert_eq!(layer.features[0].source_id, SourceId::Feature(3));
+        let skipped: Vec<_> = layer
+            .issues
+            .iter()
+            .filter(|i| i.severity == Severity::Skipped)
+            .map(|i| (i.feature, i.message.clone()))
+            .collect();
+        assert_eq!(skipped.len(), 2);
+        assert_eq!(skipped[0].0, Some(SourceId::Feature(1)));
+        assert!(skipped[0].1.contains("null"), "{}", skipped[0].1);
+        assert_eq!(skipped[1].0, Some(SourceId::Feature(2)));
+        assert!(skipped[1].1.contains("MultiPatch"), "{}", skipped[1].1);
+    }
+
+    #[test]
+    fn dbf_cells_decode_by_type() {
+        let d = CellDecoder {
+            encoding: GBK,
+            bad: (0..1).map(|_| Default::default()).collect(),
+        };
+        let field = |kind: u8, width: usize, decimals: u8| DbfField {
+            name_bytes: b"X".to_vec(),
+            kind,
+            offset: 1,
+            width,
+            decimals,
+        };
+        let n0 = field(b'N', 10, 0);
+        let n3 = field(b'N', 12, 3);
+        assert_eq!(d.value(0, &n0, b"      1234"), AttrValue::Int(1234));
+        assert_eq!(d.value(0, &n0, b"     -12.0"), AttrValue::Int(-12));
+        assert_eq!(d.value(0, &n0, b"       1.5"), AttrValue::Float(1.5));
+        assert_eq!(d.value(0, &n0, b"          "), AttrValue::Null);
+        assert_eq!(d.value(0, &n0, b"**********"), AttrValue::Null);
+        assert_eq!(d.value(0, &n3, b"    3,250"), AttrValue::Float(3.25));
+        assert_eq!(d.value(0, &n3, b"      12.000"), AttrValue::Float(12.0));
+        assert_eq!(d.bad[0].load(std::sync::atomic::Ordering::Relaxed), 0);
+        assert_eq!(d.value(0, &n0, b"   abc"), AttrValue::Null);
+        assert_eq!(d.bad[0].load(std::sync::atomic::Ordering::Relaxed), 1);
+        let l = field(b'L', 1, 0);
+        assert_eq!(d.value(0, &l, b"T"), AttrValue::Bool(true));
+        assert_eq!(d.value(0, &l, b"n"), AttrValue::Bool(false));
+        assert_eq!(d.value(0, &l, b"?"), AttrValue::Null);
+        let date = field(b'D', 8, 0);
+        assert_eq!(
+            d.value(0, &date, b"20240131"),
+            AttrValue::Text("2024-01-31".into())
+        );
+        assert_eq!(d.value(0, &date, b"        "), AttrValue::Null);
+        let c = field(b'C', 10, 0);
+        let (gbk, _, _) = GBK.encode("  镇政府  ");
+        assert_eq!(d.value(0, &c, &gbk), AttrValue::Text("镇政府".into()));
+        let i = field(b'I', 4, 0);
+        assert_eq!(d.value(0, &i, &(-7i32).to_le_bytes()), AttrValue::Int(-7));
+        let o = field(b'O', 8, 0);
+        assert_eq!(d.value(0, &o, &2.5f64.to_le_bytes()), AttrValue::Float(2.5));
     }
 
     #[test]
