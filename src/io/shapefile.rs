@@ -1,6 +1,13 @@
 //! ESRI Shapefile reader and writer (.shp/.shx/.dbf/.cpg/.prj), with the GBK, GB18030 and
 //! UTF-8 attribute encodings Chinese planning data comes in.
 //!
+//! The reader memory-maps the .shp and parses records itself, in parallel, bounds-checking every
+//! read: a damaged or truncated file keeps its good records and reports the rest as issues.
+//! Polygon rings are told apart by orientation (clockwise = outer) and holes go to the outer
+//! ring that contains them. The DBF reader is its own too; the attribute
+//! encoding is decided as: the user's choice > the .cpg > the DBF language driver id > valid
+//! UTF-8 > GBK (decoded as GB18030, its superset), and recorded in `SourceInfo::encoding`.
+//!
 //! The writer follows the ESRI specification (outer rings clockwise, holes counter-clockwise;
 //! dBase III tables with the language driver id and a .cpg naming the encoding).
 
