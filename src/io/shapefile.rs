@@ -58,7 +58,7 @@ pub fn write(path: &Path, layer: &Layer, encoding: &'static Encoding) -> Result<
     write_with_warnings(path, layer, encoding).map(|_| ())
 }
 
-/// As [`write`], returning what had to be changed on the way (field names shortened or renamed,
+/// As [`write()`], returning what had to be changed on the way (field names shortened or renamed,
 /// text cut to 254 bytes, characters the encoding cannot hold, values that do not fit).
 pub fn write_with_warnings(
     path: &Path,
