@@ -334,6 +334,73 @@ pub fn parse_wkt(text: &str) -> Result<Crs, CrsError> {
     }
 }
 
+const ESRI_GCS_WGS84: &str = r#"GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]"#;
+const ESRI_GCS_CGCS2000: &str = r#"GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]"#;
+
+/// A Transverse Mercator (Gauss-Kruger) PROJCS in ESRI style.
+fn esri_tm(
+    name: &str,
+    geogcs: &str,
+    projection: &str,
+    false_easting_m: f64,
+    central_meridian_deg: f64,
+    scale: f64,
+) -> String {
+    format!(
+        r#"PROJCS["{name}",{geogcs},PROJECTION["{projection}"],PARAMETER["False_Easting",{false_easting_m:?}],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",{central_meridian_deg:?}],PARAMETER["Scale_Factor",{scale:?}],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]"#
+    )
+}
+
+/// The ESRI-flavoured WKT1 of a .prj for the systems planners use: WGS84 (4326), CGCS2000
+/// (4490), CGCS2000 3-degree Gauss-Kruger with zone prefix (4513-4533) or without (4534-4554),
+/// WGS84 UTM north (32601-32660) and Web Mercator (3857). None for anything else.
+pub fn to_esri_wkt(crs: &Crs) -> Option<String> {
+    let Crs::Epsg(code) = *crs else {
+        return None;
+    };
+    Some(match code {
+        4326 => ESRI_GCS_WGS84.to_string(),
+        4490 => ESRI_GCS_CGCS2000.to_string(),
+        4513..=4533 => {
+            let zone = code - 4513 + 25;
+            esri_tm(
+                &format!("CGCS2000_3_Degree_GK_Zone_{zone}"),
+                ESRI_GCS_CGCS2000,
+                "Gauss_Kruger",
+                zone as f64 * 1e6 + 500_000.0,
+                zone as f64 * 3.0,
+                1.0,
+            )
+        }
+        4534..=4554 => {
+            let cm = (code - 4534 + 25) * 3;
+            esri_tm(
+                &format!("CGCS2000_3_Degree_GK_CM_{cm}E"),
+                ESRI_GCS_CGCS2000,
+                "Gauss_Kruger",
+                500_000.0,
+                cm as f64,
+                1.0,
+            )
+        }
+        32601..=32660 => {
+            let zone = code - 32600;
+            esri_tm(
+                &format!("WGS_1984_UTM_Zone_{zone}N"),
+                ESRI_GCS_WGS84,
+                "Transverse_Mercator",
+                500_000.0,
+                zone as f64 * 6.0 - 183.0,
+                0.9996,
+            )
+        }
+        3857 => format!(
+            r#"PROJCS["WGS_1984_Web_Mercator_Auxiliary_Sphere",{ESRI_GCS_WGS84},PROJECTION["Mercator_Auxiliary_Sphere"],PARAMETER["False_Easting",0.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",0.0],PARAMETER["Standard_Parallel_1",0.0],PARAMETER["Auxiliary_Sphere_Type",0.0],UNIT["Meter",1.0]]"#
+        ),
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -382,5 +449,32 @@ mod tests {
         assert!(parse_wkt("hello world").is_err());
         assert!(parse_wkt("\u{0}\u{1}").is_err());
         assert!(parse_wkt(&"A[".repeat(100)).is_err());
+    }
+
+    #[test]
+    fn esri_wkt_round_trips() {
+        for code in [
+            4326u32, 4490, 4549, 4528, 4527, 4548, 32650, 32651, 3857, 4513, 4533, 4534, 4554,
+        ] {
+            let crs = Crs::Epsg(code);
+            let wkt = to_esri_wkt(&crs).expect("known code");
+            assert!(
+                !wkt.contains("AUTHORITY"),
+                "ESRI style has no authority: {wkt}"
+            );
+            assert_eq!(parse_wkt(&wkt).expect("parses"), crs, "EPSG:{code}: {wkt}");
+        }
+        assert_eq!(
+            to_esri_wkt(&Crs::Epsg(4549)).as_deref(),
+            Some(ESRI_GK_CM120)
+        );
+        assert_eq!(
+            to_esri_wkt(&Crs::Epsg(4528)).as_deref(),
+            Some(ESRI_GK_ZONE40)
+        );
+        assert_eq!(to_esri_wkt(&Crs::Epsg(4326)).as_deref(), Some(ESRI_WGS84));
+        assert_eq!(to_esri_wkt(&Crs::Epsg(32651)).as_deref(), Some(ESRI_UTM51));
+        assert_eq!(to_esri_wkt(&Crs::Gcj02), None);
+        assert_eq!(to_esri_wkt(&Crs::Epsg(2385)), None);
     }
 }

@@ -8,6 +8,7 @@ pub mod gpkg;
 pub mod load;
 pub mod osm;
 pub mod poi;
+pub mod shapefile;
 pub mod synth;
 
 use std::path::Path;
@@ -85,10 +86,6 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Vec<Layer>> {
         Format::OsmPbf => osm::read(path, options),
         Format::GeoPackage => gpkg::read(path, options),
         Format::Csv | Format::Xlsx => Ok(vec![poi::read(path, options)?]),
-        other => Err(IoError::UnsupportedFormat {
-            path: path.to_path_buf(),
-            extension: other.label().to_string(),
-        }
-        .into()),
+        Format::Shapefile => Ok(vec![shapefile::read(path, options)?]),
     }
 }
