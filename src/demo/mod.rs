@@ -10,6 +10,7 @@
 //! Nothing here is real: the town, its villages, roads and people are generated from a seed.
 
 mod geom;
+mod net;
 mod town;
 
 #[cfg(test)]

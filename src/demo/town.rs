@@ -221,7 +221,7 @@ const VILLAGE_CENTRES: [(f64, f64); 14] = [
     (-4300.0, 3500.0),
     (-3400.0, 1500.0),
     (3700.0, 700.0),
-    (-2300.0, -720.0),
+    (-2300.0, -680.0),
     (-500.0, -1500.0),
     (1400.0, -1150.0),
     (-3700.0, -1300.0),
@@ -251,6 +251,13 @@ pub const G3_AREA: &str = "溪西安置小区";
 pub const G4_AREA: &str = "东苑小区";
 /// The old quarter with the combined sewers (G8).
 pub const OLD_QUARTER: &str = "老街片区";
+/// The lanes of the two compounds (x, local metres).
+const G3_LANE_X: f64 = -420.0;
+const G4_LANE_X: f64 = 530.0;
+/// North-south streets of the industrial park.
+const IND_STREETS: usize = 10;
+/// The treatment plant at the east end of the riverside road.
+const WWTP_X: f64 = 1720.0;
 
 fn jit(rng: &mut SplitMix64, a: f64) -> f64 {
     rng.range(-a, a)
@@ -334,11 +341,11 @@ fn make_boundary(rng: &mut SplitMix64) -> Vec<Coord> {
         (900.0, 3500.0),
         (2200.0, 3200.0),
         (3300.0, 2700.0),
-        (4200.0, 1900.0),
+        (4200.0, 1930.0),
         (4700.0, 800.0),
         (4500.0, -300.0),
         (3800.0, -1100.0),
-        (3200.0, -1900.0),
+        (3200.0, -1930.0),
         (2400.0, -2700.0),
         (1000.0, -3300.0),
         (-500.0, -3700.0),
@@ -352,7 +359,11 @@ fn make_boundary(rng: &mut SplitMix64) -> Vec<Coord> {
     // Clockwise as listed; jitter each control point, then smooth.
     let ctrl: Vec<Coord> = CTRL
         .iter()
-        .map(|&(x, y)| c(x + jit(rng, 90.0), y + jit(rng, 90.0)))
+        .map(|&(x, y)| {
+            // The outline as drawn, pulled in a little towards its middle.
+            let p = add(c(-500.0, 300.0), scale(sub(c(x, y), c(-500.0, 300.0)), 0.94));
+            c(p.x + jit(rng, 90.0), p.y + jit(rng, 90.0))
+        })
         .collect();
     let mut ring = chaikin_closed(&ctrl, 3);
     // A little irregularity on the smooth outline: a few low-frequency waves.
@@ -408,16 +419,17 @@ fn make_built_up(g: &Grid) -> Vec<Coord> {
     let (x0, x6) = (g.xs[0], g.xs[6]);
     let y6 = g.ys[6];
     vec![
-        c(-760.0, -60.0),
-        c(-760.0, 270.0),
-        c(x0 - 60.0, 300.0),
-        c(x0 - 70.0, y6 + 190.0),
-        c(x6 + 60.0, y6 + 190.0),
-        c(x6 + 140.0, y6 + 230.0),
-        c(920.0, y6 + 230.0),
-        c(1120.0, 560.0),
-        c(1560.0, 480.0),
-        c(1560.0, -150.0),
+        c(-545.0, -60.0),
+        c(-545.0, g.ys[2] + 30.0),
+        c(x0 - 45.0, g.ys[2] + 30.0),
+        c(x0 - 60.0, y6 + 330.0),
+        c(x6 + 60.0, y6 + 330.0),
+        c(x6 + 70.0, y6 + 50.0),
+        c(G4_LANE_X + 160.0, y6 + 40.0),
+        c(G4_LANE_X + 170.0, g.ys[4] - 60.0),
+        c(1150.0, 420.0),
+        c(WWTP_X + 100.0, 440.0),
+        c(WWTP_X + 120.0, -225.0),
         c(1100.0, -215.0),
         c(400.0, -225.0),
         c(-300.0, -225.0),
@@ -451,7 +463,7 @@ fn make_villages(t: &mut Town, centres: &[Coord], rng: &mut SplitMix64) {
         let population = match i {
             V_GAOLING => 620 + 10 * (rng.next_u64() % 8) as i64,
             V_XIAYANG => 1500 + 10 * (rng.next_u64() % 30) as i64,
-            _ => 640 + 10 * (rng.next_u64() % 60) as i64,
+            _ => 600 + 10 * (rng.next_u64() % 45) as i64,
         };
         let households = (population as f64 / 2.85).round() as i64;
         t.villages.push(Village {
@@ -527,7 +539,7 @@ fn make_roads(t: &mut Town, g: &Grid, v: &[Coord], rng: &mut SplitMix64) {
         let mut pts: Vec<Coord> = (0..=n).map(|a| g.i(a, b)).collect();
         if b <= 3 {
             // The southern streets run on through the industrial park.
-            for k in 1..=5 {
+            for k in 1..=IND_STREETS {
                 pts.push(c(g.xs[6] + 125.0 * k as f64 + 20.0, g.ys[b]));
             }
         }
@@ -539,19 +551,23 @@ fn make_roads(t: &mut Town, g: &Grid, v: &[Coord], rng: &mut SplitMix64) {
         roads.push(r);
     }
     // Industrial park streets (north-south), from the riverside road to 中山路.
-    let ind_x: Vec<f64> = (1..=5).map(|k| g.xs[6] + 125.0 * k as f64 + 20.0).collect();
+    let ind_x: Vec<f64> = (1..=IND_STREETS).map(|k| g.xs[6] + 125.0 * k as f64 + 20.0).collect();
     let riverside_y = -170.0;
     for (k, &x) in ind_x.iter().enumerate() {
         let mut pts = vec![c(x, riverside_y)];
         pts.extend((0..=3).map(|b| c(x, g.ys[b])));
-        roads.push(Road::new(format!("工业{}路", ["一", "二", "三", "四", "五"][k]), TownBranch, pts));
+        roads.push(Road::new(format!("工业{}路", ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"][k]), TownBranch, pts));
     }
-    // The old quarter: lanes continuing 学府路, 人民路 and 新华路 south to the riverside road,
-    // and 老街 across them.
+    // The old quarter: lanes continuing 文化路, 学府路 and 人民路 south to the riverside road,
+    // 老街 across them; 东门路 continues 新华路 to the riverside road and 清南线.
     let lao_y = -85.0;
-    for a in 2..=4 {
-        let pts = vec![g.i(a, 0), c(g.xs[a], lao_y), c(g.xs[a], riverside_y)];
-        let mut r = Road::new(["后街弄", "南门弄", "东门弄"][a - 2], TownBranch, pts);
+    for a in 1..=4 {
+        let pts = if a == 4 {
+            vec![g.i(a, 0), c(g.xs[a], riverside_y)]
+        } else {
+            vec![g.i(a, 0), c(g.xs[a], lao_y), c(g.xs[a], riverside_y)]
+        };
+        let mut r = Road::new(["西门弄", "后街弄", "南门弄", "东门路"][a - 1], TownBranch, pts);
         if a == 3 {
             // 南门弄 is one-way southbound.
             r.oneway = true;
@@ -561,52 +577,39 @@ fn make_roads(t: &mut Town, g: &Grid, v: &[Coord], rng: &mut SplitMix64) {
     roads.push(Road::new(
         "老街",
         TownBranch,
-        (2..=4).map(|a| c(g.xs[a], lao_y)).collect(),
+        (1..=3).map(|a| c(g.xs[a], lao_y)).collect(),
     ));
     // The riverside road 沿溪路, from the provincial road to the treatment plant in the east.
     let r0 = c(g.xs[0] - 170.0, riverside_y); // on the provincial road, see below
     let mut riverside = vec![r0];
-    riverside.extend((2..=4).map(|a| c(g.xs[a], riverside_y)));
+    riverside.extend((1..=4).map(|a| c(g.xs[a], riverside_y)));
     riverside.extend(ind_x.iter().map(|&x| c(x, riverside_y)));
+    riverside.push(c(WWTP_X + 60.0, riverside_y));
     roads.push(Road::new("沿溪路", TownSecondary, riverside));
 
-    // The south-west compound (G3): 溪西路 continues 南街 west; one lane north.
-    let xixi_w = c(-740.0, g.ys[0]);
-    let lane_x = -590.0;
-    roads.push(Road::new(
-        "溪西路",
-        TownBranch,
-        vec![c(lane_x, g.ys[0]), xixi_w],
-    ));
-    roads.push(Road::new(
-        "溪西路",
-        TownBranch,
-        vec![g.i(0, 0), c(lane_x, g.ys[0])],
-    ));
-    roads.push(Road::new(
-        "溪西一弄",
-        TownBranch,
-        vec![c(lane_x, g.ys[0]), c(lane_x, 230.0)],
-    ));
-    t.areas.push((G3_AREA, c(-740.0, 8.0), c(-420.0, 240.0)));
+    // The south-west compound (G3): 溪西路 continues 南街 west to its lane, which runs north
+    // to 解放路 (extended west).
+    let lane3 = c(G3_LANE_X, g.ys[0]);
+    let lane3_n = c(G3_LANE_X, g.ys[2]);
+    roads.push(Road::new("溪西路", TownBranch, vec![g.i(0, 0), lane3]));
+    let lane3_m = c(G3_LANE_X, g.ys[1]);
+    roads.push(Road::new("溪西一弄", TownBranch, vec![lane3, lane3_m, lane3_n]));
+    roads.push(Road::new("和平路", TownBranch, vec![lane3_m, g.i(0, 1)]));
+    roads.push(Road::new("解放路", TownBranch, vec![lane3_n, g.i(0, 2)]));
+    t.areas.push((G3_AREA, c(G3_LANE_X - 80.0, 10.0), c(g.xs[0] - 15.0, g.ys[2] - 10.0)));
 
-    // The north-east compound (G4): 东苑路 continues 北环路 east; one lane south.
-    let dy_x = g.xs[6] + 260.0;
+    // The north-east compound (G4): 东苑路 continues 北环路 east; its lane runs south to
+    // 青年路 (extended east).
+    let lane4 = c(G4_LANE_X, g.ys[6]);
+    let lane4_s = c(G4_LANE_X, g.ys[4]);
     roads.push(Road::new(
         "东苑路",
         TownBranch,
-        vec![g.i(6, 6), c(dy_x, g.ys[6]), c(g.xs[6] + 430.0, g.ys[6])],
+        vec![g.i(6, 6), lane4, c(G4_LANE_X + 110.0, g.ys[6])],
     ));
-    roads.push(Road::new(
-        "东苑一弄",
-        TownBranch,
-        vec![c(dy_x, g.ys[6]), c(dy_x, g.ys[6] - 160.0)],
-    ));
-    t.areas.push((
-        G4_AREA,
-        c(g.xs[6] + 95.0, g.ys[6] - 170.0),
-        c(g.xs[6] + 440.0, g.ys[6] + 60.0),
-    ));
+    roads.push(Road::new("东苑一弄", TownBranch, vec![lane4, lane4_s]));
+    roads.push(Road::new("青年路", TownBranch, vec![lane4_s, g.i(6, 4)]));
+    t.areas.push((G4_AREA, c(g.xs[6] + 15.0, g.ys[4] + 20.0), c(G4_LANE_X + 80.0, g.ys[6] - 10.0)));
 
     // --- Provincial road 溪富线: south-west, through the grid diagonal, north-east ----------
     let diag: Vec<Coord> = (0..=n).map(|k| g.i(k, k)).collect();
@@ -662,8 +665,8 @@ fn make_roads(t: &mut Town, g: &Grid, v: &[Coord], rng: &mut SplitMix64) {
     ];
     let expressway = smooth(&ex_ctrl, 60.0);
     let tpt = c(-3600.0, -3110.0);
-    let ramp_w = smooth(&[tpt, c(-3760.0, -3230.0), p1], 20.0);
-    let ramp_e = smooth(&[tpt, c(-3420.0, -3120.0), p2], 20.0);
+    let ramp_w = smooth(&[tpt, c(-3780.0, -3170.0), p1], 20.0);
+    let ramp_e = smooth(&[tpt, c(-3420.0, -3060.0), p2], 20.0);
 
     // --- County and village roads -------------------------------------------------------------
     let xikou_line = smooth(
@@ -672,7 +675,7 @@ fn make_roads(t: &mut Town, g: &Grid, v: &[Coord], rng: &mut SplitMix64) {
             c(-800.0, -195.0),
             c(-1200.0, -250.0),
             c(-1700.0, -290.0),
-            c(-2300.0, -285.0),
+            c(-2300.0, -300.0),
             c(-2650.0, -200.0),
             c(-2750.0, 150.0),
             v[V_XIKOU],
@@ -697,7 +700,7 @@ fn make_roads(t: &mut Town, g: &Grid, v: &[Coord], rng: &mut SplitMix64) {
             v[V_FENGLIN],
             c(-1300.0, 2350.0),
             c(-1900.0, 2150.0),
-            c(-2500.0, 1900.0),
+            c(-2500.0, 1930.0),
             c(-3000.0, 1650.0),
             v[V_TAOYUAN],
         ],
@@ -715,7 +718,7 @@ fn make_roads(t: &mut Town, g: &Grid, v: &[Coord], rng: &mut SplitMix64) {
     );
     let qingcha = smooth(
         &[
-            c(ind_x[4], g.ys[2]),
+            c(ind_x[IND_STREETS - 1], g.ys[2]),
             c(1700.0, 330.0),
             c(1900.0, 430.0),
             c(2400.0, 520.0),
@@ -745,7 +748,7 @@ fn make_roads(t: &mut Town, g: &Grid, v: &[Coord], rng: &mut SplitMix64) {
             v[V_XIAYANG],
             c(-520.0, -2000.0),
             c(-470.0, -2400.0),
-            c(-420.0, -2900.0),
+            c(-420.0, -2930.0),
             c(-350.0, -3500.0),
             c(-300.0, -4100.0),
         ],
@@ -965,11 +968,25 @@ fn make_village_lanes(t: &mut Town, v: &[Coord], rng: &mut SplitMix64) -> Vec<Ve
                 pts.push(add(cv, scale(dir(a), r)));
             }
             pts.push(tb);
-            t.roads.push(Road::new(
-                format!("{}游步道", VILLAGE_NAMES[i]),
-                RoadClass::Footway,
-                pts,
-            ));
+            // Only where it crosses no road (the lanes it joins are met at their tips).
+            let n = pts.len();
+            let mut inner = vec![lerp(ta, pts[1], 0.2)];
+            inner.extend_from_slice(&pts[1..n - 1]);
+            inner.push(lerp(tb, pts[n - 2], 0.2));
+            let crosses = t.roads.iter().any(|r| {
+                r.pts.windows(2).any(|w| {
+                    inner
+                        .windows(2)
+                        .any(|v| seg_intersect(v[0], v[1], w[0], w[1]).is_some())
+                })
+            });
+            if !crosses {
+                t.roads.push(Road::new(
+                    format!("{}游步道", VILLAGE_NAMES[i]),
+                    RoadClass::Footway,
+                    pts,
+                ));
+            }
         }
         out.push(lanes);
     }
@@ -1006,7 +1023,7 @@ fn split_bridges(roads: &mut Vec<Road>, river: &[Coord], hw: &[f64]) {
     let mut out: Vec<Road> = Vec::new();
     let others: Vec<Vec<Coord>> = roads
         .iter()
-        .filter(|r| !matches!(r.class, RoadClass::Motorway))
+        .filter(|r| !matches!(r.class, RoadClass::Motorway | RoadClass::MotorwayLink))
         .map(|r| r.pts.clone())
         .collect();
     for r in roads.drain(..) {
@@ -1241,15 +1258,45 @@ fn other_poi(
     }
 }
 
+/// Walking distances (m) every home of the built-up area must be within, per group of
+/// categories (any category of the group counts). A margin below the usual radii (300 m, 500 m,
+/// 1,000 m) leaves room for how an analysis snaps buildings to the network. The planted gaps
+/// are exempt from exactly one rule each: G3 from the kindergarten rule, G4 from the market rule.
+pub const TOWN_WALK_RULES_M: [(&[&str], f64); 13] = [
+    (&["kindergarten"], 275.0),
+    (&["elderly_day_care"], 275.0),
+    (&["community_health_station", "village_clinic"], 275.0),
+    (&["convenience_store", "supermarket"], 275.0),
+    (&["fitness_spot", "sports_venue"], 275.0),
+    (&["bus_stop"], 470.0),
+    (&["fresh_market"], 470.0),
+    (&["primary_school"], 470.0),
+    (&["park"], 470.0),
+    (&["middle_school"], 930.0),
+    (&["health_center"], 930.0),
+    (&["culture_station", "sports_venue", "library"], 930.0),
+    (&["elderly_service_center"], 930.0),
+];
+
+/// Of the rules above, the one each gap area is exempt from.
+pub fn exempt_rule(area: Option<&str>) -> Option<&'static str> {
+    match area {
+        Some(G3_AREA) => Some("kindergarten"),
+        Some(G4_AREA) => Some("fresh_market"),
+        _ => None,
+    }
+}
+
 /// What a block (or a triangle of a diagonal block) of the grid is used for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum BlockUse {
-    /// Apartment slabs.
+    /// Apartment slabs, where the services are close enough.
     Flats,
     /// Reserved for the facilities placed on it.
     Facility,
     Park,
-    Industry,
+    /// Shops, offices and warehouses.
+    Commerce,
 }
 
 /// The use of block (a, b); for diagonal blocks `upper` is the triangle north-west of the
@@ -1257,158 +1304,205 @@ enum BlockUse {
 fn block_use(a: usize, b: usize, upper: bool) -> BlockUse {
     use BlockUse::*;
     match (a, b, upper) {
-        // South-west corner: the park 清溪公园 and the central primary school.
+        // South-west: the park 清溪公园 and the central primary school.
         (0, 0, _) | (0, 1, _) | (1, 1, true) => Park,
         (1, 0, _) | (1, 1, false) => Facility,
-        // The civic centre.
-        (2, 3, _) | (3, 3, _) | (2, 2, false) => Facility,
-        // The middle school (north-west), commerce and sports (north-east).
-        (0, 5, _) | (1, 5, _) | (0, 4, _) => Facility,
-        (4, 5, _) | (5, 5, _) | (5, 4, _) | (4, 4, false) => Facility,
+        // West and centre: civic buildings, the health centre, the middle school.
+        (0, 2, _) | (1, 2, _) | (0, 3, _) | (1, 3, _) | (2, 2, true) | (2, 3, _) | (3, 2, _) => {
+            Facility
+        }
+        // North-west: the north campus of the primary school.
+        (1, 4, _) => Facility,
+        // North-east: commerce, sport, a garden, the east campus of the primary school.
+        (4, 5, _) | (5, 5, _) | (4, 4, true) | (5, 4, _) => Facility,
+        // South-east, by the industrial park: shops, offices and warehouses.
+        (4, 0, _) | (5, 0, _) | (4, 1, _) | (5, 1, _) => Commerce,
         _ => Flats,
     }
+}
+
+struct Fac {
+    name: String,
+    cat: &'static str,
+    addr: String,
+    p: Coord,
+    size: Option<(f64, f64, i64, Use)>,
 }
 
 fn make_town_buildings(t: &mut Town, g: &Grid, rng: &mut SplitMix64) -> Footprints {
     let roads = RoadIndex::new(&t.roads);
     let mut fp = Footprints::default();
-    let mut pop_left = 0i64;
-    let _ = &mut pop_left;
     let n = GRID_N;
-    let addr = |street: &str, no: usize| format!("清溪镇{street}{no}号");
-
-    // --- Facilities with their buildings ----------------------------------------------------
-    // (name, category, address, point, footprint w, h, floors, use)
-    struct Fac {
-        name: String,
-        cat: &'static str,
-        addr: String,
-        p: Coord,
-        w: f64,
-        h: f64,
-        floors: i64,
-        use_: Use,
-    }
-    let f = |name: &str, cat: &'static str, addr: String, p: Coord, w: f64, h: f64, floors: i64, use_: Use| Fac {
-        name: name.to_string(),
-        cat,
-        addr,
-        p,
-        w,
-        h,
-        floors,
-        use_,
-    };
     let i = |a: usize, b: usize| g.i(a, b);
     let off = |p: Coord, dx: f64, dy: f64| add(p, c(dx, dy));
-    let facs = vec![
-        // Civic centre around 中山路 / 学府路.
-        f("清溪镇人民政府", "town_government", addr("中山路", 8), off(i(2, 3), 35.0, 30.0), 40.0, 22.0, 4, Use::Public),
-        f("清溪镇便民服务中心", "town_service_center", addr("中山路", 10), off(i(2, 3), 80.0, 30.0), 30.0, 20.0, 3, Use::Public),
-        f("清溪派出所", "police_station", addr("学府路", 21), off(i(2, 2), 28.0, 70.0), 24.0, 14.0, 3, Use::Public),
-        f("清溪镇卫生院", "health_center", addr("人民路", 56), off(i(3, 3), 40.0, 70.0), 44.0, 18.0, 4, Use::Public),
-        f("清溪镇居家养老服务中心", "elderly_service_center", addr("中山路", 12), off(i(3, 3), 80.0, 25.0), 26.0, 14.0, 2, Use::Public),
-        f("清溪镇综合文化站", "culture_station", addr("青年路", 2), off(i(2, 3), 30.0, 85.0), 30.0, 16.0, 3, Use::Public),
-        f("清溪镇图书馆", "library", addr("青年路", 4), off(i(2, 3), 80.0, 85.0), 24.0, 14.0, 2, Use::Public),
-        // Schools.
-        f("清溪镇中心小学", "primary_school", addr("南街", 18), off(i(1, 0), 55.0, 55.0), 70.0, 16.0, 4, Use::Public),
-        f("清溪镇初级中学", "middle_school", addr("北环路", 3), off(i(0, 4), 110.0, 120.0), 80.0, 16.0, 4, Use::Public),
-        // Kindergartens: one per residential cluster, none near the south-west compound (G3).
-        f("清溪镇中心幼儿园", "kindergarten", addr("和平路", 30), off(i(3, 1), 14.0, 14.0), 20.0, 16.0, 2, Use::Public),
-        f("清溪镇中心幼儿园老街分园", "kindergarten", addr("老街", 15), c(g.xs[3] + 14.0, -85.0 + 14.0), 18.0, 14.0, 2, Use::Public),
-        f("清溪镇阳光幼儿园", "kindergarten", addr("文化路", 40), off(i(1, 3), 14.0, 14.0), 20.0, 16.0, 2, Use::Public),
-        f("清溪镇蓝天幼儿园", "kindergarten", addr("新华路", 22), off(i(5, 2), -14.0, 14.0), 20.0, 16.0, 2, Use::Public),
-        f("清溪镇小太阳幼儿园", "kindergarten", addr("青年路", 36), off(i(3, 5), -14.0, -14.0), 20.0, 16.0, 2, Use::Public),
-        f("清溪镇东苑幼儿园", "kindergarten", addr("东苑路", 6), off(i(6, 6), 140.0, -20.0), 20.0, 14.0, 2, Use::Public),
-        // Markets (the north-east compound is far from all of them: G4).
-        f("清溪农贸市场", "fresh_market", addr("老街", 40), c(g.xs[4] + 40.0, -85.0 - 40.0), 50.0, 36.0, 1, Use::Commercial),
-        f("西街菜市场", "fresh_market", addr("文化路", 62), off(i(1, 4), 14.0, -14.0), 30.0, 20.0, 1, Use::Commercial),
-        f("和平路菜场", "fresh_market", addr("和平路", 88), off(i(5, 1), -14.0, 14.0), 24.0, 18.0, 1, Use::Commercial),
-        // Commerce, culture and sport in the north-east of the core.
-        f("清溪商贸中心", "commercial_complex", addr("振兴路", 50), off(i(4, 5), 55.0, 40.0), 60.0, 40.0, 3, Use::Commercial),
-        f("清溪惠民超市", "supermarket", addr("振兴路", 30), off(i(4, 4), 30.0, 25.0), 30.0, 22.0, 2, Use::Commercial),
-        f("清溪镇全民健身中心", "sports_venue", addr("东环路", 12), off(i(5, 4), 60.0, 55.0), 50.0, 36.0, 2, Use::Public),
-        // Health and care in the old quarter.
-        f("老街社区卫生服务站", "community_health_station", addr("老街", 22), c(g.xs[2] + 30.0, -85.0 - 30.0), 16.0, 12.0, 2, Use::Public),
-        f("老街社区居家养老服务照料中心", "elderly_day_care", addr("老街", 26), c(g.xs[2] + 30.0, -85.0 + 30.0), 18.0, 12.0, 2, Use::Public),
-        f("清溪镇敬老院", "nursing_home", addr("西环路", 9), off(i(0, 2), -45.0, 30.0), 36.0, 14.0, 3, Use::Public),
+    let lao_y = -85.0;
+    let b = |name: &str, cat: &'static str, street: &str, no: u32, p: Coord, w: f64, h: f64, floors: i64, use_: Use| Fac {
+        name: name.to_string(),
+        cat,
+        addr: format!("清溪镇{street}{no}号"),
+        p,
+        size: Some((w, h, floors, use_)),
+    };
+    let pt = |name: &str, cat: &'static str, addr: &str, p: Coord| Fac {
+        name: name.to_string(),
+        cat,
+        addr: format!("清溪镇{addr}"),
+        p,
+        size: None,
+    };
+    let mut facs = vec![
+        // South-west and west: park, central primary school, civic buildings, a market.
+        pt("清溪公园", "park", "西环路南端", lerp(i(0, 0), i(1, 2), 0.5)),
+        b("清溪镇中心小学", "primary_school", "和平路", 18, off(i(1, 1), 65.0, -23.0), 40.0, 16.0, 4, Use::Public),
+        b("西街菜市场", "fresh_market", "西环路", 31, off(i(0, 2), 40.0, 30.0), 30.0, 22.0, 1, Use::Commercial),
+        b("清溪镇敬老院", "nursing_home", "西环路", 9, off(i(0, 3), 57.0, 70.0), 36.0, 14.0, 3, Use::Public),
+        b("清溪镇综合文化站", "culture_station", "解放路", 2, off(i(1, 2), 45.0, 35.0), 30.0, 16.0, 3, Use::Public),
+        b("清溪镇图书馆", "library", "解放路", 4, off(i(1, 2), 70.0, 80.0), 24.0, 14.0, 2, Use::Public),
+        b("清溪派出所", "police_station", "中山路", 3, off(i(1, 3), 40.0, 30.0), 24.0, 14.0, 3, Use::Public),
+        b("清溪镇便民服务中心", "town_service_center", "中山路", 5, off(i(1, 3), 70.0, 80.0), 30.0, 18.0, 3, Use::Public),
+        b("清溪镇人民政府", "town_government", "解放路", 8, off(i(2, 2), 22.0, 72.0), 28.0, 16.0, 4, Use::Public),
+        // Centre: the health centre, the town's home-care centre, the middle school.
+        b("清溪镇卫生院", "health_center", "人民路", 56, off(i(2, 3), 57.0, 40.0), 44.0, 18.0, 4, Use::Public),
+        b("清溪镇居家养老服务中心", "elderly_service_center", "人民路", 60, off(i(2, 3), 57.0, 85.0), 30.0, 14.0, 2, Use::Public),
+        b("清溪镇初级中学", "middle_school", "人民路", 41, off(i(3, 2), 57.0, 57.0), 70.0, 16.0, 4, Use::Public),
+        // North-west: the north campus of the primary school and a market.
+        b("清溪镇中心小学北校区", "primary_school", "文化路", 50, off(i(2, 5), -40.0, -25.0), 40.0, 16.0, 4, Use::Public),
+        b("北街菜场", "fresh_market", "振兴路", 8, off(i(2, 5), 20.0, 20.0), 20.0, 16.0, 1, Use::Commercial),
+        // North-east: commerce, sport, a garden, the east campus of the primary school.
+        b("清溪商贸中心", "commercial_complex", "青年路", 50, off(i(4, 4), 27.0, 80.0), 30.0, 24.0, 3, Use::Commercial),
+        b("清溪惠民超市", "supermarket", "振兴路", 30, off(i(5, 5), 30.0, 70.0), 24.0, 16.0, 2, Use::Commercial),
+        b("清溪镇全民健身中心", "sports_venue", "东环路", 12, off(i(5, 5), 80.0, 25.0), 40.0, 24.0, 2, Use::Public),
+        b("清溪镇中心小学东校区", "primary_school", "东环路", 26, off(i(6, 5), -22.0, -30.0), 16.0, 44.0, 4, Use::Public),
+        pt("北苑游园", "park", "北环路", off(i(5, 5), 20.0, 100.0)),
+        // The east market (none near the north-east compound: G4).
+        b("和平路菜场", "fresh_market", "建设路", 22, off(i(5, 2), 20.0, 18.0), 20.0, 16.0, 1, Use::Commercial),
+        // Old quarter: the town market and services.
+        b("清溪农贸市场", "fresh_market", "老街", 40, c(g.xs[3] + 40.0, lao_y + 10.0), 44.0, 30.0, 1, Use::Commercial),
+        b("清溪镇中心幼儿园老街分园", "kindergarten", "老街", 15, c(g.xs[2] - 22.0, lao_y + 18.0), 18.0, 14.0, 2, Use::Public),
+        b("老街社区卫生服务站", "community_health_station", "老街", 22, c(g.xs[2] + 22.0, lao_y - 18.0), 16.0, 12.0, 2, Use::Public),
+        b("老街社区居家养老服务照料中心", "elderly_day_care", "老街", 26, c(g.xs[2] + 22.0, lao_y + 18.0), 18.0, 12.0, 2, Use::Public),
+        pt("老街便利店", "convenience_store", "老街28号", c(g.xs[2] - 12.0, lao_y - 6.0)),
+        pt("老街健身点", "fitness_spot", "老街", c(g.xs[2] - 8.0, lao_y - 35.0)),
+        pt("老街游园", "park", "沿溪路", c(g.xs[2] + 40.0, -160.0)),
+        pt("老街公共厕所", "public_toilet", "老街", c(g.xs[3] - 10.0, lao_y + 8.0)),
         // Municipal services in the industrial park.
-        f("清溪镇垃圾中转站", "waste_transfer_station", addr("工业四路", 3), c(g.xs[6] + 520.0, -120.0), 30.0, 20.0, 1, Use::Industrial),
-        f("清溪再生资源回收站", "recycling_point", addr("工业三路", 5), c(g.xs[6] + 395.0, -120.0), 20.0, 16.0, 1, Use::Industrial),
-        f("清溪镇污水处理厂", "wwtp", addr("沿溪路", 99), c(g.xs[6] + 780.0, -110.0), 60.0, 40.0, 1, Use::Industrial),
-        f("清溪大药房", "pharmacy", addr("人民路", 31), off(i(3, 2), 14.0, 40.0), 12.0, 10.0, 2, Use::Commercial),
+        b("清溪镇垃圾中转站", "waste_transfer_station", "工业四路", 3, c(g.xs[6] + 20.0 + 125.0 * 3.5, -100.0), 30.0, 20.0, 1, Use::Industrial),
+        b("清溪再生资源回收站", "recycling_point", "工业三路", 5, c(g.xs[6] + 20.0 + 125.0 * 2.5, -100.0), 20.0, 16.0, 1, Use::Industrial),
+        b("清溪镇污水处理厂", "wwtp", "沿溪路", 99, c(WWTP_X, -100.0), 60.0, 40.0, 1, Use::Industrial),
+        b("清溪大药房", "pharmacy", "人民路", 31, off(i(3, 3), 20.0, 60.0), 12.0, 10.0, 2, Use::Commercial),
+        pt("清溪公园公共厕所", "public_toilet", "清溪公园内", off(i(0, 1), 30.0, 15.0)),
+        // Bus stops.
+        pt("清溪汽车站", "bus_stop", "南街2号", off(i(1, 0), 25.0, 8.0)),
+        pt("清溪镇政府(公交站)", "bus_stop", "解放路", off(i(1, 2), 60.0, 8.0)),
+        pt("北环路(公交站)", "bus_stop", "北环路", off(i(2, 6), 40.0, -8.0)),
+        pt("人民路(公交站)", "bus_stop", "人民路", off(i(3, 4), 8.0, 50.0)),
+        pt("东环路(公交站)", "bus_stop", "东环路", off(i(6, 2), 8.0, 50.0)),
+        pt("老街(公交站)", "bus_stop", "沿溪路", c(g.xs[2] + 30.0, -170.0 + 8.0)),
+        pt("工业区(公交站)", "bus_stop", "中山路", c(g.xs[6] + 180.0, g.ys[3] - 8.0)),
+        pt("东苑小区(公交站)", "bus_stop", "东苑路", c(G4_LANE_X - 50.0, g.ys[6] + 8.0)),
+        pt("溪西新村(公交站)", "bus_stop", "溪西路", c(G3_LANE_X + 40.0, g.ys[0] - 8.0)),
     ];
+    // Neighbourhood centres: kindergarten, day care, health station, shop, fitness spot and a
+    // pocket park at the crossing in the middle of each residential cluster.
+    let hoods: [(&str, &str, Coord, &str); 4] = [
+        ("文昌", "清溪镇中心幼儿园文昌分园", i(1, 5), "文化路"),
+        ("溪北", "清溪镇小太阳幼儿园", i(3, 5), "人民路"),
+        ("南街", "清溪镇中心幼儿园", i(3, 1), "和平路"),
+        ("新华", "清溪镇阳光幼儿园", i(5, 3), "中山路"),
+    ];
+    for (k, (hood, kg, p, street)) in hoods.iter().enumerate() {
+        let no = 10 + 2 * k as u32;
+        facs.push(b(kg, "kindergarten", street, no, off(*p, 18.0, 18.0), 20.0, 16.0, 2, Use::Public));
+        facs.push(b(&format!("{hood}社区居家养老服务照料中心"), "elderly_day_care", street, no + 1, off(*p, -18.0, 18.0), 18.0, 12.0, 2, Use::Public));
+        facs.push(b(&format!("{hood}社区卫生服务站"), "community_health_station", street, no + 20, off(*p, 18.0, -18.0), 16.0, 12.0, 2, Use::Public));
+        facs.push(pt(&format!("{hood}便利店"), "convenience_store", &format!("{street}{}号", no + 21), off(*p, -14.0, -14.0)));
+        facs.push(pt(&format!("{hood}社区健身点"), "fitness_spot", street, off(*p, -30.0, 8.0)));
+        facs.push(pt(&format!("{hood}口袋公园"), "park", street, off(*p, -30.0, -30.0)));
+    }
+    // The compounds: services except, in each, the one that is planted missing.
+    let g3c = c(G3_LANE_X, g.ys[1]);
+    facs.push(b("溪西社区居家养老服务照料中心", "elderly_day_care", "溪西一弄", 2, off(g3c, 22.0, 18.0), 16.0, 12.0, 2, Use::Public));
+    facs.push(b("溪西社区卫生服务站", "community_health_station", "溪西一弄", 4, off(g3c, -22.0, 18.0), 16.0, 12.0, 1, Use::Public));
+    facs.push(pt("溪西便利店", "convenience_store", "溪西路5号", c(G3_LANE_X + 20.0, g.ys[0] + 10.0)));
+    facs.push(pt("溪西健身点", "fitness_spot", "溪西一弄", off(g3c, -9.0, -20.0)));
+    let g4c = c(G4_LANE_X, (g.ys[4] + g.ys[6]) / 2.0);
+    facs.push(b("清溪镇东苑幼儿园", "kindergarten", "东苑一弄", 1, off(g4c, 22.0, 4.0), 18.0, 14.0, 2, Use::Public));
+    facs.push(b("东苑社区居家养老服务照料中心", "elderly_day_care", "东苑一弄", 3, off(g4c, -22.0, 4.0), 16.0, 12.0, 2, Use::Public));
+    facs.push(b("东苑社区卫生服务站", "community_health_station", "东苑一弄", 5, off(g4c, -22.0, -20.0), 16.0, 12.0, 1, Use::Public));
+    facs.push(pt("东苑便利店", "convenience_store", "东苑路8号", c(G4_LANE_X + 20.0, g.ys[6] - 10.0)));
+    facs.push(pt("东苑健身点", "fitness_spot", "东苑一弄", off(g4c, 9.0, -30.0)));
+    facs.push(pt("东苑公园", "park", "青年路东段", c(G4_LANE_X + 60.0, g.ys[4] - 12.0)));
+
     for fc in facs {
-        let ring = rect_ring(fc.p, fc.w, fc.h, 0.0);
-        fp.add(&ring);
-        t.buildings.push(Building {
-            ring,
-            use_: fc.use_,
-            floors: fc.floors,
-            residents: 0,
-            front: fc.p,
-            area: None,
-            village: None,
-        });
+        if let Some((w, h, floors, use_)) = fc.size {
+            let ring = rect_ring(fc.p, w, h, 0.0);
+            fp.add(&ring);
+            t.buildings.push(Building {
+                ring,
+                use_,
+                floors,
+                residents: 0,
+                front: fc.p,
+                area: None,
+                village: None,
+            });
+        }
         t.pois.push(poi(fc.name, fc.cat, fc.addr, fc.p));
     }
-    // Point facilities without buildings.
-    let centre_park = lerp(i(0, 0), i(1, 2), 0.5);
-    t.pois.push(poi("清溪公园", "park", "清溪镇西环路南端", centre_park));
-    t.pois.push(poi("北苑游园", "park", "清溪镇北环路", off(i(5, 5), 25.0, 80.0)));
-    t.pois.push(poi("人民路健身广场", "fitness_spot", "清溪镇人民路", off(i(3, 4), 12.0, 30.0)));
-    t.pois.push(poi("老街公共厕所", "public_toilet", "清溪镇老街", c(g.xs[4] - 12.0, -85.0 + 10.0)));
-    t.pois.push(poi("清溪公园公共厕所", "public_toilet", "清溪镇清溪公园内", off(i(0, 1), 30.0, 15.0)));
-    t.pois.push(poi("清溪汽车站", "bus_stop", addr("南街", 2), off(i(1, 0), 20.0, -10.0)));
-    t.pois.push(poi("清溪镇政府(公交站)", "bus_stop", "中山路", off(i(2, 3), 60.0, -8.0)));
-    t.pois.push(poi("北环路(公交站)", "bus_stop", "北环路", off(i(2, 6), 40.0, -8.0)));
-    t.pois.push(poi("工业区(公交站)", "bus_stop", "中山路", c(g.xs[6] + 180.0, g.ys[3] - 8.0)));
-    t.pois.push(poi("东苑小区(公交站)", "bus_stop", "东苑路", c(g.xs[6] + 200.0, g.ys[6] + 8.0)));
-    t.pois.push(poi("溪西新村(公交站)", "bus_stop", "溪西路", c(-520.0, g.ys[0] - 8.0)));
-    t.pois.push(poi("清溪便利店(人民路店)", "convenience_store", addr("人民路", 77), off(i(3, 4), -10.0, 12.0)));
-    t.pois.push(poi("清溪便利店(东苑店)", "convenience_store", addr("东苑路", 8), c(g.xs[6] + 200.0, g.ys[6] - 12.0)));
-    t.pois.push(poi("溪西便利店", "convenience_store", addr("溪西路", 5), c(-560.0, g.ys[0] + 12.0)));
-    t.pois.push(other_poi("清溪农商银行", "金融保险服务;银行;农村商业银行", "160138", addr("人民路", 18), off(i(3, 2), -12.0, 30.0)));
-    t.pois.push(other_poi("老街面馆", "餐饮服务;中餐厅;中餐厅", "050100", addr("老街", 9), c(g.xs[3] - 30.0, -85.0 - 12.0)));
-    t.pois.push(other_poi("清溪加油站", "汽车服务;加油站;中国石化", "010101", "溪富线", lerp(i(5, 5), i(6, 6), 0.5)));
+    let other = [
+        ("清溪农商银行", "金融保险服务;银行;农村商业银行", "160138", "人民路18号", off(i(3, 2), -10.0, 30.0)),
+        ("老街面馆", "餐饮服务;中餐厅;中餐厅", "050100", "老街9号", c(g.xs[3] - 30.0, lao_y - 8.0)),
+        ("清溪加油站", "汽车服务;加油站;中国石化", "010101", "溪富线", lerp(i(5, 5), i(6, 6), 0.5)),
+    ];
+    for (name, ty, code, a, p) in other {
+        t.pois.push(other_poi(name, ty, code, format!("清溪镇{a}"), add(p, c(6.0, -6.0))));
+    }
 
-    // --- Apartment slabs in the residential blocks ------------------------------------------
+    // --- Candidate homes: slabs in the blocks, houses in the old quarter, the compounds ---
+    let mut cands: Vec<Building> = Vec::new();
     for a in 0..n {
-        for b in 0..n {
-            let (x0, x1, y0, y1) = (g.xs[a], g.xs[a + 1], g.ys[b], g.ys[b + 1]);
-            for part in 0..if a == b { 2 } else { 1 } {
+        for bb in 0..n {
+            let (x0, x1, y0, y1) = (g.xs[a], g.xs[a + 1], g.ys[bb], g.ys[bb + 1]);
+            for part in 0..if a == bb { 2 } else { 1 } {
                 let upper = part == 1;
-                if block_use(a, b, upper) != BlockUse::Flats {
+                let use_ = block_use(a, bb, upper);
+                if use_ == BlockUse::Commerce {
+                    for (cx, cy) in [(0.3, 0.3), (0.7, 0.7)] {
+                        let p = c(x0 + (x1 - x0) * cx, y0 + (y1 - y0) * cy);
+                        let ring = rect_ring(p, rng.range(28.0, 36.0), rng.range(18.0, 24.0), 0.0);
+                        if fp.free(&ring) {
+                            fp.add(&ring);
+                            t.buildings.push(Building {
+                                ring,
+                                use_: Use::Commercial,
+                                floors: 2 + (rng.next_u64() % 2) as i64,
+                                residents: 0,
+                                front: p,
+                                area: None,
+                                village: None,
+                            });
+                        }
+                    }
+                }
+                if use_ != BlockUse::Flats {
                     continue;
                 }
-                // Slabs 30–36 m × 11 m, two columns × three rows, south-facing.
-                for (cx, cy) in [(0.27, 0.2), (0.73, 0.2), (0.27, 0.5), (0.73, 0.5), (0.27, 0.8), (0.73, 0.8)] {
+                for (cx, cy) in [(0.27, 0.27), (0.73, 0.27), (0.27, 0.73), (0.73, 0.73)] {
                     let p = c(x0 + (x1 - x0) * cx + jit(rng, 2.0), y0 + (y1 - y0) * cy + jit(rng, 2.0));
-                    let w = rng.range(30.0, 36.0);
-                    let ring = rect_ring(p, w, 11.0, 0.0);
-                    if a == b {
-                        // Keep to this triangle, clear of the provincial road.
-                        let d = (p.y - y0) / (y1 - y0) - (p.x - x0) / (x1 - x0);
-                        let above = d > 0.0;
-                        if above != upper || ring.iter().any(|q| {
-                            let dd = (q.y - y0) / (y1 - y0) - (q.x - x0) / (x1 - x0);
-                            (dd > 0.0) != upper || dd.abs() < 0.14
-                        }) {
+                    let ring = rect_ring(p, rng.range(30.0, 35.0), 11.0, 0.0);
+                    if a == bb {
+                        let side = |q: &Coord| (q.y - y0) / (y1 - y0) - (q.x - x0) / (x1 - x0);
+                        if ring.iter().any(|q| (side(q) > 0.0) != upper || side(q).abs() < 0.12) {
                             continue;
                         }
                     }
-                    if roads.dist(p) < 14.0 || !fp.free(&ring) {
-                        continue;
-                    }
                     let floors = 4 + (rng.next_u64() % 3) as i64;
-                    let residents = floors * 4 * 3 - (rng.next_u64() % 6) as i64;
-                    fp.add(&ring);
-                    t.buildings.push(Building {
+                    cands.push(Building {
                         front: add(p, c(0.0, -9.0)),
                         ring,
                         use_: Use::Residential,
                         floors,
-                        residents,
+                        residents: floors * 8 + (rng.next_u64() % 8) as i64,
                         area: None,
                         village: None,
                     });
@@ -1416,28 +1510,19 @@ fn make_town_buildings(t: &mut Town, g: &Grid, rng: &mut SplitMix64) -> Footprin
             }
         }
     }
-
-    // --- The old quarter: two-storey houses along the lanes (G8 area) -------------------------
-    let lao_y = -85.0;
-    t.areas.push((OLD_QUARTER, c(g.xs[2] - 10.0, -175.0), c(g.xs[4] + 10.0, 0.0)));
-    for a in 2..4 {
+    t.areas.push((OLD_QUARTER, c(g.xs[1] - 10.0, -175.0), c(g.xs[3] + 10.0, 0.0)));
+    for a in 1..3 {
         for (y0, y1) in [(lao_y, 0.0), (-170.0, lao_y)] {
             let (x0, x1) = (g.xs[a], g.xs[a + 1]);
-            // Houses along the east-west edges, facing the lanes.
             let mut x = x0 + 15.0;
             while x < x1 - 12.0 {
                 for (yy, front_y) in [(y0 + 13.0, y0 + 4.0), (y1 - 13.0, y1 - 4.0)] {
                     let p = c(x + jit(rng, 1.0), yy);
                     let ring = rect_ring(p, rng.range(8.5, 10.0), rng.range(9.0, 11.0), 0.0);
-                    if roads.dist(p) < 11.0 || !fp.free(&ring) {
-                        continue;
-                    }
-                    fp.add(&ring);
-                    let floors = 2 + (rng.next_u64() % 2) as i64;
-                    t.buildings.push(Building {
+                    cands.push(Building {
                         ring,
                         use_: Use::Residential,
-                        floors,
+                        floors: 2 + (rng.next_u64() % 2) as i64,
                         residents: 3 + (rng.next_u64() % 4) as i64,
                         front: c(p.x, front_y),
                         area: Some(OLD_QUARTER),
@@ -1448,54 +1533,81 @@ fn make_town_buildings(t: &mut Town, g: &Grid, rng: &mut SplitMix64) -> Footprin
             }
         }
     }
-
-    // --- Shops along 老街 in the old-quarter blocks east of 新华路 (commercial) ----------------
-    // --- The two compounds (G3 south-west, G4 north-east) -----------------------------------
-    let lane_x = -590.0;
-    let mut compound = |t: &mut Town, fp: &mut Footprints, area: &'static str, pts: &[(f64, f64)], rng: &mut SplitMix64| {
-        for &(x, y) in pts {
-            let p = c(x + jit(rng, 1.5), y + jit(rng, 1.5));
-            let ring = rect_ring(p, 30.0, 11.0, 0.0);
-            if roads.dist(p) < 12.0 || !fp.free(&ring) {
-                continue;
-            }
-            fp.add(&ring);
-            let floors = 5 + (rng.next_u64() % 2) as i64;
-            t.buildings.push(Building {
-                ring,
-                use_: Use::Residential,
-                floors,
-                residents: floors * 8 - (rng.next_u64() % 5) as i64,
-                front: add(p, c(0.0, -9.0)),
-                area: Some(area),
-                village: None,
-            });
+    let slab = |p: Coord, area: &'static str, rng: &mut SplitMix64| {
+        let floors = 5 + (rng.next_u64() % 2) as i64;
+        Building {
+            ring: rect_ring(p, 30.0, 11.0, 0.0),
+            use_: Use::Residential,
+            floors,
+            residents: floors * 8 + (rng.next_u64() % 6) as i64,
+            front: add(p, c(0.0, -9.0)),
+            area: Some(area),
+            village: None,
         }
     };
-    let mut g3 = Vec::new();
-    for row in 0..5 {
-        let y = 32.0 + 42.0 * row as f64;
-        for x in [lane_x - 95.0, lane_x - 45.0, lane_x + 45.0, lane_x + 95.0] {
-            g3.push((x, y));
+    for y in [g.ys[0] + 38.0, g.ys[1] - 38.0, g.ys[1] + 38.0, g.ys[2] - 38.0] {
+        for x in [G3_LANE_X - 35.0, G3_LANE_X + 35.0] {
+            cands.push(slab(c(x + jit(rng, 1.5), y + jit(rng, 1.5)), G3_AREA, rng));
         }
     }
-    compound(t, &mut fp, G3_AREA, &g3, rng);
-    let dy_x = g.xs[6] + 260.0;
-    let mut g4 = Vec::new();
-    for row in 0..4 {
-        let y = g.ys[6] - 28.0 - 40.0 * row as f64;
-        for x in [dy_x - 120.0, dy_x - 70.0, dy_x + 45.0, dy_x + 95.0, dy_x + 145.0] {
-            g4.push((x, y));
+    for y in [g.ys[6] - 35.0, g.ys[6] - 78.0, g.ys[4] + 80.0, g.ys[4] + 38.0] {
+        for x in [G4_LANE_X - 35.0, G4_LANE_X + 35.0] {
+            cands.push(slab(c(x + jit(rng, 1.5), y + jit(rng, 1.5)), G4_AREA, rng));
         }
     }
-    compound(t, &mut fp, G4_AREA, &g4, rng);
 
-    // --- Industry: sheds in the industrial park -------------------------------------------------
-    for k in 0..5 {
+    // --- Keep the homes the services reach (the compounds are kept whatever, the tests check) ---
+    let net = super::net::Net::new(&t.roads, super::net::Mode::Walk);
+    let fields: Vec<(Vec<f64>, f64, &[&str])> = TOWN_WALK_RULES_M
+        .iter()
+        .map(|(cats, max_m)| {
+            let pts: Vec<Coord> = t
+                .pois
+                .iter()
+                .filter(|p| p.category.is_some_and(|c| cats.contains(&c)))
+                .map(|p| p.p)
+                .collect();
+            (net.dijkstra(&net.sources(&pts)), *max_m, *cats)
+        })
+        .collect();
+    for bld in cands {
+        let ctr = bld.centre();
+        if roads.dist(ctr) < 12.0 || !fp.free(&bld.ring) {
+            continue;
+        }
+        let compound = matches!(bld.area, Some(G3_AREA) | Some(G4_AREA));
+        let served = fields.iter().all(|(d, max_m, cats)| {
+            exempt_rule(bld.area).is_some_and(|r| cats.contains(&r)) || net.cost_to(d, ctr) <= *max_m
+        });
+        if cfg!(test) && std::env::var("DEMO_DEBUG").is_ok() {
+            let fails: Vec<String> = fields
+                .iter()
+                .filter(|(d, max_m, _)| net.cost_to(d, ctr) > *max_m)
+                .map(|(d, _, cats)| format!("{}={:.0}", cats[0], net.cost_to(d, ctr)))
+                .collect();
+            eprintln!("cand ({:.0},{:.0}) {:?}: {}", ctr.x, ctr.y, bld.area, fails.join(" "));
+        }
+        if served || compound {
+            fp.add(&bld.ring);
+            t.buildings.push(bld);
+        } else if bld.area.is_none() && rng.next_u64() % 2 == 0 {
+            // Where homes would be too far from the services: shops and offices instead.
+            fp.add(&bld.ring);
+            t.buildings.push(Building {
+                use_: Use::Commercial,
+                floors: 2 + (rng.next_u64() % 2) as i64,
+                residents: 0,
+                ..bld
+            });
+        }
+    }
+
+    // --- Industry: sheds in the industrial park ---
+    for k in 0..IND_STREETS {
         let xa = g.xs[6] + 20.0 + 125.0 * k as f64;
-        for b in 0..3 {
+        for bb in 0..3 {
             for (fx, fy) in [(0.3, 0.3), (0.7, 0.3), (0.3, 0.72), (0.7, 0.72)] {
-                let p = c(xa + 125.0 * fx, g.ys[b] + (g.ys[b + 1] - g.ys[b]) * fy);
+                let p = c(xa + 125.0 * fx, g.ys[bb] + (g.ys[bb + 1] - g.ys[bb]) * fy);
                 let ring = rect_ring(p, rng.range(30.0, 40.0), rng.range(24.0, 30.0), 0.0);
                 if roads.dist(p) < 20.0 || !fp.free(&ring) {
                     continue;
@@ -1511,29 +1623,6 @@ fn make_town_buildings(t: &mut Town, g: &Grid, rng: &mut SplitMix64) -> Footprin
                     village: None,
                 });
             }
-        }
-    }
-    // Shops in the facility blocks of the north-east (commerce) and along 南街.
-    for (a, b) in [(4usize, 5usize), (5, 4)] {
-        for (fx, fy) in [(0.25, 0.2), (0.75, 0.2)] {
-            let p = c(
-                g.xs[a] + (g.xs[a + 1] - g.xs[a]) * fx,
-                g.ys[b] + (g.ys[b + 1] - g.ys[b]) * fy,
-            );
-            let ring = rect_ring(p, 24.0, 12.0, 0.0);
-            if roads.dist(p) < 12.0 || !fp.free(&ring) {
-                continue;
-            }
-            fp.add(&ring);
-            t.buildings.push(Building {
-                ring,
-                use_: Use::Commercial,
-                floors: 2,
-                residents: 0,
-                front: p,
-                area: None,
-                village: None,
-            });
         }
     }
     fp
@@ -1638,7 +1727,14 @@ fn make_village_buildings(
             let (q, tg) = pl.at(s);
             add(q, scale(left(tg), off))
         };
-        if i != V_BAISHA {
+        if i == V_BAISHA {
+            // 白沙村's only stop is on 溪口线, across the river (G5).
+            let xikou = t.roads.iter().find(|r| r.name == "溪口线").map(|r| Polyline::new(r.pts.clone()));
+            if let Some(pl) = xikou {
+                let (s, _) = pl.project(c(cv.x, cv.y + 400.0));
+                t.pois.push(poi(format!("{name}公交站"), "bus_stop", "溪口线白沙村对岸", side(&pl, s, -7.0)));
+            }
+        } else {
             t.pois.push(poi(format!("{name}公交站"), "bus_stop", format!("{name}村口"), side(&pls[0], 45.0, 7.0)));
         }
         let pl1 = &pls[1 % pls.len()];
@@ -1817,12 +1913,14 @@ fn make_waste_points(t: &mut Town) {
 /// old-quarter segments that are still combined (G8).
 fn make_sewers(t: &mut Town, g: &Grid) {
     let built = polygon(&t.built_up);
+    let lao = |a: usize| c(g.xs[a], -85.0);
+    let south = |a: usize| c(g.xs[a], -170.0);
     let combined: [(Coord, Coord); 5] = [
-        (g.i(2, 0), c(g.xs[2], -85.0)),
-        (c(g.xs[2], -85.0), c(g.xs[2], -170.0)),
-        (g.i(3, 0), c(g.xs[3], -85.0)),
-        (c(g.xs[3], -85.0), c(g.xs[3], -170.0)),
-        (c(g.xs[2], -85.0), c(g.xs[3], -85.0)),
+        (g.i(1, 0), lao(1)),
+        (lao(1), south(1)),
+        (g.i(2, 0), lao(2)),
+        (lao(2), south(2)),
+        (lao(1), lao(2)),
     ];
     for r in &t.roads {
         if r.bridge
@@ -1855,6 +1953,12 @@ fn make_sewers(t: &mut Town, g: &Grid) {
                 continue;
             }
             let n = left(unit(sub(b, a)));
+            let inside = |d: f64| {
+                built.contains(&Point(add(a, scale(n, d)))) && built.contains(&Point(add(b, scale(n, d))))
+            };
+            if !inside(3.0) || !inside(-3.0) {
+                continue;
+            }
             t.sewers.push(Sewer {
                 kind: "污水",
                 diameter_mm: foul,
