@@ -28,7 +28,11 @@ pub fn dist(a: Coord, b: Coord) -> f64 {
 
 pub fn unit(a: Coord) -> Coord {
     let n = norm(a);
-    if n > 0.0 { scale(a, 1.0 / n) } else { c(1.0, 0.0) }
+    if n > 0.0 {
+        scale(a, 1.0 / n)
+    } else {
+        c(1.0, 0.0)
+    }
 }
 
 /// The left normal of a direction.
@@ -134,7 +138,10 @@ impl Polyline {
     pub fn at(&self, s: f64) -> (Coord, Coord) {
         let n = self.pts.len();
         if n < 2 {
-            return (self.pts.first().copied().unwrap_or(c(0.0, 0.0)), c(1.0, 0.0));
+            return (
+                self.pts.first().copied().unwrap_or(c(0.0, 0.0)),
+                c(1.0, 0.0),
+            );
         }
         let s = s.clamp(0.0, self.len_m());
         let i = match self.cum.binary_search_by(|v| v.total_cmp(&s)) {
@@ -321,7 +328,10 @@ mod tests {
         let pl = Polyline::new(vec![c(0.0, 0.0), c(100.0, 0.0), c(100.0, 50.0)]);
         assert_eq!(pl.len_m(), 150.0);
         assert_eq!(pl.at(120.0).0, c(100.0, 20.0));
-        assert_eq!(pl.slice(50.0, 125.0), vec![c(50.0, 0.0), c(100.0, 0.0), c(100.0, 25.0)]);
+        assert_eq!(
+            pl.slice(50.0, 125.0),
+            vec![c(50.0, 0.0), c(100.0, 0.0), c(100.0, 25.0)]
+        );
         let (s, d) = pl.project(c(60.0, 10.0));
         assert!((s - 60.0).abs() < 1e-9 && (d - 10.0).abs() < 1e-9);
     }
@@ -332,7 +342,10 @@ mod tests {
         let half = clip_nearer(&sq, c(0.0, 5.0), c(10.0, 5.0));
         assert!((ring_area(&half) - 50.0).abs() < 1e-9);
         assert!(in_ring(c(2.0, 2.0), &half) && !in_ring(c(8.0, 2.0), &half));
-        assert_eq!(seg_intersect(c(0.0, 0.0), c(2.0, 2.0), c(0.0, 2.0), c(2.0, 0.0)), Some((0.5, 0.5)));
+        assert_eq!(
+            seg_intersect(c(0.0, 0.0), c(2.0, 2.0), c(0.0, 2.0), c(2.0, 0.0)),
+            Some((0.5, 0.5))
+        );
         let cr = catmull_rom(&[c(0.0, 0.0), c(100.0, 0.0), c(200.0, 100.0)], 10.0);
         assert!(cr.contains(&c(100.0, 0.0)) && cr.last() == Some(&c(200.0, 100.0)));
     }

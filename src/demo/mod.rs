@@ -70,6 +70,9 @@ pub struct PlantedGap {
     pub en: String,
     /// Machine-checkable expectations (objects with at least an `expect` member).
     pub expect: Vec<Value>,
+    /// What the generator's own network measures (walking: metres along the roads from the
+    /// building centroid's nearest road point; driving: minutes at the assumed speeds).
+    pub measured: Value,
 }
 
 /// The demo town: layers in EPSG:4549 and the answer key.
@@ -131,19 +134,18 @@ fn polygon_crs(ring: &[Coord]) -> Geometry {
 }
 
 fn multipolygon_crs(mp: &MultiPolygon) -> Geometry {
-    let polys: Vec<Polygon> = mp
-        .0
-        .iter()
-        .map(|p| {
-            let ext = &p.exterior().0;
-            let holes = p
-                .interiors()
-                .iter()
-                .map(|h| ring_crs(&h.0[..h.0.len().saturating_sub(1)]))
-                .collect();
-            Polygon::new(ring_crs(&ext[..ext.len().saturating_sub(1)]), holes)
-        })
-        .collect();
+    let polys: Vec<Polygon> =
+        mp.0.iter()
+            .map(|p| {
+                let ext = &p.exterior().0;
+                let holes = p
+                    .interiors()
+                    .iter()
+                    .map(|h| ring_crs(&h.0[..h.0.len().saturating_sub(1)]))
+                    .collect();
+                Polygon::new(ring_crs(&ext[..ext.len().saturating_sub(1)]), holes)
+            })
+            .collect();
     if polys.len() == 1 {
         Geometry::Polygon(polys[0].clone())
     } else {
@@ -185,18 +187,41 @@ pub fn generate(seed: u64) -> DemoTown {
     let t = town::build(seed);
     use FieldKind::{Float, Int, Text};
 
-    let mut boundary = layer("镇域", files::BOUNDARY, Format::Shapefile, &[("名称", Text), ("面积_km2", Float)]);
+    let mut boundary = layer(
+        "镇域",
+        files::BOUNDARY,
+        Format::Shapefile,
+        &[("名称", Text), ("面积_km2", Float)],
+    );
     let area_km2 = (geom::ring_area(&t.boundary) / 1e4).round() / 100.0;
-    push(&mut boundary, polygon_crs(&t.boundary), vec![text(TOWN_NAME), AttrValue::Float(area_km2)]);
+    push(
+        &mut boundary,
+        polygon_crs(&t.boundary),
+        vec![text(TOWN_NAME), AttrValue::Float(area_km2)],
+    );
 
-    let mut built_up = layer("建成区", files::BUILT_UP, Format::Shapefile, &[("名称", Text)]);
-    push(&mut built_up, polygon_crs(&t.built_up), vec![text("清溪镇建成区")]);
+    let mut built_up = layer(
+        "建成区",
+        files::BUILT_UP,
+        Format::Shapefile,
+        &[("名称", Text)],
+    );
+    push(
+        &mut built_up,
+        polygon_crs(&t.built_up),
+        vec![text("清溪镇建成区")],
+    );
 
     let mut villages = layer(
         "行政村",
         files::VILLAGES,
         Format::Shapefile,
-        &[("村名", Text), ("人口", Int), ("户数", Int), ("村代码", Text)],
+        &[
+            ("村名", Text),
+            ("人口", Int),
+            ("户数", Int),
+            ("村代码", Text),
+        ],
     );
     for v in &t.villages {
         push(
@@ -254,27 +279,50 @@ pub fn generate(seed: u64) -> DemoTown {
         push(
             &mut buildings,
             polygon_crs(&b.ring),
-            vec![text(b.use_.zh()), AttrValue::Int(b.floors), AttrValue::Int(b.residents)],
+            vec![
+                text(b.use_.zh()),
+                AttrValue::Int(b.floors),
+                AttrValue::Int(b.residents),
+            ],
         );
     }
 
-    let mut sewers = layer("污水管网", files::SEWERS, Format::Shapefile, &[("类型", Text), ("管径_mm", Int)]);
+    let mut sewers = layer(
+        "污水管网",
+        files::SEWERS,
+        Format::Shapefile,
+        &[("类型", Text), ("管径_mm", Int)],
+    );
     for s in &t.sewers {
-        push(&mut sewers, line_crs(&s.pts), vec![text(s.kind), AttrValue::Int(s.diameter_mm)]);
+        push(
+            &mut sewers,
+            line_crs(&s.pts),
+            vec![text(s.kind), AttrValue::Int(s.diameter_mm)],
+        );
     }
 
     let mut pois = layer(
         "POI_高德导出",
         files::POI_CSV,
         Format::Csv,
-        &[("名称", Text), ("类型", Text), ("类型编码", Text), ("地址", Text)],
+        &[
+            ("名称", Text),
+            ("类型", Text),
+            ("类型编码", Text),
+            ("地址", Text),
+        ],
     );
     let mut answer_key = Vec::new();
     for p in &t.pois {
         push(
             &mut pois,
             Geometry::Point(Point(to_crs(p.p))),
-            vec![text(&p.name), text(p.amap_type), text(p.typecode), text(&p.address)],
+            vec![
+                text(&p.name),
+                text(p.amap_type),
+                text(p.typecode),
+                text(&p.address),
+            ],
         );
         answer_key.push((p.name.clone(), p.category.map(str::to_string)));
     }
@@ -286,12 +334,25 @@ pub fn generate(seed: u64) -> DemoTown {
         &[("名称", Text), ("类型", Text)],
     );
     for w in &t.waste_points {
-        push(&mut waste_points, Geometry::Point(Point(to_crs(w.p))), vec![text(&w.name), text(w.kind)]);
+        push(
+            &mut waste_points,
+            Geometry::Point(Point(to_crs(w.p))),
+            vec![text(&w.name), text(w.kind)],
+        );
     }
 
-    let mut greenways = layer("绿道", files::GREENWAYS, Format::GeoJson, &[("名称", Text), ("类型", Text)]);
+    let mut greenways = layer(
+        "绿道",
+        files::GREENWAYS,
+        Format::GeoJson,
+        &[("名称", Text), ("类型", Text)],
+    );
     for g in &t.greenways {
-        push(&mut greenways, line_crs(&g.pts), vec![text(&g.name), text(g.kind)]);
+        push(
+            &mut greenways,
+            line_crs(&g.pts),
+            vec![text(&g.name), text(g.kind)],
+        );
     }
 
     let village_centres = t
@@ -357,14 +418,17 @@ fn planted_gaps(t: &Town) -> Vec<PlantedGap> {
         let p = to_crs(t.villages[i].centre);
         json!([p.x, p.y])
     };
-    let gap = |id: &str, kind: &str, place: &str, zh: &str, en: &str, expect: Vec<Value>| PlantedGap {
-        id: id.into(),
-        kind: kind.into(),
-        place: place.into(),
-        zh: zh.into(),
-        en: en.into(),
-        expect,
-    };
+    let mut measured = measure(t);
+    let mut gap =
+        |id: &str, kind: &str, place: &str, zh: &str, en: &str, expect: Vec<Value>| PlantedGap {
+            id: id.into(),
+            kind: kind.into(),
+            place: place.into(),
+            zh: zh.into(),
+            en: en.into(),
+            expect,
+            measured: measured.remove(id).unwrap_or(Value::Null),
+        };
     let gb = (to_crs(t.greenway_break.0), to_crs(t.greenway_break.1));
     vec![
         gap(
@@ -395,7 +459,9 @@ fn planted_gaps(t: &Town) -> Vec<PlantedGap> {
             G3_AREA,
             "建成区西南的溪西安置小区，步行300米内没有幼儿园。",
             "The 溪西 resettlement compound in the south-west of the built-up area has no kindergarten within a 300 m walk.",
-            vec![json!({"area": G3_AREA, "bbox": bbox_json(t, G3_AREA), "residential_buildings": "all in bbox", "category": "kindergarten", "mode": "walk", "expect": "none_within_m", "metres": 300})],
+            vec![
+                json!({"area": G3_AREA, "bbox": bbox_json(t, G3_AREA), "residential_buildings": "all in bbox", "category": "kindergarten", "mode": "walk", "expect": "none_within_m", "metres": 300}),
+            ],
         ),
         gap(
             "G4",
@@ -403,7 +469,9 @@ fn planted_gaps(t: &Town) -> Vec<PlantedGap> {
             G4_AREA,
             "建成区东北的东苑小区，步行500米内没有菜市场（农贸市场）。",
             "The 东苑 compound in the north-east of the built-up area is more than a 500 m walk from any fresh market.",
-            vec![json!({"area": G4_AREA, "bbox": bbox_json(t, G4_AREA), "residential_buildings": "all in bbox", "category": "fresh_market", "mode": "walk", "expect": "none_within_m", "metres": 500})],
+            vec![
+                json!({"area": G4_AREA, "bbox": bbox_json(t, G4_AREA), "residential_buildings": "all in bbox", "category": "fresh_market", "mode": "walk", "expect": "none_within_m", "metres": 500}),
+            ],
         ),
         gap(
             "G5",
@@ -433,7 +501,9 @@ fn planted_gaps(t: &Town) -> Vec<PlantedGap> {
             "清溪绿道·十八湾段",
             "清溪绿道十八湾段有一处约115米的断点，其余各段首尾相接。",
             "The greenway has one break of about 115 m in its 十八湾 section; everywhere else the segments join.",
-            vec![json!({"layer": files::GREENWAYS, "expect": "one_gap_m_between", "min_m": 50, "max_m": 200, "ends_epsg4549": [[gb.0.x, gb.0.y], [gb.1.x, gb.1.y]]})],
+            vec![
+                json!({"layer": files::GREENWAYS, "expect": "one_gap_m_between", "min_m": 50, "max_m": 200, "ends_epsg4549": [[gb.0.x, gb.0.y], [gb.1.x, gb.1.y]]}),
+            ],
         ),
         gap(
             "G8",
@@ -441,9 +511,112 @@ fn planted_gaps(t: &Town) -> Vec<PlantedGap> {
             OLD_QUARTER,
             "建成区老街片区有5段雨污合流管（类型=合流），其余管段均已雨污分流。",
             "Five sewer segments in the old quarter of the built-up area are combined (类型=合流); all other segments are separated.",
-            vec![json!({"area": OLD_QUARTER, "bbox": bbox_json(t, OLD_QUARTER), "layer": files::SEWERS, "field": "类型", "value": "合流", "expect": "count_in_built_up", "count": 5})],
+            vec![
+                json!({"area": OLD_QUARTER, "bbox": bbox_json(t, OLD_QUARTER), "layer": files::SEWERS, "field": "类型", "value": "合流", "expect": "count_in_built_up", "count": 5}),
+            ],
         ),
     ]
+}
+
+/// The planted gaps as the generator's own network sees them, rounded to metres / 0.1 min.
+fn measure(t: &Town) -> BTreeMap<&'static str, Value> {
+    use net::{Mode, Net};
+    use town::Use;
+    let walk = Net::new(&t.roads, Mode::Walk);
+    let car = Net::new(&t.roads, Mode::Car);
+    let pts = |cats: &[&str]| -> Vec<Coord> {
+        t.pois
+            .iter()
+            .filter(|p| p.category.is_some_and(|c| cats.contains(&c)))
+            .map(|p| p.p)
+            .collect()
+    };
+    let m = |v: f64| (v * 10.0).round() / 10.0;
+    let mut out = BTreeMap::new();
+
+    let d = walk.dijkstra(&walk.sources(&pts(&[
+        "village_clinic",
+        "community_health_station",
+        "health_center",
+    ])));
+    out.insert("G1", json!({"walk_m_to_nearest_clinic": m(walk.cost_to(&d, t.villages[town::V_CHASHAN].centre))}));
+
+    let d = car.dijkstra(&car.sources(&pts(&["health_center"])));
+    let mins: Vec<f64> = t
+        .villages
+        .iter()
+        .map(|v| car.cost_to(&d, v.centre) / 60.0)
+        .collect();
+    let others = mins
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != town::V_GAOLING)
+        .map(|(_, v)| *v)
+        .fold(0.0, f64::max);
+    out.insert("G2", json!({"car_min_gaoling": m(mins[town::V_GAOLING]), "car_min_other_villages_max": m(others)}));
+
+    let built = geom::polygon(&t.built_up);
+    let homes: Vec<(Coord, Option<&str>)> = t
+        .buildings
+        .iter()
+        .filter(|b| {
+            b.use_ == Use::Residential && geo::Contains::contains(&built, &Point(b.centre()))
+        })
+        .map(|b| (b.centre(), b.area))
+        .collect();
+    for (id, area, cat) in [
+        ("G3", G3_AREA, "kindergarten"),
+        ("G4", G4_AREA, "fresh_market"),
+    ] {
+        let d = walk.dijkstra(&walk.sources(&pts(&[cat])));
+        let (mut inside, mut outside) = (f64::INFINITY, 0.0_f64);
+        for (p, a) in &homes {
+            let v = walk.cost_to(&d, *p);
+            if *a == Some(area) {
+                inside = inside.min(v);
+            } else {
+                outside = outside.max(v);
+            }
+        }
+        out.insert(id, json!({"walk_m_nearest_from_area_min": m(inside), "walk_m_nearest_elsewhere_in_built_up_max": m(outside)}));
+    }
+
+    let baisha = t.villages[town::V_BAISHA].centre;
+    let straight = t
+        .pois
+        .iter()
+        .filter(|p| p.category == Some("bus_stop"))
+        .map(|p| geom::dist(p.p, baisha))
+        .fold(f64::INFINITY, f64::min);
+    let d = walk.dijkstra(&walk.sources(&pts(&["bus_stop"])));
+    out.insert("G5", json!({"straight_m_to_nearest_stop": m(straight), "walk_m_to_nearest_stop": m(walk.cost_to(&d, baisha))}));
+
+    let (mut hamlet, mut rest) = (f64::INFINITY, 0.0_f64);
+    for b in t.buildings.iter().filter(|b| b.use_ == Use::Residential) {
+        let near = t
+            .waste_points
+            .iter()
+            .map(|w| geom::dist(w.p, b.centre()))
+            .fold(f64::INFINITY, f64::min);
+        if b.area == Some(G6_AREA) {
+            hamlet = hamlet.min(near);
+        } else {
+            rest = rest.max(near);
+        }
+    }
+    out.insert(
+        "G6",
+        json!({"straight_m_hamlet_min": m(hamlet), "straight_m_other_homes_max": m(rest)}),
+    );
+    out.insert(
+        "G7",
+        json!({"gap_m": m(geom::dist(t.greenway_break.0, t.greenway_break.1))}),
+    );
+    out.insert(
+        "G8",
+        json!({"combined_segments": t.sewers.iter().filter(|s| s.kind == "合流").count()}),
+    );
+    out
 }
 
 fn io_err(path: &Path) -> impl Fn(std::io::Error) -> crate::Error + '_ {
@@ -566,7 +739,12 @@ fn metadata(town: &DemoTown) -> Value {
     let key: serde_json::Map<String, Value> = town
         .answer_key
         .iter()
-        .map(|(n, c)| (n.clone(), c.clone().map(Value::String).unwrap_or(Value::Null)))
+        .map(|(n, c)| {
+            (
+                n.clone(),
+                c.clone().map(Value::String).unwrap_or(Value::Null),
+            )
+        })
         .collect();
     let villages: Vec<Value> = town
         .villages
@@ -637,20 +815,90 @@ fn readme(town: &DemoTown) -> String {
     ));
     s.push_str("## 文件 / Files\n\n| 文件 File | 内容 Content | 要素数 Features | 坐标系 CRS | 编码 Encoding |\n|---|---|---|---|---|\n");
     let rows = [
-        (files::BOUNDARY, "镇域 township boundary: 名称, 面积_km2", c(&town.boundary), "EPSG:4549", "GBK (.cpg)"),
-        (files::BUILT_UP, "建成区 built-up area: 名称", c(&town.built_up), "EPSG:4549", "GBK (.cpg)"),
-        (files::VILLAGES, "行政村 villages: 村名, 人口, 户数, 村代码", c(&town.villages), "EPSG:4549", "GBK (.cpg)"),
-        (files::ROADS, "道路 roads: 名称, 道路等级, highway, oneway, bridge, layer, 限速 (km/h, 0 = n/a)", c(&town.roads), "EPSG:4549", "GBK (.cpg)"),
-        (files::WATER, "水系 river polygon: 名称", c(&town.water), "EPSG:4549", "GBK (.cpg)"),
-        (files::BUILDINGS, "建筑 buildings: 用途 (住宅/商业/公共/工业), 层数, 人口", c(&town.buildings), "EPSG:4549", "GBK (.cpg)"),
-        (files::SEWERS, "污水管网 sewers: 类型 (污水/雨水/合流), 管径_mm", c(&town.sewers), "EPSG:4549", "GBK (.cpg)"),
-        (files::POI_CSV, "高德 POI export: 名称, 类型, 类型编码, 地址, 经度, 纬度", c(&town.pois), "GCJ-02 lon/lat", "UTF-8 with BOM"),
-        (files::WASTE_POINTS, "垃圾分类收集点 waste collection points: 名称, 类型 (四分类/二分类)", c(&town.waste_points), "EPSG:4549 (legacy `crs` member)", "UTF-8"),
-        (files::GREENWAYS, "绿道 greenways: 名称, 类型", c(&town.greenways), "WGS84 lon/lat (RFC 7946)", "UTF-8"),
-        (files::METADATA, "metadata, planted gaps (machine-checkable), POI answer key", 0, "EPSG:4549 for coordinates", "UTF-8"),
+        (
+            files::BOUNDARY,
+            "镇域 township boundary: 名称, 面积_km2",
+            c(&town.boundary),
+            "EPSG:4549",
+            "GBK (.cpg)",
+        ),
+        (
+            files::BUILT_UP,
+            "建成区 built-up area: 名称",
+            c(&town.built_up),
+            "EPSG:4549",
+            "GBK (.cpg)",
+        ),
+        (
+            files::VILLAGES,
+            "行政村 villages: 村名, 人口, 户数, 村代码",
+            c(&town.villages),
+            "EPSG:4549",
+            "GBK (.cpg)",
+        ),
+        (
+            files::ROADS,
+            "道路 roads: 名称, 道路等级, highway, oneway, bridge, layer, 限速 (km/h, 0 = n/a)",
+            c(&town.roads),
+            "EPSG:4549",
+            "GBK (.cpg)",
+        ),
+        (
+            files::WATER,
+            "水系 river polygon: 名称",
+            c(&town.water),
+            "EPSG:4549",
+            "GBK (.cpg)",
+        ),
+        (
+            files::BUILDINGS,
+            "建筑 buildings: 用途 (住宅/商业/公共/工业), 层数, 人口",
+            c(&town.buildings),
+            "EPSG:4549",
+            "GBK (.cpg)",
+        ),
+        (
+            files::SEWERS,
+            "污水管网 sewers: 类型 (污水/雨水/合流), 管径_mm",
+            c(&town.sewers),
+            "EPSG:4549",
+            "GBK (.cpg)",
+        ),
+        (
+            files::POI_CSV,
+            "高德 POI export: 名称, 类型, 类型编码, 地址, 经度, 纬度",
+            c(&town.pois),
+            "GCJ-02 lon/lat",
+            "UTF-8 with BOM",
+        ),
+        (
+            files::WASTE_POINTS,
+            "垃圾分类收集点 waste collection points: 名称, 类型 (四分类/二分类)",
+            c(&town.waste_points),
+            "EPSG:4549 (legacy `crs` member)",
+            "UTF-8",
+        ),
+        (
+            files::GREENWAYS,
+            "绿道 greenways: 名称, 类型",
+            c(&town.greenways),
+            "WGS84 lon/lat (RFC 7946)",
+            "UTF-8",
+        ),
+        (
+            files::METADATA,
+            "metadata, planted gaps (machine-checkable), POI answer key",
+            0,
+            "EPSG:4549 for coordinates",
+            "UTF-8",
+        ),
     ];
     for (f, what, n, crs, enc) in rows {
-        let n = if f == files::METADATA { "—".to_string() } else { n.to_string() };
+        let n = if f == files::METADATA {
+            "—".to_string()
+        } else {
+            n.to_string()
+        };
         s.push_str(&format!("| `{f}` | {what} | {n} | {crs} | {enc} |\n"));
     }
     s.push_str(
@@ -661,11 +909,48 @@ fn readme(town: &DemoTown) -> String {
 A correct analysis finds exactly these; everything else is built to comply (e.g. every village but 茶山村 has a\n\
 clinic; every village has a day-care centre and a service station; every village but 白沙村 has a bus stop\n\
 within 300 m of its centre). Machine-checkable expectations are in `demo-town.json`.\n\n\
-| ID | 地点 Place | 中文 | English |\n|---|---|---|---|\n",
+| ID | 地点 Place | 中文 | English | 实测 Measured (by src/demo) |\n|---|---|---|---|---|\n",
     );
     for g in &town.gaps {
-        s.push_str(&format!("| {} | {} | {} | {} |\n", g.id, g.place, g.zh, g.en));
+        let measured = match &g.measured {
+            Value::Object(m) => m
+                .iter()
+                .map(|(k, v)| format!("{k} = {v}"))
+                .collect::<Vec<_>>()
+                .join("; "),
+            other => other.to_string(),
+        };
+        s.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            g.id, g.place, g.zh, g.en, measured
+        ));
     }
+    s.push_str(
+        "\n## 其余达标 / Built to comply\n\n\
+建成区只在各项设施步行可达之处布置住宅（沿道路网计算，从建筑中心最近的道路点算起）；下表为生成器采用的上限，\n\
+比通常的 300/500/1000 米留有余量。两个预设问题小区各自只豁免一项（G3 幼儿园、G4 菜市场）。\n\n\
+Homes in the built-up area are placed only where every service is within walking reach along the roads\n\
+(from the road point nearest the building centroid); the generator uses these limits, a margin inside the\n\
+usual 300/500/1,000 m. The two gap compounds are exempt from one rule each (G3 kindergarten, G4 market).\n\n\
+| 设施类别 Categories (any) | 步行上限 Walk limit (m) |\n|---|---|\n",
+    );
+    for (cats, max_m) in town::TOWN_WALK_RULES_M {
+        s.push_str(&format!("| {} | {max_m} |\n", cats.join(", ")));
+    }
+    s.push_str(
+        "\n每个行政村中心旁都有村卫生室（茶山村除外）、居家养老服务照料中心、便民服务站、文化礼堂、健身点和便利店，\n\
+村中心300米内有公交站（白沙村除外）；除高岭村外各村驾车到卫生院不超过20分钟（按 demo-town.json 中的假定车速）；\n\
+除下坞自然村外所有住宅60米内有垃圾分类收集点；除老街5段外污水管网均雨污分流。\n\n\
+Every village centre has a clinic (but 茶山村), a day-care centre, a service station, a culture hall, a fitness\n\
+spot and a shop; a bus stop within 300 m of the centre (but 白沙村); every village but 高岭村 is within 20 minutes\n\
+by car of the health centre (speeds assumed in demo-town.json); every home but those of 下坞 has a waste point\n\
+within 60 m; every sewer but the five in the old quarter is separated.\n\n\
+## POI 类型编码 / Amap type codes\n\n\
+`POI_高德导出.csv` uses realistic Amap type texts and codes; `demo-town.json` → `poi_answer_key` gives each POI's\n\
+intended category of `assets/categories.toml` (null: not a facility, e.g. a bank or a scenic spot). Services\n\
+Amap files under generic codes (070000 生活服务, 090000 医疗保健服务, 140000 科教文化, 080000 体育休闲, 200000\n\
+公共设施) are classified by their names.\n",
+    );
     s.push_str(&format!(
         "\n## 重新生成 / Regenerating\n\n\
 The files are generated, not edited by hand. A test compares a fresh generation with this folder byte for\n\

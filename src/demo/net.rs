@@ -6,9 +6,9 @@ use std::collections::{BinaryHeap, HashMap};
 
 use geo_types::Coord;
 
+use super::ASSUMED_CAR_SPEEDS_KMH;
 use super::geom::*;
 use super::town::RoadClass;
-use super::ASSUMED_CAR_SPEEDS_KMH;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -101,7 +101,10 @@ impl Net {
         let mut keys: Vec<(i64, i64)> = (0..=n)
             .map(|k| {
                 let p = lerp(a, b, k as f64 / n as f64);
-                ((p.x / SNAP_CELL).floor() as i64, (p.y / SNAP_CELL).floor() as i64)
+                (
+                    (p.x / SNAP_CELL).floor() as i64,
+                    (p.y / SNAP_CELL).floor() as i64,
+                )
             })
             .collect();
         keys.sort();
@@ -113,7 +116,10 @@ impl Net {
 
     /// Nearest segment: (segment, position 0..1 along it, perpendicular distance m).
     pub fn snap(&self, p: Coord) -> (usize, f64, f64) {
-        let k = ((p.x / SNAP_CELL).floor() as i64, (p.y / SNAP_CELL).floor() as i64);
+        let k = (
+            (p.x / SNAP_CELL).floor() as i64,
+            (p.y / SNAP_CELL).floor() as i64,
+        );
         let mut best = (usize::MAX, 0.0, f64::INFINITY);
         for r in 0..40_i64 {
             for dx in -r..=r {
@@ -232,4 +238,3 @@ impl Net {
         count
     }
 }
-

@@ -209,8 +209,20 @@ pub const GRID_M: f64 = 115.0;
 pub const GRID_N: usize = 6;
 
 pub const VILLAGE_NAMES: [&str; 14] = [
-    "溪口村", "石桥村", "枫林村", "竹园村", "上塘村", "高岭村", "桃源村", "茶山村", "白沙村", "下洋村",
-    "新联村", "横山村", "东坞村", "岭下村",
+    "溪口村",
+    "石桥村",
+    "枫林村",
+    "竹园村",
+    "上塘村",
+    "高岭村",
+    "桃源村",
+    "茶山村",
+    "白沙村",
+    "下洋村",
+    "新联村",
+    "横山村",
+    "东坞村",
+    "岭下村",
 ];
 const VILLAGE_CENTRES: [(f64, f64); 14] = [
     (-2600.0, 450.0),
@@ -361,7 +373,10 @@ fn make_boundary(rng: &mut SplitMix64) -> Vec<Coord> {
         .iter()
         .map(|&(x, y)| {
             // The outline as drawn, pulled in a little towards its middle.
-            let p = add(c(-500.0, 300.0), scale(sub(c(x, y), c(-500.0, 300.0)), 0.94));
+            let p = add(
+                c(-500.0, 300.0),
+                scale(sub(c(x, y), c(-500.0, 300.0)), 0.94),
+            );
             c(p.x + jit(rng, 90.0), p.y + jit(rng, 90.0))
         })
         .collect();
@@ -514,8 +529,24 @@ fn make_roads(t: &mut Town, g: &Grid, v: &[Coord], rng: &mut SplitMix64) {
     let n = GRID_N;
 
     // --- The town grid ---------------------------------------------------------------------
-    let ns_names = ["西环路", "文化路", "学府路", "人民路", "新华路", "建设路", "东环路"];
-    let ew_names = ["南街", "和平路", "解放路", "中山路", "青年路", "振兴路", "北环路"];
+    let ns_names = [
+        "西环路",
+        "文化路",
+        "学府路",
+        "人民路",
+        "新华路",
+        "建设路",
+        "东环路",
+    ];
+    let ew_names = [
+        "南街",
+        "和平路",
+        "解放路",
+        "中山路",
+        "青年路",
+        "振兴路",
+        "北环路",
+    ];
     for a in 0..=n {
         let class = match a {
             3 => TownMain,
@@ -551,12 +582,21 @@ fn make_roads(t: &mut Town, g: &Grid, v: &[Coord], rng: &mut SplitMix64) {
         roads.push(r);
     }
     // Industrial park streets (north-south), from the riverside road to 中山路.
-    let ind_x: Vec<f64> = (1..=IND_STREETS).map(|k| g.xs[6] + 125.0 * k as f64 + 20.0).collect();
+    let ind_x: Vec<f64> = (1..=IND_STREETS)
+        .map(|k| g.xs[6] + 125.0 * k as f64 + 20.0)
+        .collect();
     let riverside_y = -170.0;
     for (k, &x) in ind_x.iter().enumerate() {
         let mut pts = vec![c(x, riverside_y)];
         pts.extend((0..=3).map(|b| c(x, g.ys[b])));
-        roads.push(Road::new(format!("工业{}路", ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"][k]), TownBranch, pts));
+        roads.push(Road::new(
+            format!(
+                "工业{}路",
+                ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"][k]
+            ),
+            TownBranch,
+            pts,
+        ));
     }
     // The old quarter: lanes continuing 文化路, 学府路 and 人民路 south to the riverside road,
     // 老街 across them; 东门路 continues 新华路 to the riverside road and 清南线.
@@ -567,7 +607,11 @@ fn make_roads(t: &mut Town, g: &Grid, v: &[Coord], rng: &mut SplitMix64) {
         } else {
             vec![g.i(a, 0), c(g.xs[a], lao_y), c(g.xs[a], riverside_y)]
         };
-        let mut r = Road::new(["西门弄", "后街弄", "南门弄", "东门路"][a - 1], TownBranch, pts);
+        let mut r = Road::new(
+            ["西门弄", "后街弄", "南门弄", "东门路"][a - 1],
+            TownBranch,
+            pts,
+        );
         if a == 3 {
             // 南门弄 is one-way southbound.
             r.oneway = true;
@@ -593,23 +637,40 @@ fn make_roads(t: &mut Town, g: &Grid, v: &[Coord], rng: &mut SplitMix64) {
     let lane3_n = c(G3_LANE_X, g.ys[2]);
     roads.push(Road::new("溪西路", TownBranch, vec![g.i(0, 0), lane3]));
     let lane3_m = c(G3_LANE_X, g.ys[1]);
-    roads.push(Road::new("溪西一弄", TownBranch, vec![lane3, lane3_m, lane3_n]));
+    roads.push(Road::new(
+        "溪西一弄",
+        TownBranch,
+        vec![lane3, lane3_m, lane3_n],
+    ));
     roads.push(Road::new("和平路", TownBranch, vec![lane3_m, g.i(0, 1)]));
     roads.push(Road::new("解放路", TownBranch, vec![lane3_n, g.i(0, 2)]));
-    t.areas.push((G3_AREA, c(G3_LANE_X - 80.0, 10.0), c(g.xs[0] - 15.0, g.ys[2] - 10.0)));
+    t.areas.push((
+        G3_AREA,
+        c(G3_LANE_X - 80.0, 10.0),
+        c(g.xs[0] - 15.0, g.ys[2] - 10.0),
+    ));
 
     // The north-east compound (G4): 东苑路 continues 北环路 east; its lane runs south to
-    // 青年路 (extended east).
+    // 振兴路 (extended east, two-way).
     let lane4 = c(G4_LANE_X, g.ys[6]);
-    let lane4_s = c(G4_LANE_X, g.ys[4]);
+    let lane4_s = c(G4_LANE_X, g.ys[5]);
     roads.push(Road::new(
         "东苑路",
         TownBranch,
-        vec![g.i(6, 6), lane4, c(G4_LANE_X + 110.0, g.ys[6])],
+        vec![g.i(6, 6), lane4, c(G4_LANE_X + 90.0, g.ys[6])],
     ));
     roads.push(Road::new("东苑一弄", TownBranch, vec![lane4, lane4_s]));
-    roads.push(Road::new("青年路", TownBranch, vec![lane4_s, g.i(6, 4)]));
-    t.areas.push((G4_AREA, c(g.xs[6] + 15.0, g.ys[4] + 20.0), c(G4_LANE_X + 80.0, g.ys[6] - 10.0)));
+
+    roads.push(Road::new(
+        "振兴路",
+        TownBranch,
+        vec![c(G4_LANE_X + 90.0, g.ys[5]), lane4_s, g.i(6, 5)],
+    ));
+    t.areas.push((
+        G4_AREA,
+        c(g.xs[6] + 95.0, g.ys[5] + 10.0),
+        c(G4_LANE_X + 90.0, g.ys[6] - 10.0),
+    ));
 
     // --- Provincial road 溪富线: south-west, through the grid diagonal, north-east ----------
     let diag: Vec<Coord> = (0..=n).map(|k| g.i(k, k)).collect();
@@ -831,7 +892,11 @@ fn mountain_road(from: Coord, to: Coord, rng: &mut SplitMix64) -> Vec<Coord> {
         c(-4400.0, 2000.0),
         c(-4600.0, 2200.0),
     ];
-    ctrl.extend(valley.iter().map(|p| add(*p, c(jit(rng, 25.0), jit(rng, 25.0)))));
+    ctrl.extend(
+        valley
+            .iter()
+            .map(|p| add(*p, c(jit(rng, 25.0), jit(rng, 25.0)))),
+    );
     let mut pts = smooth(&ctrl, 25.0);
     // Switchbacks climbing north between x_w and x_e, legs 80 m apart.
     let (x_w, x_e) = (-5020.0, -4180.0);
@@ -846,14 +911,14 @@ fn mountain_road(from: Coord, to: Coord, rng: &mut SplitMix64) -> Vec<Coord> {
     }
     last = start;
     for _ in 0..legs {
-        let x_to = if at_west { x_w } else { x_e };
+        let x_to = if at_west { x_w } else { x_e } + jit(rng, 70.0);
         // The leg, gently curving.
         let end = c(x_to, y);
         let m = 12;
         for k in 1..=m {
             let tt = k as f64 / m as f64;
             let mut q = lerp(last, end, tt);
-            q.y += 12.0 * (tt * std::f64::consts::PI).sin();
+            q.y += 22.0 * (tt * std::f64::consts::PI).sin();
             pts.push(q);
         }
         // Hairpin: a half circle of radius 40 m up to the next leg.
@@ -1192,16 +1257,15 @@ pub fn amap_type(category: &str) -> (&'static str, &'static str) {
         "primary_school" => ("科教文化服务;学校;小学", "141203"),
         "middle_school" => ("科教文化服务;学校;中学", "141202"),
         "health_center" => ("医疗保健服务;综合医院;卫生院", "090102"),
-        "community_health_station" => (
-            "医疗保健服务;医疗保健服务场所;医疗保健服务场所",
-            "090000",
-        ),
+        "community_health_station" => ("医疗保健服务;医疗保健服务场所;医疗保健服务场所", "090000"),
         "village_clinic" => ("医疗保健服务;诊所;诊所", "090300"),
         "pharmacy" => ("医疗保健服务;医药保健销售店;药房", "090601"),
-        "elderly_service_center" | "elderly_day_care" | "nursing_home" | "recycling_point"
-        | "town_service_center" | "village_service_station" => {
-            ("生活服务;生活服务场所;生活服务场所", "070000")
-        }
+        "elderly_service_center"
+        | "elderly_day_care"
+        | "nursing_home"
+        | "recycling_point"
+        | "town_service_center"
+        | "village_service_station" => ("生活服务;生活服务场所;生活服务场所", "070000"),
         "fresh_market" => ("购物服务;综合市场;农副产品市场", "060703"),
         "supermarket" => ("购物服务;超级市场;超市", "060400"),
         "convenience_store" => ("购物服务;便民商店/便利店;便民商店/便利店", "060200"),
@@ -1210,26 +1274,25 @@ pub fn amap_type(category: &str) -> (&'static str, &'static str) {
         "library" => ("科教文化服务;图书馆;图书馆", "140500"),
         "culture_hall" => ("科教文化服务;科教文化场所;科教文化场所", "140000"),
         "sports_venue" => ("体育休闲服务;运动场馆;综合体育馆", "080101"),
-        "fitness_spot" => (
-            "体育休闲服务;体育休闲服务场所;体育休闲服务场所",
-            "080000",
-        ),
+        "fitness_spot" => ("体育休闲服务;体育休闲服务场所;体育休闲服务场所", "080000"),
         "park" => ("风景名胜;公园广场;公园", "110101"),
         "waste_transfer_station" => ("公共设施;公共设施;公共设施", "200000"),
         "wwtp" => ("公司企业;工厂;工厂", "170300"),
         "public_toilet" => ("公共设施;公共厕所;公共厕所", "200300"),
         "bus_stop" => ("交通设施服务;公交车站;公交车站相关", "150700"),
         "expressway_interchange" => ("道路附属设施;收费站;高速收费站", "180300"),
-        "town_government" => (
-            "政府机构及社会团体;政府机关;乡镇级政府及事业单位",
-            "130105",
-        ),
+        "town_government" => ("政府机构及社会团体;政府机关;乡镇级政府及事业单位", "130105"),
         "police_station" => ("政府机构及社会团体;公检法机构;公安警察", "130501"),
         _ => ("", ""),
     }
 }
 
-fn poi(name: impl Into<String>, category: &'static str, address: impl Into<String>, p: Coord) -> Poi {
+fn poi(
+    name: impl Into<String>,
+    category: &'static str,
+    address: impl Into<String>,
+    p: Coord,
+) -> Poi {
     let (amap_type, typecode) = amap_type(category);
     Poi {
         name: name.into(),
@@ -1263,19 +1326,19 @@ fn other_poi(
 /// 1,000 m) leaves room for how an analysis snaps buildings to the network. The planted gaps
 /// are exempt from exactly one rule each: G3 from the kindergarten rule, G4 from the market rule.
 pub const TOWN_WALK_RULES_M: [(&[&str], f64); 13] = [
-    (&["kindergarten"], 275.0),
-    (&["elderly_day_care"], 275.0),
-    (&["community_health_station", "village_clinic"], 275.0),
-    (&["convenience_store", "supermarket"], 275.0),
-    (&["fitness_spot", "sports_venue"], 275.0),
-    (&["bus_stop"], 470.0),
-    (&["fresh_market"], 470.0),
-    (&["primary_school"], 470.0),
-    (&["park"], 470.0),
-    (&["middle_school"], 930.0),
-    (&["health_center"], 930.0),
-    (&["culture_station", "sports_venue", "library"], 930.0),
-    (&["elderly_service_center"], 930.0),
+    (&["kindergarten"], 260.0),
+    (&["elderly_day_care"], 260.0),
+    (&["community_health_station", "village_clinic"], 260.0),
+    (&["convenience_store", "supermarket"], 260.0),
+    (&["fitness_spot", "sports_venue"], 260.0),
+    (&["bus_stop"], 460.0),
+    (&["fresh_market"], 460.0),
+    (&["primary_school"], 460.0),
+    (&["park"], 460.0),
+    (&["middle_school"], 920.0),
+    (&["health_center"], 920.0),
+    (&["culture_station", "sports_venue", "library"], 920.0),
+    (&["elderly_service_center"], 920.0),
 ];
 
 /// Of the rules above, the one each gap area is exempt from.
@@ -1336,7 +1399,15 @@ fn make_town_buildings(t: &mut Town, g: &Grid, rng: &mut SplitMix64) -> Footprin
     let i = |a: usize, b: usize| g.i(a, b);
     let off = |p: Coord, dx: f64, dy: f64| add(p, c(dx, dy));
     let lao_y = -85.0;
-    let b = |name: &str, cat: &'static str, street: &str, no: u32, p: Coord, w: f64, h: f64, floors: i64, use_: Use| Fac {
+    let b = |name: &str,
+             cat: &'static str,
+             street: &str,
+             no: u32,
+             p: Coord,
+             w: f64,
+             h: f64,
+             floors: i64,
+             use_: Use| Fac {
         name: name.to_string(),
         cat,
         addr: format!("清溪镇{street}{no}号"),
@@ -1352,55 +1423,380 @@ fn make_town_buildings(t: &mut Town, g: &Grid, rng: &mut SplitMix64) -> Footprin
     };
     let mut facs = vec![
         // South-west and west: park, central primary school, civic buildings, a market.
-        pt("清溪公园", "park", "西环路南端", lerp(i(0, 0), i(1, 2), 0.5)),
-        b("清溪镇中心小学", "primary_school", "和平路", 18, off(i(1, 1), 65.0, -23.0), 40.0, 16.0, 4, Use::Public),
-        b("西街菜市场", "fresh_market", "西环路", 31, off(i(0, 2), 40.0, 30.0), 30.0, 22.0, 1, Use::Commercial),
-        b("清溪镇敬老院", "nursing_home", "西环路", 9, off(i(0, 3), 57.0, 70.0), 36.0, 14.0, 3, Use::Public),
-        b("清溪镇综合文化站", "culture_station", "解放路", 2, off(i(1, 2), 45.0, 35.0), 30.0, 16.0, 3, Use::Public),
-        b("清溪镇图书馆", "library", "解放路", 4, off(i(1, 2), 70.0, 80.0), 24.0, 14.0, 2, Use::Public),
-        b("清溪派出所", "police_station", "中山路", 3, off(i(1, 3), 40.0, 30.0), 24.0, 14.0, 3, Use::Public),
-        b("清溪镇便民服务中心", "town_service_center", "中山路", 5, off(i(1, 3), 70.0, 80.0), 30.0, 18.0, 3, Use::Public),
-        b("清溪镇人民政府", "town_government", "解放路", 8, off(i(2, 2), 22.0, 72.0), 28.0, 16.0, 4, Use::Public),
+        pt(
+            "清溪公园",
+            "park",
+            "西环路南端",
+            lerp(i(0, 0), i(1, 2), 0.5),
+        ),
+        b(
+            "清溪镇中心小学",
+            "primary_school",
+            "和平路",
+            18,
+            off(i(1, 1), 65.0, -23.0),
+            40.0,
+            16.0,
+            4,
+            Use::Public,
+        ),
+        b(
+            "西街菜市场",
+            "fresh_market",
+            "西环路",
+            31,
+            off(i(0, 2), 40.0, 30.0),
+            30.0,
+            22.0,
+            1,
+            Use::Commercial,
+        ),
+        b(
+            "清溪镇敬老院",
+            "nursing_home",
+            "西环路",
+            9,
+            off(i(0, 3), 57.0, 70.0),
+            36.0,
+            14.0,
+            3,
+            Use::Public,
+        ),
+        b(
+            "清溪镇综合文化站",
+            "culture_station",
+            "解放路",
+            2,
+            off(i(1, 2), 45.0, 35.0),
+            30.0,
+            16.0,
+            3,
+            Use::Public,
+        ),
+        b(
+            "清溪镇图书馆",
+            "library",
+            "解放路",
+            4,
+            off(i(1, 2), 70.0, 80.0),
+            24.0,
+            14.0,
+            2,
+            Use::Public,
+        ),
+        b(
+            "清溪派出所",
+            "police_station",
+            "中山路",
+            3,
+            off(i(1, 3), 40.0, 30.0),
+            24.0,
+            14.0,
+            3,
+            Use::Public,
+        ),
+        b(
+            "清溪镇便民服务中心",
+            "town_service_center",
+            "中山路",
+            5,
+            off(i(1, 3), 70.0, 80.0),
+            30.0,
+            18.0,
+            3,
+            Use::Public,
+        ),
+        b(
+            "清溪镇人民政府",
+            "town_government",
+            "解放路",
+            8,
+            off(i(2, 2), 22.0, 72.0),
+            28.0,
+            16.0,
+            4,
+            Use::Public,
+        ),
         // Centre: the health centre, the town's home-care centre, the middle school.
-        b("清溪镇卫生院", "health_center", "人民路", 56, off(i(2, 3), 57.0, 40.0), 44.0, 18.0, 4, Use::Public),
-        b("清溪镇居家养老服务中心", "elderly_service_center", "人民路", 60, off(i(2, 3), 57.0, 85.0), 30.0, 14.0, 2, Use::Public),
-        b("清溪镇初级中学", "middle_school", "人民路", 41, off(i(3, 2), 57.0, 57.0), 70.0, 16.0, 4, Use::Public),
+        b(
+            "清溪镇卫生院",
+            "health_center",
+            "人民路",
+            56,
+            off(i(2, 3), 57.0, 40.0),
+            44.0,
+            18.0,
+            4,
+            Use::Public,
+        ),
+        b(
+            "清溪镇居家养老服务中心",
+            "elderly_service_center",
+            "人民路",
+            60,
+            off(i(2, 3), 57.0, 85.0),
+            30.0,
+            14.0,
+            2,
+            Use::Public,
+        ),
+        b(
+            "清溪镇初级中学",
+            "middle_school",
+            "中山路",
+            41,
+            off(i(3, 2), 75.0, 90.0),
+            50.0,
+            16.0,
+            4,
+            Use::Public,
+        ),
         // North-west: the north campus of the primary school and a market.
-        b("清溪镇中心小学北校区", "primary_school", "文化路", 50, off(i(2, 5), -40.0, -25.0), 40.0, 16.0, 4, Use::Public),
-        b("北街菜场", "fresh_market", "振兴路", 8, off(i(2, 5), 20.0, 20.0), 20.0, 16.0, 1, Use::Commercial),
+        b(
+            "清溪镇中心小学北校区",
+            "primary_school",
+            "文化路",
+            50,
+            off(i(2, 5), -40.0, -25.0),
+            40.0,
+            16.0,
+            4,
+            Use::Public,
+        ),
+        b(
+            "北街菜场",
+            "fresh_market",
+            "振兴路",
+            8,
+            off(i(2, 5), 20.0, 20.0),
+            20.0,
+            16.0,
+            1,
+            Use::Commercial,
+        ),
         // North-east: commerce, sport, a garden, the east campus of the primary school.
-        b("清溪商贸中心", "commercial_complex", "青年路", 50, off(i(4, 4), 27.0, 80.0), 30.0, 24.0, 3, Use::Commercial),
-        b("清溪惠民超市", "supermarket", "振兴路", 30, off(i(5, 5), 30.0, 70.0), 24.0, 16.0, 2, Use::Commercial),
-        b("清溪镇全民健身中心", "sports_venue", "东环路", 12, off(i(5, 5), 80.0, 25.0), 40.0, 24.0, 2, Use::Public),
-        b("清溪镇中心小学东校区", "primary_school", "东环路", 26, off(i(6, 5), -22.0, -30.0), 16.0, 44.0, 4, Use::Public),
+        b(
+            "清溪商贸中心",
+            "commercial_complex",
+            "青年路",
+            50,
+            off(i(4, 4), 27.0, 80.0),
+            30.0,
+            24.0,
+            3,
+            Use::Commercial,
+        ),
+        b(
+            "清溪惠民超市",
+            "supermarket",
+            "振兴路",
+            30,
+            off(i(5, 5), 30.0, 70.0),
+            24.0,
+            16.0,
+            2,
+            Use::Commercial,
+        ),
+        b(
+            "清溪镇全民健身中心",
+            "sports_venue",
+            "东环路",
+            12,
+            off(i(5, 4), 57.0, 57.0),
+            40.0,
+            24.0,
+            2,
+            Use::Public,
+        ),
+        b(
+            "清溪镇中心小学东校区",
+            "primary_school",
+            "东环路",
+            26,
+            off(i(6, 5), -25.0, 35.0),
+            16.0,
+            40.0,
+            4,
+            Use::Public,
+        ),
         pt("北苑游园", "park", "北环路", off(i(5, 5), 20.0, 100.0)),
         // The east market (none near the north-east compound: G4).
-        b("和平路菜场", "fresh_market", "建设路", 22, off(i(5, 2), 20.0, 18.0), 20.0, 16.0, 1, Use::Commercial),
+        b(
+            "和平路菜场",
+            "fresh_market",
+            "建设路",
+            22,
+            off(i(5, 2), 20.0, 18.0),
+            20.0,
+            16.0,
+            1,
+            Use::Commercial,
+        ),
         // Old quarter: the town market and services.
-        b("清溪农贸市场", "fresh_market", "老街", 40, c(g.xs[3] + 40.0, lao_y + 10.0), 44.0, 30.0, 1, Use::Commercial),
-        b("清溪镇中心幼儿园老街分园", "kindergarten", "老街", 15, c(g.xs[2] - 22.0, lao_y + 18.0), 18.0, 14.0, 2, Use::Public),
-        b("老街社区卫生服务站", "community_health_station", "老街", 22, c(g.xs[2] + 22.0, lao_y - 18.0), 16.0, 12.0, 2, Use::Public),
-        b("老街社区居家养老服务照料中心", "elderly_day_care", "老街", 26, c(g.xs[2] + 22.0, lao_y + 18.0), 18.0, 12.0, 2, Use::Public),
-        pt("老街便利店", "convenience_store", "老街28号", c(g.xs[2] - 12.0, lao_y - 6.0)),
-        pt("老街健身点", "fitness_spot", "老街", c(g.xs[2] - 8.0, lao_y - 35.0)),
+        b(
+            "清溪农贸市场",
+            "fresh_market",
+            "老街",
+            40,
+            c(g.xs[3] + 40.0, lao_y + 10.0),
+            44.0,
+            30.0,
+            1,
+            Use::Commercial,
+        ),
+        b(
+            "清溪镇中心幼儿园老街分园",
+            "kindergarten",
+            "老街",
+            15,
+            c(g.xs[2] - 22.0, lao_y + 18.0),
+            18.0,
+            14.0,
+            2,
+            Use::Public,
+        ),
+        b(
+            "老街社区卫生服务站",
+            "community_health_station",
+            "老街",
+            22,
+            c(g.xs[2] + 22.0, lao_y - 18.0),
+            16.0,
+            12.0,
+            2,
+            Use::Public,
+        ),
+        b(
+            "老街社区居家养老服务照料中心",
+            "elderly_day_care",
+            "老街",
+            26,
+            c(g.xs[2] + 22.0, lao_y + 18.0),
+            18.0,
+            12.0,
+            2,
+            Use::Public,
+        ),
+        pt(
+            "老街便利店",
+            "convenience_store",
+            "老街28号",
+            c(g.xs[2] - 12.0, lao_y - 6.0),
+        ),
+        pt(
+            "老街健身点",
+            "fitness_spot",
+            "老街",
+            c(g.xs[2] - 8.0, lao_y - 35.0),
+        ),
         pt("老街游园", "park", "沿溪路", c(g.xs[2] + 40.0, -160.0)),
-        pt("老街公共厕所", "public_toilet", "老街", c(g.xs[3] - 10.0, lao_y + 8.0)),
+        pt(
+            "老街公共厕所",
+            "public_toilet",
+            "老街",
+            c(g.xs[3] - 10.0, lao_y + 8.0),
+        ),
         // Municipal services in the industrial park.
-        b("清溪镇垃圾中转站", "waste_transfer_station", "工业四路", 3, c(g.xs[6] + 20.0 + 125.0 * 3.5, -100.0), 30.0, 20.0, 1, Use::Industrial),
-        b("清溪再生资源回收站", "recycling_point", "工业三路", 5, c(g.xs[6] + 20.0 + 125.0 * 2.5, -100.0), 20.0, 16.0, 1, Use::Industrial),
-        b("清溪镇污水处理厂", "wwtp", "沿溪路", 99, c(WWTP_X, -100.0), 60.0, 40.0, 1, Use::Industrial),
-        b("清溪大药房", "pharmacy", "人民路", 31, off(i(3, 3), 20.0, 60.0), 12.0, 10.0, 2, Use::Commercial),
-        pt("清溪公园公共厕所", "public_toilet", "清溪公园内", off(i(0, 1), 30.0, 15.0)),
+        b(
+            "清溪镇垃圾中转站",
+            "waste_transfer_station",
+            "工业四路",
+            3,
+            c(g.xs[6] + 20.0 + 125.0 * 3.5, -100.0),
+            30.0,
+            20.0,
+            1,
+            Use::Industrial,
+        ),
+        b(
+            "清溪再生资源回收站",
+            "recycling_point",
+            "工业三路",
+            5,
+            c(g.xs[6] + 20.0 + 125.0 * 2.5, -100.0),
+            20.0,
+            16.0,
+            1,
+            Use::Industrial,
+        ),
+        b(
+            "清溪镇污水处理厂",
+            "wwtp",
+            "沿溪路",
+            99,
+            c(WWTP_X, -100.0),
+            60.0,
+            40.0,
+            1,
+            Use::Industrial,
+        ),
+        b(
+            "清溪大药房",
+            "pharmacy",
+            "人民路",
+            31,
+            off(i(3, 3), 20.0, 60.0),
+            12.0,
+            10.0,
+            2,
+            Use::Commercial,
+        ),
+        pt(
+            "清溪公园公共厕所",
+            "public_toilet",
+            "清溪公园内",
+            off(i(0, 1), 30.0, 15.0),
+        ),
         // Bus stops.
         pt("清溪汽车站", "bus_stop", "南街2号", off(i(1, 0), 25.0, 8.0)),
-        pt("清溪镇政府(公交站)", "bus_stop", "解放路", off(i(1, 2), 60.0, 8.0)),
-        pt("北环路(公交站)", "bus_stop", "北环路", off(i(2, 6), 40.0, -8.0)),
-        pt("人民路(公交站)", "bus_stop", "人民路", off(i(3, 4), 8.0, 50.0)),
-        pt("东环路(公交站)", "bus_stop", "东环路", off(i(6, 2), 8.0, 50.0)),
-        pt("老街(公交站)", "bus_stop", "沿溪路", c(g.xs[2] + 30.0, -170.0 + 8.0)),
-        pt("工业区(公交站)", "bus_stop", "中山路", c(g.xs[6] + 180.0, g.ys[3] - 8.0)),
-        pt("东苑小区(公交站)", "bus_stop", "东苑路", c(G4_LANE_X - 50.0, g.ys[6] + 8.0)),
-        pt("溪西新村(公交站)", "bus_stop", "溪西路", c(G3_LANE_X + 40.0, g.ys[0] - 8.0)),
+        pt(
+            "清溪镇政府(公交站)",
+            "bus_stop",
+            "解放路",
+            off(i(1, 2), 60.0, 8.0),
+        ),
+        pt(
+            "北环路(公交站)",
+            "bus_stop",
+            "北环路",
+            off(i(2, 6), 40.0, -8.0),
+        ),
+        pt(
+            "人民路(公交站)",
+            "bus_stop",
+            "人民路",
+            off(i(3, 4), 8.0, 50.0),
+        ),
+        pt(
+            "东环路(公交站)",
+            "bus_stop",
+            "东环路",
+            off(i(6, 2), 8.0, 50.0),
+        ),
+        pt(
+            "老街(公交站)",
+            "bus_stop",
+            "沿溪路",
+            c(g.xs[2] + 30.0, -170.0 + 8.0),
+        ),
+        pt(
+            "工业区(公交站)",
+            "bus_stop",
+            "中山路",
+            c(g.xs[6] + 180.0, g.ys[3] - 8.0),
+        ),
+        pt(
+            "东苑小区(公交站)",
+            "bus_stop",
+            "东苑路",
+            c(G4_LANE_X - 50.0, g.ys[6] + 8.0),
+        ),
+        pt(
+            "溪西新村(公交站)",
+            "bus_stop",
+            "溪西路",
+            c(G3_LANE_X + 40.0, g.ys[0] - 8.0),
+        ),
     ];
     // Neighbourhood centres: kindergarten, day care, health station, shop, fitness spot and a
     // pocket park at the crossing in the middle of each residential cluster.
@@ -1412,26 +1808,141 @@ fn make_town_buildings(t: &mut Town, g: &Grid, rng: &mut SplitMix64) -> Footprin
     ];
     for (k, (hood, kg, p, street)) in hoods.iter().enumerate() {
         let no = 10 + 2 * k as u32;
-        facs.push(b(kg, "kindergarten", street, no, off(*p, 18.0, 18.0), 20.0, 16.0, 2, Use::Public));
-        facs.push(b(&format!("{hood}社区居家养老服务照料中心"), "elderly_day_care", street, no + 1, off(*p, -18.0, 18.0), 18.0, 12.0, 2, Use::Public));
-        facs.push(b(&format!("{hood}社区卫生服务站"), "community_health_station", street, no + 20, off(*p, 18.0, -18.0), 16.0, 12.0, 2, Use::Public));
-        facs.push(pt(&format!("{hood}便利店"), "convenience_store", &format!("{street}{}号", no + 21), off(*p, -14.0, -14.0)));
-        facs.push(pt(&format!("{hood}社区健身点"), "fitness_spot", street, off(*p, -30.0, 8.0)));
-        facs.push(pt(&format!("{hood}口袋公园"), "park", street, off(*p, -30.0, -30.0)));
+        facs.push(b(
+            kg,
+            "kindergarten",
+            street,
+            no,
+            off(*p, 18.0, 18.0),
+            20.0,
+            16.0,
+            2,
+            Use::Public,
+        ));
+        facs.push(b(
+            &format!("{hood}社区居家养老服务照料中心"),
+            "elderly_day_care",
+            street,
+            no + 1,
+            off(*p, -18.0, 18.0),
+            18.0,
+            12.0,
+            2,
+            Use::Public,
+        ));
+        facs.push(b(
+            &format!("{hood}社区卫生服务站"),
+            "community_health_station",
+            street,
+            no + 20,
+            off(*p, 18.0, -18.0),
+            16.0,
+            12.0,
+            2,
+            Use::Public,
+        ));
+        facs.push(pt(
+            &format!("{hood}便利店"),
+            "convenience_store",
+            &format!("{street}{}号", no + 21),
+            off(*p, -14.0, -14.0),
+        ));
+        facs.push(pt(
+            &format!("{hood}社区健身点"),
+            "fitness_spot",
+            street,
+            off(*p, -30.0, 8.0),
+        ));
+        facs.push(pt(
+            &format!("{hood}口袋公园"),
+            "park",
+            street,
+            off(*p, -30.0, -30.0),
+        ));
     }
     // The compounds: services except, in each, the one that is planted missing.
     let g3c = c(G3_LANE_X, g.ys[1]);
-    facs.push(b("溪西社区居家养老服务照料中心", "elderly_day_care", "溪西一弄", 2, off(g3c, 22.0, 18.0), 16.0, 12.0, 2, Use::Public));
-    facs.push(b("溪西社区卫生服务站", "community_health_station", "溪西一弄", 4, off(g3c, -22.0, 18.0), 16.0, 12.0, 1, Use::Public));
-    facs.push(pt("溪西便利店", "convenience_store", "溪西路5号", c(G3_LANE_X + 20.0, g.ys[0] + 10.0)));
-    facs.push(pt("溪西健身点", "fitness_spot", "溪西一弄", off(g3c, -9.0, -20.0)));
-    let g4c = c(G4_LANE_X, (g.ys[4] + g.ys[6]) / 2.0);
-    facs.push(b("清溪镇东苑幼儿园", "kindergarten", "东苑一弄", 1, off(g4c, 22.0, 4.0), 18.0, 14.0, 2, Use::Public));
-    facs.push(b("东苑社区居家养老服务照料中心", "elderly_day_care", "东苑一弄", 3, off(g4c, -22.0, 4.0), 16.0, 12.0, 2, Use::Public));
-    facs.push(b("东苑社区卫生服务站", "community_health_station", "东苑一弄", 5, off(g4c, -22.0, -20.0), 16.0, 12.0, 1, Use::Public));
-    facs.push(pt("东苑便利店", "convenience_store", "东苑路8号", c(G4_LANE_X + 20.0, g.ys[6] - 10.0)));
-    facs.push(pt("东苑健身点", "fitness_spot", "东苑一弄", off(g4c, 9.0, -30.0)));
-    facs.push(pt("东苑公园", "park", "青年路东段", c(G4_LANE_X + 60.0, g.ys[4] - 12.0)));
+    facs.push(b(
+        "溪西社区居家养老服务照料中心",
+        "elderly_day_care",
+        "溪西一弄",
+        2,
+        off(g3c, 22.0, 18.0),
+        16.0,
+        12.0,
+        2,
+        Use::Public,
+    ));
+    facs.push(b(
+        "溪西社区卫生服务站",
+        "community_health_station",
+        "溪西一弄",
+        4,
+        off(g3c, -22.0, 18.0),
+        16.0,
+        12.0,
+        1,
+        Use::Public,
+    ));
+    facs.push(pt(
+        "溪西便利店",
+        "convenience_store",
+        "溪西一弄5号",
+        off(g3c, 10.0, -14.0),
+    ));
+    facs.push(pt(
+        "溪西健身点",
+        "fitness_spot",
+        "溪西一弄",
+        off(g3c, -9.0, -20.0),
+    ));
+    let g4c = c(G4_LANE_X, g.ys[5]);
+    facs.push(b(
+        "清溪镇东苑幼儿园",
+        "kindergarten",
+        "东苑一弄",
+        1,
+        c(G4_LANE_X + 18.0, (g.ys[5] + g.ys[6]) / 2.0),
+        16.0,
+        12.0,
+        2,
+        Use::Public,
+    ));
+    facs.push(b(
+        "东苑社区居家养老服务照料中心",
+        "elderly_day_care",
+        "东苑一弄",
+        3,
+        c(G4_LANE_X - 18.0, (g.ys[5] + g.ys[6]) / 2.0),
+        16.0,
+        12.0,
+        2,
+        Use::Public,
+    ));
+    facs.push(b(
+        "东苑社区卫生服务站",
+        "community_health_station",
+        "振兴路",
+        65,
+        off(g4c, -22.0, -25.0),
+        16.0,
+        12.0,
+        1,
+        Use::Public,
+    ));
+    facs.push(pt(
+        "东苑便利店",
+        "convenience_store",
+        "东苑路8号",
+        c(G4_LANE_X + 20.0, g.ys[6] - 10.0),
+    ));
+    facs.push(pt(
+        "东苑健身点",
+        "fitness_spot",
+        "振兴路",
+        off(g4c, 20.0, -20.0),
+    ));
+    facs.push(pt("东苑公园", "park", "振兴路东段", off(g4c, 60.0, -30.0)));
 
     for fc in facs {
         if let Some((w, h, floors, use_)) = fc.size {
@@ -1450,12 +1961,36 @@ fn make_town_buildings(t: &mut Town, g: &Grid, rng: &mut SplitMix64) -> Footprin
         t.pois.push(poi(fc.name, fc.cat, fc.addr, fc.p));
     }
     let other = [
-        ("清溪农商银行", "金融保险服务;银行;农村商业银行", "160138", "人民路18号", off(i(3, 2), -10.0, 30.0)),
-        ("老街面馆", "餐饮服务;中餐厅;中餐厅", "050100", "老街9号", c(g.xs[3] - 30.0, lao_y - 8.0)),
-        ("清溪加油站", "汽车服务;加油站;中国石化", "010101", "溪富线", lerp(i(5, 5), i(6, 6), 0.5)),
+        (
+            "清溪农商银行",
+            "金融保险服务;银行;农村商业银行",
+            "160138",
+            "人民路18号",
+            off(i(3, 2), -10.0, 30.0),
+        ),
+        (
+            "老街面馆",
+            "餐饮服务;中餐厅;中餐厅",
+            "050100",
+            "老街9号",
+            c(g.xs[3] - 30.0, lao_y - 8.0),
+        ),
+        (
+            "清溪加油站",
+            "汽车服务;加油站;中国石化",
+            "010101",
+            "溪富线",
+            lerp(i(5, 5), i(6, 6), 0.5),
+        ),
     ];
     for (name, ty, code, a, p) in other {
-        t.pois.push(other_poi(name, ty, code, format!("清溪镇{a}"), add(p, c(6.0, -6.0))));
+        t.pois.push(other_poi(
+            name,
+            ty,
+            code,
+            format!("清溪镇{a}"),
+            add(p, c(6.0, -6.0)),
+        ));
     }
 
     // --- Candidate homes: slabs in the blocks, houses in the old quarter, the compounds ---
@@ -1487,12 +2022,25 @@ fn make_town_buildings(t: &mut Town, g: &Grid, rng: &mut SplitMix64) -> Footprin
                 if use_ != BlockUse::Flats {
                     continue;
                 }
-                for (cx, cy) in [(0.27, 0.27), (0.73, 0.27), (0.27, 0.73), (0.73, 0.73)] {
-                    let p = c(x0 + (x1 - x0) * cx + jit(rng, 2.0), y0 + (y1 - y0) * cy + jit(rng, 2.0));
-                    let ring = rect_ring(p, rng.range(30.0, 35.0), 11.0, 0.0);
+                for (cx, cy) in [
+                    (0.27, 0.2),
+                    (0.73, 0.2),
+                    (0.27, 0.5),
+                    (0.73, 0.5),
+                    (0.27, 0.8),
+                    (0.73, 0.8),
+                ] {
+                    let p = c(
+                        x0 + (x1 - x0) * cx + jit(rng, 1.5),
+                        y0 + (y1 - y0) * cy + jit(rng, 1.5),
+                    );
+                    let ring = rect_ring(p, rng.range(30.0, 34.0), 11.0, 0.0);
                     if a == bb {
                         let side = |q: &Coord| (q.y - y0) / (y1 - y0) - (q.x - x0) / (x1 - x0);
-                        if ring.iter().any(|q| (side(q) > 0.0) != upper || side(q).abs() < 0.12) {
+                        if ring
+                            .iter()
+                            .any(|q| (side(q) > 0.0) != upper || side(q).abs() < 0.12)
+                        {
                             continue;
                         }
                     }
@@ -1510,7 +2058,11 @@ fn make_town_buildings(t: &mut Town, g: &Grid, rng: &mut SplitMix64) -> Footprin
             }
         }
     }
-    t.areas.push((OLD_QUARTER, c(g.xs[1] - 10.0, -175.0), c(g.xs[3] + 10.0, 0.0)));
+    t.areas.push((
+        OLD_QUARTER,
+        c(g.xs[1] - 10.0, -175.0),
+        c(g.xs[3] + 10.0, 0.0),
+    ));
     for a in 1..3 {
         for (y0, y1) in [(lao_y, 0.0), (-170.0, lao_y)] {
             let (x0, x1) = (g.xs[a], g.xs[a + 1]);
@@ -1545,12 +2097,17 @@ fn make_town_buildings(t: &mut Town, g: &Grid, rng: &mut SplitMix64) -> Footprin
             village: None,
         }
     };
-    for y in [g.ys[0] + 38.0, g.ys[1] - 38.0, g.ys[1] + 38.0, g.ys[2] - 38.0] {
+    for y in [
+        g.ys[0] + 38.0,
+        g.ys[1] - 38.0,
+        g.ys[1] + 38.0,
+        g.ys[2] - 38.0,
+    ] {
         for x in [G3_LANE_X - 35.0, G3_LANE_X + 35.0] {
             cands.push(slab(c(x + jit(rng, 1.5), y + jit(rng, 1.5)), G3_AREA, rng));
         }
     }
-    for y in [g.ys[6] - 35.0, g.ys[6] - 78.0, g.ys[4] + 80.0, g.ys[4] + 38.0] {
+    for y in [g.ys[6] - 35.0, g.ys[5] + 38.0] {
         for x in [G4_LANE_X - 35.0, G4_LANE_X + 35.0] {
             cands.push(slab(c(x + jit(rng, 1.5), y + jit(rng, 1.5)), G4_AREA, rng));
         }
@@ -1577,16 +2134,9 @@ fn make_town_buildings(t: &mut Town, g: &Grid, rng: &mut SplitMix64) -> Footprin
         }
         let compound = matches!(bld.area, Some(G3_AREA) | Some(G4_AREA));
         let served = fields.iter().all(|(d, max_m, cats)| {
-            exempt_rule(bld.area).is_some_and(|r| cats.contains(&r)) || net.cost_to(d, ctr) <= *max_m
+            exempt_rule(bld.area).is_some_and(|r| cats.contains(&r))
+                || net.cost_to(d, ctr) <= *max_m
         });
-        if cfg!(test) && std::env::var("DEMO_DEBUG").is_ok() {
-            let fails: Vec<String> = fields
-                .iter()
-                .filter(|(d, max_m, _)| net.cost_to(d, ctr) > *max_m)
-                .map(|(d, _, cats)| format!("{}={:.0}", cats[0], net.cost_to(d, ctr)))
-                .collect();
-            eprintln!("cand ({:.0},{:.0}) {:?}: {}", ctr.x, ctr.y, bld.area, fails.join(" "));
-        }
         if served || compound {
             fp.add(&bld.ring);
             t.buildings.push(bld);
@@ -1652,7 +2202,8 @@ fn make_village_buildings(
         let vpoly = t.villages[i].polygon.clone();
         let pls: Vec<Polyline> = lanes[i].iter().map(|l| Polyline::new(l.clone())).collect();
         let ok_site = |ring: &[Coord], p: Coord, min_road: f64, fp: &Footprints| {
-            ring.iter().all(|q| vpoly.contains(&Point(*q)) && !built.contains(&Point(*q)))
+            ring.iter()
+                .all(|q| vpoly.contains(&Point(*q)) && !built.contains(&Point(*q)))
                 && roads.dist(p) >= min_road
                 && polyline_dist(p, &river) > 50.0
                 && fp.free(ring)
@@ -1712,7 +2263,10 @@ fn make_village_buildings(
                 Some(p) => *p,
                 // Fewer corners than services: share the last building, a few metres apart.
                 None => add(
-                    public_sites.last().copied().unwrap_or(add(cv, c(20.0, 20.0))),
+                    public_sites
+                        .last()
+                        .copied()
+                        .unwrap_or(add(cv, c(20.0, 20.0))),
                     c(3.0 * k as f64, -3.0),
                 ),
             };
@@ -1720,7 +2274,12 @@ fn make_village_buildings(
         }
         if i % 3 == 0 {
             let p = add(public_sites.get(2).copied().unwrap_or(cv), c(4.0, 4.0));
-            t.pois.push(poi(format!("{name}农家书屋"), "library", format!("清溪镇{name}"), p));
+            t.pois.push(poi(
+                format!("{name}农家书屋"),
+                "library",
+                format!("清溪镇{name}"),
+                p,
+            ));
         }
         // Bus stop by the road into the village, fitness spot, shop, toilet.
         let side = |pl: &Polyline, s: f64, off: f64| {
@@ -1729,21 +2288,50 @@ fn make_village_buildings(
         };
         if i == V_BAISHA {
             // 白沙村's only stop is on 溪口线, across the river (G5).
-            let xikou = t.roads.iter().find(|r| r.name == "溪口线").map(|r| Polyline::new(r.pts.clone()));
+            let xikou = t
+                .roads
+                .iter()
+                .find(|r| r.name == "溪口线")
+                .map(|r| Polyline::new(r.pts.clone()));
             if let Some(pl) = xikou {
                 let (s, _) = pl.project(c(cv.x, cv.y + 400.0));
-                t.pois.push(poi(format!("{name}公交站"), "bus_stop", "溪口线白沙村对岸", side(&pl, s, -7.0)));
+                t.pois.push(poi(
+                    format!("{name}公交站"),
+                    "bus_stop",
+                    "溪口线白沙村对岸",
+                    side(&pl, s, -7.0),
+                ));
             }
         } else {
-            t.pois.push(poi(format!("{name}公交站"), "bus_stop", format!("{name}村口"), side(&pls[0], 45.0, 7.0)));
+            t.pois.push(poi(
+                format!("{name}公交站"),
+                "bus_stop",
+                format!("{name}村口"),
+                side(&pls[0], 45.0, 7.0),
+            ));
         }
         let pl1 = &pls[1 % pls.len()];
-        t.pois.push(poi(format!("{name}健身点"), "fitness_spot", format!("清溪镇{name}"), side(pl1, 22.0, -8.0)));
+        t.pois.push(poi(
+            format!("{name}健身点"),
+            "fitness_spot",
+            format!("清溪镇{name}"),
+            side(pl1, 22.0, -8.0),
+        ));
         let shop = if i % 2 == 0 { "小卖部" } else { "便利店" };
         let pl2 = &pls[2 % pls.len()];
-        t.pois.push(poi(format!("{name}{shop}"), "convenience_store", format!("清溪镇{name}"), side(pl2, 60.0, 9.0)));
+        t.pois.push(poi(
+            format!("{name}{shop}"),
+            "convenience_store",
+            format!("清溪镇{name}"),
+            side(pl2, 60.0, 9.0),
+        ));
         if i % 2 == 1 {
-            t.pois.push(poi(format!("{name}公共厕所"), "public_toilet", format!("清溪镇{name}"), side(pl1, 75.0, -8.0)));
+            t.pois.push(poi(
+                format!("{name}公共厕所"),
+                "public_toilet",
+                format!("清溪镇{name}"),
+                side(pl1, 75.0, -8.0),
+            ));
         }
 
         // --- Houses ---
@@ -1765,7 +2353,15 @@ fn make_village_buildings(
         };
         let n_centre = n_houses - n_hamlet;
         let mut placed: Vec<usize> = Vec::new(); // building indices
-        let mut try_place = |t: &mut Town, fp: &mut Footprints, pl: &Polyline, s: f64, side: f64, row: f64, area: Option<&'static str>, rng: &mut SplitMix64| -> bool {
+        let mut try_place = |t: &mut Town,
+                             fp: &mut Footprints,
+                             pl: &Polyline,
+                             s: f64,
+                             side: f64,
+                             row: f64,
+                             area: Option<&'static str>,
+                             rng: &mut SplitMix64|
+         -> bool {
             if s > pl.len_m() - 8.0 {
                 return false;
             }
@@ -1835,11 +2431,14 @@ fn make_village_buildings(
                     lo = c(lo.x.min(p.x), lo.y.min(p.y));
                     hi = c(hi.x.max(p.x), hi.y.max(p.y));
                 }
-                t.areas.push((G6_AREA, add(lo, c(-5.0, -5.0)), add(hi, c(5.0, 5.0))));
+                t.areas
+                    .push((G6_AREA, add(lo, c(-5.0, -5.0)), add(hi, c(5.0, 5.0))));
             }
         }
         // Residents: the village population shared by households over the houses placed.
-        let hh: Vec<i64> = (0..placed.len()).map(|k| plan.get(k).copied().unwrap_or(1)).collect();
+        let hh: Vec<i64> = (0..placed.len())
+            .map(|k| plan.get(k).copied().unwrap_or(1))
+            .collect();
         let hh_sum: i64 = hh.iter().sum::<i64>().max(1);
         let pop = t.villages[i].population;
         let mut given = 0;
@@ -1857,7 +2456,12 @@ fn make_village_buildings(
     }
     // The interchange and a scenic spot, outside any village centre.
     let tpt = c(-3600.0, -3110.0);
-    t.pois.push(poi("清溪收费站", "expressway_interchange", "清溪高速（虚构）清溪互通", add(tpt, c(15.0, 12.0))));
+    t.pois.push(poi(
+        "清溪收费站",
+        "expressway_interchange",
+        "清溪高速（虚构）清溪互通",
+        add(tpt, c(15.0, 12.0)),
+    ));
 }
 
 /// Waste collection points: every residential building within 55 m of one, except the hamlet
@@ -1941,9 +2545,10 @@ fn make_sewers(t: &mut Town, g: &Grid) {
             if !built.contains(&Point(a)) || !built.contains(&Point(b)) || dist(a, b) < 5.0 {
                 continue;
             }
-            let is_combined = combined
-                .iter()
-                .any(|(p, q)| (dist(*p, a) < 0.01 && dist(*q, b) < 0.01) || (dist(*p, b) < 0.01 && dist(*q, a) < 0.01));
+            let is_combined = combined.iter().any(|(p, q)| {
+                (dist(*p, a) < 0.01 && dist(*q, b) < 0.01)
+                    || (dist(*p, b) < 0.01 && dist(*q, a) < 0.01)
+            });
             if is_combined {
                 t.sewers.push(Sewer {
                     kind: "合流",
@@ -1954,7 +2559,8 @@ fn make_sewers(t: &mut Town, g: &Grid) {
             }
             let n = left(unit(sub(b, a)));
             let inside = |d: f64| {
-                built.contains(&Point(add(a, scale(n, d)))) && built.contains(&Point(add(b, scale(n, d))))
+                built.contains(&Point(add(a, scale(n, d))))
+                    && built.contains(&Point(add(b, scale(n, d))))
             };
             if !inside(3.0) || !inside(-3.0) {
                 continue;
@@ -1992,7 +2598,12 @@ fn make_greenway(t: &mut Town, g: &Grid, v: &[Coord], hw: &[f64]) {
     let scenic = bank.at(s_scenic).0;
 
     let mut west = smooth(
-        &[v[V_XIKOU], add(v[V_XIKOU], c(80.0, -250.0)), c(-2520.0, -150.0), bank.at(s_west).0],
+        &[
+            v[V_XIKOU],
+            add(v[V_XIKOU], c(80.0, -250.0)),
+            c(-2520.0, -150.0),
+            bank.at(s_west).0,
+        ],
         30.0,
     );
     let mut along = bank.slice(s_west, s_park);
@@ -2002,7 +2613,10 @@ fn make_greenway(t: &mut Town, g: &Grid, v: &[Coord], hw: &[f64]) {
     let e1 = bank.slice(s_park, s_e1);
     let e2a = bank.slice(s_e1, s_gap);
     let e2b = bank.slice(s_gap_end, s_scenic);
-    let north = smooth(&[scenic, c(2250.0, 150.0), c(1950.0, 620.0), v[V_SHIQIAO]], 30.0);
+    let north = smooth(
+        &[scenic, c(2250.0, 150.0), c(1950.0, 620.0), v[V_SHIQIAO]],
+        30.0,
+    );
     let gw = |name: &str, kind: &'static str, pts: Vec<Coord>| Greenway {
         name: name.to_string(),
         kind,
