@@ -243,21 +243,6 @@ pub fn polyline_dist(p: Coord, pts: &[Coord]) -> f64 {
         .fold(f64::INFINITY, f64::min)
 }
 
-/// Even-odd point-in-ring test (ring first point need not be repeated).
-pub fn in_ring(p: Coord, ring: &[Coord]) -> bool {
-    let n = ring.len();
-    let mut inside = false;
-    let mut j = n.wrapping_sub(1);
-    for i in 0..n {
-        let (a, b) = (ring[i], ring[j]);
-        if (a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x {
-            inside = !inside;
-        }
-        j = i;
-    }
-    inside
-}
-
 /// Closed polygon from an open ring.
 pub fn polygon(ring: &[Coord]) -> Polygon {
     let mut r = ring.to_vec();
@@ -341,7 +326,6 @@ mod tests {
         let sq = vec![c(0.0, 0.0), c(10.0, 0.0), c(10.0, 10.0), c(0.0, 10.0)];
         let half = clip_nearer(&sq, c(0.0, 5.0), c(10.0, 5.0));
         assert!((ring_area(&half) - 50.0).abs() < 1e-9);
-        assert!(in_ring(c(2.0, 2.0), &half) && !in_ring(c(8.0, 2.0), &half));
         assert_eq!(
             seg_intersect(c(0.0, 0.0), c(2.0, 2.0), c(0.0, 2.0), c(2.0, 0.0)),
             Some((0.5, 0.5))

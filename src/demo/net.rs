@@ -216,6 +216,8 @@ impl Net {
         self.access_cost(dp) + (d[u] + tt * cost).min(d[v] + (1.0 - tt) * cost)
     }
 
+    /// Number of connected parts (1 for a connected network).
+    #[cfg(test)]
     pub fn components(&self) -> usize {
         let mut seen = vec![false; self.nodes.len()];
         let mut count = 0;

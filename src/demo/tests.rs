@@ -794,7 +794,7 @@ fn check_g7_the_greenway_has_one_break(t: &Town) {
     // Join segments that share an end point; there must be two groups.
     let n = gw.len();
     let mut group: Vec<usize> = (0..n).collect();
-    fn find(g: &mut Vec<usize>, i: usize) -> usize {
+    fn find(g: &mut [usize], i: usize) -> usize {
         let mut r = i;
         while g[r] != r {
             r = g[r];

@@ -293,7 +293,7 @@ impl Grid {
 
 /// Generate the town for `seed`.
 pub fn build(seed: u64) -> Town {
-    let mut rng = SplitMix64(seed ^ 0x5EED_0F_C1A0_0000);
+    let mut rng = SplitMix64(seed ^ 0x005E_ED0F_C1A0_0000);
     let boundary = make_boundary(&mut rng);
     let (river_centre, river_hw, river) = make_river(&mut rng);
     let mut xs = [0.0; GRID_N + 1];
@@ -382,7 +382,10 @@ fn make_boundary(rng: &mut SplitMix64) -> Vec<Coord> {
         .collect();
     let mut ring = chaikin_closed(&ctrl, 3);
     // A little irregularity on the smooth outline: a few low-frequency waves.
-    let (p1, p2) = (rng.range(0.0, 6.28), rng.range(0.0, 6.28));
+    let (p1, p2) = (
+        rng.range(0.0, std::f64::consts::TAU),
+        rng.range(0.0, std::f64::consts::TAU),
+    );
     let n = ring.len() as f64;
     let centre = c(-500.0, 300.0);
     for (i, p) in ring.iter_mut().enumerate() {
@@ -416,7 +419,7 @@ fn make_river(rng: &mut SplitMix64) -> (Vec<Coord>, Vec<f64>, Vec<Coord>) {
         .map(|&(x, y)| c(x, y + jit(rng, 25.0)))
         .collect();
     let centre = smooth(&ctrl, 40.0);
-    let phase = rng.range(0.0, 6.28);
+    let phase = rng.range(0.0, std::f64::consts::TAU);
     let hw: Vec<f64> = (0..centre.len())
         .map(|i| 20.0 + 3.5 * (i as f64 * 0.05 + phase).sin())
         .collect();
@@ -547,21 +550,21 @@ fn make_roads(t: &mut Town, g: &Grid, v: &[Coord], rng: &mut SplitMix64) {
         "振兴路",
         "北环路",
     ];
-    for a in 0..=n {
+    for (a, name) in ns_names.iter().enumerate() {
         let class = match a {
             3 => TownMain,
             0 | 6 => TownSecondary,
             _ => TownBranch,
         };
         let pts: Vec<Coord> = (0..=n).map(|b| g.i(a, b)).collect();
-        let mut r = Road::new(ns_names[a], class, pts);
+        let mut r = Road::new(*name, class, pts);
         if a == 1 {
             // 文化路 is one-way northbound.
             r.oneway = true;
         }
         roads.push(r);
     }
-    for b in 0..=n {
+    for (b, name) in ew_names.iter().enumerate() {
         let class = match b {
             3 => TownMain,
             0 | 6 => TownSecondary,
@@ -574,7 +577,7 @@ fn make_roads(t: &mut Town, g: &Grid, v: &[Coord], rng: &mut SplitMix64) {
                 pts.push(c(g.xs[6] + 125.0 * k as f64 + 20.0, g.ys[b]));
             }
         }
-        let mut r = Road::new(ew_names[b], class, pts);
+        let mut r = Road::new(*name, class, pts);
         if b == 5 {
             // 振兴路 is one-way eastbound.
             r.oneway = true;
@@ -1181,10 +1184,10 @@ impl Footprints {
         let k = Self::key(vertex_mean(ring));
         for dx in -1..=1 {
             for dy in -1..=1 {
-                if let Some(ids) = self.cells.get(&(k.0 + dx, k.1 + dy)) {
-                    if ids.iter().any(|&i| self.polys[i].intersects(&poly)) {
-                        return false;
-                    }
+                if let Some(ids) = self.cells.get(&(k.0 + dx, k.1 + dy))
+                    && ids.iter().any(|&i| self.polys[i].intersects(&poly))
+                {
+                    return false;
                 }
             }
         }
@@ -2140,7 +2143,7 @@ fn make_town_buildings(t: &mut Town, g: &Grid, rng: &mut SplitMix64) -> Footprin
         if served || compound {
             fp.add(&bld.ring);
             t.buildings.push(bld);
-        } else if bld.area.is_none() && rng.next_u64() % 2 == 0 {
+        } else if bld.area.is_none() && rng.next_u64().is_multiple_of(2) {
             // Where homes would be too far from the services: shops and offices instead.
             fp.add(&bld.ring);
             t.buildings.push(Building {
@@ -2353,14 +2356,14 @@ fn make_village_buildings(
         };
         let n_centre = n_houses - n_hamlet;
         let mut placed: Vec<usize> = Vec::new(); // building indices
-        let mut try_place = |t: &mut Town,
-                             fp: &mut Footprints,
-                             pl: &Polyline,
-                             s: f64,
-                             side: f64,
-                             row: f64,
-                             area: Option<&'static str>,
-                             rng: &mut SplitMix64|
+        let try_place = |t: &mut Town,
+                         fp: &mut Footprints,
+                         pl: &Polyline,
+                         s: f64,
+                         side: f64,
+                         row: f64,
+                         area: Option<&'static str>,
+                         rng: &mut SplitMix64|
          -> bool {
             if s > pl.len_m() - 8.0 {
                 return false;
