@@ -355,6 +355,23 @@ fn check_everything_lies_inside_the_township(t: &Town) {
     for b in &t.buildings {
         assert!(b.ring.iter().all(|q| township.contains(&Point(*q))));
     }
+    // Local roads stay inside (the expressway, the provincial and county roads run on).
+    for r in &t.roads {
+        if matches!(
+            r.class,
+            RoadClass::Village
+                | RoadClass::Footway
+                | RoadClass::TownBranch
+                | RoadClass::TownSecondary
+                | RoadClass::TownMain
+        ) {
+            assert!(
+                r.pts.iter().all(|q| township.contains(&Point(*q))),
+                "{}",
+                r.name
+            );
+        }
+    }
     for p in &t.pois {
         if p.category != Some("expressway_interchange") {
             assert!(township.contains(&Point(p.p)), "{}", p.name);

@@ -345,7 +345,7 @@ fn make_boundary(rng: &mut SplitMix64) -> Vec<Coord> {
     const CTRL: [(f64, f64); 24] = [
         (-5400.0, 700.0),
         (-5700.0, 2300.0),
-        (-5200.0, 3800.0),
+        (-5350.0, 3800.0),
         (-4200.0, 4500.0),
         (-3000.0, 4100.0),
         (-1800.0, 3700.0),
@@ -902,12 +902,12 @@ fn mountain_road(from: Coord, to: Coord, rng: &mut SplitMix64) -> Vec<Coord> {
     );
     let mut pts = smooth(&ctrl, 25.0);
     // Switchbacks climbing north between x_w and x_e, legs 80 m apart.
-    let (x_w, x_e) = (-5020.0, -4180.0);
+    let (x_w, x_e) = (-4780.0, -3940.0);
     let legs = 12;
     let mut y = 2300.0;
     let mut at_west = false;
     let mut last = *pts.last().unwrap_or(&from);
-    // First run east to the start of the switchbacks.
+    // First run to the start of the switchbacks.
     let start = c(x_w, y);
     for k in 1..=4 {
         pts.push(lerp(last, start, k as f64 / 4.0));
@@ -1004,7 +1004,10 @@ fn make_village_lanes(t: &mut Town, v: &[Coord], rng: &mut SplitMix64) -> Vec<Ve
                     seg_intersect(add(cv, scale(dir(a), 5.0)), pts[4], w[0], w[1]).is_some()
                 })
             });
-            if near_river || crosses {
+            let outside = pts
+                .iter()
+                .any(|p| !t.villages[i].polygon.contains(&Point(*p)));
+            if near_river || crosses || outside {
                 continue;
             }
             arms += 1;
@@ -1048,7 +1051,10 @@ fn make_village_lanes(t: &mut Town, v: &[Coord], rng: &mut SplitMix64) -> Vec<Ve
                         .any(|v| seg_intersect(v[0], v[1], w[0], w[1]).is_some())
                 })
             });
-            if !crosses {
+            let outside = pts
+                .iter()
+                .any(|p| !t.villages[i].polygon.contains(&Point(*p)));
+            if !crosses && !outside {
                 t.roads.push(Road::new(
                     format!("{}游步道", VILLAGE_NAMES[i]),
                     RoadClass::Footway,
