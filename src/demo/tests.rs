@@ -952,6 +952,16 @@ fn written_files_have_the_promised_encodings_and_crs() {
     assert!(!gw.contains("\"crs\"") && gw.contains("[119.9"));
     let wp = std::fs::read_to_string(dir.path().join(files::WASTE_POINTS)).expect("waste");
     assert!(wp.contains("urn:ogc:def:crs:EPSG::4549"));
+    // Both GeoJSON files read back with their CRS and every feature.
+    let opts = crate::io::ReadOptions::default();
+    let back =
+        crate::io::geojson::read(&dir.path().join(files::WASTE_POINTS), &opts).expect("read");
+    assert_eq!(back.crs.crs, Some(Crs::Epsg(CRS_EPSG)));
+    assert_eq!(back.features.len(), demo().waste_points.features.len());
+    let back = crate::io::geojson::read(&dir.path().join(files::GREENWAYS), &opts).expect("read");
+    // No crs member: RFC 7946 lon/lat, which the loader assumes.
+    assert!(matches!(back.crs.crs, None | Some(Crs::Epsg(4326))));
+    assert_eq!(back.features.len(), demo().greenways.features.len());
     for shp in [files::ROADS, files::BUILDINGS, files::VILLAGES] {
         let stem = dir.path().join(shp);
         let cpg = std::fs::read_to_string(stem.with_extension("cpg")).expect("cpg");
