@@ -608,9 +608,14 @@ fn measure(t: &Town) -> BTreeMap<&'static str, Value> {
         "G6",
         json!({"straight_m_hamlet_min": m(hamlet), "straight_m_other_homes_max": m(rest)}),
     );
+    let total_m: f64 = t
+        .greenways
+        .iter()
+        .map(|g| geom::Polyline::new(g.pts.clone()).len_m())
+        .sum();
     out.insert(
         "G7",
-        json!({"gap_m": m(geom::dist(t.greenway_break.0, t.greenway_break.1))}),
+        json!({"gap_m": m(geom::dist(t.greenway_break.0, t.greenway_break.1)), "total_km": (total_m / 10.0).round() / 100.0}),
     );
     out.insert(
         "G8",
@@ -778,6 +783,10 @@ fn metadata(town: &DemoTown) -> Value {
         "counts": counts(town),
         "villages": villages,
         "areas_epsg4549_bbox": areas,
+        "facility_notes": {
+            "清溪镇中心幼儿园": "公办中心幼儿园 / the public central kindergarten of the township (Amap exports carry no ownership field)",
+            "清溪镇卫生院": "乡镇卫生院 / the township health centre (public)",
+        },
         "planted_gaps": town.gaps,
         "poi_answer_key": key,
     })
