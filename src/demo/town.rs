@@ -1969,9 +1969,20 @@ fn make_town_buildings(t: &mut Town, g: &Grid, rng: &mut SplitMix64) -> Footprin
         }
         t.pois.push(poi(fc.name, fc.cat, fc.addr, fc.p));
     }
-    let other = [
+    // Other POIs of an Amap export. Catering and retail are categories of newer taxonomies
+    // (assets/categories.toml: `catering`, `retail`); banks, petrol stations and scenic spots
+    // are in none.
+    let other: [(
+        &str,
+        Option<&'static str>,
+        &'static str,
+        &'static str,
+        &str,
+        Coord,
+    ); 4] = [
         (
             "清溪农商银行",
+            None,
             "金融保险服务;银行;农村商业银行",
             "160138",
             "人民路18号",
@@ -1979,27 +1990,33 @@ fn make_town_buildings(t: &mut Town, g: &Grid, rng: &mut SplitMix64) -> Footprin
         ),
         (
             "老街面馆",
+            Some("catering"),
             "餐饮服务;中餐厅;中餐厅",
             "050100",
             "老街9号",
             c(g.xs[3] - 30.0, lao_y - 8.0),
         ),
         (
+            "老街南货商店",
+            Some("retail"),
+            "购物服务;购物相关场所;购物相关场所",
+            "060000",
+            "老街12号",
+            c(g.xs[2] + 30.0, lao_y - 8.0),
+        ),
+        (
             "清溪加油站",
+            None,
             "汽车服务;加油站;中国石化",
             "010101",
             "溪富线",
             lerp(i(5, 5), i(6, 6), 0.5),
         ),
     ];
-    for (name, ty, code, a, p) in other {
-        t.pois.push(other_poi(
-            name,
-            ty,
-            code,
-            format!("清溪镇{a}"),
-            add(p, c(6.0, -6.0)),
-        ));
+    for (name, category, ty, code, a, p) in other {
+        let mut o = other_poi(name, ty, code, format!("清溪镇{a}"), add(p, c(6.0, -6.0)));
+        o.category = category;
+        t.pois.push(o);
     }
 
     // --- Candidate homes: slabs in the blocks, houses in the old quarter, the compounds ---
