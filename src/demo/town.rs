@@ -1393,6 +1393,17 @@ fn block_use(a: usize, b: usize, upper: bool) -> BlockUse {
     }
 }
 
+/// A POI that is not a facility of the taxonomy's core: name, intended category, Amap type,
+/// typecode, address, position.
+type OtherPoi = (
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    &'static str,
+    &'static str,
+    Coord,
+);
+
 struct Fac {
     name: String,
     cat: &'static str,
@@ -1972,14 +1983,7 @@ fn make_town_buildings(t: &mut Town, g: &Grid, rng: &mut SplitMix64) -> Footprin
     // Other POIs of an Amap export. Catering and retail are categories of newer taxonomies
     // (assets/categories.toml: `catering`, `retail`); banks, petrol stations and scenic spots
     // are in none.
-    let other: [(
-        &str,
-        Option<&'static str>,
-        &'static str,
-        &'static str,
-        &str,
-        Coord,
-    ); 4] = [
+    let other: [OtherPoi; 4] = [
         (
             "清溪农商银行",
             None,
