@@ -3,6 +3,7 @@
 #![deny(clippy::unwrap_used)]
 
 pub mod crs;
+pub mod demo;
 pub mod error;
 pub mod io;
 pub mod model;
