@@ -6,6 +6,7 @@ pub mod crs;
 pub mod error;
 pub mod io;
 pub mod model;
+pub mod render;
 pub mod report;
 
 pub use error::{Error, Result};
