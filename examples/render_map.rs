@@ -25,7 +25,7 @@ fn c(x: f64, y: f64) -> Coord<f64> {
 
 /// A wobbly closed ring around (x, y) with mean radius r.
 fn blob(rng: &mut SplitMix64, x: f64, y: f64, r: f64, n: usize) -> Polygon<f64> {
-    let phase = rng.range(0.0, 6.28);
+    let phase = rng.range(0.0, std::f64::consts::TAU);
     let ring: Vec<Coord<f64>> = (0..=n)
         .map(|i| {
             let a = i as f64 / n as f64 * std::f64::consts::TAU;

@@ -85,7 +85,7 @@ pub fn title_block(
     if let Some(sub) = subtitle.filter(|t| !t.trim().is_empty()) {
         let em = 14.0 * s;
         let m = measure(font, sub, em);
-        if let Some(pm) = pm.as_deref_mut() {
+        if let Some(pm) = pm {
             let p = TextPaint {
                 em_px: em,
                 colour: MUTED,
