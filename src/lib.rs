@@ -7,6 +7,7 @@ pub mod demo;
 pub mod error;
 pub mod io;
 pub mod model;
+pub mod render;
 pub mod report;
 
 pub use error::{Error, Result};

@@ -1,0 +1,427 @@
+//! Geometry to tiny-skia paths: polygons with holes (even-odd), lines clipped to the frame before
+//! stroking (so dashes never run along kilometres of invisible line), point symbols.
+
+use geo_types::{Coord, Geometry, LineString, Polygon};
+use tiny_skia::{
+    FillRule, LineCap, LineJoin, Paint, Path, PathBuilder, Pixmap, Stroke, StrokeDash, Transform,
+};
+
+use super::view::View;
+use super::{PointSymbol, Rgba, Shape, Style};
+
+/// A solid anti-aliased paint.
+pub fn paint(c: Rgba) -> Paint<'static> {
+    let mut p = Paint::default();
+    p.set_color_rgba8(c.r, c.g, c.b, c.a);
+    p.anti_alias = true;
+    p
+}
+
+/// A tiny-skia stroke for a style's width and dash (an odd dash list is repeated, as SVG does;
+/// an unusable one draws solid).
+pub fn stroke_for(width_px: f32, dash: Option<&[f32]>) -> Stroke {
+    let mut s = Stroke {
+        width: if width_px.is_finite() {
+            width_px.max(0.0)
+        } else {
+            1.0
+        },
+        line_cap: LineCap::Round,
+        line_join: LineJoin::Round,
+        ..Stroke::default()
+    };
+    if let Some(d) = dash
+        && !d.is_empty()
+        && d.iter().all(|v| v.is_finite() && *v >= 0.0)
+        && d.iter().sum::<f32>() > 0.0
+    {
+        let mut v = d.to_vec();
+        if v.len() % 2 == 1 {
+            v.extend_from_slice(d);
+        }
+        s.dash = StrokeDash::new(v, 0.0);
+        // Round caps would close short gaps; dashed lines get butt caps.
+        s.line_cap = LineCap::Butt;
+    }
+    s
+}
+
+/// The clip rectangle for strokes in frame pixels: the frame grown by `margin_px`.
+#[derive(Debug, Clone, Copy)]
+pub struct ClipPx {
+    pub x0: f64,
+    pub y0: f64,
+    pub x1: f64,
+    pub y1: f64,
+}
+
+/// Liang–Barsky: the part of segment a→b inside `r`, as parameters (t0, t1) along it.
+fn clip_segment(a: (f64, f64), b: (f64, f64), r: &ClipPx) -> Option<(f64, f64)> {
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let mut t0 = 0.0f64;
+    let mut t1 = 1.0f64;
+    for (p, q) in [
+        (-dx, a.0 - r.x0),
+        (dx, r.x1 - a.0),
+        (-dy, a.1 - r.y0),
+        (dy, r.y1 - a.1),
+    ] {
+        if p == 0.0 {
+            if q < 0.0 {
+                return None;
+            }
+        } else {
+            let t = q / p;
+            if p < 0.0 {
+                t0 = t0.max(t);
+            } else {
+                t1 = t1.min(t);
+            }
+            if t0 > t1 {
+                return None;
+            }
+        }
+    }
+    Some((t0, t1))
+}
+
+/// Append a polyline (pixel coordinates) to `pb`, clipped to `clip`, as one or more subpaths.
+fn push_clipped_polyline(pb: &mut PathBuilder, pts: &[(f64, f64)], clip: &ClipPx) {
+    let mut open = false;
+    for w in pts.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        match clip_segment(a, b, clip) {
+            None => open = false,
+            Some((t0, t1)) => {
+                let at = |t: f64| (a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t);
+                if !open || t0 > 0.0 {
+                    let s = at(t0);
+                    pb.move_to(s.0 as f32, s.1 as f32);
+                }
+                let e = at(t1);
+                pb.line_to(e.0 as f32, e.1 as f32);
+                open = t1 >= 1.0;
+            }
+        }
+    }
+}
+
+fn ring_px(ring: &LineString<f64>, view: &View) -> Vec<(f64, f64)> {
+    ring.0.iter().map(|c| view.to_px(*c)).collect()
+}
+
+fn fully_inside(pts: &[(f64, f64)], clip: &ClipPx) -> bool {
+    pts.iter()
+        .all(|p| p.0 >= clip.x0 && p.0 <= clip.x1 && p.1 >= clip.y0 && p.1 <= clip.y1)
+}
+
+fn polygon_paths(poly: &Polygon<f64>, view: &View, clip: &ClipPx) -> (Option<Path>, Option<Path>) {
+    let rings: Vec<Vec<(f64, f64)>> = std::iter::once(poly.exterior())
+        .chain(poly.interiors())
+        .filter(|r| r.0.len() >= 3)
+        .map(|r| ring_px(r, view))
+        .collect();
+    if rings.is_empty() {
+        return (None, None);
+    }
+    let mut fill = PathBuilder::new();
+    for r in &rings {
+        fill.move_to(r[0].0 as f32, r[0].1 as f32);
+        for p in &r[1..] {
+            fill.line_to(p.0 as f32, p.1 as f32);
+        }
+        fill.close();
+    }
+    let fill = fill.finish();
+    let outline = if rings.iter().all(|r| fully_inside(r, clip)) {
+        fill.clone()
+    } else {
+        let mut pb = PathBuilder::new();
+        for r in &rings {
+            let mut closed = r.clone();
+            if closed.first() != closed.last() {
+                closed.push(r[0]);
+            }
+            push_clipped_polyline(&mut pb, &closed, clip);
+        }
+        pb.finish()
+    };
+    (fill, outline)
+}
+
+fn line_path(line: &LineString<f64>, view: &View, clip: &ClipPx) -> Option<Path> {
+    if line.0.len() < 2 {
+        return None;
+    }
+    let pts = ring_px(line, view);
+    let mut pb = PathBuilder::new();
+    if fully_inside(&pts, clip) {
+        pb.move_to(pts[0].0 as f32, pts[0].1 as f32);
+        for p in &pts[1..] {
+            pb.line_to(p.0 as f32, p.1 as f32);
+        }
+    } else {
+        push_clipped_polyline(&mut pb, &pts, clip);
+    }
+    pb.finish()
+}
+
+/// The symbol drawn for points of a style: its own, or a small circle in the style's colours.
+pub fn symbol_of(style: &Style) -> PointSymbol {
+    style.point.clone().unwrap_or(PointSymbol {
+        shape: Shape::Circle,
+        size_px: 6.0,
+        fill: style.fill.or(style.stroke).or(Some(Rgba::rgb(0, 0, 0))),
+        stroke: if style.fill.is_some() {
+            style.stroke
+        } else {
+            None
+        },
+    })
+}
+
+/// The outline path of a symbol centred at (cx, cy).
+pub fn symbol_path(shape: Shape, size_px: f32, cx: f32, cy: f32) -> Option<Path> {
+    let r = (size_px / 2.0).max(0.5);
+    let poly = |pts: &[(f32, f32)]| {
+        let mut pb = PathBuilder::new();
+        let (x, y) = pts[0];
+        pb.move_to(cx + x, cy + y);
+        for &(x, y) in &pts[1..] {
+            pb.line_to(cx + x, cy + y);
+        }
+        pb.close();
+        pb.finish()
+    };
+    match shape {
+        Shape::Circle => PathBuilder::from_circle(cx, cy, r),
+        Shape::Square => {
+            let h = r * 0.9;
+            poly(&[(-h, -h), (h, -h), (h, h), (-h, h)])
+        }
+        Shape::Diamond => poly(&[(0.0, -r), (r, 0.0), (0.0, r), (-r, 0.0)]),
+        Shape::Triangle => {
+            // Equilateral, centred on its centroid, point up.
+            let rr = r * 1.15;
+            let (s, c) = (rr * 0.866_025_4, rr * 0.5);
+            poly(&[(0.0, -rr), (s, c), (-s, c)])
+        }
+        Shape::Star => {
+            let outer = r * 1.1;
+            let inner = outer * 0.42;
+            let pts: Vec<(f32, f32)> = (0..10)
+                .map(|i| {
+                    let a = -std::f32::consts::FRAC_PI_2 + i as f32 * std::f32::consts::PI / 5.0;
+                    let rad = if i % 2 == 0 { outer } else { inner };
+                    (rad * a.cos(), rad * a.sin())
+                })
+                .collect();
+            poly(&pts)
+        }
+        Shape::Cross => {
+            let t = r * 0.32;
+            poly(&[
+                (-t, -r),
+                (t, -r),
+                (t, -t),
+                (r, -t),
+                (r, t),
+                (t, t),
+                (t, r),
+                (-t, r),
+                (-t, t),
+                (-r, t),
+                (-r, -t),
+                (-t, -t),
+            ])
+        }
+    }
+}
+
+/// Draw a point symbol centred at (cx, cy).
+pub fn draw_symbol(pm: &mut Pixmap, sym: &PointSymbol, cx: f32, cy: f32) {
+    let Some(path) = symbol_path(sym.shape, sym.size_px, cx, cy) else {
+        return;
+    };
+    if let Some(f) = sym.fill {
+        pm.fill_path(
+            &path,
+            &paint(f),
+            FillRule::Winding,
+            Transform::identity(),
+            None,
+        );
+    }
+    if let Some(s) = sym.stroke {
+        let w = (sym.size_px / 8.0).clamp(1.0, 3.0);
+        pm.stroke_path(
+            &path,
+            &paint(s),
+            &stroke_for(w, None),
+            Transform::identity(),
+            None,
+        );
+    }
+}
+
+/// Everything needed to draw one geometry.
+pub struct Painter<'a> {
+    pub view: &'a View,
+    pub clip: ClipPx,
+}
+
+impl Painter<'_> {
+    /// Draw a geometry in a style (fill then outline; lines stroked; points as symbols).
+    pub fn draw(&self, pm: &mut Pixmap, g: &Geometry<f64>, style: &Style) {
+        match g {
+            Geometry::Point(p) => self.draw_point(pm, p.0, style),
+            Geometry::MultiPoint(mp) => {
+                for p in &mp.0 {
+                    self.draw_point(pm, p.0, style);
+                }
+            }
+            Geometry::Line(l) => {
+                self.draw_line(pm, &LineString(vec![l.start, l.end]), style);
+            }
+            Geometry::LineString(l) => self.draw_line(pm, l, style),
+            Geometry::MultiLineString(ml) => {
+                for l in &ml.0 {
+                    self.draw_line(pm, l, style);
+                }
+            }
+            Geometry::Polygon(p) => self.draw_polygon(pm, p, style),
+            Geometry::MultiPolygon(mp) => {
+                for p in &mp.0 {
+                    self.draw_polygon(pm, p, style);
+                }
+            }
+            Geometry::Rect(r) => self.draw_polygon(pm, &r.to_polygon(), style),
+            Geometry::Triangle(t) => self.draw_polygon(pm, &t.to_polygon(), style),
+            Geometry::GeometryCollection(gc) => {
+                for g in &gc.0 {
+                    self.draw(pm, g, style);
+                }
+            }
+        }
+    }
+
+    fn draw_point(&self, pm: &mut Pixmap, c: Coord<f64>, style: &Style) {
+        let (x, y) = self.view.to_px(c);
+        let sym = symbol_of(style);
+        let m = sym.size_px as f64;
+        if x.is_finite()
+            && y.is_finite()
+            && x >= self.clip.x0 - m
+            && x <= self.clip.x1 + m
+            && y >= self.clip.y0 - m
+            && y <= self.clip.y1 + m
+        {
+            draw_symbol(pm, &sym, x as f32, y as f32);
+        }
+    }
+
+    fn draw_line(&self, pm: &mut Pixmap, l: &LineString<f64>, style: &Style) {
+        let Some(colour) = style.stroke.or(style.fill) else {
+            return;
+        };
+        if let Some(path) = line_path(l, self.view, &self.clip) {
+            pm.stroke_path(
+                &path,
+                &paint(colour),
+                &stroke_for(style.stroke_width_px, style.dash.as_deref()),
+                Transform::identity(),
+                None,
+            );
+        }
+    }
+
+    fn draw_polygon(&self, pm: &mut Pixmap, p: &Polygon<f64>, style: &Style) {
+        if style.fill.is_none() && style.stroke.is_none() {
+            return;
+        }
+        let (fill, outline) = polygon_paths(p, self.view, &self.clip);
+        if let (Some(f), Some(path)) = (style.fill, &fill) {
+            pm.fill_path(
+                path,
+                &paint(f),
+                FillRule::EvenOdd,
+                Transform::identity(),
+                None,
+            );
+        }
+        if let (Some(s), Some(path)) = (style.stroke, &outline) {
+            pm.stroke_path(
+                path,
+                &paint(s),
+                &stroke_for(style.stroke_width_px, style.dash.as_deref()),
+                Transform::identity(),
+                None,
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clipping_keeps_the_inside_part() {
+        let r = ClipPx {
+            x0: 0.0,
+            y0: 0.0,
+            x1: 10.0,
+            y1: 10.0,
+        };
+        assert_eq!(
+            clip_segment((-5.0, 5.0), (15.0, 5.0), &r),
+            Some((0.25, 0.75))
+        );
+        assert_eq!(clip_segment((1.0, 1.0), (2.0, 2.0), &r), Some((0.0, 1.0)));
+        assert_eq!(clip_segment((-5.0, -5.0), (-1.0, 20.0), &r), None);
+        assert_eq!(clip_segment((20.0, 5.0), (20.0, 6.0), &r), None);
+        // A polyline leaving and re-entering becomes two subpaths.
+        let mut pb = PathBuilder::new();
+        push_clipped_polyline(
+            &mut pb,
+            &[(1.0, 1.0), (50.0, 1.0), (50.0, 9.0), (1.0, 9.0)],
+            &r,
+        );
+        let path = pb.finish().unwrap();
+        let moves = path
+            .segments()
+            .filter(|s| matches!(s, tiny_skia::PathSegment::MoveTo(_)))
+            .count();
+        assert_eq!(moves, 2);
+        let b = path.bounds();
+        assert!(b.left() >= 0.0 && b.right() <= 10.0);
+    }
+
+    #[test]
+    fn every_symbol_has_a_path_centred_on_the_point() {
+        for shape in [
+            Shape::Circle,
+            Shape::Square,
+            Shape::Triangle,
+            Shape::Diamond,
+            Shape::Star,
+            Shape::Cross,
+        ] {
+            let p = symbol_path(shape, 20.0, 50.0, 40.0).unwrap();
+            let b = p.bounds();
+            assert!(b.left() < 50.0 && b.right() > 50.0, "{shape:?}");
+            assert!(b.top() < 40.0 && b.bottom() > 40.0, "{shape:?}");
+            assert!(b.width() >= 14.0 && b.width() <= 24.0, "{shape:?} {b:?}");
+        }
+    }
+
+    #[test]
+    fn odd_dashes_repeat_and_bad_dashes_draw_solid() {
+        assert!(stroke_for(2.0, Some(&[4.0, 2.0])).dash.is_some());
+        assert!(stroke_for(2.0, Some(&[4.0])).dash.is_some());
+        assert!(stroke_for(2.0, Some(&[f32::NAN, 2.0])).dash.is_none());
+        assert!(stroke_for(2.0, Some(&[0.0, 0.0])).dash.is_none());
+        assert!(stroke_for(2.0, Some(&[])).dash.is_none());
+        assert_eq!(stroke_for(f32::INFINITY, None).width, 1.0);
+    }
+}
