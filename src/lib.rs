@@ -6,6 +6,8 @@ pub mod crs;
 pub mod error;
 pub mod io;
 pub mod model;
+pub mod network;
 pub mod report;
+pub mod standards;
 
 pub use error::{Error, Result};
