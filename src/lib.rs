@@ -2,6 +2,7 @@
 //! planning in Zhejiang. No UI, no printing, no process exit here.
 #![deny(clippy::unwrap_used)]
 
+pub mod access;
 pub mod crs;
 pub mod error;
 pub mod io;

@@ -1,0 +1,95 @@
+//! A travel-time grid: the time from each cell centre to the nearest facility of a category,
+//! with the centre snapped to the network like a demand point.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::{Analysis, CategoryTimes, Method};
+
+/// Travel times on a regular grid; row-major from the lower-left cell.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimeGrid {
+    /// Lower-left corner of the lower-left cell.
+    pub origin: [f64; 2],
+    pub cell_m: f64,
+    pub nx: usize,
+    pub ny: usize,
+    /// Seconds per cell; NaN where no facility is within the budget or the cell is beyond the
+    /// maximum snap distance from a road.
+    pub time_s: Vec<f32>,
+}
+
+impl TimeGrid {
+    /// The centre of cell (i, j).
+    pub fn centre(&self, i: usize, j: usize) -> [f64; 2] {
+        [
+            self.origin[0] + (i as f64 + 0.5) * self.cell_m,
+            self.origin[1] + (j as f64 + 0.5) * self.cell_m,
+        ]
+    }
+
+    /// The time of cell (i, j).
+    pub fn get(&self, i: usize, j: usize) -> Option<f32> {
+        (i < self.nx && j < self.ny).then(|| self.time_s[j * self.nx + i])
+    }
+}
+
+/// At most this many cells (a wrong CRS or a tiny cell must not exhaust memory).
+pub const MAX_CELLS: usize = 4_000_000;
+
+impl Analysis {
+    /// The travel-time grid of a category over `extent` (lower-left, upper-right) with cells of
+    /// `cell_m`; None when the grid would exceed [`MAX_CELLS`] or the extent is empty.
+    pub fn time_grid(
+        &self,
+        times: &CategoryTimes,
+        extent: ([f64; 2], [f64; 2]),
+        cell_m: f64,
+    ) -> Option<TimeGrid> {
+        let (lo, hi) = extent;
+        if !(cell_m > 0.0) || !(hi[0] > lo[0] && hi[1] > lo[1]) {
+            return None;
+        }
+        let nx = ((hi[0] - lo[0]) / cell_m).ceil() as usize;
+        let ny = ((hi[1] - lo[1]) / cell_m).ceil() as usize;
+        if nx.checked_mul(ny)? > MAX_CELLS {
+            return None;
+        }
+        let sources = match self.method {
+            Method::Network => Some(self.source_set(&times.facilities)),
+            Method::Euclidean => None,
+        };
+        let node_times = times
+            .node_times
+            .clone()
+            .zip(sources)
+            .map(|(t, s)| (t, s));
+        let euclid = (self.method == Method::Euclidean).then(|| self.euclid_index(&times.facilities));
+        let grid = TimeGrid {
+            origin: lo,
+            cell_m,
+            nx,
+            ny,
+            time_s: Vec::new(),
+        };
+        let time_s: Vec<f32> = (0..nx * ny)
+            .into_par_iter()
+            .map(|k| {
+                let c = grid.centre(k % nx, k / nx);
+                let snap = self.network.as_ref().and_then(|n| {
+                    n.index
+                        .snap(c, self.mode.max_snap_m, |e| n.mode_graph.usable(e))
+                });
+                let (t, _) = self.point_time(
+                    c,
+                    snap.as_ref(),
+                    node_times.as_ref(),
+                    euclid.as_ref(),
+                    times.budget_s,
+                );
+                if t.is_finite() { t as f32 } else { f32::NAN }
+            })
+            .collect();
+        Some(TimeGrid { time_s, ..grid })
+    }
+}
