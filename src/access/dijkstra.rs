@@ -60,6 +60,8 @@ pub struct SourcePoint {
     pub offset_m: f64,
     /// Time of the access leg between the road and the facility.
     pub access_s: f64,
+    /// The facility's own position.
+    pub xy: [f64; 2],
 }
 
 impl SourcePoint {
@@ -70,6 +72,7 @@ impl SourcePoint {
             edge: snap.edge,
             offset_m: snap.offset_m,
             access_s: snap.access_m / mode.access_speed_m_per_s,
+            xy: snap.from,
         }
     }
 
@@ -265,14 +268,30 @@ pub fn point_time(
             times.source[from],
         );
     }
+    let mut best_direct = (f64::INFINITY, NO_SOURCE);
     for f in sources.on_edge(snap.edge) {
         let d = f.offset_m - snap.offset_m;
         if (d >= 0.0 && pass & PASS_FORWARD != 0) || (d <= 0.0 && pass & PASS_BACKWARD != 0) {
             consider(d.abs() * s_per_m + f.access_s, f.id);
         }
+        // A point next to a facility (the straight line between them no longer than their two
+        // legs to the road, e.g. across the street or at the same place) walks straight there.
+        let direct_m = crate::network::graph::dist_m(snap.from, f.xy);
+        let legs_m = snap.access_m + f.access_s * mode.access_speed_m_per_s;
+        if direct_m <= legs_m + 1e-9 {
+            let direct_s = direct_m / mode.access_speed_m_per_s;
+            if direct_s < best_direct.0 {
+                best_direct = (direct_s, f.id);
+            }
+        }
     }
-    let t = best.0 + access_s;
-    if t <= budget_s {
+    let t = (best.0 + access_s).min(best_direct.0);
+    let best = if best_direct.0 < best.0 + access_s {
+        best_direct
+    } else {
+        best
+    };
+    if t <= budget_s && best.1 != NO_SOURCE {
         (t, best.1)
     } else {
         (f64::INFINITY, NO_SOURCE)
@@ -286,12 +305,14 @@ mod tests {
     use crate::network::mode::TravelMode;
     use crate::standards::profile::RoadClassId;
 
-    fn snap_at(edge: u32, offset_m: f64) -> Snap {
+    fn snap_at(g: &Graph, edge: u32, offset_m: f64) -> Snap {
+        let p = g.point_at(edge, offset_m);
         Snap {
             edge,
             offset_m,
             access_m: 0.0,
-            point: [0.0, 0.0],
+            point: p,
+            from: p,
         }
     }
 
@@ -309,7 +330,7 @@ mod tests {
         g.add_straight_edge(n0, n1, c, Direction::Both); // north bank
         g.add_straight_edge(s1, n1, c, Direction::Both); // the bridge
         let m = ModeGraph::new(&g, &TravelMode::uniform("walk", 1.0, 1, false));
-        let school = SourceSet::new(vec![SourcePoint::from_snap(0, &snap_at(1, 0.0), &m)]);
+        let school = SourceSet::new(vec![SourcePoint::from_snap(0, &snap_at(&g, 1, 0.0), &m)]);
         let mut t = NodeTimes::new(4);
         multi_source(
             &m,
@@ -321,7 +342,7 @@ mod tests {
         assert_eq!(t.time_s[n1 as usize], 500.0);
         assert_eq!(t.time_s[s1 as usize], 700.0);
         assert_eq!(t.time_s[s0 as usize], 1200.0);
-        let home = snap_at(0, 0.0);
+        let home = snap_at(&g, 0, 0.0);
         assert_eq!(point_time(&g, &m, &t, &school, &home, 1800.0), (1200.0, 0));
         // Within 15 minutes (900 m) the school is out of reach: not a 200 m buffer.
         assert_eq!(
@@ -344,7 +365,7 @@ mod tests {
         }
         let car = ModeGraph::new(&g, &TravelMode::uniform("car", 10.0, 1, true));
         // Facility at node b (start of edge 1).
-        let f = SourceSet::new(vec![SourcePoint::from_snap(7, &snap_at(1, 0.0), &car)]);
+        let f = SourceSet::new(vec![SourcePoint::from_snap(7, &snap_at(&g, 1, 0.0), &car)]);
         let mut t = NodeTimes::new(4);
         multi_source(
             &car,
@@ -359,17 +380,17 @@ mod tests {
         assert_eq!(t.time_s[d as usize], 20.0);
         // A point in the middle of edge a->b, 50 m before the facility: 5 s, not backwards.
         assert_eq!(
-            point_time(&g, &car, &t, &f, &snap_at(0, 50.0), 1e9),
+            point_time(&g, &car, &t, &f, &snap_at(&g, 0, 50.0), 1e9),
             (5.0, 7)
         );
         // A point on edge b->c just after b: must go round (50 + 100 + 100 + 100 = 350 m).
         assert_eq!(
-            point_time(&g, &car, &t, &f, &snap_at(1, 50.0), 1e9),
+            point_time(&g, &car, &t, &f, &snap_at(&g, 1, 50.0), 1e9),
             (35.0, 7)
         );
         // A walker goes straight back.
         let walk = ModeGraph::new(&g, &TravelMode::uniform("walk", 1.0, 1, false));
-        let fw = SourceSet::new(vec![SourcePoint::from_snap(7, &snap_at(1, 0.0), &walk)]);
+        let fw = SourceSet::new(vec![SourcePoint::from_snap(7, &snap_at(&g, 1, 0.0), &walk)]);
         let mut tw = NodeTimes::new(4);
         multi_source(
             &walk,
@@ -379,7 +400,7 @@ mod tests {
             &mut Workspace::default(),
         );
         assert_eq!(
-            point_time(&g, &walk, &tw, &fw, &snap_at(1, 50.0), 1e9),
+            point_time(&g, &walk, &tw, &fw, &snap_at(&g, 1, 50.0), 1e9),
             (50.0, 7)
         );
     }
@@ -391,8 +412,9 @@ mod tests {
         let b = g.add_node([1000.0, 0.0]);
         g.add_straight_edge(a, b, RoadClassId(0), Direction::Both);
         let m = ModeGraph::new(&g, &TravelMode::uniform("walk", 1.0, 1, false));
-        let mut fs = snap_at(0, 400.0);
+        let mut fs = snap_at(&g, 0, 400.0);
         fs.access_m = 20.0;
+        fs.from = [400.0, 20.0];
         let f = SourceSet::new(vec![SourcePoint::from_snap(0, &fs, &m)]);
         let mut t = NodeTimes::new(2);
         multi_source(
@@ -404,11 +426,17 @@ mod tests {
         );
         // Both end nodes are beyond 300 s; a point 100 m from the facility is not.
         assert!(t.time_s.iter().all(|x| x.is_infinite()));
-        let mut p = snap_at(0, 500.0);
+        let mut p = snap_at(&g, 0, 500.0);
         p.access_m = 30.0;
+        p.from = [500.0, -30.0];
         assert_eq!(point_time(&g, &m, &t, &f, &p, 300.0), (150.0, 0));
-        // At the facility's own place: only its access legs.
-        assert_eq!(point_time(&g, &m, &t, &f, &fs, 300.0), (40.0, 0));
+        // At the facility's own place: there already.
+        assert_eq!(point_time(&g, &m, &t, &f, &fs, 300.0), (0.0, 0));
+        // Across the street: 20 + 30 m straight over.
+        let mut q = snap_at(&g, 0, 400.0);
+        q.access_m = 30.0;
+        q.from = [400.0, -30.0];
+        assert_eq!(point_time(&g, &m, &t, &f, &q, 300.0), (50.0, 0));
     }
 
     #[test]

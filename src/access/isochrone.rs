@@ -199,6 +199,7 @@ mod tests {
             offset_m: 300.0,
             access_m: 0.0,
             point: [300.0, 0.0],
+            from: [300.0, 0.0],
         };
         let s = SourceSet::new(vec![SourcePoint::from_snap(0, &snap, &m)]);
         let mut t = NodeTimes::new(3);

@@ -260,3 +260,184 @@ impl<'a> Scenario<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::access::coverage::category_coverage;
+    use crate::access::test_support::homes;
+    use crate::access::{AccessInput, AccessOptions};
+    use crate::io::synth::SplitMix64;
+    use crate::model::{Layer, Taxonomy};
+    use crate::network::synth;
+    use crate::standards::profile::Profile;
+    use proptest::prelude::*;
+
+    const SPACING: f64 = 100.0;
+
+    /// A jittered street grid with `nf` facilities of 2 categories and `nh` homes.
+    fn town(nx: usize, ny: usize, nf: usize, nh: usize, seed: u64) -> Vec<Layer> {
+        let t = Taxonomy::default();
+        let cats = [
+            t.by_id("kindergarten").expect("c"),
+            t.by_id("park").expect("c"),
+        ];
+        let mut rng = SplitMix64(seed);
+        let roads = synth::street_grid(nx, ny, SPACING, 15.0, seed);
+        let fac = synth::facilities(nx, ny, SPACING, &cats, nf, seed ^ 7);
+        let pts: Vec<([f64; 2], f64)> = (0..nh)
+            .map(|_| {
+                (
+                    [
+                        480_000.0 + rng.range(0.0, (nx - 1) as f64 * SPACING),
+                        3_300_000.0 + rng.range(0.0, (ny - 1) as f64 * SPACING),
+                    ],
+                    rng.range(1.0, 20.0).round(),
+                )
+            })
+            .collect();
+        vec![roads, fac, homes(&pts)]
+    }
+
+    fn analysis(layers: &[Layer], mode: &str, minutes: &[u32]) -> Analysis {
+        Analysis::new(
+            &AccessInput::from_layers(layers),
+            &Profile::default(),
+            &Taxonomy::default(),
+            &AccessOptions {
+                mode: mode.into(),
+                minutes: Some(minutes.to_vec()),
+            },
+        )
+        .expect("analysis")
+    }
+
+    fn check_against_full(s: &Scenario<'_>) {
+        let full = s.full_recompute();
+        assert_eq!(s.node_times().time_s, full.time_s);
+        let live = s.facility_ids();
+        for (t, src) in s.node_times().time_s.iter().zip(&s.node_times().source) {
+            assert_eq!(t.is_finite(), *src != NO_SOURCE);
+            if t.is_finite() {
+                assert!(live.contains(src), "node served by a removed facility");
+            }
+        }
+    }
+
+    #[test]
+    fn add_move_remove_match_a_full_recompute() {
+        let layers = town(8, 6, 3, 30, 11);
+        let a = analysis(&layers, "walk", &[5, 10]);
+        let cat = a.facilities[0].category;
+        let mut s = Scenario::new(&a, cat, 600.0);
+        check_against_full(&s);
+        let id = s.add_facility([480_250.0, 3_300_210.0]);
+        assert!(s.last_updates > 0);
+        check_against_full(&s);
+        assert!(s.move_facility(id, [480_600.0, 3_300_400.0]));
+        check_against_full(&s);
+        let first = s.facility_ids()[0];
+        assert!(s.remove_facility(first));
+        check_against_full(&s);
+        assert!(!s.remove_facility(first));
+        assert!(!s.remove_facility(9999));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        /// Incremental add/remove/move == full recompute, on walking and one-way car networks.
+        #[test]
+        fn incremental_equals_full(
+            seed in 0u64..10_000,
+            nx in 3usize..9,
+            ny in 3usize..9,
+            car in any::<bool>(),
+            ops in proptest::collection::vec((0u8..3, 0.0f64..1.0, 0.0f64..1.0, 0usize..8), 1..10),
+        ) {
+            let layers = town(nx, ny, 2, 10, seed);
+            let a = analysis(&layers, if car { "car" } else { "walk" }, &[5]);
+            let cat = a.facilities[0].category;
+            let budget = if car { 60.0 } else { 400.0 };
+            let mut s = Scenario::new(&a, cat, budget);
+            for (op, fx, fy, pick) in ops {
+                let xy = [
+                    480_000.0 + fx * (nx - 1) as f64 * SPACING,
+                    3_300_000.0 + fy * (ny - 1) as f64 * SPACING,
+                ];
+                let ids = s.facility_ids();
+                match op {
+                    0 => { s.add_facility(xy); }
+                    1 if !ids.is_empty() => { s.remove_facility(ids[pick % ids.len()]); }
+                    _ if !ids.is_empty() => { s.move_facility(ids[pick % ids.len()], xy); }
+                    _ => { s.add_facility(xy); }
+                }
+                check_against_full(&s);
+            }
+        }
+
+        /// Adding a facility never lowers coverage, at any tier or scope.
+        #[test]
+        fn adding_a_facility_never_lowers_coverage(
+            seed in 0u64..10_000,
+            fx in 0.0f64..1.0,
+            fy in 0.0f64..1.0,
+        ) {
+            let layers = town(6, 6, 1, 40, seed);
+            let a = analysis(&layers, "walk", &[5, 10]);
+            let cat = a.facilities[0].category;
+            let mut s = Scenario::new(&a, cat, 600.0);
+            let before = category_coverage(&a.demand, &s.demand_times().demand_time_s, &a.tiers);
+            s.add_facility([480_000.0 + fx * 500.0, 3_300_000.0 + fy * 500.0]);
+            let after = category_coverage(&a.demand, &s.demand_times().demand_time_s, &a.tiers);
+            for (b, c) in before.iter().zip(&after) {
+                prop_assert!(c.town.covered_weight >= b.town.covered_weight);
+            }
+        }
+
+        /// Coverage never shrinks as the budget grows; a small budget computed alone equals the
+        /// same tier computed inside a larger search (the bound keeps times exact).
+        #[test]
+        fn coverage_grows_with_the_budget(seed in 0u64..10_000, car in any::<bool>()) {
+            let layers = town(7, 5, 2, 40, seed);
+            let mode = if car { "car" } else { "walk" };
+            let a = analysis(&layers, mode, &[1, 3, 5, 10, 15]);
+            let r = a.run();
+            for c in &r.report.categories {
+                for w in c.tiers.windows(2) {
+                    prop_assert!(w[1].town.covered_weight >= w[0].town.covered_weight);
+                }
+            }
+            let small = analysis(&layers, mode, &[3]).run();
+            prop_assert!(!small.report.categories.is_empty());
+            for s in &small.report.categories {
+                let c = r.report.categories.iter().find(|c| c.id == s.id).expect("same category");
+                prop_assert_eq!(c.tiers[1].town.covered_weight, s.tiers[0].town.covered_weight);
+            }
+        }
+
+        /// A demand point at a facility's location is covered at every tier.
+        #[test]
+        fn a_home_at_a_facility_is_covered(seed in 0u64..10_000, car in any::<bool>()) {
+            let mut layers = town(6, 5, 2, 0, seed);
+            let at: Vec<([f64; 2], f64)> = layers[1]
+                .features
+                .iter()
+                .filter_map(|f| match f.geometry {
+                    geo_types::Geometry::Point(p) => Some(([p.x(), p.y()], 1.0)),
+                    _ => None,
+                })
+                .collect();
+            layers[2] = homes(&at);
+            let a = analysis(&layers, if car { "car" } else { "walk" }, &[1, 5, 15, 30]);
+            let r = a.run();
+            for ct in &r.categories {
+                for (i, f) in a.facilities.iter().enumerate() {
+                    if f.category == ct.category {
+                        prop_assert_eq!(ct.demand_time_s[i], 0.0);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -17,6 +17,8 @@ pub struct Snap {
     pub access_m: f64,
     /// The snapped point on the edge.
     pub point: [f64; 2],
+    /// The point that was snapped.
+    pub from: [f64; 2],
 }
 
 type Segment = GeomWithData<Line<[f64; 2]>, (u32, f64)>;
@@ -72,6 +74,7 @@ impl SnapIndex {
                 offset_m: start_m + t * len2.sqrt(),
                 access_m: d2.sqrt(),
                 point,
+                from: p,
             });
         }
         None
