@@ -5,6 +5,7 @@
 pub mod encoding;
 pub mod geojson;
 pub mod load;
+pub mod osm;
 pub mod synth;
 
 use std::path::Path;
@@ -79,6 +80,7 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Vec<Layer>> {
     }
     match format {
         Format::GeoJson => Ok(vec![geojson::read(path, options)?]),
+        Format::OsmPbf => osm::read(path, options),
         other => Err(IoError::UnsupportedFormat {
             path: path.to_path_buf(),
             extension: other.label().to_string(),
