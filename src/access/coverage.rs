@@ -207,7 +207,11 @@ mod tests {
             origin: None,
         };
         Demand {
-            points: vec![p(10.0, None, true), p(20.0, Some(0), false), p(30.0, Some(0), false)],
+            points: vec![
+                p(10.0, None, true),
+                p(20.0, Some(0), false),
+                p(30.0, Some(0), false),
+            ],
             villages: vec![Village {
                 name: "清溪村".into(),
                 population: None,

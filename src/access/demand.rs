@@ -41,7 +41,9 @@ pub enum DemandSource {
 impl DemandSource {
     pub fn describe(self) -> &'static str {
         match self {
-            DemandSource::Buildings => "residential buildings (人口 or floor area × persons per m²)",
+            DemandSource::Buildings => {
+                "residential buildings (人口 or floor area × persons per m²)"
+            }
             DemandSource::Villages => "village populations (行政村人口)",
             DemandSource::BuiltUpGrid => {
                 "a grid over the built-up area (建成区); weights are cells, not people"
@@ -637,11 +639,15 @@ mod tests {
             &["村名", "人口"],
             vec![
                 (
-                    Geometry::Polygon(polygon![(x: 0., y: 0.), (x: 1000., y: 0.), (x: 1000., y: 1000.), (x: 0., y: 1000.)]),
+                    Geometry::Polygon(
+                        polygon![(x: 0., y: 0.), (x: 1000., y: 0.), (x: 1000., y: 1000.), (x: 0., y: 1000.)],
+                    ),
                     vec![AttrValue::Text("清溪村".into()), AttrValue::Int(900)],
                 ),
                 (
-                    Geometry::Polygon(polygon![(x: 2000., y: 0.), (x: 2300., y: 0.), (x: 2300., y: 200.), (x: 2000., y: 200.)]),
+                    Geometry::Polygon(
+                        polygon![(x: 2000., y: 0.), (x: 2300., y: 0.), (x: 2300., y: 200.), (x: 2000., y: 200.)],
+                    ),
                     vec![AttrValue::Text("溪口村".into()), AttrValue::Int(600)],
                 ),
             ],

@@ -442,7 +442,9 @@ mod tests {
     #[test]
     fn improve_only_touches_better_nodes() {
         let mut g = Graph::new();
-        let n: Vec<u32> = (0..5).map(|i| g.add_node([i as f64 * 100.0, 0.0])).collect();
+        let n: Vec<u32> = (0..5)
+            .map(|i| g.add_node([i as f64 * 100.0, 0.0]))
+            .collect();
         for w in n.windows(2) {
             g.add_straight_edge(w[0], w[1], RoadClassId(0), Direction::Both);
         }

@@ -106,8 +106,8 @@ mod tests {
     fn neighbouring_cells_merge_and_sum() {
         let pts = [
             ([10.0, 10.0], 5.0),
-            ([60.0, 10.0], 7.0),   // next cell: same area
-            ([110.0, 60.0], 1.0),  // diagonal neighbour: same area
+            ([60.0, 10.0], 7.0),     // next cell: same area
+            ([110.0, 60.0], 1.0),    // diagonal neighbour: same area
             ([1000.0, 1000.0], 3.0), // far away: its own area
         ];
         let g = gap_areas(&pts, 50.0);

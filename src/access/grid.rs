@@ -59,12 +59,9 @@ impl Analysis {
             Method::Network => Some(self.source_set(&times.facilities)),
             Method::Euclidean => None,
         };
-        let node_times = times
-            .node_times
-            .clone()
-            .zip(sources)
-            .map(|(t, s)| (t, s));
-        let euclid = (self.method == Method::Euclidean).then(|| self.euclid_index(&times.facilities));
+        let node_times = times.node_times.clone().zip(sources).map(|(t, s)| (t, s));
+        let euclid =
+            (self.method == Method::Euclidean).then(|| self.euclid_index(&times.facilities));
         let grid = TimeGrid {
             origin: lo,
             cell_m,

@@ -114,12 +114,94 @@ pub fn pieces_lines(graph: &Graph, pieces: &[Piece]) -> MultiLineString<f64> {
     )
 }
 
-/// Buffer the reachable pieces by `half_width_m` and union them.
+/// The area within `half_width_m` of the reachable pieces.
 pub fn pieces_polygon(graph: &Graph, pieces: &[Piece], half_width_m: f64) -> MultiPolygon<f64> {
     if pieces.is_empty() {
         return MultiPolygon(vec![]);
     }
-    pieces_lines(graph, pieces).buffer(half_width_m)
+    band_polygon(&pieces_lines(graph, pieces), half_width_m)
+}
+
+/// Most grid samples a band polygon may use; the step grows beyond it.
+const MAX_BAND_SAMPLES: usize = 6_000_000;
+
+/// The area within `half_width_m` of `lines` (their round-capped buffer, unioned), traced as the
+/// contour of the distance field on a grid of a quarter of the half-width.
+pub fn band_polygon(lines: &MultiLineString<f64>, half_width_m: f64) -> MultiPolygon<f64> {
+    let hw = half_width_m;
+    let segs: Vec<([f64; 2], [f64; 2])> = lines
+        .0
+        .iter()
+        .flat_map(|l| l.0.windows(2).map(|w| ([w[0].x, w[0].y], [w[1].x, w[1].y])))
+        .filter(|(a, b)| a.iter().chain(b.iter()).all(|v| v.is_finite()))
+        .collect();
+    if segs.is_empty() || !(hw > 0.0) {
+        return MultiPolygon(vec![]);
+    }
+    let mut lo = [f64::INFINITY; 2];
+    let mut hi = [f64::NEG_INFINITY; 2];
+    for (a, b) in &segs {
+        for p in [a, b] {
+            lo = [lo[0].min(p[0]), lo[1].min(p[1])];
+            hi = [hi[0].max(p[0]), hi[1].max(p[1])];
+        }
+    }
+    let mut step = (hw / 4.0).max(0.5);
+    let (mut nx, mut ny);
+    loop {
+        // Two samples of margin beyond the band on every side keep every ring closed.
+        let pad = hw + 2.0 * step;
+        nx = ((hi[0] - lo[0] + 2.0 * pad) / step).ceil() as usize + 1;
+        ny = ((hi[1] - lo[1] + 2.0 * pad) / step).ceil() as usize + 1;
+        if nx.saturating_mul(ny) <= MAX_BAND_SAMPLES {
+            break;
+        }
+        step *= 1.5;
+    }
+    let origin = [lo[0] - hw - 2.0 * step, lo[1] - hw - 2.0 * step];
+    // Field: half-width minus the distance to the nearest segment (>= 0 inside the band),
+    // computed exactly within one step beyond the band, -2 steps farther out.
+    let far = -2.0 * step;
+    let mut values = vec![far; nx * ny];
+    let reach = hw + step;
+    for (a, b) in &segs {
+        let i0 = (((a[0].min(b[0]) - reach - origin[0]) / step)
+            .floor()
+            .max(0.0)) as usize;
+        let i1 = ((((a[0].max(b[0]) + reach - origin[0]) / step).ceil()) as usize).min(nx - 1);
+        let j0 = (((a[1].min(b[1]) - reach - origin[1]) / step)
+            .floor()
+            .max(0.0)) as usize;
+        let j1 = ((((a[1].max(b[1]) + reach - origin[1]) / step).ceil()) as usize).min(ny - 1);
+        let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+        let len2 = dx * dx + dy * dy;
+        for j in j0..=j1 {
+            let y = origin[1] + j as f64 * step;
+            for i in i0..=i1 {
+                let x = origin[0] + i as f64 * step;
+                let t = if len2 > 0.0 {
+                    (((x - a[0]) * dx + (y - a[1]) * dy) / len2).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                };
+                let d = (x - a[0] - t * dx).hypot(y - a[1] - t * dy);
+                if d <= reach {
+                    let v = &mut values[j * nx + i];
+                    *v = v.max(hw - d);
+                }
+            }
+        }
+    }
+    // contour-rs places sample i at grid coordinate i + 0.5.
+    let builder = contour::ContourBuilder::new(nx, ny, true)
+        .x_origin(origin[0] - 0.5 * step)
+        .y_origin(origin[1] - 0.5 * step)
+        .x_step(step)
+        .y_step(step);
+    match builder.contours(&values, &[0.0]) {
+        Ok(mut c) if !c.is_empty() => c.swap_remove(0).into_inner().0,
+        _ => MultiPolygon(vec![]),
+    }
 }
 
 /// Circles of `radius_m` around points, unioned (the Euclidean fallback).
@@ -170,7 +252,10 @@ impl Analysis {
             .iter()
             .filter_map(|i| self.facilities.get(*i as usize).map(|f| f.xy))
             .collect();
-        circles_polygon(&pts, budget_s * self.mode.speed_m_per_s / self.detour_factor)
+        circles_polygon(
+            &pts,
+            budget_s * self.mode.speed_m_per_s / self.detour_factor,
+        )
     }
 }
 
@@ -203,7 +288,13 @@ mod tests {
         };
         let s = SourceSet::new(vec![SourcePoint::from_snap(0, &snap, &m)]);
         let mut t = NodeTimes::new(3);
-        multi_source(&m, &s.seeds(&g, &m), 500.0, &mut t, &mut Workspace::default());
+        multi_source(
+            &m,
+            &s.seeds(&g, &m),
+            500.0,
+            &mut t,
+            &mut Workspace::default(),
+        );
         let p = reachable_pieces(&g, &m, &t, &s, 500.0);
         assert_eq!(
             p,
@@ -220,7 +311,36 @@ mod tests {
         assert!(!poly.contains(&Point::new(400.0, 50.0)));
         // About 800 × 70 plus the round caps.
         let area = poly.unsigned_area();
-        assert!((area - (800.0 * 70.0 + std::f64::consts::PI * 35.0 * 35.0)).abs() < 500.0, "{area}");
+        assert!(
+            (area - (800.0 * 70.0 + std::f64::consts::PI * 35.0 * 35.0)).abs() < 500.0,
+            "{area}"
+        );
+    }
+
+    #[test]
+    fn band_matches_the_exact_buffer() {
+        // A 200 m block (a loop) with a spur: one polygon with one hole.
+        let lines = MultiLineString(vec![
+            LineString::from(vec![
+                (0., 0.),
+                (200., 0.),
+                (200., 200.),
+                (0., 200.),
+                (0., 0.),
+            ]),
+            LineString::from(vec![(200., 100.), (400., 130.)]),
+        ]);
+        let band = band_polygon(&lines, 35.0);
+        let exact = lines.buffer(35.0);
+        let (a, b) = (band.unsigned_area(), exact.unsigned_area());
+        assert!((a - b).abs() / b < 0.01, "{a} vs {b}");
+        assert_eq!(band.0.len(), 1);
+        assert_eq!(band.0[0].interiors().len(), 1);
+        assert!(band.contains(&Point::new(100.0, 20.0)));
+        assert!(band.contains(&Point::new(420.0, 130.0)));
+        assert!(!band.contains(&Point::new(100.0, 100.0)));
+        assert!(!band.contains(&Point::new(440.0, 130.0)));
+        assert!(band_polygon(&MultiLineString(vec![]), 35.0).0.is_empty());
     }
 
     #[test]

@@ -457,22 +457,20 @@ impl Analysis {
 
         // Snapping.
         let max_snap_m = mode.max_snap_m;
-        let (demand_snaps, facility_snaps): (Vec<Option<Snap>>, Vec<Option<Snap>>) =
-            match &network {
-                Some(n) => {
-                    let snap = |xy: [f64; 2]| {
-                        n.index.snap(xy, max_snap_m, |e| n.mode_graph.usable(e))
-                    };
-                    (
-                        demand.points.par_iter().map(|p| snap(p.xy)).collect(),
-                        facilities.iter().map(|f| snap(f.xy)).collect(),
-                    )
-                }
-                None => (
-                    vec![None; demand.points.len()],
-                    vec![None; facilities.len()],
-                ),
-            };
+        let (demand_snaps, facility_snaps): (Vec<Option<Snap>>, Vec<Option<Snap>>) = match &network
+        {
+            Some(n) => {
+                let snap = |xy: [f64; 2]| n.index.snap(xy, max_snap_m, |e| n.mode_graph.usable(e));
+                (
+                    demand.points.par_iter().map(|p| snap(p.xy)).collect(),
+                    facilities.iter().map(|f| snap(f.xy)).collect(),
+                )
+            }
+            None => (
+                vec![None; demand.points.len()],
+                vec![None; facilities.len()],
+            ),
+        };
         if let Some(n) = &network {
             let far: Vec<&Facility> = facilities
                 .iter()
@@ -676,9 +674,7 @@ impl Analysis {
                 None => (f64::INFINITY, NO_SOURCE),
             },
             _ => match euclid {
-                Some(idx) => {
-                    idx.time(xy, self.mode.speed_m_per_s, self.detour_factor, budget_s)
-                }
+                Some(idx) => idx.time(xy, self.mode.speed_m_per_s, self.detour_factor, budget_s),
                 None => (f64::INFINITY, NO_SOURCE),
             },
         }
@@ -722,7 +718,9 @@ impl Analysis {
             .points
             .iter()
             .zip(&self.demand_snaps)
-            .map(|(p, s)| self.point_time(p.xy, s.as_ref(), times.as_ref(), euclid.as_ref(), budget_s))
+            .map(|(p, s)| {
+                self.point_time(p.xy, s.as_ref(), times.as_ref(), euclid.as_ref(), budget_s)
+            })
             .unzip();
         CategoryTimes {
             category,
@@ -771,7 +769,11 @@ impl Analysis {
                             .count(),
                         Method::Euclidean => 0,
                     },
-                    tiers: coverage::category_coverage(&self.demand, &ct.demand_time_s, &self.tiers),
+                    tiers: coverage::category_coverage(
+                        &self.demand,
+                        &ct.demand_time_s,
+                        &self.tiers,
+                    ),
                 }
             })
             .collect();
@@ -852,7 +854,8 @@ impl Analysis {
                 .zip(&self.demand_snaps)
                 .filter(|(_, s)| s.is_none())
                 .map(|(p, _)| p.weight)
-                .sum()
+                .sum::<f64>()
+                + 0.0 // an empty f64 sum is -0.0
         } else {
             0.0
         };
@@ -861,7 +864,11 @@ impl Analysis {
                 .facility_snaps
                 .iter()
                 .flatten()
-                .filter(|s| n.components.of_edge(&n.graph, s.edge).is_some_and(|c| c != 0))
+                .filter(|s| {
+                    n.components
+                        .of_edge(&n.graph, s.edge)
+                        .is_some_and(|c| c != 0)
+                })
                 .count(),
             None => 0,
         };
@@ -943,15 +950,29 @@ mod tests {
             .iter()
             .find(|c| c.category == school)
             .expect("times");
-        assert!((ct.demand_time_s[0] - 1220.0).abs() < 1e-6, "{:?}", ct.demand_time_s);
+        assert!(
+            (ct.demand_time_s[0] - 1220.0).abs() < 1e-6,
+            "{:?}",
+            ct.demand_time_s
+        );
         let c = coverage_of(&r, "primary_school");
         assert_eq!(c.tiers[0].town.covered_weight, 0.0);
         assert_eq!(c.tiers[1].town.covered_weight, 50.0);
         // The Euclidean fallback would have covered it at once: 220 m × 1.3.
         let (e, re) = analyse(&layers[1..], "walk", &[5]);
         assert_eq!(e.method, Method::Euclidean);
-        assert_eq!(coverage_of(&re, "primary_school").tiers[0].town.covered_weight, 50.0);
-        assert!(re.report.flags.iter().any(|f| f.contains("EUCLIDEAN FALLBACK")));
+        assert_eq!(
+            coverage_of(&re, "primary_school").tiers[0]
+                .town
+                .covered_weight,
+            50.0
+        );
+        assert!(
+            re.report
+                .flags
+                .iter()
+                .any(|f| f.contains("EUCLIDEAN FALLBACK"))
+        );
         assert!(r.report.flags.is_empty());
     }
 
@@ -971,9 +992,16 @@ mod tests {
         assert_eq!(net.components, 2);
         assert_eq!(net.fragments[0].location, [3000.0, 0.0]);
         assert_eq!(r.report.snapping.facilities_off_main_network, 1);
-        assert!(a.warnings.iter().any(|w| w.contains("disconnected fragment")));
+        assert!(
+            a.warnings
+                .iter()
+                .any(|w| w.contains("disconnected fragment"))
+        );
         // Only the home on the fragment is covered.
-        assert_eq!(coverage_of(&r, "kindergarten").tiers[0].town.covered_weight, 4.0);
+        assert_eq!(
+            coverage_of(&r, "kindergarten").tiers[0].town.covered_weight,
+            4.0
+        );
     }
 
     #[test]
@@ -990,8 +1018,16 @@ mod tests {
         assert_eq!(s.demand_unreachable_weight, 5.0);
         assert_eq!((s.facilities_snapped, s.facilities_unreachable), (1, 1));
         assert_eq!(coverage_of(&r, "kindergarten").facilities_unreachable, 1);
-        assert!(r.report.warnings.iter().any(|w| w.contains("not reachable")));
-        assert_eq!(coverage_of(&r, "kindergarten").tiers[0].town.covered_weight, 10.0);
+        assert!(
+            r.report
+                .warnings
+                .iter()
+                .any(|w| w.contains("not reachable"))
+        );
+        assert_eq!(
+            coverage_of(&r, "kindergarten").tiers[0].town.covered_weight,
+            10.0
+        );
     }
 
     #[test]
@@ -1005,8 +1041,15 @@ mod tests {
         ];
         let (a, r) = analyse(&layers, "walk", &[5]);
         assert_eq!(a.method, Method::Euclidean);
-        assert!(a.warnings.iter().any(|w| w.contains("no usable network")), "{:?}", a.warnings);
-        assert_eq!(coverage_of(&r, "kindergarten").tiers[0].town.covered_weight, 1.0);
+        assert!(
+            a.warnings.iter().any(|w| w.contains("no usable network")),
+            "{:?}",
+            a.warnings
+        );
+        assert_eq!(
+            coverage_of(&r, "kindergarten").tiers[0].town.covered_weight,
+            1.0
+        );
         // An empty facility layer: every category at 0, required ones listed as missing.
         let mut empty = facilities(&[]);
         empty.features.clear();
@@ -1016,10 +1059,19 @@ mod tests {
             homes(&[([10.0, 0.0], 1.0)]),
         ];
         let input = AccessInput::from_layers(&layers);
-        let a = Analysis::new(&input, &Profile::default(), &Taxonomy::default(), &AccessOptions::default())
-            .expect("analysis");
+        let a = Analysis::new(
+            &input,
+            &Profile::default(),
+            &Taxonomy::default(),
+            &AccessOptions::default(),
+        )
+        .expect("analysis");
         let r = a.run();
-        assert!(a.warnings.iter().any(|w| w.contains("no classified facilities")));
+        assert!(
+            a.warnings
+                .iter()
+                .any(|w| w.contains("no classified facilities"))
+        );
         assert_eq!(r.report.all_required.len(), 3);
         assert!(r.report.all_required.iter().all(|t| !t.missing.is_empty()));
         assert!(r.report.categories.iter().all(|c| c.facility_count == 0));
@@ -1033,15 +1085,25 @@ mod tests {
         .expect("analysis");
         let r = a.run();
         assert_eq!(r.report.demand.points, 0);
-        assert!(r.report.all_required.iter().all(|t| t.coverage.town.percent.is_none()));
+        assert!(
+            r.report
+                .all_required
+                .iter()
+                .all(|t| t.coverage.town.percent.is_none())
+        );
         // An unknown mode is an error, not a panic.
-        assert!(Analysis::new(
-            &AccessInput::default(),
-            &Profile::default(),
-            &Taxonomy::default(),
-            &AccessOptions { mode: "plane".into(), minutes: None },
-        )
-        .is_err());
+        assert!(
+            Analysis::new(
+                &AccessInput::default(),
+                &Profile::default(),
+                &Taxonomy::default(),
+                &AccessOptions {
+                    mode: "plane".into(),
+                    minutes: None
+                },
+            )
+            .is_err()
+        );
     }
 
     #[test]
@@ -1051,7 +1113,11 @@ mod tests {
         let layers = vec![
             roads(&[
                 (&[[0.0, 0.0], [100.0, 0.0]], "footway", ""),
-                (&[[0.0, 0.0], [0.0, 100.0], [100.0, 100.0], [100.0, 0.0]], "residential", ""),
+                (
+                    &[[0.0, 0.0], [0.0, 100.0], [100.0, 100.0], [100.0, 0.0]],
+                    "residential",
+                    "",
+                ),
             ]),
             facilities(&[([100.0, 0.0], k)]),
             homes(&[([0.0, 0.0], 1.0)]),

@@ -113,7 +113,9 @@ impl<'a> Scenario<'a> {
     fn make_source(&self, id: u32, xy: [f64; 2]) -> Option<SourcePoint> {
         let n = self.analysis.network.as_ref()?;
         n.index
-            .snap(xy, self.analysis.mode.max_snap_m, |e| n.mode_graph.usable(e))
+            .snap(xy, self.analysis.mode.max_snap_m, |e| {
+                n.mode_graph.usable(e)
+            })
             .map(|s| SourcePoint::from_snap(id, &s, &n.mode_graph))
     }
 
@@ -216,8 +218,7 @@ impl<'a> Scenario<'a> {
     pub fn demand_times(&self) -> CategoryTimes {
         let a = self.analysis;
         let ids = self.facility_ids();
-        let (demand_time_s, demand_facility): (Vec<f64>, Vec<u32>) = match (&a.network, a.method)
-        {
+        let (demand_time_s, demand_facility): (Vec<f64>, Vec<u32>) = match (&a.network, a.method) {
             (Some(n), Method::Network) => {
                 let sources = self.sources();
                 a.demand_snaps

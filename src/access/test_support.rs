@@ -3,7 +3,9 @@
 use geo_types::{Geometry, LineString, Point, Polygon};
 
 use crate::crs::{Crs, CrsInfo};
-use crate::model::layer::{AttrValue, Feature, Field, FieldKind, Format, Layer, SourceId, SourceInfo};
+use crate::model::layer::{
+    AttrValue, Feature, Field, FieldKind, Format, Layer, SourceId, SourceInfo,
+};
 use crate::model::{CategoryId, Role};
 
 pub fn layer(name: &str, role: Role, fields: &[&str]) -> Layer {
@@ -25,7 +27,12 @@ pub fn layer(name: &str, role: Role, fields: &[&str]) -> Layer {
     l
 }
 
-pub fn push(l: &mut Layer, geometry: Geometry<f64>, attrs: Vec<AttrValue>, cat: Option<CategoryId>) {
+pub fn push(
+    l: &mut Layer,
+    geometry: Geometry<f64>,
+    attrs: Vec<AttrValue>,
+    cat: Option<CategoryId>,
+) {
     let n = l.features.len() as u64 + 1;
     l.features.push(Feature {
         geometry,

@@ -93,12 +93,7 @@ enum LineClass {
     Ignored,
 }
 
-fn classify(
-    layer: &Layer,
-    f: &Feature,
-    profile: &Profile,
-    report: &mut BuildReport,
-) -> LineClass {
+fn classify(layer: &Layer, f: &Feature, profile: &Profile, report: &mut BuildReport) -> LineClass {
     let mut unknown: Option<String> = None;
     for name in &profile.zh_class_fields {
         if let Some(v) = layer
@@ -275,11 +270,11 @@ pub fn build_graph(layers: &[&Layer], profile: &Profile, options: BuildOptions) 
         for f in &layer.features {
             let parts: Vec<Vec<[f64; 2]>> = match &f.geometry {
                 Geometry::LineString(ls) => vec![ls.0.iter().map(|c| [c.x, c.y]).collect()],
-                Geometry::MultiLineString(ml) => ml
-                    .0
-                    .iter()
-                    .map(|ls| ls.0.iter().map(|c| [c.x, c.y]).collect())
-                    .collect(),
+                Geometry::MultiLineString(ml) => {
+                    ml.0.iter()
+                        .map(|ls| ls.0.iter().map(|c| [c.x, c.y]).collect())
+                        .collect()
+                }
                 Geometry::Line(l) => vec![vec![[l.start.x, l.start.y], [l.end.x, l.end.y]]],
                 _ => {
                     report.lines_skipped += 1;
@@ -342,10 +337,7 @@ pub fn build_graph(layers: &[&Layer], profile: &Profile, options: BuildOptions) 
         .enumerate()
         .flat_map(|(i, l)| {
             l.coords.windows(2).enumerate().map(move |(j, w)| {
-                GeomWithData::new(
-                    Rectangle::from_corners(w[0], w[1]),
-                    (i as u32, j as u32),
-                )
+                GeomWithData::new(Rectangle::from_corners(w[0], w[1]), (i as u32, j as u32))
             })
         })
         .collect();
@@ -423,10 +415,8 @@ pub fn build_graph(layers: &[&Layer], profile: &Profile, options: BuildOptions) 
         for i in 0..lines.len() {
             let c = &lines[i].coords;
             for (end, own_seg) in [(c[0], 0usize), (c[c.len() - 1], c.len() - 2)] {
-                let env = AABB::from_corners(
-                    [end[0] - tol, end[1] - tol],
-                    [end[0] + tol, end[1] + tol],
-                );
+                let env =
+                    AABB::from_corners([end[0] - tol, end[1] - tol], [end[0] + tol, end[1] + tol]);
                 let mut found: Vec<(usize, usize, f64)> = Vec::new();
                 for other in tree.locate_in_envelope_intersecting(&env) {
                     let (k, m) = (other.data.0 as usize, other.data.1 as usize);
@@ -561,7 +551,12 @@ mod tests {
         let b = build(&l);
         assert_eq!(b.graph.node_count(), 5);
         assert_eq!(b.graph.edge_count(), 4);
-        assert!(b.graph.edges.iter().all(|e| (e.length_m - 50.0).abs() < 1e-9));
+        assert!(
+            b.graph
+                .edges
+                .iter()
+                .all(|e| (e.length_m - 50.0).abs() < 1e-9)
+        );
         assert_eq!(b.report.junctions_made, 1);
         assert_eq!(b.report.level_crossings_kept_apart, 0);
     }

@@ -141,10 +141,16 @@ mod tests {
     #[test]
     fn two_fragments_largest_first() {
         let mut g = Graph::new();
-        let n: Vec<u32> = [[0.0, 0.0], [10.0, 0.0], [500.0, 0.0], [900.0, 0.0], [5.0, 5.0]]
-            .iter()
-            .map(|p| g.add_node(*p))
-            .collect();
+        let n: Vec<u32> = [
+            [0.0, 0.0],
+            [10.0, 0.0],
+            [500.0, 0.0],
+            [900.0, 0.0],
+            [5.0, 5.0],
+        ]
+        .iter()
+        .map(|p| g.add_node(*p))
+        .collect();
         g.add_straight_edge(n[0], n[1], RoadClassId(0), Direction::Both);
         g.add_straight_edge(n[2], n[3], RoadClassId(0), Direction::Forward);
         let c = Components::of_graph(&g);

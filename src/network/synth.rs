@@ -6,7 +6,9 @@ use geo_types::{Coord, Geometry, LineString, Point, Polygon};
 
 use crate::crs::{Crs, CrsInfo};
 use crate::io::synth::SplitMix64;
-use crate::model::layer::{AttrValue, Feature, Field, FieldKind, Format, Layer, SourceId, SourceInfo};
+use crate::model::layer::{
+    AttrValue, Feature, Field, FieldKind, Format, Layer, SourceId, SourceInfo,
+};
 use crate::model::{CategoryId, Role};
 
 const ORIGIN: [f64; 2] = [480_000.0, 3_300_000.0];
@@ -130,7 +132,13 @@ pub fn buildings(nx: usize, ny: usize, spacing_m: f64, n: usize, seed: u64) -> L
         };
         l.features.push(Feature {
             geometry: Geometry::Polygon(Polygon::new(
-                LineString(vec![c(0., 0.), c(0., 12.), c(12., 12.), c(12., 0.), c(0., 0.)]),
+                LineString(vec![
+                    c(0., 0.),
+                    c(0., 12.),
+                    c(12., 12.),
+                    c(12., 0.),
+                    c(0., 0.),
+                ]),
                 vec![],
             )),
             attrs: vec![

@@ -318,7 +318,11 @@ struct RawProfile {
 fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
     // Count the newlines before the offset (a safe char boundary is not needed for bytes).
-    text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
 }
 
 fn config_error(path: &Path, line: usize, message: impl std::fmt::Display) -> Error {
@@ -606,7 +610,10 @@ mod tests {
         assert_eq!(walk.speed_m_per_s.source, Provenance::Known);
         assert!(walk.speed_m_per_s.cite.contains("GB 50180"));
         // 5 minutes at the walking speed is 300 m (GB 50180).
-        assert_eq!(p.tier(5).expect("5").budget_s() * walk.speed_m_per_s.value, 300.0);
+        assert_eq!(
+            p.tier(5).expect("5").budget_s() * walk.speed_m_per_s.value,
+            300.0
+        );
         let car = p.mode("car").expect("car");
         assert!(car.oneway);
         let exp = p.class_id("expressway").expect("class");
