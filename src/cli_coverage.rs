@@ -252,13 +252,14 @@ fn print_text(inputs: &[InputInfo], working: &Crs, r: &AccessReport) {
     );
     if let Some(n) = &r.network {
         println!(
-            "network: {} nodes, {} edges, {:.1} km; {} component(s), {:.1}% of the length in the largest; {} junctions made, {} level crossings kept apart",
+            "network: {} nodes, {} edges, {:.1} km; {} component(s), {:.1}% of the length in the largest; {} junctions, {} dead ends, {} level crossings kept apart",
             n.nodes,
             n.edges,
             n.length_km,
             n.components,
             n.largest_component_percent,
-            n.build.junctions_made,
+            n.build.junction_nodes,
+            n.build.dead_ends,
             n.build.level_crossings_kept_apart
         );
     }

@@ -28,7 +28,7 @@ enum Command {
     Info(InfoArgs),
     /// Travel times to the nearest facility of each category and the population covered at each
     /// tier (5/15/30 min), on the road network (JSON documented in README.md).
-    Coverage(cli_coverage::CoverageArgs),
+    Coverage(Box<cli_coverage::CoverageArgs>),
 }
 
 /// Options for reading files, shared by the subcommands.
@@ -220,7 +220,7 @@ fn run() -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Coverage(args)) => cli_coverage::run(args),
+        Some(Command::Coverage(args)) => cli_coverage::run(*args),
         Some(Command::Info(args)) => {
             let options = args.input.load_options()?;
             let ds = load(&args.files, &options);

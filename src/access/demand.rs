@@ -9,6 +9,7 @@
 //!    them, points become one demand point each;
 //! 3. nothing else: a regular grid over the built-up area (else the boundary, else the road
 //!    network's extent), each cell weighing 1 (coverage is then a share of area, not people).
+//!
 //! [`DemandSummary`] states which was used.
 
 use std::collections::BTreeMap;
@@ -259,7 +260,7 @@ pub fn grid_cells(
     inside: impl Fn([f64; 2]) -> bool,
 ) -> Vec<[f64; 2]> {
     let (lo, hi) = bbox;
-    if !(cell_m > 0.0) {
+    if cell_m.is_nan() || cell_m <= 0.0 {
         return Vec::new();
     }
     let nx = (((hi[0] - lo[0]) / cell_m).ceil() as usize).max(1);

@@ -86,12 +86,12 @@ impl SourcePoint {
         ) else {
             return [None, None];
         };
-        let from = (pass & PASS_FORWARD != 0).then(|| Seed {
+        let from = (pass & PASS_FORWARD != 0).then_some(Seed {
             node: edge.from,
             time_s: self.access_s + self.offset_m * s_per_m,
             source: self.id,
         });
-        let to = (pass & PASS_BACKWARD != 0).then(|| Seed {
+        let to = (pass & PASS_BACKWARD != 0).then_some(Seed {
             node: edge.to,
             time_s: self.access_s + (edge.length_m - self.offset_m).max(0.0) * s_per_m,
             source: self.id,

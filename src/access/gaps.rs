@@ -27,7 +27,7 @@ pub struct GapArea {
 
 /// Merge weighted points (`(position, weight)`) into gap areas on a `cell_m` grid.
 pub fn gap_areas(points: &[([f64; 2], f64)], cell_m: f64) -> Vec<GapArea> {
-    if !(cell_m > 0.0) {
+    if cell_m.is_nan() || cell_m <= 0.0 {
         return Vec::new();
     }
     // cell -> (weight, count, sum x·w, sum y·w)

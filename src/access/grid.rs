@@ -47,7 +47,8 @@ impl Analysis {
         cell_m: f64,
     ) -> Option<TimeGrid> {
         let (lo, hi) = extent;
-        if !(cell_m > 0.0) || !(hi[0] > lo[0] && hi[1] > lo[1]) {
+        let ok = cell_m > 0.0 && hi[0] > lo[0] && hi[1] > lo[1];
+        if !ok {
             return None;
         }
         let nx = ((hi[0] - lo[0]) / cell_m).ceil() as usize;
@@ -59,7 +60,7 @@ impl Analysis {
             Method::Network => Some(self.source_set(&times.facilities)),
             Method::Euclidean => None,
         };
-        let node_times = times.node_times.clone().zip(sources).map(|(t, s)| (t, s));
+        let node_times = times.node_times.clone().zip(sources);
         let euclid =
             (self.method == Method::Euclidean).then(|| self.euclid_index(&times.facilities));
         let grid = TimeGrid {

@@ -135,7 +135,7 @@ pub fn band_polygon(lines: &MultiLineString<f64>, half_width_m: f64) -> MultiPol
         .flat_map(|l| l.0.windows(2).map(|w| ([w[0].x, w[0].y], [w[1].x, w[1].y])))
         .filter(|(a, b)| a.iter().chain(b.iter()).all(|v| v.is_finite()))
         .collect();
-    if segs.is_empty() || !(hw > 0.0) {
+    if segs.is_empty() || hw.is_nan() || hw <= 0.0 {
         return MultiPolygon(vec![]);
     }
     let mut lo = [f64::INFINITY; 2];
@@ -206,7 +206,7 @@ pub fn band_polygon(lines: &MultiLineString<f64>, half_width_m: f64) -> MultiPol
 
 /// Circles of `radius_m` around points, unioned (the Euclidean fallback).
 pub fn circles_polygon(points: &[[f64; 2]], radius_m: f64) -> MultiPolygon<f64> {
-    if points.is_empty() || !(radius_m > 0.0) {
+    if points.is_empty() || radius_m.is_nan() || radius_m <= 0.0 {
         return MultiPolygon(vec![]);
     }
     MultiPoint(points.iter().map(|p| Point::new(p[0], p[1])).collect()).buffer(radius_m)

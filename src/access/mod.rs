@@ -708,6 +708,16 @@ impl Analysis {
         budget_s: f64,
         ws: &mut Workspace,
     ) -> CategoryTimes {
+        if facilities.is_empty() {
+            return CategoryTimes {
+                category,
+                facilities,
+                node_times: None,
+                demand_time_s: vec![f64::INFINITY; self.demand.points.len()],
+                demand_facility: vec![NO_SOURCE; self.demand.points.len()],
+                budget_s,
+            };
+        }
         let times = self.node_times(&facilities, budget_s, ws);
         let euclid = match self.method {
             Method::Euclidean => Some(self.euclid_index(&facilities)),

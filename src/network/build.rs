@@ -50,8 +50,10 @@ pub struct BuildReport {
     pub unclassified_lines: usize,
     pub duplicate_vertices_removed: usize,
     pub zero_length_edges_removed: usize,
-    /// Points where lines were joined (crossings split, T-junctions, shared vertices).
-    pub junctions_made: usize,
+    /// Nodes where three or more edges meet (crossings split, T-junctions, shared vertices).
+    pub junction_nodes: usize,
+    /// Nodes with a single edge (dead ends, and line ends left unjoined).
+    pub dead_ends: usize,
     /// Crossings left unconnected because the lines are at different levels (bridges, tunnels).
     pub level_crossings_kept_apart: usize,
     /// Problems with single features (layer index, issue).
@@ -102,7 +104,7 @@ fn classify(layer: &Layer, f: &Feature, profile: &Profile, report: &mut BuildRep
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
         {
-            if profile.ignore_values.iter().any(|x| *x == v) {
+            if profile.ignore_values.contains(&v) {
                 return LineClass::Ignored;
             }
             if let Some(c) = profile.zh_classes.get(&v) {
@@ -122,7 +124,7 @@ fn classify(layer: &Layer, f: &Feature, profile: &Profile, report: &mut BuildRep
             .map(|s| s.trim().to_ascii_lowercase())
             .filter(|s| !s.is_empty())
         {
-            if profile.ignore_values.iter().any(|x| *x == v) {
+            if profile.ignore_values.contains(&v) {
                 return LineClass::Ignored;
             }
             if let Some(c) = profile.osm_classes.get(&v) {
@@ -402,7 +404,6 @@ pub fn build_graph(layers: &[&Layer], profile: &Profile, options: BuildOptions) 
                             seg: m as u32,
                             t: seg_param(q0, q1, p),
                         });
-                        report.junctions_made += 1;
                     } else {
                         report.level_crossings_kept_apart += 1;
                     }
@@ -459,7 +460,7 @@ pub fn build_graph(layers: &[&Layer], profile: &Profile, options: BuildOptions) 
                 geom.dedup_by(|a, b| dist_m(*a, *b) <= 1e-9);
                 let along = super::graph::polyline_length_m(&geom);
                 if pn == node && along <= tol.max(1e-9) {
-                    if along > 0.0 || pc != *c {
+                    if along > 1e-9 {
                         report.zero_length_edges_removed += 1;
                     }
                     // The same node: keep the earlier cut as the start of the next edge.
@@ -493,6 +494,13 @@ pub fn build_graph(layers: &[&Layer], profile: &Profile, options: BuildOptions) 
         report.zero_length_edges_removed += before - kept.edges.len();
         graph = kept;
     }
+    let mut degree = vec![0u32; graph.node_count()];
+    for e in &graph.edges {
+        degree[e.from as usize] += 1;
+        degree[e.to as usize] += 1;
+    }
+    report.junction_nodes = degree.iter().filter(|d| **d >= 3).count();
+    report.dead_ends = degree.iter().filter(|d| **d == 1).count();
     BuiltGraph { graph, report }
 }
 
@@ -557,7 +565,8 @@ mod tests {
                 .iter()
                 .all(|e| (e.length_m - 50.0).abs() < 1e-9)
         );
-        assert_eq!(b.report.junctions_made, 1);
+        assert_eq!(b.report.junction_nodes, 1);
+        assert_eq!(b.report.dead_ends, 4);
         assert_eq!(b.report.level_crossings_kept_apart, 0);
     }
 

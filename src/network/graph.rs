@@ -87,6 +87,7 @@ impl Graph {
 
     /// Add an edge along `geometry` (at least two points; the first and last are replaced by the
     /// node positions). The length is measured along the geometry.
+    #[allow(clippy::too_many_arguments)]
     pub fn add_edge(
         &mut self,
         from: u32,

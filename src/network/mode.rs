@@ -142,7 +142,7 @@ impl ModeGraph {
             let (f, b) = mode.passes(e);
             let s_per_m = mode.speed_on(e.class).map_or(f64::INFINITY, |v| 1.0 / v);
             edge_s_per_m.push(s_per_m);
-            edge_pass.push(u8::from(f) * PASS_FORWARD | u8::from(b) * PASS_BACKWARD);
+            edge_pass.push((u8::from(f) * PASS_FORWARD) | (u8::from(b) * PASS_BACKWARD));
             let cost_s = e.length_m * s_per_m;
             if f {
                 fwd_arcs.push((e.from, e.to, cost_s, i as u32));
