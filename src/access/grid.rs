@@ -91,3 +91,43 @@ impl Analysis {
         Some(TimeGrid { time_s, ..grid })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::access::test_support::{facilities, homes, roads};
+    use crate::access::{AccessInput, AccessOptions, Analysis, Workspace};
+    use crate::model::Taxonomy;
+    use crate::standards::profile::Profile;
+
+    #[test]
+    fn grid_cells_get_network_times() {
+        let t = Taxonomy::default();
+        let k = t.by_id("kindergarten").expect("c");
+        let layers = vec![
+            roads(&[(&[[0.0, 0.0], [1000.0, 0.0]], "residential", "")]),
+            facilities(&[([0.0, 0.0], k)]),
+            homes(&[([500.0, 0.0], 1.0)]),
+        ];
+        let a = Analysis::new(
+            &AccessInput::from_layers(&layers),
+            &Profile::default(),
+            &t,
+            &AccessOptions {
+                mode: "walk".into(),
+                minutes: Some(vec![10]),
+            },
+        )
+        .expect("analysis");
+        let ct = a.category_times(k, 600.0, &mut Workspace::default());
+        let g = a
+            .time_grid(&ct, ([0.0, -100.0], [1000.0, 100.0]), 100.0)
+            .expect("grid");
+        assert_eq!((g.nx, g.ny), (10, 2));
+        // Cell (2, 1): centre (250, 50): 250 m along the road plus a 50 m leg.
+        assert!((g.get(2, 1).expect("cell") - 300.0).abs() < 1e-3);
+        // Beyond 600 s: not reached.
+        assert!(g.get(9, 0).expect("cell").is_nan());
+        assert!(a.time_grid(&ct, ([0.0, 0.0], [0.0, 0.0]), 100.0).is_none());
+        assert!(a.time_grid(&ct, ([0.0, 0.0], [1e9, 1e9]), 1.0).is_none());
+    }
+}

@@ -344,6 +344,49 @@ mod tests {
     }
 
     #[test]
+    fn facility_isochrone_stays_on_its_side_of_the_river() {
+        use crate::access::test_support::{facilities, homes, roads};
+        use crate::access::{AccessInput, AccessOptions, Analysis};
+        use crate::model::Taxonomy;
+        use crate::standards::profile::Profile;
+        let t = Taxonomy::default();
+        let k = t.by_id("kindergarten").expect("c");
+        // Two banks 200 m apart, a bridge 500 m east; the facility on the north bank at x = 0.
+        let layers = vec![
+            roads(&[
+                (&[[0.0, 0.0], [1000.0, 0.0]], "residential", ""),
+                (&[[0.0, 200.0], [1000.0, 200.0]], "residential", ""),
+                (&[[500.0, 0.0], [500.0, 200.0]], "residential", "yes"),
+            ]),
+            facilities(&[([0.0, 200.0], k)]),
+            homes(&[([0.0, 0.0], 1.0)]),
+        ];
+        let a = Analysis::new(
+            &AccessInput::from_layers(&layers),
+            &Profile::default(),
+            &t,
+            &AccessOptions {
+                mode: "walk".into(),
+                minutes: Some(vec![10]),
+            },
+        )
+        .expect("analysis");
+        let iso = a.facility_isochrone(0, 10, &mut Workspace::default());
+        // 600 m: along the north bank to x = 600, and 100 m down the bridge.
+        assert!(iso.contains(&Point::new(590.0, 200.0)));
+        assert!(!iso.contains(&Point::new(660.0, 200.0)));
+        assert!(iso.contains(&Point::new(500.0, 120.0)));
+        assert!(!iso.contains(&Point::new(500.0, 40.0)));
+        assert!(
+            !iso.contains(&Point::new(0.0, 0.0)),
+            "across the river, 1.2 km by the bridge"
+        );
+        let r = a.run();
+        let cat = a.category_isochrone(&r.categories[0], 10);
+        assert!((cat.unsigned_area() - iso.unsigned_area()).abs() < 1.0);
+    }
+
+    #[test]
     fn circles_for_the_fallback() {
         let p = circles_polygon(&[[0.0, 0.0], [10_000.0, 0.0]], 100.0);
         assert_eq!(p.0.len(), 2);

@@ -442,8 +442,11 @@ impl Analysis {
             }
         }
         if facilities.is_empty() {
+            let features: usize = input.facilities.iter().map(|l| l.features.len()).sum();
             warnings.push(if input.facilities.is_empty() {
                 "no facility layer: every category has 0 facilities (give --facilities FILE)".into()
+            } else if features == 0 {
+                "the facility layer is empty: every category has 0 facilities".into()
             } else {
                 format!(
                     "the facility layer has no classified facilities ({unclassified} features match no category; see `towncircle info` and assets/categories.toml)"
@@ -1080,7 +1083,7 @@ mod tests {
         assert!(
             a.warnings
                 .iter()
-                .any(|w| w.contains("no classified facilities"))
+                .any(|w| w.contains("facility layer is empty"))
         );
         assert_eq!(r.report.all_required.len(), 3);
         assert!(r.report.all_required.iter().all(|t| !t.missing.is_empty()));
