@@ -253,7 +253,8 @@ fn representative_point(g: &Geometry<f64>) -> Option<[f64; 2]> {
     (p.x().is_finite() && p.y().is_finite()).then_some([p.x(), p.y()])
 }
 
-/// Cell centres of a `cell_m` grid inside `region` (or its whole bbox when `whole_bbox`).
+/// Centres of the cells of a `cell_m` grid over `bbox` for which `inside` holds (empty for a
+/// grid of more than 4 million cells).
 pub fn grid_cells(
     bbox: ([f64; 2], [f64; 2]),
     cell_m: f64,
