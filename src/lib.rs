@@ -2,12 +2,15 @@
 //! planning in Zhejiang. No UI, no printing, no process exit here.
 #![deny(clippy::unwrap_used)]
 
+pub mod access;
 pub mod crs;
 pub mod demo;
 pub mod error;
 pub mod io;
 pub mod model;
 pub mod render;
+pub mod network;
 pub mod report;
+pub mod standards;
 
 pub use error::{Error, Result};

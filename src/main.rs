@@ -1,6 +1,8 @@
 //! The towncircle binary: the desktop app when run bare, CLI subcommands otherwise.
 #![deny(clippy::unwrap_used)]
 
+mod cli_coverage;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -24,6 +26,9 @@ struct Cli {
 enum Command {
     /// Describe data files: format, geometry, features, CRS, encoding, extent, role, categories.
     Info(InfoArgs),
+    /// Travel times to the nearest facility of each category and the population covered at each
+    /// tier (5/15/30 min), on the road network (JSON documented in README.md).
+    Coverage(Box<cli_coverage::CoverageArgs>),
 }
 
 /// Options for reading files, shared by the subcommands.
@@ -215,6 +220,7 @@ fn run() -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Coverage(args)) => cli_coverage::run(*args),
         Some(Command::Info(args)) => {
             let options = args.input.load_options()?;
             let ds = load(&args.files, &options);

@@ -1,0 +1,279 @@
+//! Coverage: for every category and tier, the demand weight (people) within the tier's time, for
+//! the whole town, the built-up area and each village; and the "all required types" coverage per
+//! tier (a resident counts only when EVERY required type of the tier is within reach).
+
+use serde::Serialize;
+
+use crate::model::CategoryId;
+use crate::standards::profile::Scope;
+
+use super::demand::Demand;
+
+/// Covered weight out of a total.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Default)]
+pub struct Coverage {
+    pub demand_total: f64,
+    pub covered_weight: f64,
+    /// Percentage covered; None when there is no demand in the scope.
+    pub percent: Option<f64>,
+}
+
+impl Coverage {
+    fn finish(total: f64, covered: f64) -> Coverage {
+        Coverage {
+            demand_total: total,
+            covered_weight: covered,
+            percent: (total > 0.0).then(|| 100.0 * covered / total),
+        }
+    }
+}
+
+/// Coverage of one village.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VillageCoverage {
+    pub village: String,
+    #[serde(flatten)]
+    pub coverage: Coverage,
+}
+
+/// Coverage at one tier for the town, the built-up area and each village.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScopedCoverage {
+    pub minutes: u32,
+    pub town: Coverage,
+    /// None when there is no built-up area layer.
+    pub built_up: Option<Coverage>,
+    pub villages: Vec<VillageCoverage>,
+}
+
+/// A tier as coverage needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TierSpec {
+    pub minutes: u32,
+    pub scope: Scope,
+    /// Required facilities: each entry is satisfied by any of its categories.
+    pub required: Vec<(String, Vec<CategoryId>)>,
+}
+
+impl TierSpec {
+    pub fn budget_s(&self) -> f64 {
+        f64::from(self.minutes) * 60.0
+    }
+}
+
+/// Coverage of one category.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CategoryCoverage {
+    pub id: String,
+    pub zh: String,
+    pub en: String,
+    pub facility_count: usize,
+    /// Facilities that could not be placed on the network (beyond the maximum snap distance).
+    pub facilities_unreachable: usize,
+    pub tiers: Vec<ScopedCoverage>,
+}
+
+/// "All required types" coverage of one tier.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AllRequiredCoverage {
+    pub minutes: u32,
+    pub scope: Scope,
+    pub required: Vec<String>,
+    /// Required entries with no facility at all in the data: coverage counts them as not
+    /// reached; check whether the data is missing (缺数据) or the facility really is absent.
+    pub missing: Vec<String>,
+    #[serde(flatten)]
+    pub coverage: ScopedCoverage,
+}
+
+/// Sum covered weights for one "is covered" predicate over every scope.
+pub fn scoped(demand: &Demand, minutes: u32, covered: impl Fn(usize) -> bool) -> ScopedCoverage {
+    let nv = demand.villages.len();
+    let (mut t_tot, mut t_cov) = (0.0, 0.0);
+    let (mut b_tot, mut b_cov) = (0.0, 0.0);
+    let mut v_tot = vec![0.0; nv];
+    let mut v_cov = vec![0.0; nv];
+    for (i, p) in demand.points.iter().enumerate() {
+        let c = covered(i);
+        let w = p.weight;
+        t_tot += w;
+        if p.built_up {
+            b_tot += w;
+        }
+        if let Some(v) = p.village.map(|v| v as usize).filter(|v| *v < nv) {
+            v_tot[v] += w;
+            if c {
+                v_cov[v] += w;
+            }
+        }
+        if c {
+            t_cov += w;
+            if p.built_up {
+                b_cov += w;
+            }
+        }
+    }
+    ScopedCoverage {
+        minutes,
+        town: Coverage::finish(t_tot, t_cov),
+        built_up: demand
+            .summary
+            .has_built_up_area
+            .then(|| Coverage::finish(b_tot, b_cov)),
+        villages: demand
+            .villages
+            .iter()
+            .enumerate()
+            .map(|(i, v)| VillageCoverage {
+                village: v.name.clone(),
+                coverage: Coverage::finish(v_tot[i], v_cov[i]),
+            })
+            .collect(),
+    }
+}
+
+/// Coverage of one category at each tier, from each demand point's time to it.
+pub fn category_coverage(
+    demand: &Demand,
+    demand_time_s: &[f64],
+    tiers: &[TierSpec],
+) -> Vec<ScopedCoverage> {
+    tiers
+        .iter()
+        .map(|t| {
+            let b = t.budget_s();
+            scoped(demand, t.minutes, |i| {
+                demand_time_s.get(i).is_some_and(|x| *x <= b)
+            })
+        })
+        .collect()
+}
+
+/// "All required" coverage of each tier. `time_of(category)` gives each demand point's time to
+/// that category (None when the category has no facility at all).
+pub fn all_required<'a>(
+    demand: &Demand,
+    tiers: &[TierSpec],
+    time_of: impl Fn(CategoryId) -> Option<&'a [f64]>,
+) -> Vec<AllRequiredCoverage> {
+    tiers
+        .iter()
+        .map(|t| {
+            let b = t.budget_s();
+            let mut missing = Vec::new();
+            // Per requirement, the slices of its categories that exist.
+            let reqs: Vec<Vec<&[f64]>> = t
+                .required
+                .iter()
+                .map(|(label, cats)| {
+                    let s: Vec<&[f64]> = cats.iter().filter_map(|c| time_of(*c)).collect();
+                    if s.is_empty() {
+                        missing.push(label.clone());
+                    }
+                    s
+                })
+                .collect();
+            let coverage = scoped(demand, t.minutes, |i| {
+                !reqs.is_empty()
+                    && reqs.iter().all(|opts| {
+                        opts.iter()
+                            .any(|times| times.get(i).is_some_and(|x| *x <= b))
+                    })
+            });
+            AllRequiredCoverage {
+                minutes: t.minutes,
+                scope: t.scope,
+                required: t.required.iter().map(|(l, _)| l.clone()).collect(),
+                missing,
+                coverage,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::access::demand::{DemandPoint, DemandSource, DemandSummary, Village, WeightMethod};
+    use crate::model::layer::SourceId;
+
+    fn demand() -> Demand {
+        let p = |w: f64, v: Option<u32>, bu: bool| DemandPoint {
+            xy: [0.0, 0.0],
+            weight: w,
+            method: WeightMethod::Population,
+            village: v,
+            built_up: bu,
+            origin: None,
+        };
+        Demand {
+            points: vec![
+                p(10.0, None, true),
+                p(20.0, Some(0), false),
+                p(30.0, Some(0), false),
+            ],
+            villages: vec![Village {
+                name: "清溪村".into(),
+                population: None,
+                polygon: None,
+                xy: [0.0, 0.0],
+                source: SourceId::Feature(1),
+            }],
+            summary: DemandSummary {
+                source: DemandSource::Buildings,
+                description: String::new(),
+                points: 3,
+                total_weight: 60.0,
+                weight_unit: "persons",
+                by_method: Default::default(),
+                non_residential_skipped: 0,
+                villages: 1,
+                villages_rescaled: 0,
+                has_built_up_area: true,
+            },
+            warnings: vec![],
+        }
+    }
+
+    #[test]
+    fn per_scope_sums() {
+        let d = demand();
+        let tiers = [5, 15].map(|m| TierSpec {
+            minutes: m,
+            scope: Scope::Town,
+            required: vec![],
+        });
+        let c = category_coverage(&d, &[100.0, 600.0, f64::INFINITY], &tiers);
+        assert_eq!(c[0].town.covered_weight, 10.0);
+        assert_eq!(c[0].town.percent, Some(100.0 * 10.0 / 60.0));
+        assert_eq!(c[0].built_up.expect("bu").percent, Some(100.0));
+        assert_eq!(c[0].villages[0].coverage.covered_weight, 0.0);
+        assert_eq!(c[1].town.covered_weight, 30.0);
+        assert_eq!(c[1].villages[0].coverage.percent, Some(40.0));
+    }
+
+    #[test]
+    fn all_required_needs_every_type_and_reports_missing() {
+        let d = demand();
+        let a = [100.0, 100.0, f64::INFINITY];
+        let b = [100.0, f64::INFINITY, 100.0];
+        let tiers = [TierSpec {
+            minutes: 5,
+            scope: Scope::Town,
+            required: vec![
+                ("a".into(), vec![CategoryId(0)]),
+                ("b|c".into(), vec![CategoryId(1), CategoryId(2)]),
+            ],
+        }];
+        let r = all_required(&d, &tiers, |c| match c.0 {
+            0 => Some(&a[..]),
+            1 => Some(&b[..]),
+            _ => None,
+        });
+        assert_eq!(r[0].coverage.town.covered_weight, 10.0);
+        assert!(r[0].missing.is_empty());
+        let r = all_required(&d, &tiers, |c| (c.0 == 0).then_some(&a[..]));
+        assert_eq!(r[0].missing, vec!["b|c".to_string()]);
+        assert_eq!(r[0].coverage.town.covered_weight, 0.0);
+    }
+}

@@ -1,0 +1,705 @@
+//! Demand: where people live, as weighted points.
+//!
+//! In order of preference:
+//! 1. residential buildings: weight = the population attribute when present, else floor area
+//!    (footprint × storeys) × persons per m² from the profile, else 1 (a point without area);
+//!    buildings inside a village polygon with a population are rescaled to that population
+//!    (unless they carry their own population);
+//! 2. villages with a population: polygons without buildings are spread over a grid inside
+//!    them, points become one demand point each;
+//! 3. nothing else: a regular grid over the built-up area (else the boundary, else the road
+//!    network's extent), each cell weighing 1 (coverage is then a share of area, not people).
+//!
+//! [`DemandSummary`] states which was used.
+
+use std::collections::BTreeMap;
+
+use geo::{Area, BoundingRect, Centroid, Contains, InteriorPoint};
+use geo_types::{Geometry, MultiPolygon, Point, Polygon, Rect};
+use serde::Serialize;
+
+use crate::model::layer::{AttrValue, Feature, Layer, SourceId};
+use crate::standards::profile::DemandParams;
+
+/// How the demand was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DemandSource {
+    /// Residential buildings.
+    Buildings,
+    /// Village populations (points, or grids inside village polygons).
+    Villages,
+    /// A grid over the built-up area (no population data).
+    BuiltUpGrid,
+    /// A grid over the town boundary (no population data).
+    BoundaryGrid,
+    /// A grid over the road network's extent (no population data).
+    NetworkGrid,
+    /// Nothing to make demand from.
+    None,
+}
+
+impl DemandSource {
+    pub fn describe(self) -> &'static str {
+        match self {
+            DemandSource::Buildings => {
+                "residential buildings (人口 or floor area × persons per m²)"
+            }
+            DemandSource::Villages => "village populations (行政村人口)",
+            DemandSource::BuiltUpGrid => {
+                "a grid over the built-up area (建成区); weights are cells, not people"
+            }
+            DemandSource::BoundaryGrid => {
+                "a grid over the town boundary (镇域); weights are cells, not people"
+            }
+            DemandSource::NetworkGrid => {
+                "a grid over the road network's extent; weights are cells, not people"
+            }
+            DemandSource::None => "no demand data",
+        }
+    }
+}
+
+/// How one point's weight was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WeightMethod {
+    /// The building's population attribute.
+    Population,
+    /// Floor area × persons per m² (storeys from the attribute).
+    FloorArea,
+    /// Floor area × persons per m² with the profile's default storeys.
+    FloorAreaDefaultLevels,
+    /// No area, no population: 1.
+    One,
+    /// A building's share of its village's population.
+    VillageShare,
+    /// A grid cell's share of its village's population.
+    VillageGrid,
+    /// A village point with its population.
+    VillagePoint,
+    /// A cell of a grid without population (weight 1).
+    Cell,
+}
+
+/// A demand point.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DemandPoint {
+    pub xy: [f64; 2],
+    pub weight: f64,
+    pub method: WeightMethod,
+    /// Index into [`Demand::villages`].
+    pub village: Option<u32>,
+    /// Inside the built-up area (建成区).
+    pub built_up: bool,
+    /// The feature it came from: (input layer index, feature), None for grid cells.
+    pub origin: Option<(u32, SourceId)>,
+}
+
+/// An administrative village (行政村).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Village {
+    pub name: String,
+    pub population: Option<f64>,
+    #[serde(skip)]
+    pub polygon: Option<MultiPolygon<f64>>,
+    /// The point, or a point inside the polygon.
+    pub xy: [f64; 2],
+    pub source: SourceId,
+}
+
+/// What was used, for the report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DemandSummary {
+    pub source: DemandSource,
+    pub description: String,
+    pub points: usize,
+    pub total_weight: f64,
+    /// "persons" or "cells".
+    pub weight_unit: &'static str,
+    /// Points per weight method.
+    pub by_method: BTreeMap<WeightMethod, usize>,
+    pub non_residential_skipped: usize,
+    pub villages: usize,
+    pub villages_rescaled: usize,
+    pub has_built_up_area: bool,
+}
+
+/// Demand points and villages.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Demand {
+    pub points: Vec<DemandPoint>,
+    pub villages: Vec<Village>,
+    pub summary: DemandSummary,
+    pub warnings: Vec<String>,
+}
+
+/// The layers demand is made from (already in the metric working CRS).
+#[derive(Debug, Clone, Default)]
+pub struct DemandLayers<'a> {
+    pub buildings: Vec<&'a Layer>,
+    pub villages: Vec<&'a Layer>,
+    pub built_up: Vec<&'a Layer>,
+    pub boundary: Vec<&'a Layer>,
+}
+
+/// Polygons with their bounding boxes, for point-in-area tests.
+#[derive(Debug, Clone, Default)]
+pub struct Region {
+    polys: Vec<(Rect<f64>, Polygon<f64>)>,
+}
+
+impl Region {
+    /// The polygons of `layers`.
+    pub fn from_layers(layers: &[&Layer]) -> Region {
+        let mut r = Region::default();
+        for l in layers {
+            for f in &l.features {
+                r.add(&f.geometry);
+            }
+        }
+        r
+    }
+
+    pub fn add(&mut self, g: &Geometry<f64>) {
+        let polys: Vec<Polygon<f64>> = match g {
+            Geometry::Polygon(p) => vec![p.clone()],
+            Geometry::MultiPolygon(mp) => mp.0.clone(),
+            Geometry::Rect(r) => vec![r.to_polygon()],
+            _ => vec![],
+        };
+        for p in polys {
+            if let Some(b) = p.bounding_rect() {
+                self.polys.push((b, p));
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.polys.is_empty()
+    }
+
+    pub fn contains(&self, xy: [f64; 2]) -> bool {
+        let pt = Point::new(xy[0], xy[1]);
+        self.polys.iter().any(|(b, p)| {
+            xy[0] >= b.min().x
+                && xy[0] <= b.max().x
+                && xy[1] >= b.min().y
+                && xy[1] <= b.max().y
+                && p.contains(&pt)
+        })
+    }
+
+    /// The bounding box of all polygons.
+    pub fn bbox(&self) -> Option<([f64; 2], [f64; 2])> {
+        let mut it = self.polys.iter().map(|(b, _)| b);
+        let first = it.next()?;
+        let mut lo = [first.min().x, first.min().y];
+        let mut hi = [first.max().x, first.max().y];
+        for b in it {
+            lo = [lo[0].min(b.min().x), lo[1].min(b.min().y)];
+            hi = [hi[0].max(b.max().x), hi[1].max(b.max().y)];
+        }
+        Some((lo, hi))
+    }
+
+    /// The polygons as one multipolygon.
+    pub fn multi_polygon(&self) -> MultiPolygon<f64> {
+        MultiPolygon(self.polys.iter().map(|(_, p)| p.clone()).collect())
+    }
+}
+
+fn text(layer: &Layer, f: &Feature, fields: &[String]) -> Option<String> {
+    fields.iter().find_map(|n| {
+        layer
+            .attr(f, n)
+            .and_then(AttrValue::as_text)
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    })
+}
+
+fn number(layer: &Layer, f: &Feature, fields: &[String]) -> Option<f64> {
+    fields.iter().find_map(|n| {
+        layer
+            .attr(f, n)
+            .and_then(AttrValue::as_f64)
+            .filter(|v| *v > 0.0)
+    })
+}
+
+fn is_residential(value: Option<&str>, uses: &[String]) -> bool {
+    let Some(v) = value else {
+        return true;
+    };
+    let v = v.trim().to_lowercase();
+    if v.is_empty() || v == "yes" {
+        return true;
+    }
+    uses.iter().any(|u| {
+        let u = u.to_lowercase();
+        if u.is_ascii() { v == u } else { v.contains(&u) }
+    })
+}
+
+fn representative_point(g: &Geometry<f64>) -> Option<[f64; 2]> {
+    let p = match g {
+        Geometry::Point(p) => Some(*p),
+        Geometry::Polygon(_) | Geometry::MultiPolygon(_) | Geometry::Rect(_) => {
+            g.interior_point().or_else(|| g.centroid())
+        }
+        other => other.centroid(),
+    }?;
+    (p.x().is_finite() && p.y().is_finite()).then_some([p.x(), p.y()])
+}
+
+/// Centres of the cells of a `cell_m` grid over `bbox` for which `inside` holds (empty for a
+/// grid of more than 4 million cells).
+pub fn grid_cells(
+    bbox: ([f64; 2], [f64; 2]),
+    cell_m: f64,
+    inside: impl Fn([f64; 2]) -> bool,
+) -> Vec<[f64; 2]> {
+    let (lo, hi) = bbox;
+    if cell_m.is_nan() || cell_m <= 0.0 {
+        return Vec::new();
+    }
+    let nx = (((hi[0] - lo[0]) / cell_m).ceil() as usize).max(1);
+    let ny = (((hi[1] - lo[1]) / cell_m).ceil() as usize).max(1);
+    // Guard against absurd grids from a wrong CRS: at most ~4 million cells.
+    if nx.saturating_mul(ny) > 4_000_000 {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for j in 0..ny {
+        for i in 0..nx {
+            let c = [
+                lo[0] + (i as f64 + 0.5) * cell_m,
+                lo[1] + (j as f64 + 0.5) * cell_m,
+            ];
+            if inside(c) {
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+/// Make the demand points of a town. `network_extent` is used for the last-resort grid.
+pub fn build_demand(
+    layers: &DemandLayers<'_>,
+    params: &DemandParams,
+    network_extent: Option<([f64; 2], [f64; 2])>,
+) -> Demand {
+    let built_up = Region::from_layers(&layers.built_up);
+    let boundary = Region::from_layers(&layers.boundary);
+    let mut warnings = Vec::new();
+    let mut by_method: BTreeMap<WeightMethod, usize> = BTreeMap::new();
+
+    // Villages.
+    let mut villages: Vec<Village> = Vec::new();
+    for l in &layers.villages {
+        for f in &l.features {
+            let Some(xy) = representative_point(&f.geometry) else {
+                continue;
+            };
+            let polygon = match &f.geometry {
+                Geometry::Polygon(p) => Some(MultiPolygon(vec![p.clone()])),
+                Geometry::MultiPolygon(mp) => Some(mp.clone()),
+                _ => None,
+            };
+            villages.push(Village {
+                name: text(l, f, &params.name_fields)
+                    .unwrap_or_else(|| format!("village {}", villages.len() + 1)),
+                population: number(l, f, &params.population_fields),
+                polygon,
+                xy,
+                source: f.source_id,
+            });
+        }
+    }
+    let village_regions: Vec<Option<Region>> = villages
+        .iter()
+        .map(|v| {
+            v.polygon.as_ref().map(|mp| {
+                let mut r = Region::default();
+                r.add(&Geometry::MultiPolygon(mp.clone()));
+                r
+            })
+        })
+        .collect();
+    let point_villages: Vec<u32> = (0..villages.len() as u32)
+        .filter(|i| villages[*i as usize].polygon.is_none())
+        .collect();
+    let village_of = |xy: [f64; 2], in_built_up: bool| -> Option<u32> {
+        if let Some(i) = village_regions
+            .iter()
+            .position(|r| r.as_ref().is_some_and(|r| r.contains(xy)))
+        {
+            return Some(i as u32);
+        }
+        if in_built_up && !built_up.is_empty() {
+            return None;
+        }
+        // Points only: the nearest village point.
+        point_villages.iter().copied().min_by(|a, b| {
+            let da = crate::network::graph::dist_m(villages[*a as usize].xy, xy);
+            let db = crate::network::graph::dist_m(villages[*b as usize].xy, xy);
+            da.total_cmp(&db)
+        })
+    };
+
+    // Buildings.
+    let mut points: Vec<DemandPoint> = Vec::new();
+    let mut non_residential_skipped = 0;
+    for (li, l) in layers.buildings.iter().enumerate() {
+        for f in &l.features {
+            let use_value = text(l, f, &params.use_fields);
+            if !is_residential(use_value.as_deref(), &params.residential_uses) {
+                non_residential_skipped += 1;
+                continue;
+            }
+            let Some(xy) = representative_point(&f.geometry) else {
+                continue;
+            };
+            let (weight, method) = if let Some(pop) = number(l, f, &params.population_fields) {
+                (pop, WeightMethod::Population)
+            } else {
+                let area = f.geometry.unsigned_area();
+                if area > 0.0 {
+                    match number(l, f, &params.levels_fields) {
+                        Some(levels) => (
+                            area * levels * params.persons_per_m2.value,
+                            WeightMethod::FloorArea,
+                        ),
+                        None => (
+                            area * params.default_levels.value * params.persons_per_m2.value,
+                            WeightMethod::FloorAreaDefaultLevels,
+                        ),
+                    }
+                } else {
+                    (1.0, WeightMethod::One)
+                }
+            };
+            let in_bu = built_up.contains(xy);
+            points.push(DemandPoint {
+                xy,
+                weight,
+                method,
+                village: village_of(xy, in_bu),
+                built_up: in_bu,
+                origin: Some((li as u32, f.source_id)),
+            });
+        }
+    }
+    let had_buildings = !points.is_empty();
+    if !layers.buildings.is_empty() && !had_buildings {
+        warnings.push(format!(
+            "the building layer has no residential buildings ({non_residential_skipped} non-residential skipped); demand falls back to villages or a grid"
+        ));
+    }
+
+    // Villages' populations: rescale their buildings, or spread over a grid / put at the point.
+    let mut villages_rescaled = 0;
+    for (vi, v) in villages.iter().enumerate() {
+        let Some(pop) = v.population else {
+            continue;
+        };
+        let members: Vec<usize> = points
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.village == Some(vi as u32))
+            .map(|(i, _)| i)
+            .collect();
+        if let Some(region) = &village_regions[vi] {
+            if !members.is_empty() {
+                if members
+                    .iter()
+                    .all(|i| points[*i].method != WeightMethod::Population)
+                {
+                    let sum: f64 = members.iter().map(|i| points[*i].weight).sum();
+                    if sum > 0.0 {
+                        for i in &members {
+                            points[*i].weight *= pop / sum;
+                            points[*i].method = WeightMethod::VillageShare;
+                        }
+                        villages_rescaled += 1;
+                    }
+                }
+                continue;
+            }
+            let Some(bbox) = region.bbox() else { continue };
+            let mut cells = grid_cells(bbox, params.grid_cell_m.value, |c| region.contains(c));
+            if cells.is_empty() {
+                cells.push(v.xy);
+            }
+            let share = pop / cells.len() as f64;
+            for c in cells {
+                let in_bu = built_up.contains(c);
+                points.push(DemandPoint {
+                    xy: c,
+                    weight: share,
+                    method: WeightMethod::VillageGrid,
+                    village: Some(vi as u32),
+                    built_up: in_bu,
+                    origin: None,
+                });
+            }
+        } else if !had_buildings {
+            points.push(DemandPoint {
+                xy: v.xy,
+                weight: pop,
+                method: WeightMethod::VillagePoint,
+                village: Some(vi as u32),
+                built_up: built_up.contains(v.xy),
+                origin: None,
+            });
+        }
+    }
+    if !villages.is_empty() && villages.iter().all(|v| v.population.is_none()) {
+        warnings.push(
+            "the village layer has no population field (人口/population): villages are used only to group residents".into(),
+        );
+    }
+
+    let source = if had_buildings {
+        DemandSource::Buildings
+    } else if !points.is_empty() {
+        DemandSource::Villages
+    } else {
+        // No population data at all: a grid.
+        let cell = params.grid_cell_m.value;
+        let (src, cells) = if let Some(b) = built_up.bbox() {
+            (
+                DemandSource::BuiltUpGrid,
+                grid_cells(b, cell, |c| built_up.contains(c)),
+            )
+        } else if let Some(b) = boundary.bbox() {
+            (
+                DemandSource::BoundaryGrid,
+                grid_cells(b, cell, |c| boundary.contains(c)),
+            )
+        } else if let Some(b) = network_extent {
+            (DemandSource::NetworkGrid, grid_cells(b, cell, |_| true))
+        } else {
+            (DemandSource::None, Vec::new())
+        };
+        for c in cells {
+            let in_bu = built_up.contains(c);
+            points.push(DemandPoint {
+                xy: c,
+                weight: 1.0,
+                method: WeightMethod::Cell,
+                village: village_of(c, in_bu),
+                built_up: in_bu,
+                origin: None,
+            });
+        }
+        if src != DemandSource::None {
+            warnings.push(format!(
+                "no buildings or village populations: demand is {}",
+                src.describe()
+            ));
+        }
+        src
+    };
+    for p in &points {
+        *by_method.entry(p.method).or_insert(0) += 1;
+    }
+    let total_weight = points.iter().map(|p| p.weight).sum();
+    let weight_unit = match source {
+        DemandSource::BuiltUpGrid | DemandSource::BoundaryGrid | DemandSource::NetworkGrid => {
+            "cells"
+        }
+        _ => "persons",
+    };
+    let summary = DemandSummary {
+        source,
+        description: source.describe().into(),
+        points: points.len(),
+        total_weight,
+        weight_unit,
+        by_method,
+        non_residential_skipped,
+        villages: villages.len(),
+        villages_rescaled,
+        has_built_up_area: !built_up.is_empty(),
+    };
+    Demand {
+        points,
+        villages,
+        summary,
+        warnings,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crs::{Crs, CrsInfo};
+    use crate::model::layer::{Field, FieldKind, Format, SourceInfo};
+    use crate::standards::profile::Profile;
+    use geo_types::{LineString, polygon};
+
+    fn layer(fields: &[&str], feats: Vec<(Geometry<f64>, Vec<AttrValue>)>) -> Layer {
+        let mut l = Layer::new(
+            "t",
+            SourceInfo {
+                path: "t.geojson".into(),
+                format: Format::GeoJson,
+                table: None,
+                encoding: None,
+            },
+            CrsInfo::declared(Crs::Epsg(4549), "t"),
+        );
+        l.fields = fields
+            .iter()
+            .map(|n| Field::new(*n, FieldKind::Text))
+            .collect();
+        l.features = feats
+            .into_iter()
+            .enumerate()
+            .map(|(i, (geometry, attrs))| Feature {
+                geometry,
+                attrs,
+                source_id: SourceId::Feature(i as u64 + 1),
+                category: None,
+            })
+            .collect();
+        l
+    }
+
+    fn square(x: f64, y: f64, s: f64) -> Geometry<f64> {
+        Geometry::Polygon(Polygon::new(
+            LineString::from(vec![(x, y), (x + s, y), (x + s, y + s), (x, y + s), (x, y)]),
+            vec![],
+        ))
+    }
+
+    #[test]
+    fn building_weights_population_then_floor_area_then_one() {
+        let p = Profile::default().demand;
+        let b = layer(
+            &["用途", "层数", "人口"],
+            vec![
+                (
+                    square(0.0, 0.0, 10.0),
+                    vec![
+                        AttrValue::Text("住宅".into()),
+                        AttrValue::Int(3),
+                        AttrValue::Int(12),
+                    ],
+                ),
+                (
+                    square(100.0, 0.0, 10.0),
+                    vec![
+                        AttrValue::Text("住宅".into()),
+                        AttrValue::Int(3),
+                        AttrValue::Null,
+                    ],
+                ),
+                (
+                    square(200.0, 0.0, 10.0),
+                    vec![AttrValue::Null, AttrValue::Null, AttrValue::Null],
+                ),
+                (
+                    square(300.0, 0.0, 10.0),
+                    vec![
+                        AttrValue::Text("学校".into()),
+                        AttrValue::Int(3),
+                        AttrValue::Null,
+                    ],
+                ),
+                (
+                    Geometry::Point(Point::new(400.0, 0.0)),
+                    vec![AttrValue::Null, AttrValue::Null, AttrValue::Null],
+                ),
+            ],
+        );
+        let d = build_demand(
+            &DemandLayers {
+                buildings: vec![&b],
+                ..Default::default()
+            },
+            &p,
+            None,
+        );
+        assert_eq!(d.summary.source, DemandSource::Buildings);
+        assert_eq!(d.points.len(), 4);
+        assert_eq!(d.summary.non_residential_skipped, 1);
+        assert_eq!(d.points[0].weight, 12.0);
+        assert!((d.points[1].weight - 300.0 * p.persons_per_m2.value).abs() < 1e-9);
+        assert_eq!(d.points[2].method, WeightMethod::FloorAreaDefaultLevels);
+        assert_eq!(d.points[3].weight, 1.0);
+        assert_eq!(d.points[3].method, WeightMethod::One);
+    }
+
+    #[test]
+    fn village_population_rescales_buildings_or_fills_a_grid() {
+        let p = Profile::default().demand;
+        let villages = layer(
+            &["村名", "人口"],
+            vec![
+                (
+                    Geometry::Polygon(
+                        polygon![(x: 0., y: 0.), (x: 1000., y: 0.), (x: 1000., y: 1000.), (x: 0., y: 1000.)],
+                    ),
+                    vec![AttrValue::Text("清溪村".into()), AttrValue::Int(900)],
+                ),
+                (
+                    Geometry::Polygon(
+                        polygon![(x: 2000., y: 0.), (x: 2300., y: 0.), (x: 2300., y: 200.), (x: 2000., y: 200.)],
+                    ),
+                    vec![AttrValue::Text("溪口村".into()), AttrValue::Int(600)],
+                ),
+            ],
+        );
+        let b = layer(
+            &["层数"],
+            vec![
+                (square(100.0, 100.0, 10.0), vec![AttrValue::Int(1)]),
+                (square(500.0, 500.0, 10.0), vec![AttrValue::Int(2)]),
+            ],
+        );
+        let d = build_demand(
+            &DemandLayers {
+                buildings: vec![&b],
+                villages: vec![&villages],
+                ..Default::default()
+            },
+            &p,
+            None,
+        );
+        assert_eq!(d.summary.villages_rescaled, 1);
+        assert!((d.points[0].weight - 300.0).abs() < 1e-9);
+        assert!((d.points[1].weight - 600.0).abs() < 1e-9);
+        // The second village has no buildings: 3 × 2 cells of 100 m, 100 people each.
+        let grid: Vec<_> = d.points.iter().filter(|p| p.village == Some(1)).collect();
+        assert_eq!(grid.len(), 6);
+        assert!(grid.iter().all(|p| (p.weight - 100.0).abs() < 1e-9));
+        assert!((d.summary.total_weight - 1500.0).abs() < 1e-9);
+        assert_eq!(d.villages[0].name, "清溪村");
+    }
+
+    #[test]
+    fn grid_over_built_up_area_when_nothing_else() {
+        let p = Profile::default().demand;
+        let bu = layer(&[], vec![(square(0.0, 0.0, 500.0), vec![])]);
+        let d = build_demand(
+            &DemandLayers {
+                built_up: vec![&bu],
+                ..Default::default()
+            },
+            &p,
+            None,
+        );
+        assert_eq!(d.summary.source, DemandSource::BuiltUpGrid);
+        assert_eq!(d.summary.weight_unit, "cells");
+        assert_eq!(d.points.len(), 25);
+        assert!(d.points.iter().all(|p| p.built_up));
+        assert!(!d.warnings.is_empty());
+        let none = build_demand(&DemandLayers::default(), &p, None);
+        assert_eq!(none.summary.source, DemandSource::None);
+        assert!(none.points.is_empty());
+    }
+}

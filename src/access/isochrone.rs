@@ -1,0 +1,395 @@
+//! Isochrones: the area from which a facility (or the nearest facility of a category) is within
+//! a time budget, built from the network itself, not from a circle around the facility.
+//!
+//! Method: every edge contributes the parts of it from which a source is reachable in time —
+//! whole edges, and partial ends cut at the exact offset where the budget runs out (from node
+//! times and the edge's travel speed; sources on the edge itself included). These reachable
+//! street pieces are buffered by a street half-width from the profile
+//! (`shapes.isochrone_half_width_m`, 35 m [P]: the frontage one reaches from the street) with
+//! round caps and joins (geo's `Buffer`, i_overlay), and unioned. The result follows the streets:
+//! a river without a bridge stays outside, a dead end ends where the time runs out.
+//!
+//! With the Euclidean fallback the isochrone is the union of circles of radius
+//! budget × speed / detour factor (flagged as such by the caller).
+
+use geo::Buffer;
+use geo_types::{Coord, LineString, MultiLineString, MultiPoint, MultiPolygon, Point};
+
+use crate::network::graph::Graph;
+use crate::network::mode::{ModeGraph, PASS_BACKWARD, PASS_FORWARD};
+
+use super::dijkstra::{NodeTimes, SourceSet, Workspace};
+use super::{Analysis, CategoryTimes, Method};
+
+/// A reachable piece of an edge: offsets (metres) from the edge's `from` node.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Piece {
+    pub edge: u32,
+    pub from_m: f64,
+    pub to_m: f64,
+}
+
+/// The parts of every edge from which a source is reachable within `budget_s`.
+pub fn reachable_pieces(
+    graph: &Graph,
+    mode: &ModeGraph,
+    times: &NodeTimes,
+    sources: &SourceSet,
+    budget_s: f64,
+) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let mut intervals: Vec<(f64, f64)> = Vec::new();
+    for (ei, e) in graph.edges.iter().enumerate() {
+        let (s_per_m, pass) = (mode.edge_s_per_m[ei], mode.edge_pass[ei]);
+        if pass == 0 || !s_per_m.is_finite() {
+            continue;
+        }
+        let len = e.length_m;
+        intervals.clear();
+        // Leaving forward to `to`: (len - x) s + t_to <= B.
+        let t_to = times.time_s[e.to as usize];
+        if pass & PASS_FORWARD != 0 && t_to <= budget_s {
+            let reach = (budget_s - t_to) / s_per_m;
+            intervals.push(((len - reach).max(0.0), len));
+        }
+        // Leaving backward to `from`: x s + t_from <= B.
+        let t_from = times.time_s[e.from as usize];
+        if pass & PASS_BACKWARD != 0 && t_from <= budget_s {
+            let reach = (budget_s - t_from) / s_per_m;
+            intervals.push((0.0, reach.min(len)));
+        }
+        for f in sources.on_edge(ei as u32) {
+            if f.access_s > budget_s {
+                continue;
+            }
+            let reach = (budget_s - f.access_s) / s_per_m;
+            if pass & PASS_FORWARD != 0 {
+                intervals.push(((f.offset_m - reach).max(0.0), f.offset_m.min(len)));
+            }
+            if pass & PASS_BACKWARD != 0 {
+                intervals.push((f.offset_m.max(0.0), (f.offset_m + reach).min(len)));
+            }
+        }
+        if intervals.is_empty() {
+            continue;
+        }
+        intervals.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut cur = intervals[0];
+        for iv in intervals[1..].iter() {
+            if iv.0 <= cur.1 {
+                cur.1 = cur.1.max(iv.1);
+            } else {
+                out.push(Piece {
+                    edge: ei as u32,
+                    from_m: cur.0,
+                    to_m: cur.1,
+                });
+                cur = *iv;
+            }
+        }
+        out.push(Piece {
+            edge: ei as u32,
+            from_m: cur.0,
+            to_m: cur.1,
+        });
+    }
+    out
+}
+
+/// The pieces as lines.
+pub fn pieces_lines(graph: &Graph, pieces: &[Piece]) -> MultiLineString<f64> {
+    MultiLineString(
+        pieces
+            .iter()
+            .map(|p| {
+                LineString(
+                    graph
+                        .sub_line(p.edge, p.from_m, p.to_m)
+                        .into_iter()
+                        .map(|c| Coord { x: c[0], y: c[1] })
+                        .collect(),
+                )
+            })
+            .collect(),
+    )
+}
+
+/// The area within `half_width_m` of the reachable pieces.
+pub fn pieces_polygon(graph: &Graph, pieces: &[Piece], half_width_m: f64) -> MultiPolygon<f64> {
+    if pieces.is_empty() {
+        return MultiPolygon(vec![]);
+    }
+    band_polygon(&pieces_lines(graph, pieces), half_width_m)
+}
+
+/// Most grid samples a band polygon may use; the step grows beyond it.
+const MAX_BAND_SAMPLES: usize = 6_000_000;
+
+/// The area within `half_width_m` of `lines` (their round-capped buffer, unioned), traced as the
+/// contour of the distance field on a grid of a quarter of the half-width.
+pub fn band_polygon(lines: &MultiLineString<f64>, half_width_m: f64) -> MultiPolygon<f64> {
+    let hw = half_width_m;
+    let segs: Vec<([f64; 2], [f64; 2])> = lines
+        .0
+        .iter()
+        .flat_map(|l| l.0.windows(2).map(|w| ([w[0].x, w[0].y], [w[1].x, w[1].y])))
+        .filter(|(a, b)| a.iter().chain(b.iter()).all(|v| v.is_finite()))
+        .collect();
+    if segs.is_empty() || hw.is_nan() || hw <= 0.0 {
+        return MultiPolygon(vec![]);
+    }
+    let mut lo = [f64::INFINITY; 2];
+    let mut hi = [f64::NEG_INFINITY; 2];
+    for (a, b) in &segs {
+        for p in [a, b] {
+            lo = [lo[0].min(p[0]), lo[1].min(p[1])];
+            hi = [hi[0].max(p[0]), hi[1].max(p[1])];
+        }
+    }
+    let mut step = (hw / 4.0).max(0.5);
+    let (mut nx, mut ny);
+    loop {
+        // Two samples of margin beyond the band on every side keep every ring closed.
+        let pad = hw + 2.0 * step;
+        nx = ((hi[0] - lo[0] + 2.0 * pad) / step).ceil() as usize + 1;
+        ny = ((hi[1] - lo[1] + 2.0 * pad) / step).ceil() as usize + 1;
+        if nx.saturating_mul(ny) <= MAX_BAND_SAMPLES {
+            break;
+        }
+        step *= 1.5;
+    }
+    let origin = [lo[0] - hw - 2.0 * step, lo[1] - hw - 2.0 * step];
+    // Field: half-width minus the distance to the nearest segment (>= 0 inside the band),
+    // computed exactly within one step beyond the band, -2 steps farther out.
+    let far = -2.0 * step;
+    let mut values = vec![far; nx * ny];
+    let reach = hw + step;
+    for (a, b) in &segs {
+        let i0 = (((a[0].min(b[0]) - reach - origin[0]) / step)
+            .floor()
+            .max(0.0)) as usize;
+        let i1 = ((((a[0].max(b[0]) + reach - origin[0]) / step).ceil()) as usize).min(nx - 1);
+        let j0 = (((a[1].min(b[1]) - reach - origin[1]) / step)
+            .floor()
+            .max(0.0)) as usize;
+        let j1 = ((((a[1].max(b[1]) + reach - origin[1]) / step).ceil()) as usize).min(ny - 1);
+        let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+        let len2 = dx * dx + dy * dy;
+        for j in j0..=j1 {
+            let y = origin[1] + j as f64 * step;
+            for i in i0..=i1 {
+                let x = origin[0] + i as f64 * step;
+                let t = if len2 > 0.0 {
+                    (((x - a[0]) * dx + (y - a[1]) * dy) / len2).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                };
+                let d = (x - a[0] - t * dx).hypot(y - a[1] - t * dy);
+                if d <= reach {
+                    let v = &mut values[j * nx + i];
+                    *v = v.max(hw - d);
+                }
+            }
+        }
+    }
+    // contour-rs places sample i at grid coordinate i + 0.5.
+    let builder = contour::ContourBuilder::new(nx, ny, true)
+        .x_origin(origin[0] - 0.5 * step)
+        .y_origin(origin[1] - 0.5 * step)
+        .x_step(step)
+        .y_step(step);
+    match builder.contours(&values, &[0.0]) {
+        Ok(mut c) if !c.is_empty() => c.swap_remove(0).into_inner().0,
+        _ => MultiPolygon(vec![]),
+    }
+}
+
+/// Circles of `radius_m` around points, unioned (the Euclidean fallback).
+pub fn circles_polygon(points: &[[f64; 2]], radius_m: f64) -> MultiPolygon<f64> {
+    if points.is_empty() || radius_m.is_nan() || radius_m <= 0.0 {
+        return MultiPolygon(vec![]);
+    }
+    MultiPoint(points.iter().map(|p| Point::new(p[0], p[1])).collect()).buffer(radius_m)
+}
+
+impl Analysis {
+    /// The isochrone of a category at `minutes` (≤ the budget of `times`): where the nearest
+    /// facility of the category is within reach.
+    pub fn category_isochrone(&self, times: &CategoryTimes, minutes: u32) -> MultiPolygon<f64> {
+        let budget_s = (f64::from(minutes) * 60.0).min(times.budget_s);
+        match (&self.network, &times.node_times, self.method) {
+            (Some(n), Some(t), Method::Network) => {
+                let sources = self.source_set(&times.facilities);
+                let pieces = reachable_pieces(&n.graph, &n.mode_graph, t, &sources, budget_s);
+                pieces_polygon(&n.graph, &pieces, self.shapes.isochrone_half_width_m.value)
+            }
+            _ => self.euclid_isochrone(&times.facilities, budget_s),
+        }
+    }
+
+    /// The isochrone of one facility (its own search, bounded by `minutes`).
+    pub fn facility_isochrone(
+        &self,
+        facility: u32,
+        minutes: u32,
+        ws: &mut Workspace,
+    ) -> MultiPolygon<f64> {
+        let budget_s = f64::from(minutes) * 60.0;
+        match self.node_times(&[facility], budget_s, ws) {
+            Some((t, sources)) if self.method == Method::Network => {
+                let Some(n) = &self.network else {
+                    return MultiPolygon(vec![]);
+                };
+                let pieces = reachable_pieces(&n.graph, &n.mode_graph, &t, &sources, budget_s);
+                pieces_polygon(&n.graph, &pieces, self.shapes.isochrone_half_width_m.value)
+            }
+            _ => self.euclid_isochrone(&[facility], budget_s),
+        }
+    }
+
+    fn euclid_isochrone(&self, facilities: &[u32], budget_s: f64) -> MultiPolygon<f64> {
+        let pts: Vec<[f64; 2]> = facilities
+            .iter()
+            .filter_map(|i| self.facilities.get(*i as usize).map(|f| f.xy))
+            .collect();
+        circles_polygon(
+            &pts,
+            budget_s * self.mode.speed_m_per_s / self.detour_factor,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::access::dijkstra::{SourcePoint, multi_source};
+    use crate::access::snap::Snap;
+    use crate::network::graph::Direction;
+    use crate::network::mode::TravelMode;
+    use crate::standards::profile::RoadClassId;
+    use geo::{Area, Contains};
+
+    #[test]
+    fn pieces_stop_where_time_runs_out() {
+        // a --1000 m-- b --1000 m-- c, facility at 300 m from a on edge 0; budget 500 s at 1 m/s.
+        let mut g = Graph::new();
+        let a = g.add_node([0.0, 0.0]);
+        let b = g.add_node([1000.0, 0.0]);
+        let c = g.add_node([2000.0, 0.0]);
+        g.add_straight_edge(a, b, RoadClassId(0), Direction::Both);
+        g.add_straight_edge(b, c, RoadClassId(0), Direction::Both);
+        let m = ModeGraph::new(&g, &TravelMode::uniform("walk", 1.0, 1, false));
+        let snap = Snap {
+            edge: 0,
+            offset_m: 300.0,
+            access_m: 0.0,
+            point: [300.0, 0.0],
+            from: [300.0, 0.0],
+        };
+        let s = SourceSet::new(vec![SourcePoint::from_snap(0, &snap, &m)]);
+        let mut t = NodeTimes::new(3);
+        multi_source(
+            &m,
+            &s.seeds(&g, &m),
+            500.0,
+            &mut t,
+            &mut Workspace::default(),
+        );
+        let p = reachable_pieces(&g, &m, &t, &s, 500.0);
+        assert_eq!(
+            p,
+            vec![Piece {
+                edge: 0,
+                from_m: 0.0,
+                to_m: 800.0
+            }]
+        );
+        // b is 700 s away: nothing of edge 1.
+        let poly = pieces_polygon(&g, &p, 35.0);
+        assert!(poly.contains(&Point::new(790.0, 0.0)));
+        assert!(!poly.contains(&Point::new(900.0, 0.0)));
+        assert!(!poly.contains(&Point::new(400.0, 50.0)));
+        // About 800 × 70 plus the round caps.
+        let area = poly.unsigned_area();
+        assert!(
+            (area - (800.0 * 70.0 + std::f64::consts::PI * 35.0 * 35.0)).abs() < 500.0,
+            "{area}"
+        );
+    }
+
+    #[test]
+    fn band_matches_the_exact_buffer() {
+        // A 200 m block (a loop) with a spur: one polygon with one hole.
+        let lines = MultiLineString(vec![
+            LineString::from(vec![
+                (0., 0.),
+                (200., 0.),
+                (200., 200.),
+                (0., 200.),
+                (0., 0.),
+            ]),
+            LineString::from(vec![(200., 100.), (400., 130.)]),
+        ]);
+        let band = band_polygon(&lines, 35.0);
+        let exact = lines.buffer(35.0);
+        let (a, b) = (band.unsigned_area(), exact.unsigned_area());
+        assert!((a - b).abs() / b < 0.01, "{a} vs {b}");
+        assert_eq!(band.0.len(), 1);
+        assert_eq!(band.0[0].interiors().len(), 1);
+        assert!(band.contains(&Point::new(100.0, 20.0)));
+        assert!(band.contains(&Point::new(420.0, 130.0)));
+        assert!(!band.contains(&Point::new(100.0, 100.0)));
+        assert!(!band.contains(&Point::new(440.0, 130.0)));
+        assert!(band_polygon(&MultiLineString(vec![]), 35.0).0.is_empty());
+    }
+
+    #[test]
+    fn facility_isochrone_stays_on_its_side_of_the_river() {
+        use crate::access::test_support::{facilities, homes, roads};
+        use crate::access::{AccessInput, AccessOptions, Analysis};
+        use crate::model::Taxonomy;
+        use crate::standards::profile::Profile;
+        let t = Taxonomy::default();
+        let k = t.by_id("kindergarten").expect("c");
+        // Two banks 200 m apart, a bridge 500 m east; the facility on the north bank at x = 0.
+        let layers = vec![
+            roads(&[
+                (&[[0.0, 0.0], [1000.0, 0.0]], "residential", ""),
+                (&[[0.0, 200.0], [1000.0, 200.0]], "residential", ""),
+                (&[[500.0, 0.0], [500.0, 200.0]], "residential", "yes"),
+            ]),
+            facilities(&[([0.0, 200.0], k)]),
+            homes(&[([0.0, 0.0], 1.0)]),
+        ];
+        let a = Analysis::new(
+            &AccessInput::from_layers(&layers),
+            &Profile::default(),
+            &t,
+            &AccessOptions {
+                mode: "walk".into(),
+                minutes: Some(vec![10]),
+            },
+        )
+        .expect("analysis");
+        let iso = a.facility_isochrone(0, 10, &mut Workspace::default());
+        // 600 m: along the north bank to x = 600, and 100 m down the bridge.
+        assert!(iso.contains(&Point::new(590.0, 200.0)));
+        assert!(!iso.contains(&Point::new(660.0, 200.0)));
+        assert!(iso.contains(&Point::new(500.0, 120.0)));
+        assert!(!iso.contains(&Point::new(500.0, 40.0)));
+        assert!(
+            !iso.contains(&Point::new(0.0, 0.0)),
+            "across the river, 1.2 km by the bridge"
+        );
+        let r = a.run();
+        let cat = a.category_isochrone(&r.categories[0], 10);
+        assert!((cat.unsigned_area() - iso.unsigned_area()).abs() < 1.0);
+    }
+
+    #[test]
+    fn circles_for_the_fallback() {
+        let p = circles_polygon(&[[0.0, 0.0], [10_000.0, 0.0]], 100.0);
+        assert_eq!(p.0.len(), 2);
+        assert!(p.contains(&Point::new(10_050.0, 0.0)));
+    }
+}

@@ -1,0 +1,1145 @@
+//! Access: demand, snapping, travel times to the nearest facility of each category, coverage per
+//! tier, isochrones, travel-time grids, gaps, and incremental scenario edits.
+//!
+//! Entry point: [`Analysis::new`] prepares a town (graph, mode, demand, snapped points) from
+//! layers already in the metric working CRS; [`Analysis::run`] computes times and coverage.
+
+pub mod coverage;
+pub mod demand;
+pub mod dijkstra;
+pub mod euclid;
+pub mod gaps;
+pub mod grid;
+pub mod isochrone;
+pub mod scenario;
+pub mod snap;
+#[cfg(test)]
+pub(crate) mod test_support;
+
+use std::collections::BTreeMap;
+
+use geo::{Centroid, InteriorPoint};
+use geo_types::Geometry;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::model::layer::{AttrValue, Layer, SourceId};
+use crate::model::{CategoryId, Role, Taxonomy};
+use crate::network::build::{BuildOptions, BuildReport, build_graph};
+use crate::network::components::{Component, Components};
+use crate::network::graph::Graph;
+use crate::network::mode::{ModeGraph, TravelMode};
+use crate::standards::profile::{Profile, Provenance, Scope, ShapeParams};
+
+pub use coverage::{AllRequiredCoverage, CategoryCoverage, Coverage, ScopedCoverage, TierSpec};
+pub use demand::{Demand, DemandLayers, DemandPoint, DemandSource, DemandSummary};
+pub use dijkstra::{NO_SOURCE, NodeTimes, SourcePoint, SourceSet, Workspace};
+pub use snap::{Snap, SnapIndex};
+
+/// The layers of a town by role (all in the metric working CRS).
+#[derive(Debug, Clone, Default)]
+pub struct AccessInput<'a> {
+    pub roads: Vec<&'a Layer>,
+    /// Facility layers; features need `category` set (by the classifier).
+    pub facilities: Vec<&'a Layer>,
+    pub buildings: Vec<&'a Layer>,
+    pub villages: Vec<&'a Layer>,
+    pub built_up: Vec<&'a Layer>,
+    pub boundary: Vec<&'a Layer>,
+}
+
+impl<'a> AccessInput<'a> {
+    /// Sort layers by their role.
+    pub fn from_layers(layers: &'a [Layer]) -> AccessInput<'a> {
+        let mut input = AccessInput::default();
+        for l in layers {
+            match l.role {
+                Some(Role::Roads) => input.roads.push(l),
+                Some(Role::Facilities) => input.facilities.push(l),
+                Some(Role::Buildings) => input.buildings.push(l),
+                Some(Role::Villages) => input.villages.push(l),
+                Some(Role::BuiltUpArea) => input.built_up.push(l),
+                Some(Role::Boundary) => input.boundary.push(l),
+                _ => {}
+            }
+        }
+        input
+    }
+}
+
+/// What to compute.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccessOptions {
+    /// A mode id of the profile: walk, bike, ebike, car.
+    pub mode: String,
+    /// Tier minutes; None = the profile's tiers.
+    pub minutes: Option<Vec<u32>>,
+}
+
+impl Default for AccessOptions {
+    fn default() -> Self {
+        AccessOptions {
+            mode: "walk".into(),
+            minutes: None,
+        }
+    }
+}
+
+/// A facility point.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Facility {
+    pub xy: [f64; 2],
+    pub category: CategoryId,
+    pub name: Option<String>,
+    /// Index of its layer in [`AccessInput::facilities`], and the feature.
+    pub layer: u32,
+    pub source: SourceId,
+}
+
+/// How travel times were found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// Shortest paths on the road network.
+    Network,
+    /// Straight-line distance × detour factor (no usable road layer): a fallback.
+    Euclidean,
+}
+
+/// The network, as the analysis uses it.
+#[derive(Debug, Clone)]
+pub struct Network {
+    pub graph: Graph,
+    pub build: BuildReport,
+    pub mode_graph: ModeGraph,
+    /// Components over the edges the mode can use.
+    pub components: Components,
+    pub index: SnapIndex,
+}
+
+/// A prepared town: network, mode, demand and facilities, snapped.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    pub profile_id: String,
+    pub profile_name: String,
+    pub profile_version: String,
+    pub mode: TravelMode,
+    pub mode_info: ModeInfo,
+    pub method: Method,
+    pub network: Option<Network>,
+    pub detour_factor: f64,
+    pub detour_source: Provenance,
+    pub demand: Demand,
+    pub demand_snaps: Vec<Option<Snap>>,
+    pub facilities: Vec<Facility>,
+    pub facility_snaps: Vec<Option<Snap>>,
+    pub tiers: Vec<TierSpec>,
+    /// Tier details from the profile (None for a tier given only as minutes).
+    pub tier_info: Vec<TierInfo>,
+    /// Categories evaluated: every category with a facility, and every required one.
+    pub categories: Vec<CategoryId>,
+    pub taxonomy: Taxonomy,
+    pub shapes: ShapeParams,
+    pub warnings: Vec<String>,
+}
+
+/// A tier as reported.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TierInfo {
+    pub minutes: u32,
+    pub budget_s: f64,
+    pub id: Option<String>,
+    pub zh: Option<String>,
+    pub scope: Scope,
+    /// The mode the profile defines the tier for (the run may use another: see `mode`).
+    pub profile_mode: Option<String>,
+    pub required: Vec<String>,
+    pub source: Option<Provenance>,
+    pub cite: Option<String>,
+}
+
+/// Times of every demand point to the nearest facility of one category.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CategoryTimes {
+    pub category: CategoryId,
+    /// Facility indices (into [`Analysis::facilities`]) of this category.
+    pub facilities: Vec<u32>,
+    /// Node times (network method only).
+    pub node_times: Option<NodeTimes>,
+    /// Per demand point: seconds to the nearest facility (infinite beyond the budget).
+    pub demand_time_s: Vec<f64>,
+    /// Per demand point: that facility's index, or [`NO_SOURCE`].
+    pub demand_facility: Vec<u32>,
+    pub budget_s: f64,
+}
+
+/// The mode as reported.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ModeInfo {
+    pub id: String,
+    pub zh: String,
+    pub en: String,
+    pub speed_m_per_s: f64,
+    pub speed_source: Provenance,
+    pub speed_cite: String,
+    /// Speeds that differ from the base speed, per road class (km/h).
+    pub class_speed_km_h: BTreeMap<String, f64>,
+    pub forbidden_classes: Vec<String>,
+    pub oneway: bool,
+    pub access_speed_m_per_s: f64,
+    pub max_snap_m: f64,
+}
+
+/// Network statistics.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NetworkStats {
+    pub nodes: usize,
+    pub edges: usize,
+    pub length_km: f64,
+    /// Components over the edges this mode can use.
+    pub components: usize,
+    /// Share of usable length in the largest component (percent).
+    pub largest_component_percent: f64,
+    /// Up to 10 fragments other than the largest, longest first, with a location.
+    pub fragments: Vec<Component>,
+    pub build: BuildReport,
+}
+
+/// Snapping statistics.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SnapStats {
+    pub max_snap_m: f64,
+    pub demand_points: usize,
+    pub demand_snapped: usize,
+    /// Farther than `max_snap_m` from a usable road: not reachable.
+    pub demand_unreachable: usize,
+    pub demand_unreachable_weight: f64,
+    pub demand_mean_access_m: Option<f64>,
+    pub facilities: usize,
+    pub facilities_snapped: usize,
+    pub facilities_unreachable: usize,
+    /// Facilities on a fragment of the network other than the largest.
+    pub facilities_off_main_network: usize,
+}
+
+/// Everything a report needs (serialisable; documented in README.md, `towncircle coverage`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AccessReport {
+    pub method: Method,
+    /// Conditions every reader must see (e.g. the Euclidean fallback).
+    pub flags: Vec<String>,
+    pub profile: BTreeMap<&'static str, String>,
+    pub mode: ModeInfo,
+    pub network: Option<NetworkStats>,
+    pub snapping: SnapStats,
+    pub demand: DemandSummary,
+    pub tiers: Vec<TierInfo>,
+    pub categories: Vec<CategoryCoverage>,
+    pub all_required: Vec<AllRequiredCoverage>,
+    pub warnings: Vec<String>,
+}
+
+/// Times per category and the report.
+#[derive(Debug, Clone)]
+pub struct AccessResult {
+    pub categories: Vec<CategoryTimes>,
+    pub report: AccessReport,
+}
+
+const NAME_FIELDS: &[&str] = &["名称", "设施名称", "name", "名字"];
+
+fn point_of(g: &Geometry<f64>) -> Option<[f64; 2]> {
+    let p = match g {
+        Geometry::Point(p) => Some(*p),
+        Geometry::Polygon(_) | Geometry::MultiPolygon(_) => g.interior_point(),
+        other => other.centroid(),
+    }?;
+    (p.x().is_finite() && p.y().is_finite()).then_some([p.x(), p.y()])
+}
+
+fn fmt_xy(p: [f64; 2]) -> String {
+    format!("({:.0}, {:.0})", p[0], p[1])
+}
+
+impl Analysis {
+    /// Prepare a town for analysis. Errors only for a bad profile/mode; bad data gives
+    /// warnings (no roads: the Euclidean fallback, flagged).
+    pub fn new(
+        input: &AccessInput<'_>,
+        profile: &Profile,
+        taxonomy: &Taxonomy,
+        options: &AccessOptions,
+    ) -> Result<Analysis> {
+        let mode = TravelMode::from_profile(profile, &options.mode)?;
+        let mut warnings = Vec::new();
+
+        // Tiers.
+        let resolved = profile.resolve_requirements(taxonomy)?;
+        let minutes: Vec<u32> = match &options.minutes {
+            Some(m) => {
+                let mut m = m.clone();
+                m.sort_unstable();
+                m.dedup();
+                if m.is_empty() || m.contains(&0) {
+                    return Err(Error::Config(
+                        "tier minutes must be positive numbers, e.g. 5,15,30".into(),
+                    ));
+                }
+                m
+            }
+            None => profile.tiers.iter().map(|t| t.minutes).collect(),
+        };
+        let mut tiers = Vec::new();
+        let mut tier_info = Vec::new();
+        for m in &minutes {
+            let pt = profile.tiers.iter().position(|t| t.minutes == *m);
+            let required: Vec<(String, Vec<CategoryId>)> = match pt {
+                Some(i) => profile.tiers[i]
+                    .required
+                    .iter()
+                    .zip(&resolved[i])
+                    .map(|(r, ids)| (r.label.clone(), ids.clone()))
+                    .collect(),
+                None => Vec::new(),
+            };
+            let t = pt.map(|i| &profile.tiers[i]);
+            tiers.push(TierSpec {
+                minutes: *m,
+                scope: t.map_or(Scope::Town, |t| t.scope),
+                required: required.clone(),
+            });
+            tier_info.push(TierInfo {
+                minutes: *m,
+                budget_s: f64::from(*m) * 60.0,
+                id: t.map(|t| t.id.clone()),
+                zh: t.map(|t| t.zh.clone()),
+                scope: t.map_or(Scope::Town, |t| t.scope),
+                profile_mode: t.map(|t| t.mode.clone()),
+                required: required.into_iter().map(|(l, _)| l).collect(),
+                source: t.map(|t| t.source),
+                cite: t.map(|t| t.cite.clone()),
+            });
+            if t.is_some_and(|t| t.mode != mode.id) {
+                warnings.push(format!(
+                    "the profile defines the {m}-minute tier for mode \"{}\"; this run uses \"{}\"",
+                    t.map(|t| t.mode.as_str()).unwrap_or(""),
+                    mode.id
+                ));
+            }
+        }
+
+        // Network.
+        let mut network = None;
+        if input.roads.is_empty() {
+            warnings.push(format!(
+                "no road layer: travel times are straight-line distance × {} (detour factor) — EUCLIDEAN FALLBACK, give --roads for network times",
+                profile.network.detour_factor.value
+            ));
+        } else {
+            let built = build_graph(&input.roads, profile, BuildOptions::from_profile(profile));
+            let mode_graph = ModeGraph::new(&built.graph, &mode);
+            if built.graph.edge_count() == 0 || mode_graph.fwd.arc_count() == 0 {
+                warnings.push(format!(
+                    "the road layer gives no usable network for {} ({} nodes, {} edges from {} lines; {} skipped, {} not roads): EUCLIDEAN FALLBACK",
+                    mode.id,
+                    built.graph.node_count(),
+                    built.graph.edge_count(),
+                    built.report.lines_read,
+                    built.report.lines_skipped,
+                    built.report.lines_ignored
+                ));
+            } else {
+                let components = Components::of_mode(&built.graph, &mode_graph);
+                if components.count() > 1 {
+                    let others: Vec<&Component> = components.list.iter().skip(1).collect();
+                    let len: f64 = others.iter().map(|c| c.length_m).sum();
+                    warnings.push(format!(
+                        "the {} network has {} disconnected fragments besides the main one ({:.1} km in all; largest at {}): people and facilities on a fragment reach only that fragment",
+                        mode.id,
+                        others.len(),
+                        len / 1000.0,
+                        others.first().map(|c| fmt_xy(c.location)).unwrap_or_default()
+                    ));
+                }
+                if !built.report.unknown_class_values.is_empty() {
+                    let list: Vec<String> = built
+                        .report
+                        .unknown_class_values
+                        .iter()
+                        .take(8)
+                        .map(|(k, v)| format!("{k} ({v})"))
+                        .collect();
+                    warnings.push(format!(
+                        "road class values not in the profile were treated as \"{}\": {}",
+                        profile
+                            .class(profile.default_class)
+                            .map(|c| c.id.as_str())
+                            .unwrap_or(""),
+                        list.join(", ")
+                    ));
+                }
+                let index = snap::SnapIndex::new(&built.graph);
+                network = Some(Network {
+                    graph: built.graph,
+                    build: built.report,
+                    mode_graph,
+                    components,
+                    index,
+                });
+            }
+        }
+        let method = if network.is_some() {
+            Method::Network
+        } else {
+            Method::Euclidean
+        };
+
+        // Demand.
+        let extent = network.as_ref().and_then(|n| n.graph.bbox());
+        let demand = demand::build_demand(
+            &DemandLayers {
+                buildings: input.buildings.clone(),
+                villages: input.villages.clone(),
+                built_up: input.built_up.clone(),
+                boundary: input.boundary.clone(),
+            },
+            &profile.demand,
+            extent,
+        );
+        warnings.extend(demand.warnings.iter().cloned());
+        if demand.points.is_empty() {
+            warnings.push(
+                "no demand: give residential buildings, villages with population, a built-up area or a boundary".into(),
+            );
+        }
+
+        // Facilities.
+        let mut facilities = Vec::new();
+        let mut unclassified = 0;
+        for (li, l) in input.facilities.iter().enumerate() {
+            for f in &l.features {
+                let Some(category) = f.category else {
+                    unclassified += 1;
+                    continue;
+                };
+                let Some(xy) = point_of(&f.geometry) else {
+                    continue;
+                };
+                let name = NAME_FIELDS.iter().find_map(|n| {
+                    l.attr(f, n)
+                        .and_then(AttrValue::as_text)
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                });
+                facilities.push(Facility {
+                    xy,
+                    category,
+                    name,
+                    layer: li as u32,
+                    source: f.source_id,
+                });
+            }
+        }
+        if facilities.is_empty() {
+            let features: usize = input.facilities.iter().map(|l| l.features.len()).sum();
+            warnings.push(if input.facilities.is_empty() {
+                "no facility layer: every category has 0 facilities (give --facilities FILE)".into()
+            } else if features == 0 {
+                "the facility layer is empty: every category has 0 facilities".into()
+            } else {
+                format!(
+                    "the facility layer has no classified facilities ({unclassified} features match no category; see `towncircle info` and assets/categories.toml)"
+                )
+            });
+        } else if unclassified > 0 {
+            warnings.push(format!(
+                "{unclassified} facility features match no category and are left out"
+            ));
+        }
+
+        // Snapping.
+        let max_snap_m = mode.max_snap_m;
+        let (demand_snaps, facility_snaps): (Vec<Option<Snap>>, Vec<Option<Snap>>) = match &network
+        {
+            Some(n) => {
+                let snap = |xy: [f64; 2]| n.index.snap(xy, max_snap_m, |e| n.mode_graph.usable(e));
+                (
+                    demand.points.par_iter().map(|p| snap(p.xy)).collect(),
+                    facilities.iter().map(|f| snap(f.xy)).collect(),
+                )
+            }
+            None => (
+                vec![None; demand.points.len()],
+                vec![None; facilities.len()],
+            ),
+        };
+        if let Some(n) = &network {
+            let far: Vec<&Facility> = facilities
+                .iter()
+                .zip(&facility_snaps)
+                .filter(|(_, s)| s.is_none())
+                .map(|(f, _)| f)
+                .collect();
+            if !far.is_empty() {
+                let ex: Vec<String> = far
+                    .iter()
+                    .take(5)
+                    .map(|f| {
+                        format!(
+                            "{} {} at {}",
+                            f.name.as_deref().unwrap_or("(no name)"),
+                            f.source,
+                            fmt_xy(f.xy)
+                        )
+                    })
+                    .collect();
+                warnings.push(format!(
+                    "{} facilities are more than {max_snap_m} m from any road usable by {} and are not reachable (outside the town or missing roads?): {}",
+                    far.len(),
+                    mode.id,
+                    ex.join("; ")
+                ));
+            }
+            let off: Vec<String> = facilities
+                .iter()
+                .zip(&facility_snaps)
+                .filter_map(|(f, s)| {
+                    let c = n.components.of_edge(&n.graph, s.as_ref()?.edge)?;
+                    (c != 0).then(|| {
+                        format!(
+                            "{} {} at {}",
+                            f.name.as_deref().unwrap_or("(no name)"),
+                            f.source,
+                            fmt_xy(f.xy)
+                        )
+                    })
+                })
+                .collect();
+            if !off.is_empty() {
+                warnings.push(format!(
+                    "{} facilities are on a disconnected fragment of the network and serve only it: {}",
+                    off.len(),
+                    off.iter().take(5).cloned().collect::<Vec<_>>().join("; ")
+                ));
+            }
+            let unreachable = demand_snaps.iter().filter(|s| s.is_none()).count();
+            if unreachable > 0 {
+                warnings.push(format!(
+                    "{unreachable} of {} demand points are more than {max_snap_m} m from a usable road: counted as not covered",
+                    demand.points.len()
+                ));
+            }
+        }
+        // Facilities far outside the town (boundary, else the demand's extent).
+        let town_region = demand::Region::from_layers(&input.boundary);
+        let outside: usize = if !town_region.is_empty() {
+            facilities
+                .iter()
+                .filter(|f| !town_region.contains(f.xy))
+                .count()
+        } else {
+            0
+        };
+        if outside > 0 {
+            warnings.push(format!(
+                "{outside} facilities lie outside the town boundary (they still count if reachable)"
+            ));
+        }
+
+        // Categories: those with facilities and those required.
+        let mut categories: Vec<CategoryId> = facilities.iter().map(|f| f.category).collect();
+        for t in &tiers {
+            for (_, ids) in &t.required {
+                categories.extend(ids.iter().copied());
+            }
+        }
+        categories.sort_unstable();
+        categories.dedup();
+
+        let class_id = |c: crate::standards::profile::RoadClassId| {
+            profile.class(c).map(|c| c.id.clone()).unwrap_or_default()
+        };
+        let mp = profile.mode(&mode.id);
+        let mode_info = ModeInfo {
+            id: mode.id.clone(),
+            zh: mode.zh.clone(),
+            en: mode.en.clone(),
+            speed_m_per_s: mode.speed_m_per_s,
+            speed_source: mode.speed_source,
+            speed_cite: mode.speed_cite.clone(),
+            class_speed_km_h: mp
+                .map(|m| {
+                    m.class_speed_km_h
+                        .iter()
+                        .map(|(c, v)| (class_id(*c), v.value))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            forbidden_classes: mp
+                .map(|m| m.forbidden_classes.iter().map(|c| class_id(*c)).collect())
+                .unwrap_or_default(),
+            oneway: mode.oneway,
+            access_speed_m_per_s: mode.access_speed_m_per_s,
+            max_snap_m: mode.max_snap_m,
+        };
+        Ok(Analysis {
+            mode_info,
+            profile_id: profile.id.clone(),
+            profile_name: profile.name.clone(),
+            profile_version: profile.version.clone(),
+            mode,
+            method,
+            network,
+            detour_factor: profile.network.detour_factor.value,
+            detour_source: profile.network.detour_factor.source,
+            demand,
+            demand_snaps,
+            facilities,
+            facility_snaps,
+            tiers,
+            tier_info,
+            categories,
+            taxonomy: taxonomy.clone(),
+            shapes: profile.shapes.clone(),
+            warnings,
+        })
+    }
+
+    /// The largest tier budget in seconds.
+    pub fn max_budget_s(&self) -> f64 {
+        self.tiers
+            .iter()
+            .map(TierSpec::budget_s)
+            .fold(0.0, f64::max)
+    }
+
+    /// The facilities of a category (indices into [`Analysis::facilities`]).
+    pub fn facilities_of(&self, category: CategoryId) -> Vec<u32> {
+        self.facilities
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.category == category)
+            .map(|(i, _)| i as u32)
+            .collect()
+    }
+
+    /// The snapped sources of the given facilities (those that reach the network).
+    pub fn source_set(&self, facilities: &[u32]) -> SourceSet {
+        let Some(n) = &self.network else {
+            return SourceSet::default();
+        };
+        SourceSet::new(
+            facilities
+                .iter()
+                .filter_map(|i| {
+                    self.facility_snaps
+                        .get(*i as usize)?
+                        .as_ref()
+                        .map(|s| SourcePoint::from_snap(*i, s, &n.mode_graph))
+                })
+                .collect(),
+        )
+    }
+
+    /// Node times from the given facilities (network method), bounded by `budget_s`.
+    pub fn node_times(
+        &self,
+        facilities: &[u32],
+        budget_s: f64,
+        ws: &mut Workspace,
+    ) -> Option<(NodeTimes, SourceSet)> {
+        let n = self.network.as_ref()?;
+        let sources = self.source_set(facilities);
+        let mut times = NodeTimes::new(n.graph.node_count());
+        dijkstra::multi_source(
+            &n.mode_graph,
+            &sources.seeds(&n.graph, &n.mode_graph),
+            budget_s,
+            &mut times,
+            ws,
+        );
+        Some((times, sources))
+    }
+
+    /// Time from any point to the nearest of `facilities`, given their node times.
+    pub fn point_time(
+        &self,
+        xy: [f64; 2],
+        snap: Option<&Snap>,
+        times: Option<&(NodeTimes, SourceSet)>,
+        euclid: Option<&euclid::EuclidIndex>,
+        budget_s: f64,
+    ) -> (f64, u32) {
+        match (&self.network, times) {
+            (Some(n), Some((t, s))) => match snap {
+                Some(sn) => dijkstra::point_time(&n.graph, &n.mode_graph, t, s, sn, budget_s),
+                None => (f64::INFINITY, NO_SOURCE),
+            },
+            _ => match euclid {
+                Some(idx) => idx.time(xy, self.mode.speed_m_per_s, self.detour_factor, budget_s),
+                None => (f64::INFINITY, NO_SOURCE),
+            },
+        }
+    }
+
+    /// A Euclidean index of the given facilities.
+    pub fn euclid_index(&self, facilities: &[u32]) -> euclid::EuclidIndex {
+        let pts: Vec<([f64; 2], u32)> = facilities
+            .iter()
+            .filter_map(|i| self.facilities.get(*i as usize).map(|f| (f.xy, *i)))
+            .collect();
+        euclid::EuclidIndex::new(&pts)
+    }
+
+    /// Times of every demand point to the nearest facility of `category`.
+    pub fn category_times(
+        &self,
+        category: CategoryId,
+        budget_s: f64,
+        ws: &mut Workspace,
+    ) -> CategoryTimes {
+        let facilities = self.facilities_of(category);
+        self.times_for(category, facilities, budget_s, ws)
+    }
+
+    /// Times of every demand point to the nearest of `facilities` (labelled `category`).
+    pub fn times_for(
+        &self,
+        category: CategoryId,
+        facilities: Vec<u32>,
+        budget_s: f64,
+        ws: &mut Workspace,
+    ) -> CategoryTimes {
+        if facilities.is_empty() {
+            return CategoryTimes {
+                category,
+                facilities,
+                node_times: None,
+                demand_time_s: vec![f64::INFINITY; self.demand.points.len()],
+                demand_facility: vec![NO_SOURCE; self.demand.points.len()],
+                budget_s,
+            };
+        }
+        let times = self.node_times(&facilities, budget_s, ws);
+        let euclid = match self.method {
+            Method::Euclidean => Some(self.euclid_index(&facilities)),
+            Method::Network => None,
+        };
+        let (demand_time_s, demand_facility): (Vec<f64>, Vec<u32>) = self
+            .demand
+            .points
+            .iter()
+            .zip(&self.demand_snaps)
+            .map(|(p, s)| {
+                self.point_time(p.xy, s.as_ref(), times.as_ref(), euclid.as_ref(), budget_s)
+            })
+            .unzip();
+        CategoryTimes {
+            category,
+            facilities,
+            node_times: times.map(|t| t.0),
+            demand_time_s,
+            demand_facility,
+            budget_s,
+        }
+    }
+
+    /// Compute times for every category (in parallel) and the coverage report.
+    pub fn run(&self) -> AccessResult {
+        let budget_s = self.max_budget_s();
+        let categories: Vec<CategoryTimes> = self
+            .categories
+            .par_iter()
+            .map_init(Workspace::default, |ws, c| {
+                self.category_times(*c, budget_s, ws)
+            })
+            .collect();
+        let report = self.report(&categories);
+        AccessResult { categories, report }
+    }
+
+    /// The report for computed category times.
+    pub fn report(&self, categories: &[CategoryTimes]) -> AccessReport {
+        let cat_cov: Vec<CategoryCoverage> = categories
+            .iter()
+            .map(|ct| {
+                let c = self.taxonomy.get(ct.category);
+                CategoryCoverage {
+                    id: c.map(|c| c.id.clone()).unwrap_or_default(),
+                    zh: c.map(|c| c.zh.clone()).unwrap_or_default(),
+                    en: c.map(|c| c.en.clone()).unwrap_or_default(),
+                    facility_count: ct.facilities.len(),
+                    facilities_unreachable: match self.method {
+                        Method::Network => ct
+                            .facilities
+                            .iter()
+                            .filter(|i| {
+                                self.facility_snaps
+                                    .get(**i as usize)
+                                    .is_some_and(|s| s.is_none())
+                            })
+                            .count(),
+                        Method::Euclidean => 0,
+                    },
+                    tiers: coverage::category_coverage(
+                        &self.demand,
+                        &ct.demand_time_s,
+                        &self.tiers,
+                    ),
+                }
+            })
+            .collect();
+        let all_required = coverage::all_required(&self.demand, &self.tiers, |c| {
+            categories
+                .iter()
+                .find(|ct| ct.category == c && !ct.facilities.is_empty())
+                .map(|ct| ct.demand_time_s.as_slice())
+        });
+        AccessReport {
+            method: self.method,
+            flags: self.flags(),
+            profile: BTreeMap::from([
+                ("id", self.profile_id.clone()),
+                ("name", self.profile_name.clone()),
+                ("version", self.profile_version.clone()),
+            ]),
+            mode: self.mode_info.clone(),
+            network: self.network_stats(),
+            snapping: self.snap_stats(),
+            demand: self.demand.summary.clone(),
+            tiers: self.tier_info.clone(),
+            categories: cat_cov,
+            all_required,
+            warnings: self.warnings.clone(),
+        }
+    }
+
+    /// Conditions every output must carry.
+    pub fn flags(&self) -> Vec<String> {
+        let mut f = Vec::new();
+        if self.method == Method::Euclidean {
+            f.push(format!(
+                "EUCLIDEAN FALLBACK: no usable road network; times = straight-line distance × {} (detour factor, {}) at {} m/s",
+                self.detour_factor,
+                String::from(self.detour_source),
+                self.mode.speed_m_per_s
+            ));
+        }
+        if matches!(
+            self.demand.summary.source,
+            DemandSource::BuiltUpGrid | DemandSource::BoundaryGrid | DemandSource::NetworkGrid
+        ) {
+            f.push(format!(
+                "NO POPULATION DATA: demand is {}",
+                self.demand.summary.source.describe()
+            ));
+        }
+        f
+    }
+
+    fn network_stats(&self) -> Option<NetworkStats> {
+        let n = self.network.as_ref()?;
+        let usable_len: f64 = n.components.list.iter().map(|c| c.length_m).sum();
+        let mut build = n.build.clone();
+        build.issues.truncate(20);
+        Some(NetworkStats {
+            nodes: n.graph.node_count(),
+            edges: n.graph.edge_count(),
+            length_km: n.graph.total_length_m() / 1000.0,
+            components: n.components.count(),
+            largest_component_percent: match n.components.list.first() {
+                Some(c) if usable_len > 0.0 => 100.0 * c.length_m / usable_len,
+                _ => 0.0,
+            },
+            fragments: n.components.list.iter().skip(1).take(10).cloned().collect(),
+            build,
+        })
+    }
+
+    fn snap_stats(&self) -> SnapStats {
+        let network = self.method == Method::Network;
+        let snapped: Vec<&Snap> = self.demand_snaps.iter().flatten().collect();
+        let unreachable_weight = if network {
+            self.demand
+                .points
+                .iter()
+                .zip(&self.demand_snaps)
+                .filter(|(_, s)| s.is_none())
+                .map(|(p, _)| p.weight)
+                .sum::<f64>()
+                + 0.0 // an empty f64 sum is -0.0
+        } else {
+            0.0
+        };
+        let off_main = match &self.network {
+            Some(n) => self
+                .facility_snaps
+                .iter()
+                .flatten()
+                .filter(|s| {
+                    n.components
+                        .of_edge(&n.graph, s.edge)
+                        .is_some_and(|c| c != 0)
+                })
+                .count(),
+            None => 0,
+        };
+        SnapStats {
+            max_snap_m: self.mode.max_snap_m,
+            demand_points: self.demand.points.len(),
+            demand_snapped: snapped.len(),
+            demand_unreachable: if network {
+                self.demand.points.len() - snapped.len()
+            } else {
+                0
+            },
+            demand_unreachable_weight: unreachable_weight,
+            demand_mean_access_m: (!snapped.is_empty())
+                .then(|| snapped.iter().map(|s| s.access_m).sum::<f64>() / snapped.len() as f64),
+            facilities: self.facilities.len(),
+            facilities_snapped: self.facility_snaps.iter().flatten().count(),
+            facilities_unreachable: if network {
+                self.facility_snaps.iter().filter(|s| s.is_none()).count()
+            } else {
+                0
+            },
+            facilities_off_main_network: off_main,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::*;
+    use super::*;
+
+    fn cat(id: &str) -> CategoryId {
+        Taxonomy::default().by_id(id).expect("category")
+    }
+
+    fn analyse(layers: &[Layer], mode: &str, minutes: &[u32]) -> (Analysis, AccessResult) {
+        let input = AccessInput::from_layers(layers);
+        let a = Analysis::new(
+            &input,
+            &Profile::default(),
+            &Taxonomy::default(),
+            &AccessOptions {
+                mode: mode.into(),
+                minutes: Some(minutes.to_vec()),
+            },
+        )
+        .expect("analysis");
+        let r = a.run();
+        (a, r)
+    }
+
+    fn coverage_of<'r>(r: &'r AccessResult, id: &str) -> &'r CategoryCoverage {
+        r.report
+            .categories
+            .iter()
+            .find(|c| c.id == id)
+            .expect("category in report")
+    }
+
+    /// Banks 200 m apart across a river, one bridge (a bridge=yes line) 500 m east. The school is
+    /// 200 m across, 1.2 km away by the bridge: not within 15 minutes' walk, within 30.
+    #[test]
+    fn river_with_one_bridge_from_layers() {
+        let school = cat("primary_school");
+        let layers = vec![
+            roads(&[
+                (&[[0.0, 0.0], [1000.0, 0.0]], "residential", ""),
+                (&[[0.0, 200.0], [1000.0, 200.0]], "residential", ""),
+                (&[[500.0, 0.0], [500.0, 200.0]], "residential", "yes"),
+            ]),
+            facilities(&[([0.0, 210.0], school)]),
+            homes(&[([0.0, -10.0], 50.0)]),
+        ];
+        let (a, r) = analyse(&layers, "walk", &[15, 30]);
+        assert_eq!(a.method, Method::Network);
+        let ct = r
+            .categories
+            .iter()
+            .find(|c| c.category == school)
+            .expect("times");
+        assert!(
+            (ct.demand_time_s[0] - 1220.0).abs() < 1e-6,
+            "{:?}",
+            ct.demand_time_s
+        );
+        let c = coverage_of(&r, "primary_school");
+        assert_eq!(c.tiers[0].town.covered_weight, 0.0);
+        assert_eq!(c.tiers[1].town.covered_weight, 50.0);
+        // The Euclidean fallback would have covered it at once: 220 m × 1.3.
+        let (e, re) = analyse(&layers[1..], "walk", &[5]);
+        assert_eq!(e.method, Method::Euclidean);
+        assert_eq!(
+            coverage_of(&re, "primary_school").tiers[0]
+                .town
+                .covered_weight,
+            50.0
+        );
+        assert!(
+            re.report
+                .flags
+                .iter()
+                .any(|f| f.contains("EUCLIDEAN FALLBACK"))
+        );
+        assert!(r.report.flags.is_empty());
+    }
+
+    #[test]
+    fn facility_on_a_disconnected_fragment_is_warned_and_unreachable() {
+        let k = cat("kindergarten");
+        let layers = vec![
+            roads(&[
+                (&[[0.0, 0.0], [1000.0, 0.0]], "residential", ""),
+                (&[[3000.0, 0.0], [3100.0, 0.0]], "residential", ""),
+            ]),
+            facilities(&[([3050.0, 5.0], k)]),
+            homes(&[([100.0, 5.0], 10.0), ([3010.0, 5.0], 4.0)]),
+        ];
+        let (a, r) = analyse(&layers, "walk", &[30]);
+        let net = r.report.network.as_ref().expect("network");
+        assert_eq!(net.components, 2);
+        assert_eq!(net.fragments[0].location, [3000.0, 0.0]);
+        assert_eq!(r.report.snapping.facilities_off_main_network, 1);
+        assert!(
+            a.warnings
+                .iter()
+                .any(|w| w.contains("disconnected fragment"))
+        );
+        // Only the home on the fragment is covered.
+        assert_eq!(
+            coverage_of(&r, "kindergarten").tiers[0].town.covered_weight,
+            4.0
+        );
+    }
+
+    #[test]
+    fn max_snap_distance_makes_points_unreachable() {
+        let k = cat("kindergarten");
+        let layers = vec![
+            roads(&[(&[[0.0, 0.0], [1000.0, 0.0]], "residential", "")]),
+            facilities(&[([500.0, 10.0], k), ([500.0, 900.0], k)]),
+            homes(&[([400.0, 100.0], 10.0), ([400.0, 600.0], 5.0)]),
+        ];
+        let (_, r) = analyse(&layers, "walk", &[30]);
+        let s = &r.report.snapping;
+        assert_eq!((s.demand_snapped, s.demand_unreachable), (1, 1));
+        assert_eq!(s.demand_unreachable_weight, 5.0);
+        assert_eq!((s.facilities_snapped, s.facilities_unreachable), (1, 1));
+        assert_eq!(coverage_of(&r, "kindergarten").facilities_unreachable, 1);
+        assert!(
+            r.report
+                .warnings
+                .iter()
+                .any(|w| w.contains("not reachable"))
+        );
+        assert_eq!(
+            coverage_of(&r, "kindergarten").tiers[0].town.covered_weight,
+            10.0
+        );
+    }
+
+    #[test]
+    fn bad_inputs_give_messages_not_panics() {
+        let k = cat("kindergarten");
+        // A graph of one node: a road of zero length.
+        let layers = vec![
+            roads(&[(&[[0.0, 0.0], [0.0, 0.0]], "residential", "")]),
+            facilities(&[([0.0, 0.0], k)]),
+            homes(&[([10.0, 0.0], 1.0)]),
+        ];
+        let (a, r) = analyse(&layers, "walk", &[5]);
+        assert_eq!(a.method, Method::Euclidean);
+        assert!(
+            a.warnings.iter().any(|w| w.contains("no usable network")),
+            "{:?}",
+            a.warnings
+        );
+        assert_eq!(
+            coverage_of(&r, "kindergarten").tiers[0].town.covered_weight,
+            1.0
+        );
+        // An empty facility layer: every category at 0, required ones listed as missing.
+        let mut empty = facilities(&[]);
+        empty.features.clear();
+        let layers = vec![
+            roads(&[(&[[0.0, 0.0], [100.0, 0.0]], "residential", "")]),
+            empty,
+            homes(&[([10.0, 0.0], 1.0)]),
+        ];
+        let input = AccessInput::from_layers(&layers);
+        let a = Analysis::new(
+            &input,
+            &Profile::default(),
+            &Taxonomy::default(),
+            &AccessOptions::default(),
+        )
+        .expect("analysis");
+        let r = a.run();
+        assert!(
+            a.warnings
+                .iter()
+                .any(|w| w.contains("facility layer is empty"))
+        );
+        assert_eq!(r.report.all_required.len(), 3);
+        assert!(r.report.all_required.iter().all(|t| !t.missing.is_empty()));
+        assert!(r.report.categories.iter().all(|c| c.facility_count == 0));
+        // Nothing at all.
+        let a = Analysis::new(
+            &AccessInput::default(),
+            &Profile::default(),
+            &Taxonomy::default(),
+            &AccessOptions::default(),
+        )
+        .expect("analysis");
+        let r = a.run();
+        assert_eq!(r.report.demand.points, 0);
+        assert!(
+            r.report
+                .all_required
+                .iter()
+                .all(|t| t.coverage.town.percent.is_none())
+        );
+        // An unknown mode is an error, not a panic.
+        assert!(
+            Analysis::new(
+                &AccessInput::default(),
+                &Profile::default(),
+                &Taxonomy::default(),
+                &AccessOptions {
+                    mode: "plane".into(),
+                    minutes: None
+                },
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn cars_keep_off_footways_walkers_off_expressways() {
+        let k = cat("kindergarten");
+        // A footway shortcut (100 m) and a long road round (300 m); an expressway shortcut too.
+        let layers = vec![
+            roads(&[
+                (&[[0.0, 0.0], [100.0, 0.0]], "footway", ""),
+                (
+                    &[[0.0, 0.0], [0.0, 100.0], [100.0, 100.0], [100.0, 0.0]],
+                    "residential",
+                    "",
+                ),
+            ]),
+            facilities(&[([100.0, 0.0], k)]),
+            homes(&[([0.0, 0.0], 1.0)]),
+        ];
+        let (_, rw) = analyse(&layers, "walk", &[30]);
+        let (_, rc) = analyse(&layers, "car", &[30]);
+        let tw = rw.categories[0].demand_time_s[0];
+        let tc = rc.categories[0].demand_time_s[0];
+        assert!((tw - 100.0).abs() < 1e-6, "{tw}");
+        assert!((tc - 300.0 / (30.0 / 3.6)).abs() < 1e-6, "{tc}");
+    }
+}

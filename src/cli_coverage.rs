@@ -1,0 +1,629 @@
+//! `towncircle coverage`: travel times to the nearest facility of each category, coverage per
+//! tier, and optional CSV/GeoJSON outputs. The JSON is documented in README.md.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::Args;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use towncircle::access::gaps::gap_areas;
+use towncircle::access::{
+    AccessInput, AccessOptions, AccessReport, AccessResult, Analysis, CategoryTimes, Coverage,
+    Method, NO_SOURCE,
+};
+use towncircle::crs::{Crs, CrsInfo, Transformer};
+use towncircle::io::load;
+use towncircle::model::layer::{
+    AttrValue, Feature, Field, FieldKind, Format, SourceId, SourceInfo,
+};
+use towncircle::model::{Layer, Role};
+use towncircle::standards::profile::{DEFAULT_PROFILE_PATH, Profile};
+
+use crate::InputArgs;
+
+#[derive(Debug, Args)]
+pub struct CoverageArgs {
+    /// Data files whose roles are guessed from names, fields and geometry (one OSM extract can
+    /// supply roads, facilities and buildings).
+    files: Vec<PathBuf>,
+    /// Road lines (fields 道路等级 or highway; oneway, bridge, tunnel, layer). Repeatable.
+    #[arg(long, value_name = "FILE")]
+    roads: Vec<PathBuf>,
+    /// Facility points or polygons (classified by assets/categories.toml). Repeatable.
+    #[arg(long, value_name = "FILE")]
+    facilities: Vec<PathBuf>,
+    /// Residential buildings (用途, 层数, 人口) or population points. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    demand: Vec<PathBuf>,
+    /// Administrative villages (行政村) with 村名 and 人口. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    villages: Vec<PathBuf>,
+    /// The built-up area (建成区) polygon(s).
+    #[arg(long = "built-up", value_name = "FILE")]
+    built_up: Vec<PathBuf>,
+    /// The town boundary (镇域) polygon.
+    #[arg(long, value_name = "FILE")]
+    boundary: Vec<PathBuf>,
+    /// Travel mode: walk, bike, ebike or car (speeds from the standards profile).
+    #[arg(long, default_value = "walk", value_name = "MODE")]
+    mode: String,
+    /// Tier minutes, e.g. 5,15,30 (default: the profile's tiers).
+    #[arg(long, value_delimiter = ',', value_name = "MIN,...")]
+    minutes: Option<Vec<u32>>,
+    /// A standards profile replacing the built-in one (copy assets/standards/*.toml).
+    #[arg(long, value_name = "FILE")]
+    profile: Option<PathBuf>,
+    /// Print JSON (documented in README.md) instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Write every demand point's time to each category to this CSV file.
+    #[arg(long, value_name = "FILE.csv")]
+    times_out: Option<PathBuf>,
+    /// Write isochrones, gap areas and facilities to this GeoJSON file (WGS84).
+    #[arg(long, value_name = "FILE")]
+    geojson_out: Option<PathBuf>,
+    #[command(flatten)]
+    input: InputArgs,
+}
+
+/// A layer as used in the run.
+#[derive(Debug, Serialize)]
+struct InputInfo {
+    file: String,
+    table: Option<String>,
+    role: Option<&'static str>,
+    features: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct Output<'a> {
+    inputs: Vec<InputInfo>,
+    working_crs: String,
+    #[serde(flatten)]
+    report: &'a AccessReport,
+    failures: Vec<String>,
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    a == b
+        || match (a.canonicalize(), b.canonicalize()) {
+            (Ok(x), Ok(y)) => x == y,
+            _ => false,
+        }
+}
+
+pub fn run(args: CoverageArgs) -> anyhow::Result<ExitCode> {
+    let options = args.input.load_options()?;
+    let flagged: Vec<(&PathBuf, Role)> = [
+        (&args.roads, Role::Roads),
+        (&args.facilities, Role::Facilities),
+        (&args.demand, Role::Buildings),
+        (&args.villages, Role::Villages),
+        (&args.built_up, Role::BuiltUpArea),
+        (&args.boundary, Role::Boundary),
+    ]
+    .into_iter()
+    .flat_map(|(paths, role)| paths.iter().map(move |p| (p, role)))
+    .collect();
+    let mut paths: Vec<PathBuf> = args.files.clone();
+    paths.extend(flagged.iter().map(|(p, _)| (*p).clone()));
+    if paths.is_empty() {
+        bail!("no data files: give FILE... (roles guessed) or --roads/--facilities/--demand FILE");
+    }
+    let profile = match &args.profile {
+        Some(p) => Profile::from_file(p)?,
+        None => Profile::default(),
+    };
+    let mut ds = load(&paths, &options);
+    // Roles given on the command line win over the guess. A multi-layer file (an OSM extract)
+    // given for one role contributes only its layers of that role.
+    for layer in &mut ds.layers {
+        let Some((_, role)) = flagged
+            .iter()
+            .find(|(p, _)| same_file(p, &layer.source.path))
+        else {
+            continue;
+        };
+        let role = if *role == Role::Buildings && layer.role == Some(Role::Villages) {
+            Role::Villages
+        } else {
+            *role
+        };
+        if layer.role_hint.is_some_and(|h| h != role) {
+            layer.role = None;
+            continue;
+        }
+        layer.role = Some(role);
+        if role == Role::Facilities && layer.classification.is_none() {
+            layer.classification = Some(options.taxonomy.classify_layer(layer));
+        }
+    }
+    let failures: Vec<String> = ds.failures.iter().map(|f| f.error.to_string()).collect();
+    for f in &failures {
+        eprintln!("error: {f}");
+    }
+    if ds.layers.is_empty() {
+        bail!("none of the files could be read (see the errors above)");
+    }
+    let input = AccessInput::from_layers(&ds.layers);
+    let analysis = Analysis::new(
+        &input,
+        &profile,
+        &options.taxonomy,
+        &AccessOptions {
+            mode: args.mode.clone(),
+            minutes: args.minutes.clone(),
+        },
+    )
+    .with_context(|| {
+        format!(
+            "profile {}",
+            args.profile
+                .as_deref()
+                .unwrap_or(Path::new(DEFAULT_PROFILE_PATH))
+                .display()
+        )
+    })?;
+    let result = analysis.run();
+    let inputs: Vec<InputInfo> = ds
+        .layers
+        .iter()
+        .map(|l| InputInfo {
+            file: l.source.path.display().to_string(),
+            table: l.source.table.clone(),
+            role: l.role.map(Role::en),
+            features: l.features.len(),
+        })
+        .collect();
+    if args.json {
+        let out = Output {
+            inputs,
+            working_crs: ds.working_crs.label(),
+            report: &result.report,
+            failures: failures.clone(),
+        };
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        print_text(&inputs, &ds.working_crs, &result.report);
+    }
+    if let Some(path) = &args.times_out {
+        write_times(path, &analysis, &result, &input)
+            .with_context(|| format!("writing {}", path.display()))?;
+        if !args.json {
+            println!("times written to {}", path.display());
+        }
+    }
+    if let Some(path) = &args.geojson_out {
+        write_geojson(path, &analysis, &result, &ds.working_crs)
+            .with_context(|| format!("writing {}", path.display()))?;
+        if !args.json {
+            println!("isochrones and gaps written to {}", path.display());
+        }
+    }
+    Ok(if failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn pct(c: &Coverage) -> String {
+    match c.percent {
+        Some(p) => format!("{p:5.1}%"),
+        None => "    —".into(),
+    }
+}
+
+fn print_text(inputs: &[InputInfo], working: &Crs, r: &AccessReport) {
+    for i in inputs {
+        println!(
+            "  {}{}: {} ({} features)",
+            i.file,
+            i.table
+                .as_deref()
+                .map(|t| format!(" [{t}]"))
+                .unwrap_or_default(),
+            i.role.unwrap_or("unused"),
+            i.features
+        );
+    }
+    println!("working CRS: {}", working.label());
+    for f in &r.flags {
+        println!("!! {f}");
+    }
+    let m = &r.mode;
+    println!(
+        "mode: {} ({}) {} m/s [{}], access legs {} m/s, max snap {} m{}",
+        m.id,
+        m.zh,
+        m.speed_m_per_s,
+        String::from(m.speed_source),
+        m.access_speed_m_per_s,
+        m.max_snap_m,
+        if m.oneway {
+            ", one-way streets respected"
+        } else {
+            ""
+        }
+    );
+    if let Some(n) = &r.network {
+        println!(
+            "network: {} nodes, {} edges, {:.1} km; {} component(s), {:.1}% of the length in the largest; {} junctions, {} dead ends, {} level crossings kept apart",
+            n.nodes,
+            n.edges,
+            n.length_km,
+            n.components,
+            n.largest_component_percent,
+            n.build.junction_nodes,
+            n.build.dead_ends,
+            n.build.level_crossings_kept_apart
+        );
+    }
+    let d = &r.demand;
+    println!(
+        "demand: {} — {} points, {:.0} {}",
+        d.description, d.points, d.total_weight, d.weight_unit
+    );
+    let s = &r.snapping;
+    println!(
+        "snapping: demand {} snapped, {} unreachable ({:.0} {}); facilities {} snapped, {} unreachable, {} on fragments",
+        s.demand_snapped,
+        s.demand_unreachable,
+        s.demand_unreachable_weight,
+        d.weight_unit,
+        s.facilities_snapped,
+        s.facilities_unreachable,
+        s.facilities_off_main_network
+    );
+    println!();
+    let minutes: Vec<u32> = r.tiers.iter().map(|t| t.minutes).collect();
+    let header: Vec<String> = minutes.iter().map(|m| format!("{m:>5} min")).collect();
+    println!(
+        "{:<34} {:>6}  {}",
+        "category (town coverage)",
+        "n",
+        header.join(" ")
+    );
+    for c in &r.categories {
+        let cells: Vec<String> = c
+            .tiers
+            .iter()
+            .map(|t| format!("{:>9}", pct(&t.town)))
+            .collect();
+        println!(
+            "{:<34} {:>6}  {}",
+            format!("{} {}", c.id, c.zh),
+            c.facility_count,
+            cells.join(" ")
+        );
+    }
+    println!();
+    for a in &r.all_required {
+        if a.required.is_empty() {
+            continue;
+        }
+        print!(
+            "all required at {} min (scope {:?}): town {}",
+            a.minutes,
+            a.scope,
+            pct(&a.coverage.town).trim()
+        );
+        if let Some(b) = &a.coverage.built_up {
+            print!(", built-up {}", pct(b).trim());
+        }
+        println!();
+        if !a.missing.is_empty() {
+            println!(
+                "  no facility in the data for: {} (缺数据? check the facility layer)",
+                a.missing.join(", ")
+            );
+        }
+        if a.coverage.villages.len() <= 40 {
+            for v in &a.coverage.villages {
+                println!("  {}: {}", v.village, pct(&v.coverage).trim());
+            }
+        }
+    }
+    if !r.warnings.is_empty() {
+        println!();
+        println!("warnings:");
+        for w in &r.warnings {
+            println!("  {w}");
+        }
+    }
+}
+
+fn source_label(s: Option<(u32, SourceId)>) -> String {
+    s.map(|(_, id)| id.to_string()).unwrap_or_default()
+}
+
+/// One row per demand point: position, weight, village, then per category the time in seconds
+/// (empty when not reached within the largest tier) and the facility (name or feature).
+fn write_times(
+    path: &Path,
+    a: &Analysis,
+    r: &AccessResult,
+    input: &AccessInput<'_>,
+) -> anyhow::Result<()> {
+    let mut w = csv::Writer::from_path(path)?;
+    let mut header: Vec<String> = [
+        "demand", "source", "x", "y", "weight", "method", "village", "built_up", "snapped",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for ct in &r.categories {
+        let id = a
+            .taxonomy
+            .get(ct.category)
+            .map(|c| c.id.clone())
+            .unwrap_or_default();
+        header.push(format!("{id}_time_s"));
+        header.push(format!("{id}_facility"));
+    }
+    w.write_record(&header)?;
+    let fac_label = |i: u32| -> String {
+        a.facilities
+            .get(i as usize)
+            .map(|f| {
+                let file = input
+                    .facilities
+                    .get(f.layer as usize)
+                    .and_then(|l| l.source.path.file_name())
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                match &f.name {
+                    Some(n) => format!("{n} ({file} {})", f.source),
+                    None => format!("{file} {}", f.source),
+                }
+            })
+            .unwrap_or_default()
+    };
+    for (i, p) in a.demand.points.iter().enumerate() {
+        let mut row = vec![
+            (i + 1).to_string(),
+            source_label(p.origin),
+            format!("{:.2}", p.xy[0]),
+            format!("{:.2}", p.xy[1]),
+            format!("{:.3}", p.weight),
+            serde_json::to_value(p.method)?
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            p.village
+                .and_then(|v| a.demand.villages.get(v as usize))
+                .map(|v| v.name.clone())
+                .unwrap_or_default(),
+            p.built_up.to_string(),
+            match a.method {
+                Method::Network => a.demand_snaps[i].is_some().to_string(),
+                Method::Euclidean => "euclidean".into(),
+            },
+        ];
+        for ct in &r.categories {
+            let t = ct.demand_time_s[i];
+            row.push(if t.is_finite() {
+                format!("{t:.1}")
+            } else {
+                String::new()
+            });
+            let f = ct.demand_facility[i];
+            row.push(if f == NO_SOURCE {
+                String::new()
+            } else {
+                fac_label(f)
+            });
+        }
+        w.write_record(&row)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn text(s: impl Into<String>) -> AttrValue {
+    AttrValue::Text(s.into())
+}
+
+/// Isochrones per category and tier, gap areas per tier (all required types, and per category),
+/// and the facilities, in WGS84.
+fn write_geojson(path: &Path, a: &Analysis, r: &AccessResult, working: &Crs) -> anyhow::Result<()> {
+    let fields = [
+        "kind",
+        "category",
+        "zh",
+        "minutes",
+        "mode",
+        "method",
+        "population",
+        "points",
+        "area_m2",
+        "name",
+        "snapped",
+    ];
+    let mut layer = Layer::new(
+        "coverage",
+        SourceInfo {
+            path: path.to_path_buf(),
+            format: Format::GeoJson,
+            table: None,
+            encoding: None,
+        },
+        CrsInfo::declared(Crs::WGS84, "output"),
+    );
+    layer.fields = fields
+        .iter()
+        .map(|n| {
+            Field::new(
+                *n,
+                match *n {
+                    "minutes" | "points" => FieldKind::Int,
+                    "population" | "area_m2" => FieldKind::Float,
+                    "snapped" => FieldKind::Bool,
+                    _ => FieldKind::Text,
+                },
+            )
+        })
+        .collect();
+    let method = match a.method {
+        Method::Network => "network",
+        Method::Euclidean => "euclidean (fallback)",
+    };
+    let attrs = |kind: &str,
+                 ct: Option<&CategoryTimes>,
+                 minutes: Option<u32>,
+                 population: Option<f64>,
+                 points: Option<usize>,
+                 area: Option<f64>,
+                 name: Option<String>,
+                 snapped: Option<bool>| {
+        let c = ct.and_then(|ct| a.taxonomy.get(ct.category));
+        vec![
+            text(kind),
+            c.map_or(AttrValue::Null, |c| text(c.id.clone())),
+            c.map_or(AttrValue::Null, |c| text(c.zh.clone())),
+            minutes.map_or(AttrValue::Null, |m| AttrValue::Int(i64::from(m))),
+            text(a.mode.id.clone()),
+            text(method),
+            population.map_or(AttrValue::Null, AttrValue::Float),
+            points.map_or(AttrValue::Null, |p| AttrValue::Int(p as i64)),
+            area.map_or(AttrValue::Null, AttrValue::Float),
+            name.map_or(AttrValue::Null, AttrValue::Text),
+            snapped.map_or(AttrValue::Null, AttrValue::Bool),
+        ]
+    };
+    // Isochrones, in parallel over (category, tier).
+    let jobs: Vec<(&CategoryTimes, u32)> = r
+        .categories
+        .iter()
+        .filter(|ct| !ct.facilities.is_empty())
+        .flat_map(|ct| a.tiers.iter().map(move |t| (ct, t.minutes)))
+        .collect();
+    let isos: Vec<_> = jobs
+        .par_iter()
+        .map(|(ct, m)| (*ct, *m, a.category_isochrone(ct, *m)))
+        .collect();
+    let mut feats: Vec<(geo_types::Geometry<f64>, Vec<AttrValue>)> = Vec::new();
+    for (ct, m, poly) in isos {
+        if poly.0.is_empty() {
+            continue;
+        }
+        use geo::Area;
+        let area = poly.unsigned_area();
+        feats.push((
+            poly.into(),
+            attrs(
+                "isochrone",
+                Some(ct),
+                Some(m),
+                None,
+                None,
+                Some(area),
+                None,
+                None,
+            ),
+        ));
+    }
+    // Gaps: all required types per tier, then each category per tier.
+    let cell = a.shapes.gap_cell_m.value;
+    let uncovered = |covered: &dyn Fn(usize) -> bool| -> Vec<([f64; 2], f64)> {
+        a.demand
+            .points
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !covered(*i))
+            .map(|(_, p)| (p.xy, p.weight))
+            .collect()
+    };
+    for t in &a.tiers {
+        if t.required.is_empty() {
+            continue;
+        }
+        let b = t.budget_s();
+        let reqs: Vec<Vec<&CategoryTimes>> = t
+            .required
+            .iter()
+            .map(|(_, cats)| {
+                r.categories
+                    .iter()
+                    .filter(|ct| cats.contains(&ct.category))
+                    .collect()
+            })
+            .collect();
+        let pts = uncovered(&|i| {
+            reqs.iter()
+                .all(|opts| opts.iter().any(|ct| ct.demand_time_s[i] <= b))
+        });
+        for g in gap_areas(&pts, cell) {
+            feats.push((
+                g.polygon.into(),
+                attrs(
+                    "gap_all_required",
+                    None,
+                    Some(t.minutes),
+                    Some(g.population),
+                    Some(g.points),
+                    Some(g.area_m2),
+                    None,
+                    None,
+                ),
+            ));
+        }
+    }
+    for ct in &r.categories {
+        for t in &a.tiers {
+            let b = t.budget_s();
+            let pts = uncovered(&|i| ct.demand_time_s[i] <= b);
+            for g in gap_areas(&pts, cell) {
+                feats.push((
+                    g.polygon.into(),
+                    attrs(
+                        "gap",
+                        Some(ct),
+                        Some(t.minutes),
+                        Some(g.population),
+                        Some(g.points),
+                        Some(g.area_m2),
+                        None,
+                        None,
+                    ),
+                ));
+            }
+        }
+    }
+    // Facilities.
+    for (i, f) in a.facilities.iter().enumerate() {
+        let ct = r.categories.iter().find(|ct| ct.category == f.category);
+        feats.push((
+            geo_types::Geometry::Point(geo_types::Point::new(f.xy[0], f.xy[1])),
+            attrs(
+                "facility",
+                ct,
+                None,
+                None,
+                None,
+                None,
+                f.name.clone(),
+                Some(a.method == Method::Network && a.facility_snaps[i].is_some()),
+            ),
+        ));
+    }
+    let t = Transformer::new(working, &Crs::WGS84)?;
+    for (n, (mut g, attrs)) in feats.into_iter().enumerate() {
+        t.geometry(&mut g)?;
+        layer.features.push(Feature {
+            geometry: g,
+            attrs,
+            source_id: SourceId::Feature(n as u64 + 1),
+            category: None,
+        });
+    }
+    let file = std::fs::File::create(path)?;
+    let mut w = std::io::BufWriter::new(file);
+    towncircle::io::geojson::write_to(&mut w, &layer)?;
+    w.flush()?;
+    Ok(())
+}

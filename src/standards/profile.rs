@@ -1,0 +1,708 @@
+//! Standards profiles: every number the analysis uses (speeds, road classes, tiers, required
+//! facilities, demand assumptions), read from a versioned, user-editable TOML file with the
+//! provenance of each value. The shipped profile is `assets/standards/zhejiang-beautiful-towns.toml`,
+//! embedded as the default.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::error::{Error, Result};
+use crate::model::{CategoryId, Taxonomy};
+
+/// The profile shipped with towncircle.
+pub const DEFAULT_PROFILE_TOML: &str =
+    include_str!("../../assets/standards/zhejiang-beautiful-towns.toml");
+/// Where the default profile lives in the source tree (for messages).
+pub const DEFAULT_PROFILE_PATH: &str = "assets/standards/zhejiang-beautiful-towns.toml";
+
+/// The profile file format this code reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Where a value comes from (the tags of the domain notes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum Provenance {
+    /// Found in a cited source (`S` or `S<n>`).
+    Source(Option<u16>),
+    /// A national-standard value known but not re-read from the official text: to verify.
+    Known,
+    /// A proposed default; no official number found.
+    Proposed,
+}
+
+impl Provenance {
+    /// What a reader should make of the tag.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Provenance::Source(_) => "from a cited source",
+            Provenance::Known => "national standard, to verify",
+            Provenance::Proposed => "proposed default, not an official number",
+        }
+    }
+}
+
+impl TryFrom<String> for Provenance {
+    type Error = String;
+    fn try_from(s: String) -> std::result::Result<Self, String> {
+        let t = s.trim();
+        match t {
+            "K" => Ok(Provenance::Known),
+            "P" => Ok(Provenance::Proposed),
+            "S" => Ok(Provenance::Source(None)),
+            _ => t
+                .strip_prefix('S')
+                .and_then(|n| n.parse::<u16>().ok())
+                .map(|n| Provenance::Source(Some(n)))
+                .ok_or_else(|| {
+                    format!(
+                        "source \"{s}\" is not a provenance tag: use \"S<n>\" (found in source n), \"K\" (known standard, to verify) or \"P\" (proposed)"
+                    )
+                }),
+        }
+    }
+}
+
+impl From<Provenance> for String {
+    fn from(p: Provenance) -> String {
+        match p {
+            Provenance::Source(Some(n)) => format!("S{n}"),
+            Provenance::Source(None) => "S".into(),
+            Provenance::Known => "K".into(),
+            Provenance::Proposed => "P".into(),
+        }
+    }
+}
+
+/// A value with its provenance: `{ value = 1.0, source = "K", cite = "GB 50180-2018 ..." }`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cited<T> {
+    pub value: T,
+    pub source: Provenance,
+    #[serde(default)]
+    pub cite: String,
+}
+
+impl<T: Copy> Cited<T> {
+    /// A proposed value (for tests and code-built profiles).
+    pub fn proposed(value: T, cite: &str) -> Self {
+        Cited {
+            value,
+            source: Provenance::Proposed,
+            cite: cite.into(),
+        }
+    }
+}
+
+/// Index of a road class in [`Profile::road_classes`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct RoadClassId(pub u8);
+
+/// A road class as written in the profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoadClassDef {
+    pub id: String,
+    #[serde(default)]
+    pub zh: String,
+    #[serde(default)]
+    pub en: String,
+}
+
+/// A travel mode, resolved against the road classes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ModeProfile {
+    pub id: String,
+    pub zh: String,
+    pub en: String,
+    /// Speed on every allowed class not listed in `class_speed_km_h`.
+    pub speed_m_per_s: Cited<f64>,
+    /// Speed per class, where it differs from the base speed (cars).
+    pub class_speed_km_h: Vec<(RoadClassId, Cited<f64>)>,
+    /// Classes this mode may not use.
+    pub forbidden_classes: Vec<RoadClassId>,
+    /// Whether one-way streets restrict this mode.
+    pub oneway: bool,
+    /// Speed of the straight leg between a point and the road it snaps to.
+    pub access_speed_m_per_s: Cited<f64>,
+}
+
+/// Where a tier is required.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// Every resident of the town.
+    Town,
+    /// Residents of the built-up area (建成区).
+    BuiltUp,
+    /// Residents of each administrative village (行政村).
+    Villages,
+}
+
+/// One required facility of a tier: any of the listed categories satisfies it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Requirement {
+    /// The text as written, e.g. "community_health_station|village_clinic".
+    pub label: String,
+    pub any_of: Vec<String>,
+    /// Line in the profile file, for messages.
+    #[serde(skip)]
+    pub line: usize,
+}
+
+/// A living-circle tier.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Tier {
+    pub minutes: u32,
+    pub id: String,
+    pub zh: String,
+    pub en: String,
+    pub scope: Scope,
+    /// The mode the tier is defined for (an id of [`Profile::modes`]).
+    pub mode: String,
+    pub required: Vec<Requirement>,
+    pub source: Provenance,
+    pub cite: String,
+}
+
+impl Tier {
+    /// The tier's budget in seconds.
+    pub fn budget_s(&self) -> f64 {
+        f64::from(self.minutes) * 60.0
+    }
+}
+
+/// Network building and snapping parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkParams {
+    pub snap_tolerance_m: Cited<f64>,
+    pub max_snap_m: Cited<f64>,
+    pub detour_factor: Cited<f64>,
+}
+
+/// Demand (where people live) assumptions and the fields they are read from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemandParams {
+    pub persons_per_m2: Cited<f64>,
+    pub default_levels: Cited<f64>,
+    pub grid_cell_m: Cited<f64>,
+    pub population_fields: Vec<String>,
+    pub levels_fields: Vec<String>,
+    pub use_fields: Vec<String>,
+    pub name_fields: Vec<String>,
+    pub residential_uses: Vec<String>,
+}
+
+/// Parameters of the output shapes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShapeParams {
+    pub isochrone_half_width_m: Cited<f64>,
+    pub gap_cell_m: Cited<f64>,
+    pub time_grid_cell_m: Cited<f64>,
+}
+
+/// A standards profile, checked and resolved.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Profile {
+    pub format_version: u32,
+    pub id: String,
+    pub name: String,
+    pub version: String,
+    pub description: String,
+    /// The file it was read from.
+    pub path: PathBuf,
+    pub road_classes: Vec<RoadClassDef>,
+    pub default_class: RoadClassId,
+    /// Fields holding OSM `highway` values, and fields holding 道路等级 values.
+    pub osm_class_fields: Vec<String>,
+    pub zh_class_fields: Vec<String>,
+    /// Field values that are not roads.
+    pub ignore_values: Vec<String>,
+    pub osm_classes: BTreeMap<String, RoadClassId>,
+    pub zh_classes: BTreeMap<String, RoadClassId>,
+    pub modes: Vec<ModeProfile>,
+    pub network: NetworkParams,
+    pub demand: DemandParams,
+    pub shapes: ShapeParams,
+    pub tiers: Vec<Tier>,
+}
+
+impl Default for Profile {
+    fn default() -> Self {
+        // The embedded profile is tested below; an error here is a build defect, not user input.
+        #[allow(clippy::expect_used)]
+        Profile::from_toml(DEFAULT_PROFILE_TOML, Path::new(DEFAULT_PROFILE_PATH))
+            .expect("the embedded profile is valid")
+    }
+}
+
+// ----- the file as written --------------------------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClasses {
+    default: Spanned<String>,
+    #[serde(default)]
+    osm_fields: Vec<String>,
+    #[serde(default)]
+    zh_fields: Vec<String>,
+    #[serde(default)]
+    ignore: Vec<String>,
+    #[serde(default)]
+    osm: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    zh: BTreeMap<String, Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMode {
+    #[serde(default)]
+    zh: String,
+    #[serde(default)]
+    en: String,
+    speed_m_per_s: Cited<f64>,
+    #[serde(default)]
+    class_speed_km_h: BTreeMap<Spanned<String>, Cited<f64>>,
+    #[serde(default)]
+    forbidden_classes: Vec<Spanned<String>>,
+    #[serde(default)]
+    oneway: bool,
+    access_speed_m_per_s: Cited<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTier {
+    minutes: Spanned<u32>,
+    id: String,
+    #[serde(default)]
+    zh: String,
+    #[serde(default)]
+    en: String,
+    scope: Scope,
+    mode: Spanned<String>,
+    #[serde(default)]
+    required: Vec<Spanned<String>>,
+    source: Provenance,
+    #[serde(default)]
+    cite: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProfile {
+    format_version: Spanned<u32>,
+    id: String,
+    name: String,
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    description: String,
+    road_class: Vec<RoadClassDef>,
+    road_classes: RawClasses,
+    modes: BTreeMap<String, RawMode>,
+    network: NetworkParams,
+    demand: DemandParams,
+    shapes: ShapeParams,
+    #[serde(default)]
+    tier: Vec<RawTier>,
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    // Count the newlines before the offset (a safe char boundary is not needed for bytes).
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+fn config_error(path: &Path, line: usize, message: impl std::fmt::Display) -> Error {
+    if line > 0 {
+        Error::Config(format!("line {line}: {message}: {}", path.display()))
+    } else {
+        Error::Config(format!("{message}: {}", path.display()))
+    }
+}
+
+impl Profile {
+    /// Parse and check a profile; errors give the file, the line and what to fix.
+    pub fn from_toml(text: &str, path: &Path) -> Result<Profile> {
+        let raw: RawProfile = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(0);
+            config_error(path, line, e.message().trim())
+        })?;
+        let at = |span: std::ops::Range<usize>| line_of(text, span.start);
+        if *raw.format_version.get_ref() != FORMAT_VERSION {
+            return Err(config_error(
+                path,
+                at(raw.format_version.span()),
+                format!(
+                    "profile format_version {} is not supported (this towncircle reads {FORMAT_VERSION})",
+                    raw.format_version.get_ref()
+                ),
+            ));
+        }
+        if raw.road_class.is_empty() || raw.road_class.len() > usize::from(u8::MAX) {
+            return Err(config_error(
+                path,
+                0,
+                "the profile needs between 1 and 255 [[road_class]] entries",
+            ));
+        }
+        for (i, c) in raw.road_class.iter().enumerate() {
+            if raw.road_class[..i].iter().any(|o| o.id == c.id) {
+                return Err(config_error(
+                    path,
+                    0,
+                    format!("road class \"{}\" is defined twice", c.id),
+                ));
+            }
+        }
+        let classes = &raw.road_class;
+        let class_of = |s: &Spanned<String>| -> Result<RoadClassId> {
+            classes
+                .iter()
+                .position(|c| c.id == *s.get_ref())
+                .and_then(|i| u8::try_from(i).ok())
+                .map(RoadClassId)
+                .ok_or_else(|| {
+                    config_error(
+                        path,
+                        at(s.span()),
+                        format!(
+                            "unknown road class \"{}\" (defined classes: {})",
+                            s.get_ref(),
+                            classes
+                                .iter()
+                                .map(|c| c.id.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    )
+                })
+        };
+        let default_class = class_of(&raw.road_classes.default)?;
+        let mut osm_classes = BTreeMap::new();
+        for (k, v) in &raw.road_classes.osm {
+            osm_classes.insert(k.trim().to_ascii_lowercase(), class_of(v)?);
+        }
+        let mut zh_classes = BTreeMap::new();
+        for (k, v) in &raw.road_classes.zh {
+            zh_classes.insert(k.trim().to_string(), class_of(v)?);
+        }
+        let positive = |c: &Cited<f64>, what: &str| -> Result<()> {
+            if c.value.is_finite() && c.value > 0.0 {
+                Ok(())
+            } else {
+                Err(config_error(
+                    path,
+                    0,
+                    format!("{what} must be a positive number, not {}", c.value),
+                ))
+            }
+        };
+        let mut modes = Vec::new();
+        for (id, m) in &raw.modes {
+            positive(&m.speed_m_per_s, &format!("modes.{id}.speed_m_per_s"))?;
+            positive(
+                &m.access_speed_m_per_s,
+                &format!("modes.{id}.access_speed_m_per_s"),
+            )?;
+            let mut class_speed_km_h = Vec::new();
+            for (k, v) in &m.class_speed_km_h {
+                positive(v, &format!("modes.{id}.class_speed_km_h.{}", k.get_ref()))?;
+                class_speed_km_h.push((class_of(k)?, v.clone()));
+            }
+            let forbidden_classes = m
+                .forbidden_classes
+                .iter()
+                .map(class_of)
+                .collect::<Result<Vec<_>>>()?;
+            modes.push(ModeProfile {
+                id: id.clone(),
+                zh: m.zh.clone(),
+                en: m.en.clone(),
+                speed_m_per_s: m.speed_m_per_s.clone(),
+                class_speed_km_h,
+                forbidden_classes,
+                oneway: m.oneway,
+                access_speed_m_per_s: m.access_speed_m_per_s.clone(),
+            });
+        }
+        positive(&raw.network.max_snap_m, "network.max_snap_m")?;
+        positive(&raw.network.detour_factor, "network.detour_factor")?;
+        if !(raw.network.snap_tolerance_m.value >= 0.0
+            && raw.network.snap_tolerance_m.value.is_finite())
+        {
+            return Err(config_error(
+                path,
+                0,
+                "network.snap_tolerance_m must be zero or positive",
+            ));
+        }
+        positive(&raw.demand.persons_per_m2, "demand.persons_per_m2")?;
+        positive(&raw.demand.default_levels, "demand.default_levels")?;
+        positive(&raw.demand.grid_cell_m, "demand.grid_cell_m")?;
+        positive(
+            &raw.shapes.isochrone_half_width_m,
+            "shapes.isochrone_half_width_m",
+        )?;
+        positive(&raw.shapes.gap_cell_m, "shapes.gap_cell_m")?;
+        positive(&raw.shapes.time_grid_cell_m, "shapes.time_grid_cell_m")?;
+        let mut tiers: Vec<Tier> = Vec::new();
+        for t in &raw.tier {
+            let minutes = *t.minutes.get_ref();
+            if minutes == 0 || tiers.iter().any(|o| o.minutes == minutes) {
+                return Err(config_error(
+                    path,
+                    at(t.minutes.span()),
+                    format!("tier minutes {minutes} must be positive and appear once"),
+                ));
+            }
+            if !raw.modes.contains_key(t.mode.get_ref()) {
+                return Err(config_error(
+                    path,
+                    at(t.mode.span()),
+                    format!(
+                        "tier {minutes}: unknown mode \"{}\" (modes: {})",
+                        t.mode.get_ref(),
+                        raw.modes.keys().cloned().collect::<Vec<_>>().join(", ")
+                    ),
+                ));
+            }
+            let required = t
+                .required
+                .iter()
+                .map(|r| Requirement {
+                    label: r.get_ref().clone(),
+                    any_of: r
+                        .get_ref()
+                        .split('|')
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect(),
+                    line: at(r.span()),
+                })
+                .collect();
+            tiers.push(Tier {
+                minutes,
+                id: t.id.clone(),
+                zh: t.zh.clone(),
+                en: t.en.clone(),
+                scope: t.scope,
+                mode: t.mode.get_ref().clone(),
+                required,
+                source: t.source,
+                cite: t.cite.clone(),
+            });
+        }
+        tiers.sort_by_key(|t| t.minutes);
+        Ok(Profile {
+            format_version: *raw.format_version.get_ref(),
+            id: raw.id,
+            name: raw.name,
+            version: raw.version,
+            description: raw.description,
+            path: path.to_path_buf(),
+            road_classes: raw.road_class,
+            default_class,
+            osm_class_fields: raw.road_classes.osm_fields,
+            zh_class_fields: raw.road_classes.zh_fields,
+            ignore_values: raw.road_classes.ignore,
+            osm_classes,
+            zh_classes,
+            modes,
+            network: raw.network,
+            demand: raw.demand,
+            shapes: raw.shapes,
+            tiers,
+        })
+    }
+
+    /// Read a profile file.
+    pub fn from_file(path: &Path) -> Result<Profile> {
+        let text =
+            std::fs::read_to_string(path).map_err(|e| crate::error::IoError::open(path, e))?;
+        Profile::from_toml(&text, path)
+    }
+
+    /// The mode with this id (walk, bike, ebike, car in the shipped profile).
+    pub fn mode(&self, id: &str) -> Option<&ModeProfile> {
+        self.modes.iter().find(|m| m.id == id)
+    }
+
+    /// The road class with this id.
+    pub fn class_id(&self, id: &str) -> Option<RoadClassId> {
+        self.road_classes
+            .iter()
+            .position(|c| c.id == id)
+            .and_then(|i| u8::try_from(i).ok())
+            .map(RoadClassId)
+    }
+
+    /// The definition of a class.
+    pub fn class(&self, id: RoadClassId) -> Option<&RoadClassDef> {
+        self.road_classes.get(usize::from(id.0))
+    }
+
+    /// The tier of `minutes`, if the profile defines one.
+    pub fn tier(&self, minutes: u32) -> Option<&Tier> {
+        self.tiers.iter().find(|t| t.minutes == minutes)
+    }
+
+    /// Resolve every required category of every tier against a taxonomy; an unknown id is an
+    /// error naming the profile line.
+    pub fn resolve_requirements(&self, taxonomy: &Taxonomy) -> Result<Vec<Vec<Vec<CategoryId>>>> {
+        self.tiers
+            .iter()
+            .map(|t| {
+                t.required
+                    .iter()
+                    .map(|r| {
+                        if r.any_of.is_empty() {
+                            return Err(config_error(
+                                &self.path,
+                                r.line,
+                                format!("tier {}: an empty requirement", t.minutes),
+                            ));
+                        }
+                        r.any_of
+                            .iter()
+                            .map(|id| {
+                                taxonomy.by_id(id).ok_or_else(|| {
+                                    config_error(
+                                        &self.path,
+                                        r.line,
+                                        format!(
+                                            "tier {}: unknown facility category \"{id}\" (see the ids in assets/categories.toml)",
+                                            t.minutes
+                                        ),
+                                    )
+                                })
+                            })
+                            .collect::<Result<Vec<_>>>()
+                    })
+                    .collect::<Result<Vec<_>>>()
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_profile_loads_with_provenance() {
+        let p = Profile::default();
+        assert_eq!(p.format_version, 1);
+        let walk = p.mode("walk").expect("walk");
+        assert_eq!(walk.speed_m_per_s.value, 1.0);
+        assert_eq!(walk.speed_m_per_s.source, Provenance::Known);
+        assert!(walk.speed_m_per_s.cite.contains("GB 50180"));
+        // 5 minutes at the walking speed is 300 m (GB 50180).
+        assert_eq!(
+            p.tier(5).expect("5").budget_s() * walk.speed_m_per_s.value,
+            300.0
+        );
+        let car = p.mode("car").expect("car");
+        assert!(car.oneway);
+        let exp = p.class_id("expressway").expect("class");
+        let speed = car
+            .class_speed_km_h
+            .iter()
+            .find(|(c, _)| *c == exp)
+            .expect("expressway speed");
+        assert_eq!(speed.1.value, 100.0);
+        assert_eq!(speed.1.source, Provenance::Proposed);
+        assert!(walk.forbidden_classes.contains(&exp));
+        assert_eq!(p.osm_classes.get("motorway"), Some(&exp));
+        assert_eq!(p.zh_classes.get("高速公路"), Some(&exp));
+        assert_eq!(
+            p.tiers.iter().map(|t| t.minutes).collect::<Vec<_>>(),
+            vec![5, 15, 30]
+        );
+        assert_eq!(p.network.detour_factor.value, 1.3);
+        assert_eq!(p.network.max_snap_m.value, 500.0);
+    }
+
+    #[test]
+    fn requirements_resolve_against_the_taxonomy() {
+        let p = Profile::default();
+        let t = Taxonomy::default();
+        let req = p.resolve_requirements(&t).expect("resolves");
+        assert_eq!(req.len(), 3);
+        assert!(req.iter().all(|tier| !tier.is_empty()));
+        // "a|b|c" is one requirement with three options.
+        assert!(req[0].iter().any(|r| r.len() == 3));
+    }
+
+    #[test]
+    fn unknown_category_names_the_line() {
+        let text = DEFAULT_PROFILE_TOML.replace("\"fresh_market\",", "\"fresh_markt\",");
+        let p = Profile::from_toml(&text, Path::new("my.toml")).expect("parses");
+        let e = p
+            .resolve_requirements(&Taxonomy::default())
+            .expect_err("unknown id")
+            .to_string();
+        assert!(e.contains("fresh_markt") && e.contains("my.toml"), "{e}");
+        let line = text
+            .lines()
+            .position(|l| l.contains("fresh_markt"))
+            .expect("line")
+            + 1;
+        assert!(e.contains(&format!("line {line}:")), "{e}");
+    }
+
+    #[test]
+    fn bad_values_are_errors_with_lines() {
+        let text = DEFAULT_PROFILE_TOML.replace(
+            "forbidden_classes = [\"footway\", \"steps\", \"cycleway\"]",
+            "forbidden_classes = [\"footway\", \"stairs\"]",
+        );
+        let e = Profile::from_toml(&text, Path::new("p.toml"))
+            .expect_err("unknown class")
+            .to_string();
+        let line = text
+            .lines()
+            .position(|l| l.contains("\"stairs\""))
+            .expect("line")
+            + 1;
+        assert!(
+            e.contains("stairs") && e.contains(&format!("line {line}:")),
+            "{e}"
+        );
+        let text = DEFAULT_PROFILE_TOML.replacen(
+            "value = 1.0, source = \"K\"",
+            "value = 1.0, source = \"maybe\"",
+            1,
+        );
+        let e = Profile::from_toml(&text, Path::new("p.toml"))
+            .expect_err("bad tag")
+            .to_string();
+        assert!(e.contains("provenance") && e.contains("line "), "{e}");
+        let text = DEFAULT_PROFILE_TOML.replace("format_version = 1", "format_version = 9");
+        let e = Profile::from_toml(&text, Path::new("p.toml"))
+            .expect_err("version")
+            .to_string();
+        assert!(e.contains("format_version 9"), "{e}");
+    }
+
+    #[test]
+    fn provenance_round_trips() {
+        for s in ["S7", "S", "K", "P"] {
+            let p = Provenance::try_from(s.to_string()).expect("tag");
+            assert_eq!(String::from(p), s);
+        }
+        assert!(Provenance::try_from("X".to_string()).is_err());
+    }
+}
