@@ -9,3 +9,8 @@ pub mod model;
 pub mod report;
 
 pub use error::{Error, Result};
+pub mod job;
+
+/// The desktop app (feature `gui`).
+#[cfg(feature = "gui")]
+pub mod app;
