@@ -45,6 +45,15 @@ fn swatch_ui(ui: &mut egui::Ui, style: &FeatureStyle, kind: GeometryKind) {
     }
 }
 
+/// A small icon button whose accessible name (screen readers, tests) and tooltip is `label`.
+fn icon_button(ui: &mut egui::Ui, enabled: bool, icon: &str, label: &str) -> egui::Response {
+    let r = ui
+        .add_enabled(enabled, egui::Button::new(icon).small())
+        .on_hover_text(label);
+    r.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, enabled, label));
+    r
+}
+
 /// The layers panel. `table_layer` is the layer shown in the attribute table.
 pub fn layers_ui(
     ui: &mut egui::Ui,
@@ -92,44 +101,23 @@ pub fn layers_ui(
                                 ui.with_layout(
                                     egui::Layout::right_to_left(egui::Align::Center),
                                     |ui| {
-                                        if ui
-                                            .small_button("✖")
-                                            .on_hover_text(lang.t(tx::REMOVE))
-                                            .clicked()
+                                        if icon_button(ui, true, "✖", lang.t(tx::REMOVE)).clicked()
                                         {
                                             commands.push(Command::RemoveLayer(id));
                                         }
-                                        if ui
-                                            .add_enabled(
-                                                pos > 0,
-                                                egui::Button::new("⏷").small(),
-                                            )
-                                            .on_hover_text(lang.t(tx::MOVE_DOWN))
-                                            .clicked()
+                                        if icon_button(ui, pos > 0, "⏷", lang.t(tx::MOVE_DOWN)).clicked()
                                         {
                                             commands.push(Command::LowerLayer(id));
                                         }
-                                        if ui
-                                            .add_enabled(
-                                                pos + 1 < n,
-                                                egui::Button::new("⏶").small(),
-                                            )
-                                            .on_hover_text(lang.t(tx::MOVE_UP))
-                                            .clicked()
+                                        if icon_button(ui, pos + 1 < n, "⏶", lang.t(tx::MOVE_UP)).clicked()
                                         {
                                             commands.push(Command::RaiseLayer(id));
                                         }
-                                        if ui
-                                            .small_button("🔍")
-                                            .on_hover_text(lang.t(tx::ZOOM_LAYER))
-                                            .clicked()
+                                        if icon_button(ui, true, "🔍", lang.t(tx::ZOOM_LAYER)).clicked()
                                         {
                                             commands.push(Command::ZoomLayer(id));
                                         }
-                                        if ui
-                                            .small_button("☰")
-                                            .on_hover_text(lang.t(tx::OPEN_TABLE))
-                                            .clicked()
+                                        if icon_button(ui, true, "☰", lang.t(tx::OPEN_TABLE)).clicked()
                                         {
                                             commands.push(Command::ShowTable(id));
                                         }

@@ -501,6 +501,8 @@ impl TownApp {
                 .resizable(true)
                 .default_size(110.0)
                 .show(ui, |ui| {
+                    // Fill the panel, so its size stays what the user dragged it to.
+                    ui.set_min_height(ui.available_height());
                     commands.extend(self.log_ui(ui));
                 });
         }
@@ -509,6 +511,7 @@ impl TownApp {
                 .resizable(true)
                 .default_size(230.0)
                 .show(ui, |ui| {
+                    ui.set_min_height(ui.available_height());
                     commands.extend(self.table.ui(ui, &self.doc, lang));
                 });
         }
@@ -728,7 +731,7 @@ impl TownApp {
             return;
         }
         let mut dismiss = false;
-        egui::Area::new("toasts")
+        egui::Area::new(egui::Id::unique("towncircle-toasts"))
             .anchor(egui::Align2::CENTER_TOP, egui::vec2(0.0, 70.0))
             .order(egui::Order::Foreground)
             .show(ctx, |ui| {

@@ -157,11 +157,13 @@ impl TableState {
         let text_height = egui::TextStyle::Body.resolve(ui.style()).size + 6.0;
         egui::ScrollArea::horizontal()
             .id_salt("table-h")
+            .auto_shrink([false, false])
             .show(ui, |ui| {
                 let mut builder = TableBuilder::new(ui)
                     .id_salt(("attr-table", id.0))
                     .striped(true)
                     .resizable(true)
+                    .auto_shrink([false, false])
                     .sense(egui::Sense::click())
                     .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
                     .column(Column::auto().at_least(60.0))
@@ -206,7 +208,7 @@ impl TableState {
                             };
                             row.set_selected(selected == Some(fi));
                             row.col(|ui| {
-                                ui.label(f.source_id.to_string());
+                                ui.add(egui::Label::new(f.source_id.to_string()).selectable(false));
                             });
                             for k in 0..n_fields {
                                 row.col(|ui| {
@@ -216,7 +218,7 @@ impl TableState {
                                         .and_then(AttrValue::as_text)
                                         .map(|t| t.into_owned())
                                         .unwrap_or_default();
-                                    ui.label(text);
+                                    ui.add(egui::Label::new(text).selectable(false).truncate());
                                 });
                             }
                             if row.response().clicked() {
