@@ -1,48 +1,19 @@
 //! The layers panel: one block per layer, top of the map first — visibility, role, order,
 //! opacity, legend, remove.
 
-use egui::{Color32, RichText, Sense, Stroke, vec2};
+use egui::{Color32, RichText, Sense, vec2};
 
 use super::Command;
 use super::doc::Document;
 use super::i18n::{Lang, tx};
-use super::map::cache::symbol_outline;
+use super::map::draw::paint_swatch;
 use super::map::style::{FeatureStyle, legend};
 use crate::model::{GeometryKind, Role};
 
-/// Paint a small legend swatch for `style` drawn as `kind`.
+/// A small legend swatch for `style` drawn as `kind`.
 fn swatch_ui(ui: &mut egui::Ui, style: &FeatureStyle, kind: GeometryKind) {
     let (rect, _) = ui.allocate_exact_size(vec2(18.0, 14.0), Sense::hover());
-    let p = ui.painter();
-    match kind {
-        GeometryKind::Point => {
-            let pts = symbol_outline(style.symbol, rect.center(), 5.0);
-            if style.symbol == super::map::style::Symbol::Cross {
-                p.add(egui::Shape::closed_line(pts, Stroke::new(3.0, style.fill)));
-            } else {
-                p.add(egui::Shape::convex_polygon(
-                    pts,
-                    style.fill,
-                    Stroke::new(1.0, style.stroke),
-                ));
-            }
-        }
-        GeometryKind::Line => {
-            p.line_segment(
-                [rect.left_center(), rect.right_center()],
-                Stroke::new(style.stroke_width_pt.max(1.5), style.stroke),
-            );
-        }
-        _ => {
-            p.rect(
-                rect.shrink(1.0),
-                1.0,
-                style.fill,
-                Stroke::new(style.stroke_width_pt.clamp(1.0, 2.5), style.stroke),
-                egui::StrokeKind::Inside,
-            );
-        }
-    }
+    paint_swatch(ui.painter(), rect, style, kind);
 }
 
 /// A small icon button whose accessible name (screen readers, tests) and tooltip is `label`.

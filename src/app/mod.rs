@@ -354,6 +354,7 @@ impl TownApp {
             self.log(ctx, Level::Error, text);
             return;
         };
+        self.map.clean = true;
         let tx = self.export_tx.clone();
         let ctx2 = ctx.clone();
         let ppp = ctx.pixels_per_point();
@@ -460,6 +461,7 @@ impl TownApp {
             }
         }
         while let Ok(r) = self.export_rx.try_recv() {
+            self.map.clean = false;
             match r {
                 Ok(path) => {
                     let text = self.lang().exported(&path.display().to_string());
@@ -645,6 +647,10 @@ impl TownApp {
                         && let Some(r) = self.map.rect
                     {
                         self.map.view.zoom_about(r, r.center(), 1.0 / 1.5);
+                    }
+                    let mut legend = !self.map.hide_legend;
+                    if ui.toggle_value(&mut legend, lang.t(tx::LEGEND)).changed() {
+                        self.map.hide_legend = !legend;
                     }
                     ui.separator();
                     if ui.button(lang.t(tx::EXPORT_PNG)).clicked() {

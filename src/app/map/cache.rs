@@ -130,6 +130,8 @@ pub struct ChunkTessellator<'a> {
     tess: Tessellator,
     earcut: earcut::Earcut<f64>,
     style: &'a (dyn Fn(&Feature) -> FeatureStyle + Sync),
+    /// The chunk being built has crowded points: plain squares, no outlines.
+    crowded: bool,
     // Scratch buffers.
     ring: Vec<Pos2>,
     flat: Vec<[f64; 2]>,
@@ -165,6 +167,7 @@ impl<'a> ChunkTessellator<'a> {
             tess: Tessellator::new(pixels_per_metre, options, [1, 1], Vec::new()),
             earcut: earcut::Earcut::new(),
             style,
+            crowded: false,
             ring: Vec::new(),
             flat: Vec::new(),
             holes: Vec::new(),
@@ -179,6 +182,11 @@ impl<'a> ChunkTessellator<'a> {
     /// The mesh of `chunk`'s features.
     pub fn chunk(&mut self, layer: &Layer, prepared: &Prepared, chunk: &Chunk) -> Mesh {
         let mut mesh = Mesh::default();
+        // Crowded points (more than one per 8×8 points of screen) are drawn as plain squares:
+        // outlines would not be seen and cost ten times the vertices.
+        let area_pt2 = (chunk.bbox.width() / self.m_per_pt).max(1.0)
+            * (chunk.bbox.height() / self.m_per_pt).max(1.0);
+        self.crowded = chunk.features.len() as f64 / area_pt2 > 1.0 / 64.0;
         for &i in &chunk.features {
             let i = i as usize;
             let (Some(f), Some(Some(bbox))) = (layer.features.get(i), prepared.bboxes.get(i)) else {
@@ -203,6 +211,24 @@ impl<'a> ChunkTessellator<'a> {
             };
             let half = (0.5 * self.m_per_pt).max(0.5 * size_m);
             self.quad(bbox.center(), half, colour, mesh);
+            return;
+        }
+        if !is_point && size_m < 4.0 * self.m_per_pt {
+            // A few points across: the outline would cover the fill; fill only.
+            let plain = FeatureStyle {
+                fill: if style.fill.a() > 0 {
+                    style.fill
+                } else {
+                    Color32::TRANSPARENT
+                },
+                stroke_width_pt: if style.fill.a() > 0 {
+                    0.0
+                } else {
+                    style.stroke_width_pt
+                },
+                ..style
+            };
+            self.geometry(&f.geometry, &plain, mesh);
             return;
         }
         self.geometry(&f.geometry, &style, mesh);
@@ -349,6 +375,11 @@ impl<'a> ChunkTessellator<'a> {
         }
         let centre = self.local(c);
         let r = (0.5 * f64::from(style.symbol_size_pt) * self.m_per_pt) as f32;
+        if self.crowded {
+            let h = (0.35 * f64::from(style.symbol_size_pt) * self.m_per_pt).max(self.m_per_pt);
+            self.quad(c, h, style.fill, mesh);
+            return;
+        }
         let outline = symbol_outline(style.symbol, centre, r);
         // Fill: a fan for convex symbols, two bars for the cross.
         if style.symbol == Symbol::Cross {

@@ -11,9 +11,10 @@ use geo_types::{Coord, Geometry, LineString};
 use rayon::prelude::*;
 
 use super::cache::{ChunkTessellator, LayerMeshes, Prepared, bucket_of, intersects};
-use super::style::{FeatureStyle, feature_style};
+use super::cache::symbol_outline;
+use super::style::{FeatureStyle, Symbol, feature_style};
 use super::view::MapView;
-use crate::model::{Feature, Layer, Role, Taxonomy};
+use crate::model::{Feature, GeometryKind, Layer, Role, Taxonomy};
 
 /// What one layer needs to be drawn.
 pub struct DrawLayer<'a> {
@@ -221,6 +222,85 @@ pub fn highlight_shapes(
                 highlight_shapes(g, view, screen, colour, out);
             }
         }
+    }
+}
+
+/// Paint a legend swatch for `style` drawn as `kind` into `rect`.
+pub fn paint_swatch(painter: &egui::Painter, rect: Rect, style: &FeatureStyle, kind: GeometryKind) {
+    match kind {
+        GeometryKind::Point => {
+            let pts = symbol_outline(style.symbol, rect.center(), 5.0);
+            if style.symbol == Symbol::Cross {
+                painter.add(Shape::closed_line(pts, Stroke::new(3.0, style.fill)));
+            } else {
+                painter.add(Shape::convex_polygon(
+                    pts,
+                    style.fill,
+                    Stroke::new(1.0, style.stroke),
+                ));
+            }
+        }
+        GeometryKind::Line => {
+            painter.line_segment(
+                [rect.left_center(), rect.right_center()],
+                Stroke::new(style.stroke_width_pt.max(1.5), style.stroke),
+            );
+        }
+        _ => {
+            painter.rect(
+                rect.shrink(1.0),
+                1.0,
+                style.fill,
+                Stroke::new(style.stroke_width_pt.clamp(1.0, 2.5), style.stroke),
+                egui::StrokeKind::Inside,
+            );
+        }
+    }
+}
+
+/// One row of the map's legend.
+pub struct LegendRow {
+    pub label: String,
+    pub style: FeatureStyle,
+    pub kind: GeometryKind,
+}
+
+/// Paint the legend box at the bottom left of `screen`, above the scale bar.
+pub fn paint_legend(painter: &egui::Painter, title: &str, rows: &[LegendRow], screen: Rect) {
+    if rows.is_empty() {
+        return;
+    }
+    let font = egui::FontId::proportional(12.0);
+    let ink = Color32::from_gray(30);
+    let galleys: Vec<_> = rows
+        .iter()
+        .map(|r| painter.layout_no_wrap(r.label.clone(), font.clone(), ink))
+        .collect();
+    let title_g = painter.layout_no_wrap(title.to_string(), egui::FontId::proportional(13.0), ink);
+    let row_h = 17.0;
+    let width = galleys
+        .iter()
+        .map(|g| g.size().x)
+        .fold(title_g.size().x, f32::max)
+        + 36.0;
+    let height = title_g.size().y + 6.0 + row_h * rows.len() as f32 + 8.0;
+    let min = screen.left_bottom() + vec2(10.0, -46.0 - height);
+    let frame = Rect::from_min_size(min, vec2(width, height));
+    painter.rect(
+        frame,
+        4.0,
+        Color32::from_white_alpha(225),
+        Stroke::new(1.0, Color32::from_gray(190)),
+        egui::StrokeKind::Inside,
+    );
+    let mut y = frame.top() + 4.0;
+    painter.galley(pos2(frame.left() + 8.0, y), title_g.clone(), ink);
+    y += title_g.size().y + 4.0;
+    for (r, g) in rows.iter().zip(galleys) {
+        let sw = Rect::from_min_size(pos2(frame.left() + 8.0, y + 1.5), vec2(18.0, 14.0));
+        paint_swatch(painter, sw, &r.style, r.kind);
+        painter.galley(pos2(sw.right() + 6.0, y + (row_h - g.size().y) / 2.0), g, ink);
+        y += row_h;
     }
 }
 

@@ -35,6 +35,33 @@ pub struct MapState {
     pub cursor_world: Option<Coord<f64>>,
     pub hover: Option<Selection>,
     pub last_stats: DrawStats,
+    /// Leave out the pointer's hover mark and coordinates (a frame being exported).
+    pub clean: bool,
+    /// Show the legend over the map (on by default).
+    pub hide_legend: bool,
+}
+
+/// The legend rows of the visible layers, top layer first (facilities: one row per group).
+pub fn legend_rows(doc: &Document, lang: Lang) -> Vec<draw::LegendRow> {
+    let mut rows = Vec::new();
+    for ml in doc.layers.iter().rev().filter(|l| l.visible && l.opacity > 0.0) {
+        for e in style::legend(&ml.layer, ml.role(), &doc.taxonomy) {
+            if e.count == 0 {
+                continue;
+            }
+            let label = match e.group {
+                Some(g) => format!("{} ({})", lang.group(g), e.count),
+                None => ml.title(),
+            };
+            rows.push(draw::LegendRow {
+                label,
+                style: e.style,
+                kind: ml.kind,
+            });
+        }
+    }
+    rows.truncate(16);
+    rows
 }
 
 /// Names that usually hold a feature's name, for tooltips.
@@ -146,7 +173,7 @@ impl MapState {
         }
         self.cursor_world = pointer.map(|p| self.view.to_world(rect, p));
         let pick_tolerance_m = 5.0 * self.view.m_per_pt;
-        self.hover = if response.dragged() {
+        self.hover = if response.dragged() || self.clean {
             None
         } else {
             self.cursor_world
@@ -235,9 +262,12 @@ impl MapState {
         }
 
         // Overlays.
+        if !self.hide_legend {
+            draw::paint_legend(&painter, lang.t(tx::LEGEND), &legend_rows(doc, lang), rect);
+        }
         draw::paint_scale_bar(&painter, &self.view, rect);
         draw::paint_north_arrow(&painter, lang.t(tx::NORTH), rect);
-        if let Some(w) = self.cursor_world {
+        if let Some(w) = self.cursor_world.filter(|_| !self.clean) {
             let mut text = format!("x {:.1}  y {:.1} m", w.x, w.y);
             if let Some(t) = to_wgs84
                 && let Ok(ll) = t.coord(w)
