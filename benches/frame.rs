@@ -41,7 +41,11 @@ fn frame(ctx: &egui::Context, map: &mut MapState, doc: &mut Document) -> usize {
 }
 
 /// A town with `N_FEATURES` features of one layer, meshes built for the current view.
-fn setup(layer: towncircle::model::Layer, role: Role, zoom_m_per_pt: Option<f64>) -> (egui::Context, MapState, Document) {
+fn setup(
+    layer: towncircle::model::Layer,
+    role: Role,
+    zoom_m_per_pt: Option<f64>,
+) -> (egui::Context, MapState, Document) {
     let ctx = egui::Context::default();
     fonts::install_bundled(&ctx);
     let mut layer = layer;
@@ -72,7 +76,11 @@ fn bench(c: &mut Criterion) {
     g.sample_size(20);
     let cases: [(&str, Role, Option<f64>); 3] = [
         ("200k_buildings_whole_town", Role::Buildings, None),
-        ("200k_buildings_zoomed_2m_per_pt", Role::Buildings, Some(2.0)),
+        (
+            "200k_buildings_zoomed_2m_per_pt",
+            Role::Buildings,
+            Some(2.0),
+        ),
         ("200k_facility_points_whole_town", Role::Facilities, None),
     ];
     for (name, role, zoom) in cases {

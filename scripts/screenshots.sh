@@ -23,9 +23,13 @@ for tool in Xvfb xdotool import; do
     }
 done
 
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
-cargo build --release --quiet
-BIN="$CARGO_TARGET_DIR/release/towncircle"
+# TOWNCIRCLE_BIN: a binary to use instead of building the release one here.
+if [ -z "${TOWNCIRCLE_BIN:-}" ]; then
+    export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
+    cargo build --release --quiet
+    TOWNCIRCLE_BIN="$CARGO_TARGET_DIR/release/towncircle"
+fi
+BIN=$(realpath "$TOWNCIRCLE_BIN")
 
 # A clean home: no remembered language or window size from earlier runs.
 TMP_HOME=$(mktemp -d)

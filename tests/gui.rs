@@ -86,7 +86,11 @@ fn starts_with_layers_loaded_and_a_checkbox_hides_a_layer() {
     // Facilities are drawn above roads, and classified for the legend.
     assert_eq!(app.doc.layers[1].role(), Some(Role::Facilities));
     assert!(app.doc.layers[1].layer.classification.is_some());
-    assert!(app.map.last_stats.chunks_drawn >= 2, "{:?}", app.map.last_stats);
+    assert!(
+        app.map.last_stats.chunks_drawn >= 2,
+        "{:?}",
+        app.map.last_stats
+    );
     // The view was fitted to the town.
     let rect = app.map.rect.expect("map drawn");
     let ext = app.doc.town_extent().expect("extent");
@@ -117,7 +121,10 @@ fn switching_to_english_changes_the_labels_and_is_remembered() {
     h.get_by_label("English").click();
     h.run_steps(2);
     assert!(h.query_by_label(tx::FILE.en).is_some(), "menu in English");
-    assert!(h.query_by_label(tx::ZOOM_TOWN.en).is_some(), "toolbar in English");
+    assert!(
+        h.query_by_label(tx::ZOOM_TOWN.en).is_some(),
+        "toolbar in English"
+    );
     assert!(h.query_by_label(tx::FILE.zh).is_none());
     assert!(
         h.query_by_label_contains(tx::ENGINE_PENDING.en).is_some(),
@@ -197,7 +204,10 @@ fn the_attribute_table_filters_and_selects_in_step_with_the_map() {
     assert_eq!(sel.layer, fac);
     assert_eq!(sel.feature, 1);
     assert!(h.query_by_label(tx::FEATURE_INFO.zh).is_some());
-    assert!(h.query_all_by_label("清溪镇卫生院").count() >= 2, "table and info panel");
+    assert!(
+        h.query_all_by_label("清溪镇卫生院").count() >= 2,
+        "table and info panel"
+    );
 }
 
 #[test]
@@ -213,7 +223,10 @@ fn a_click_on_the_map_selects_the_feature_under_the_pointer() {
             .find(|l| l.layer.name == "设施")
             .expect("layer");
         let at = l.prepared.bboxes[0].expect("bbox").center();
-        (app.map.view.to_screen(app.map.rect.expect("rect"), at), l.id)
+        (
+            app.map.view.to_screen(app.map.rect.expect("rect"), at),
+            l.id,
+        )
     };
     h.hover_at(pos);
     h.run_steps(1);
@@ -249,7 +262,11 @@ fn the_layers_panel_changes_role_order_and_removes() {
         .expect("an enabled move-up button")
         .click();
     h.run_steps(2);
-    assert_eq!(h.state().doc.layers[1].id, roads, "roads moved above facilities");
+    assert_eq!(
+        h.state().doc.layers[1].id,
+        roads,
+        "roads moved above facilities"
+    );
     let ctx = h.ctx.clone();
     h.state_mut().apply(
         &ctx,

@@ -271,7 +271,11 @@ mod tests {
         let f = d.add(with_role(synth::points(10, 1), Role::Facilities));
         let w = d.add(with_role(synth::buildings(3, 2), Role::Water));
         let order: Vec<LayerId> = d.layers.iter().map(|l| l.id).collect();
-        assert_eq!(order, vec![w, b, f], "water under buildings under facilities");
+        assert_eq!(
+            order,
+            vec![w, b, f],
+            "water under buildings under facilities"
+        );
         d.raise(w);
         assert_eq!(d.position(w), Some(1));
         d.lower(w);
@@ -311,6 +315,9 @@ mod tests {
         let l = d.get_mut(id).expect("layer");
         l.set_role(Some(Role::Facilities), &tax);
         assert!(l.layer.classification.is_some());
-        assert_eq!(l.base_style, role_style(Some(Role::Facilities), GeometryKind::Point));
+        assert_eq!(
+            l.base_style,
+            role_style(Some(Role::Facilities), GeometryKind::Point)
+        );
     }
 }

@@ -105,9 +105,7 @@ pub fn definitions(system: Option<&SystemFont>) -> FontDefinitions {
     {
         let mut data = FontData::from_owned(bytes);
         data.index = sys.index;
-        fonts
-            .font_data
-            .insert("system-cjk".into(), Arc::new(data));
+        fonts.font_data.insert("system-cjk".into(), Arc::new(data));
         fallbacks.push("system-cjk".to_string());
     }
     fonts.font_data.insert(

@@ -221,7 +221,10 @@ mod tests {
         for t in tx::ALL {
             assert!(!t.zh.is_empty() && !t.en.is_empty(), "{t:?}");
             assert_ne!(t.zh, t.en, "untranslated: {t:?}");
-            assert!(!t.en.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{t:?}");
+            assert!(
+                !t.en.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{t:?}"
+            );
         }
         assert_eq!(Lang::En.t(tx::LAYERS), "Layers");
         assert_eq!(Lang::Zh.t(tx::LAYERS), "图层");

@@ -206,11 +206,17 @@ mod tests {
         std::fs::write(dir.path().join("readme.md"), "x").expect("write");
         let files = data_files_in(dir.path());
         assert_eq!(files.len(), 2, "{files:?}");
-        let loaded = load_files(&files, &LoadOptions::default(), &NoProgress).expect("not cancelled");
+        let loaded =
+            load_files(&files, &LoadOptions::default(), &NoProgress).expect("not cancelled");
         assert_eq!(loaded.layers.len(), 1);
         assert_eq!(loaded.layers[0].index.len(), 2);
         assert_eq!(loaded.failures.len(), 1);
-        assert!(loaded.failures[0].error.to_string().contains("坏文件.geojson"));
+        assert!(
+            loaded.failures[0]
+                .error
+                .to_string()
+                .contains("坏文件.geojson")
+        );
         assert_eq!(loaded.working_crs, Crs::Epsg(4549));
     }
 

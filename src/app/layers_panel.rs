@@ -76,19 +76,23 @@ pub fn layers_ui(
                                         {
                                             commands.push(Command::RemoveLayer(id));
                                         }
-                                        if icon_button(ui, pos > 0, "⏷", lang.t(tx::MOVE_DOWN)).clicked()
+                                        if icon_button(ui, pos > 0, "⏷", lang.t(tx::MOVE_DOWN))
+                                            .clicked()
                                         {
                                             commands.push(Command::LowerLayer(id));
                                         }
-                                        if icon_button(ui, pos + 1 < n, "⏶", lang.t(tx::MOVE_UP)).clicked()
+                                        if icon_button(ui, pos + 1 < n, "⏶", lang.t(tx::MOVE_UP))
+                                            .clicked()
                                         {
                                             commands.push(Command::RaiseLayer(id));
                                         }
-                                        if icon_button(ui, true, "🔍", lang.t(tx::ZOOM_LAYER)).clicked()
+                                        if icon_button(ui, true, "🔍", lang.t(tx::ZOOM_LAYER))
+                                            .clicked()
                                         {
                                             commands.push(Command::ZoomLayer(id));
                                         }
-                                        if icon_button(ui, true, "☰", lang.t(tx::OPEN_TABLE)).clicked()
+                                        if icon_button(ui, true, "☰", lang.t(tx::OPEN_TABLE))
+                                            .clicked()
                                         {
                                             commands.push(Command::ShowTable(id));
                                         }
@@ -97,9 +101,8 @@ pub fn layers_ui(
                             });
                             ui.horizontal(|ui| {
                                 let role_label = ui.label(lang.t(tx::ROLE));
-                                let current = ml
-                                    .role()
-                                    .map_or(lang.t(tx::ROLE_UNKNOWN), |r| lang.role(r));
+                                let current =
+                                    ml.role().map_or(lang.t(tx::ROLE_UNKNOWN), |r| lang.role(r));
                                 let mut chosen = ml.role();
                                 egui::ComboBox::from_id_salt(("role", id.0))
                                     .selected_text(current)
@@ -142,7 +145,9 @@ pub fn layers_ui(
                                             .group
                                             .map(|g| lang.group(g))
                                             .unwrap_or_else(|| ml.title());
-                                        ui.label(RichText::new(format!("{name}  {}", e.count)).small());
+                                        ui.label(
+                                            RichText::new(format!("{name}  {}", e.count)).small(),
+                                        );
                                     });
                                 }
                             } else {

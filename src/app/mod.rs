@@ -313,7 +313,11 @@ impl TownApp {
     /// Run a file dialog on its own thread so the frame loop never waits for it.
     fn spawn_dialog(&self, export: bool) {
         let tx = self.dialog_tx.clone();
-        let title = self.lang().t(if export { tx::EXPORT_PNG } else { tx::OPEN_FILES });
+        let title = self.lang().t(if export {
+            tx::EXPORT_PNG
+        } else {
+            tx::OPEN_FILES
+        });
         let run = move || {
             let dialog = rfd::FileDialog::new().set_title(title);
             let result = if export {
@@ -521,7 +525,12 @@ impl TownApp {
             .resizable(true)
             .default_size(290.0)
             .show(ui, |ui| {
-                commands.extend(layers_panel::layers_ui(ui, &self.doc, lang, self.table.layer));
+                commands.extend(layers_panel::layers_ui(
+                    ui,
+                    &self.doc,
+                    lang,
+                    self.table.layer,
+                ));
             });
         egui::Panel::right("info")
             .resizable(true)
@@ -643,7 +652,10 @@ impl TownApp {
                     {
                         self.map.view.zoom_about(r, r.center(), 1.5);
                     }
-                    if ui.button("－").on_hover_text(lang.t(tx::ZOOM_OUT)).clicked()
+                    if ui
+                        .button("－")
+                        .on_hover_text(lang.t(tx::ZOOM_OUT))
+                        .clicked()
                         && let Some(r) = self.map.rect
                     {
                         self.map.view.zoom_about(r, r.center(), 1.0 / 1.5);
@@ -731,7 +743,11 @@ impl TownApp {
         let recent: Vec<&LogEntry> = self
             .log
             .iter()
-            .filter(|e| e.level == Level::Error && now - e.time_s < 10.0 && e.time_s > self.toasts_dismissed_at_s)
+            .filter(|e| {
+                e.level == Level::Error
+                    && now - e.time_s < 10.0
+                    && e.time_s > self.toasts_dismissed_at_s
+            })
             .collect();
         if recent.is_empty() {
             return;
@@ -746,7 +762,9 @@ impl TownApp {
                     .show(ui, |ui| {
                         ui.set_max_width(560.0);
                         for e in recent.iter().rev().take(3) {
-                            ui.label(RichText::new(&e.text).color(Color32::from_rgb(0xa0, 0x1c, 0x1c)));
+                            ui.label(
+                                RichText::new(&e.text).color(Color32::from_rgb(0xa0, 0x1c, 0x1c)),
+                            );
                         }
                         if ui.small_button(self.lang().t(tx::DISMISS)).clicked() {
                             dismiss = true;
@@ -797,15 +815,12 @@ impl TownApp {
                         }
                         for (field, value) in ml.layer.fields.iter().zip(&f.attrs) {
                             ui.label(RichText::new(&field.name).strong());
-                            ui.label(
-                                value
-                                    .as_text()
-                                    .map(|t| t.into_owned())
-                                    .unwrap_or_else(|| match value {
-                                        AttrValue::Null => "—".into(),
-                                        _ => String::new(),
-                                    }),
-                            );
+                            ui.label(value.as_text().map(|t| t.into_owned()).unwrap_or_else(
+                                || match value {
+                                    AttrValue::Null => "—".into(),
+                                    _ => String::new(),
+                                },
+                            ));
                             ui.end_row();
                         }
                     });
@@ -950,7 +965,9 @@ pub fn run(start: StartOptions) -> Result<(), eframe::Error> {
         && chosen.is_none()
         && let Ok(exe) = std::env::current_exe()
     {
-        eprintln!("towncircle: the wgpu renderer failed ({e}); retrying with OpenGL (TOWNCIRCLE_RENDERER=glow)");
+        eprintln!(
+            "towncircle: the wgpu renderer failed ({e}); retrying with OpenGL (TOWNCIRCLE_RENDERER=glow)"
+        );
         let status = std::process::Command::new(exe)
             .args(std::env::args_os().skip(1))
             .env("TOWNCIRCLE_RENDERER", "glow")

@@ -11,6 +11,9 @@ use super::doc::{Document, LayerId, Selection};
 use super::i18n::{Lang, tx};
 use crate::model::{AttrValue, Feature, Layer};
 
+/// What the rows were computed from: layer, filter, sort, feature count.
+type RowsKey = (LayerId, String, Option<(usize, bool)>, usize);
+
 /// The table's state: which layer, filter, sort, and the rows that pass (feature indices).
 #[derive(Debug, Default)]
 pub struct TableState {
@@ -19,7 +22,7 @@ pub struct TableState {
     /// Column (0 = the feature number, k = field k − 1) and ascending.
     pub sort: Option<(usize, bool)>,
     rows: Vec<u32>,
-    built_for: Option<(LayerId, String, Option<(usize, bool)>, usize)>,
+    built_for: Option<RowsKey>,
     /// Scroll to the selected row at the next frame.
     pub scroll_to_selection: bool,
 }
@@ -140,9 +143,7 @@ impl TableState {
                     .desired_width(220.0),
             )
             .labelled_by(label.id);
-            ui.label(
-                RichText::new(lang.rows_shown(self.rows.len(), layer.features.len())).weak(),
-            );
+            ui.label(RichText::new(lang.rows_shown(self.rows.len(), layer.features.len())).weak());
         });
         self.refresh(doc);
 
@@ -175,7 +176,8 @@ impl TableState {
                 }
                 builder
                     .header(text_height, |mut header| {
-                        let names = std::iter::once("#").chain(layer.fields.iter().map(|f| f.name.as_str()));
+                        let names = std::iter::once("#")
+                            .chain(layer.fields.iter().map(|f| f.name.as_str()));
                         for (col, name) in names.enumerate() {
                             header.col(|ui| {
                                 let arrow = match self.sort {
@@ -254,9 +256,16 @@ mod tests {
         let rows = filtered_rows(&layer, "", Some((3, false)));
         let values: Vec<f64> = rows
             .iter()
-            .map(|&r| layer.features[r as usize].attrs[2].as_f64().expect("number"))
+            .map(|&r| {
+                layer.features[r as usize].attrs[2]
+                    .as_f64()
+                    .expect("number")
+            })
             .collect();
-        assert!(values.windows(2).all(|w| w[0] >= w[1]), "descending by value");
+        assert!(
+            values.windows(2).all(|w| w[0] >= w[1]),
+            "descending by value"
+        );
         let rows = filtered_rows(&layer, "feature 299", Some((0, true)));
         assert_eq!(rows, vec![298], "the feature number is searchable");
     }

@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use egui::epaint::{PathShape, Tessellator, TessellationOptions};
+use egui::epaint::{PathShape, TessellationOptions, Tessellator};
 use egui::{Color32, Mesh, Pos2, Stroke, pos2};
 use geo::BoundingRect;
 use geo_types::{Coord, Geometry, LineString, Polygon, Rect as GeoRect};
@@ -52,7 +52,10 @@ fn union(a: GeoRect<f64>, b: GeoRect<f64>) -> GeoRect<f64> {
 
 /// Do two boxes overlap (touching counts)?
 pub fn intersects(a: &GeoRect<f64>, b: &GeoRect<f64>) -> bool {
-    a.min().x <= b.max().x && b.min().x <= a.max().x && a.min().y <= b.max().y && b.min().y <= a.max().y
+    a.min().x <= b.max().x
+        && b.min().x <= a.max().x
+        && a.min().y <= b.max().y
+        && b.min().y <= a.max().y
 }
 
 impl Prepared {
@@ -189,7 +192,8 @@ impl<'a> ChunkTessellator<'a> {
         self.crowded = chunk.features.len() as f64 / area_pt2 > 1.0 / 64.0;
         for &i in &chunk.features {
             let i = i as usize;
-            let (Some(f), Some(Some(bbox))) = (layer.features.get(i), prepared.bboxes.get(i)) else {
+            let (Some(f), Some(Some(bbox))) = (layer.features.get(i), prepared.bboxes.get(i))
+            else {
                 continue;
             };
             self.feature(f, *bbox, &mut mesh);
@@ -496,13 +500,25 @@ impl LayerMeshes {
     pub fn nearest(&self, bucket: i32, k: usize) -> Option<&Arc<Mesh>> {
         self.buckets
             .iter()
-            .filter_map(|b| b.chunks.get(k).and_then(Option::as_ref).map(|m| (b.bucket, m)))
+            .filter_map(|b| {
+                b.chunks
+                    .get(k)
+                    .and_then(Option::as_ref)
+                    .map(|m| (b.bucket, m))
+            })
             .min_by_key(|(b, _)| (b - bucket).abs())
             .map(|(_, m)| m)
     }
 
     /// Store a built mesh, making `bucket` the most recently used.
-    pub fn insert(&mut self, bucket: i32, pixels_per_point: f32, n_chunks: usize, k: usize, mesh: Mesh) {
+    pub fn insert(
+        &mut self,
+        bucket: i32,
+        pixels_per_point: f32,
+        n_chunks: usize,
+        k: usize,
+        mesh: Mesh,
+    ) {
         self.touch(bucket, pixels_per_point, n_chunks);
         if let Some(slot) = self.buckets.first_mut().and_then(|b| b.chunks.get_mut(k)) {
             *slot = Some(Arc::new(mesh));
@@ -571,15 +587,23 @@ mod tests {
     fn tiny_polygons_become_dots_and_big_ones_are_triangulated() {
         let layer = synth::buildings(200, 3);
         let p = Prepared::new(&layer);
-        let style = |_: &Feature| super::super::style::role_style(None, crate::model::GeometryKind::Polygon);
+        let style = |_: &Feature| {
+            super::super::style::role_style(None, crate::model::GeometryKind::Polygon)
+        };
         let far = {
             let mut t = ChunkTessellator::new(p.origin, bucket_of(1000.0), 1.0, &style);
-            p.chunks.iter().map(|c| t.chunk(&layer, &p, c)).fold(0, |n, m| n + m.vertices.len())
+            p.chunks
+                .iter()
+                .map(|c| t.chunk(&layer, &p, c))
+                .fold(0, |n, m| n + m.vertices.len())
         };
         assert_eq!(far, 4 * 200, "one quad per building when far out");
         let near = {
             let mut t = ChunkTessellator::new(p.origin, bucket_of(0.2), 1.0, &style);
-            p.chunks.iter().map(|c| t.chunk(&layer, &p, c)).fold(0, |n, m| n + m.vertices.len())
+            p.chunks
+                .iter()
+                .map(|c| t.chunk(&layer, &p, c))
+                .fold(0, |n, m| n + m.vertices.len())
         };
         assert!(near > 10 * 200, "outlines and fills when near: {near}");
     }

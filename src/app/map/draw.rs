@@ -10,8 +10,8 @@ use egui::{Color32, Mesh, Pos2, Rect, Shape, Stroke, pos2, vec2};
 use geo_types::{Coord, Geometry, LineString};
 use rayon::prelude::*;
 
-use super::cache::{ChunkTessellator, LayerMeshes, Prepared, bucket_of, intersects};
 use super::cache::symbol_outline;
+use super::cache::{ChunkTessellator, LayerMeshes, Prepared, bucket_of, intersects};
 use super::style::{FeatureStyle, Symbol, feature_style};
 use super::view::MapView;
 use crate::model::{Feature, GeometryKind, Layer, Role, Taxonomy};
@@ -171,7 +171,10 @@ pub fn highlight_shapes(
         let mut pts: Vec<Pos2> = Vec::with_capacity(ls.0.len());
         for c in &ls.0 {
             let p = view.to_screen(screen, *c);
-            if pts.last().is_none_or(|q: &Pos2| (*q - p).length_sq() >= 0.25) {
+            if pts
+                .last()
+                .is_none_or(|q: &Pos2| (*q - p).length_sq() >= 0.25)
+            {
                 pts.push(p);
             }
         }
@@ -299,7 +302,11 @@ pub fn paint_legend(painter: &egui::Painter, title: &str, rows: &[LegendRow], sc
     for (r, g) in rows.iter().zip(galleys) {
         let sw = Rect::from_min_size(pos2(frame.left() + 8.0, y + 1.5), vec2(18.0, 14.0));
         paint_swatch(painter, sw, &r.style, r.kind);
-        painter.galley(pos2(sw.right() + 6.0, y + (row_h - g.size().y) / 2.0), g, ink);
+        painter.galley(
+            pos2(sw.right() + 6.0, y + (row_h - g.size().y) / 2.0),
+            g,
+            ink,
+        );
         y += row_h;
     }
 }

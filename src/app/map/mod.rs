@@ -44,7 +44,12 @@ pub struct MapState {
 /// The legend rows of the visible layers, top layer first (facilities: one row per group).
 pub fn legend_rows(doc: &Document, lang: Lang) -> Vec<draw::LegendRow> {
     let mut rows = Vec::new();
-    for ml in doc.layers.iter().rev().filter(|l| l.visible && l.opacity > 0.0) {
+    for ml in doc
+        .layers
+        .iter()
+        .rev()
+        .filter(|l| l.visible && l.opacity > 0.0)
+    {
         for e in style::legend(&ml.layer, ml.role(), &doc.taxonomy) {
             if e.count == 0 {
                 continue;
@@ -114,11 +119,11 @@ impl MapState {
         let (rect, response) = ui.allocate_exact_size(ui.available_size(), Sense::click_and_drag());
         let first_frame = self.rect.is_none();
         self.rect = Some(rect);
-        if first_frame || self.fit_town_pending {
-            if let Some(ext) = doc.town_extent() {
-                self.view.fit(rect, ext);
-                self.fit_town_pending = false;
-            }
+        if (first_frame || self.fit_town_pending)
+            && let Some(ext) = doc.town_extent()
+        {
+            self.view.fit(rect, ext);
+            self.fit_town_pending = false;
         }
 
         // Input.
@@ -132,7 +137,8 @@ impl MapState {
             self.view.pan(response.drag_delta());
         }
         if response.drag_stopped()
-            && let (Some(a), Some(b)) = (self.drag_box_start.take(), response.interact_pointer_pos())
+            && let (Some(a), Some(b)) =
+                (self.drag_box_start.take(), response.interact_pointer_pos())
         {
             self.view.zoom_to_box(rect, a, b);
             self.box_zoom_tool = false;
@@ -194,7 +200,11 @@ impl MapState {
         let mut shapes: Vec<Shape> = Vec::new();
         let mut stats = DrawStats::default();
         let taxonomy = &doc.taxonomy;
-        for ml in doc.layers.iter_mut().filter(|l| l.visible && l.opacity > 0.0) {
+        for ml in doc
+            .layers
+            .iter_mut()
+            .filter(|l| l.visible && l.opacity > 0.0)
+        {
             let s = layer_shapes(
                 DrawLayer {
                     layer: &ml.layer,
@@ -225,7 +235,9 @@ impl MapState {
         // Selection and hover.
         let mut marks = Vec::new();
         if let Some(sel) = doc.selection
-            && let Some(f) = doc.get(sel.layer).and_then(|l| l.layer.features.get(sel.feature))
+            && let Some(f) = doc
+                .get(sel.layer)
+                .and_then(|l| l.layer.features.get(sel.feature))
         {
             highlight_shapes(
                 &f.geometry,
@@ -237,7 +249,9 @@ impl MapState {
         }
         if let Some(h) = self.hover
             && Some(h) != doc.selection
-            && let Some(f) = doc.get(h.layer).and_then(|l| l.layer.features.get(h.feature))
+            && let Some(f) = doc
+                .get(h.layer)
+                .and_then(|l| l.layer.features.get(h.feature))
         {
             highlight_shapes(
                 &f.geometry,
@@ -274,11 +288,8 @@ impl MapState {
             {
                 text = format!("{:.6}°E  {:.6}°N   |   {text}", ll.x, ll.y);
             }
-            let galley = painter.layout_no_wrap(
-                text,
-                egui::FontId::monospace(12.0),
-                Color32::from_gray(20),
-            );
+            let galley =
+                painter.layout_no_wrap(text, egui::FontId::monospace(12.0), Color32::from_gray(20));
             let pos = rect.right_bottom() - galley.size() - vec2(10.0, 8.0);
             painter.rect_filled(
                 Rect::from_min_size(pos - vec2(5.0, 3.0), galley.size() + vec2(10.0, 6.0)),

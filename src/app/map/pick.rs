@@ -50,7 +50,7 @@ impl PickIndex {
                 continue;
             };
             let d = Euclidean.distance(&p, &f.geometry);
-            if !(d <= tolerance_m) {
+            if d.is_nan() || d > tolerance_m {
                 continue;
             }
             // Prefer points and lines over the polygon they sit in, then smaller polygons.

@@ -177,7 +177,13 @@ mod tests {
         let w2 = v.to_world(s, anchor);
         assert!((w.x - w2.x).abs() < 1e-6 && (w.y - w2.y).abs() < 1e-6);
 
-        let ext = GeoRect::new(Coord { x: 0.0, y: 0.0 }, Coord { x: 8000.0, y: 3000.0 });
+        let ext = GeoRect::new(
+            Coord { x: 0.0, y: 0.0 },
+            Coord {
+                x: 8000.0,
+                y: 3000.0,
+            },
+        );
         v.fit(s, ext);
         let vis = v.visible(s);
         assert!(vis.min().x <= 0.0 && vis.max().x >= 8000.0);
