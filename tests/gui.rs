@@ -282,3 +282,56 @@ fn the_layers_panel_changes_role_order_and_removes() {
     h.run_steps(2);
     assert_eq!(h.state().doc.layers.len(), n_before - 1);
 }
+
+/// A file dropped on the window, as the winit integration hands it over.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn dropping_a_file_on_the_window_adds_a_layer_and_keys_move_the_map() {
+    let (_dir, f, r) = town();
+    let mut h = harness(vec![f], Lang::Zh);
+    assert_eq!(h.state().doc.layers.len(), 1);
+    h.input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(r.clone())));
+    h.step();
+    wait_for_jobs(&mut h);
+    assert_eq!(h.state().doc.layers.len(), 2);
+    assert!(
+        h.query_by_role_and_label(egui::accesskit::Role::CheckBox, "道路")
+            .is_some(),
+        "the new layer's checkbox"
+    );
+    assert_eq!(
+        h.state()
+            .persisted
+            .recent_files
+            .first()
+            .and_then(|p| p.file_name()),
+        r.file_name(),
+        "remembered as a recent file"
+    );
+
+    let before = h.state().map.view;
+    h.key_press(egui::Key::Plus);
+    h.run_steps(1);
+    assert!(h.state().map.view.m_per_pt < before.m_per_pt, "+ zooms in");
+    let zoomed = h.state().map.view;
+    h.key_press(egui::Key::ArrowLeft);
+    h.run_steps(1);
+    assert!(
+        h.state().map.view.center.x < zoomed.center.x,
+        "← shows what lies west"
+    );
+    assert_eq!(h.state().map.view.m_per_pt, zoomed.m_per_pt);
+}

@@ -172,6 +172,8 @@ pub fn load_files(
         }
     }
     Cancelled::check(progress)?;
+    // The reprojection and checks: no file name any more.
+    progress.set_message("");
     progress.set_fraction(0.7);
     let ds = prepare(layers, options, failures);
     Cancelled::check(progress)?;

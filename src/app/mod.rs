@@ -165,6 +165,9 @@ impl TownApp {
             settled_frames: 0,
             toasts_dismissed_at_s: -1.0,
         };
+        ctx.send_viewport_cmd(egui::ViewportCommand::Title(
+            app.lang().t(tx::APP_TITLE).into(),
+        ));
         if !start.files.is_empty() {
             app.open(ctx, start.files);
         } else if !start.no_demo {
@@ -688,10 +691,16 @@ impl TownApp {
                 ui.spinner();
                 ui.label(format!("{} {}", lang.t(tx::LOADING), job.label));
                 let msg = job.progress.message();
+                let fraction = job.progress.fraction();
+                let text = if msg.is_empty() {
+                    lang.t(tx::PREPARING).to_string()
+                } else {
+                    format!("{} {msg}", lang.t(tx::READING))
+                };
                 ui.add(
-                    egui::ProgressBar::new(job.progress.fraction())
-                        .desired_width(220.0)
-                        .text(format!("{} {msg}", lang.t(tx::READING))),
+                    egui::ProgressBar::new(fraction)
+                        .desired_width(260.0)
+                        .text(format!("{text}  {:.0}%", fraction * 100.0)),
                 );
                 if ui.button(lang.t(tx::CANCEL)).clicked() {
                     commands.push(Command::CancelJob(i));
