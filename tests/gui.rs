@@ -335,3 +335,90 @@ fn dropping_a_file_on_the_window_adds_a_layer_and_keys_move_the_map() {
     );
     assert_eq!(h.state().map.view.m_per_pt, zoomed.m_per_pt);
 }
+
+fn pointer(h: &Harness<'static, TownApp>, pos: egui::Pos2, pressed: bool) {
+    h.event(egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed,
+        modifiers: egui::Modifiers::NONE,
+    });
+}
+
+#[test]
+fn box_zoom_zooms_into_the_dragged_box_and_a_plain_drag_pans() {
+    let (_dir, f, r) = town();
+    let mut h = harness(vec![f, r], Lang::Zh);
+    let rect = h.state().map.rect.expect("map drawn");
+    let before = h.state().map.view;
+
+    // A plain drag pans: the world point under the pointer follows it.
+    let (a, b) = (rect.center(), rect.center() + egui::vec2(80.0, 40.0));
+    let world_a = before.to_world(rect, a);
+    h.hover_at(a);
+    pointer(&h, a, true);
+    h.step();
+    for k in 1..=4 {
+        h.hover_at(a + (b - a) * (k as f32 / 4.0));
+        h.step();
+    }
+    pointer(&h, b, false);
+    h.run_steps(2);
+    let panned = h.state().map.view;
+    assert_eq!(panned.m_per_pt, before.m_per_pt);
+    let moved = panned.to_screen(rect, world_a);
+    assert!((moved - b).length() < 1.0, "{moved:?} vs {b:?}");
+
+    // With the box-zoom tool the same gesture zooms into the box, then the tool turns off.
+    h.get_by_label(tx::BOX_ZOOM.zh).click();
+    h.run_steps(1);
+    assert!(h.state().map.box_zoom_tool);
+    let (a, b) = (rect.center(), rect.center() + egui::vec2(120.0, 90.0));
+    h.hover_at(a);
+    pointer(&h, a, true);
+    h.step();
+    for k in 1..=4 {
+        h.hover_at(a + (b - a) * (k as f32 / 4.0));
+        h.step();
+    }
+    pointer(&h, b, false);
+    h.run_steps(2);
+    let zoomed = h.state().map.view;
+    assert!(
+        zoomed.m_per_pt < panned.m_per_pt / 3.0,
+        "{} → {}",
+        panned.m_per_pt,
+        zoomed.m_per_pt
+    );
+    assert!(!h.state().map.box_zoom_tool);
+}
+
+#[test]
+fn bare_start_opens_the_demo_town_when_it_is_there() {
+    let Some(demo) = towncircle::app::find_demo_town() else {
+        eprintln!("sample-maps/qingxi-demo-town is not in this checkout; nothing to open");
+        return;
+    };
+    let mut h = Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_eframe(|cc| {
+            fonts::install_bundled(&cc.egui_ctx);
+            TownApp::with_settings(&cc.egui_ctx, Persisted::default(), StartOptions::default())
+        });
+    wait_for_jobs(&mut h);
+    let app = h.state();
+    let expected = towncircle::app::jobs::data_files_in(&demo).len();
+    assert!(expected > 0);
+    assert!(
+        app.doc.layers.len() >= expected.min(3),
+        "{} layers from {expected} files",
+        app.doc.layers.len()
+    );
+    assert!(
+        app.log.iter().all(|e| e.level != Level::Error),
+        "the demo loads cleanly: {:?}",
+        app.log
+    );
+    assert!(app.doc.town_extent().is_some());
+    assert!(app.map.last_stats.chunks_drawn > 0);
+}
