@@ -108,7 +108,21 @@ pub struct Loaded {
     pub paths: Vec<PathBuf>,
 }
 
-/// The files of a folder that towncircle can read, in name order (shapefiles by their .shp).
+/// Does a .json file look like GeoJSON (and not, say, a metadata file beside the data)?
+fn looks_like_geojson(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = Vec::new();
+    let ok = std::fs::File::open(path)
+        .and_then(|f| f.take(64 * 1024).read_to_end(&mut head))
+        .is_ok();
+    let text = String::from_utf8_lossy(&head);
+    ok && (text.contains("\"FeatureCollection\"")
+        || text.contains("\"Feature\"")
+        || text.contains("\"coordinates\""))
+}
+
+/// The files of a folder that towncircle can read, in name order (shapefiles by their .shp;
+/// .json files only when they look like GeoJSON).
 pub fn data_files_in(dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
@@ -122,7 +136,11 @@ pub fn data_files_in(dir: &Path) -> Vec<PathBuf> {
                 .extension()
                 .map(|e| e.to_string_lossy().to_ascii_lowercase())
                 .unwrap_or_default();
-            format_of(p).is_some() && ext != "dbf" && ext != "shx" && ext != "txt"
+            format_of(p).is_some()
+                && ext != "dbf"
+                && ext != "shx"
+                && ext != "txt"
+                && (ext != "json" || looks_like_geojson(p))
         })
         .collect();
     files.sort();
@@ -206,6 +224,7 @@ mod tests {
         std::fs::write(&good, POINTS).expect("write");
         std::fs::write(&bad, "{ not json").expect("write");
         std::fs::write(dir.path().join("readme.md"), "x").expect("write");
+        std::fs::write(dir.path().join("metadata.json"), r#"{"counts":{"a":1}}"#).expect("write");
         let files = data_files_in(dir.path());
         assert_eq!(files.len(), 2, "{files:?}");
         let loaded =
