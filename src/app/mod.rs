@@ -687,25 +687,10 @@ impl TownApp {
         let lang = self.lang();
         let mut commands = Vec::new();
         for (i, job) in self.jobs.iter().enumerate() {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label(format!("{} {}", lang.t(tx::LOADING), job.label));
-                let msg = job.progress.message();
-                let fraction = job.progress.fraction();
-                let text = if msg.is_empty() {
-                    lang.t(tx::PREPARING).to_string()
-                } else {
-                    format!("{} {msg}", lang.t(tx::READING))
-                };
-                ui.add(
-                    egui::ProgressBar::new(fraction)
-                        .desired_width(260.0)
-                        .text(format!("{text}  {:.0}%", fraction * 100.0)),
-                );
-                if ui.button(lang.t(tx::CANCEL)).clicked() {
-                    commands.push(Command::CancelJob(i));
-                }
-            });
+            let title = format!("{} {}", lang.t(tx::LOADING), job.label);
+            if job_ui(ui, lang, &title, lang.t(tx::READING), &job.progress) {
+                commands.push(Command::CancelJob(i));
+            }
         }
         commands
     }
@@ -847,6 +832,36 @@ impl TownApp {
         });
         commands
     }
+}
+
+/// One running job: spinner, title, progress bar with the stage and percent, Cancel. Returns
+/// true when Cancel was clicked. Any job (loading, analysis, export) shows this way; the job's
+/// message follows `message_prefix` (e.g. 读取 + a file name).
+pub fn job_ui(
+    ui: &mut egui::Ui,
+    lang: Lang,
+    title: &str,
+    message_prefix: &str,
+    progress: &crate::job::SharedProgress,
+) -> bool {
+    ui.horizontal(|ui| {
+        ui.spinner();
+        ui.label(title);
+        let msg = progress.message();
+        let fraction = progress.fraction();
+        let text = if msg.is_empty() {
+            lang.t(tx::PREPARING).to_string()
+        } else {
+            format!("{message_prefix} {msg}")
+        };
+        ui.add(
+            egui::ProgressBar::new(fraction)
+                .desired_width(260.0)
+                .text(format!("{text}  {:.0}%", fraction * 100.0)),
+        );
+        ui.button(lang.t(tx::CANCEL)).clicked()
+    })
+    .inner
 }
 
 /// ANALYSIS ENGINE: the analysis panel. Profile, mode and tiers are shown; Run stays disabled
