@@ -240,7 +240,7 @@ impl Document {
             .filter(|l| l.visible && l.opacity > 0.0)
             .find_map(|l| {
                 l.index
-                    .pick(&l.layer, at, tolerance_m)
+                    .pick(&l.layer, at, tolerance_m, l.base_style.fill.a() > 0)
                     .map(|(feature, _)| Selection {
                         layer: l.id,
                         feature,

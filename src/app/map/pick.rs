@@ -35,9 +35,16 @@ impl PickIndex {
         }
     }
 
-    /// The feature of `layer` nearest to `at` within `tolerance_m` metres (inside a polygon counts
-    /// as distance 0; among polygons that contain the point the smallest wins), with its distance.
-    pub fn pick(&self, layer: &Layer, at: Coord<f64>, tolerance_m: f64) -> Option<(usize, f64)> {
+    /// The feature of `layer` nearest to `at` within `tolerance_m` metres, with its distance.
+    /// Inside a `filled` polygon counts as distance 0 (among polygons that contain the point the
+    /// smallest wins); an unfilled polygon (a boundary) is only hit near its outline.
+    pub fn pick(
+        &self,
+        layer: &Layer,
+        at: Coord<f64>,
+        tolerance_m: f64,
+        filled: bool,
+    ) -> Option<(usize, f64)> {
         let env = AABB::from_corners(
             [at.x - tolerance_m, at.y - tolerance_m],
             [at.x + tolerance_m, at.y + tolerance_m],
@@ -49,7 +56,11 @@ impl PickIndex {
             let Some(f) = layer.features.get(i) else {
                 continue;
             };
-            let d = Euclidean.distance(&p, &f.geometry);
+            let d = if filled {
+                Euclidean.distance(&p, &f.geometry)
+            } else {
+                outline_distance(&p, &f.geometry)
+            };
             if d.is_nan() || d > tolerance_m {
                 continue;
             }
@@ -73,12 +84,34 @@ impl PickIndex {
         best.map(|(i, d, _)| (i, d))
     }
 
+    /// Features indexed.
     pub fn len(&self) -> usize {
         self.tree.size()
     }
 
     pub fn is_empty(&self) -> bool {
         self.tree.size() == 0
+    }
+}
+
+/// Distance to a geometry with polygons taken as their rings (their inside does not count).
+fn outline_distance(p: &Point<f64>, g: &Geometry<f64>) -> f64 {
+    let rings = |poly: &geo_types::Polygon<f64>| -> f64 {
+        std::iter::once(poly.exterior())
+            .chain(poly.interiors())
+            .map(|r| Euclidean.distance(p, r))
+            .fold(f64::INFINITY, f64::min)
+    };
+    match g {
+        Geometry::Polygon(poly) => rings(poly),
+        Geometry::MultiPolygon(mp) => mp.iter().map(rings).fold(f64::INFINITY, f64::min),
+        Geometry::Rect(r) => rings(&r.to_polygon()),
+        Geometry::Triangle(t) => rings(&t.to_polygon()),
+        Geometry::GeometryCollection(gc) => gc
+            .iter()
+            .map(|g| outline_distance(p, g))
+            .fold(f64::INFINITY, f64::min),
+        other => Euclidean.distance(p, other),
     }
 }
 
@@ -96,7 +129,7 @@ mod tests {
         assert_eq!(index.len(), 5000);
         for i in [0usize, 17, 4999] {
             let b = prep.bboxes[i].expect("bbox");
-            let (hit, d) = index.pick(&layer, b.center(), 1.0).expect("hit");
+            let (hit, d) = index.pick(&layer, b.center(), 1.0, true).expect("hit");
             assert_eq!(d, 0.0);
             // Buildings may overlap; the hit must at least contain the point.
             let hb = prep.bboxes[hit].expect("bbox");
@@ -106,7 +139,7 @@ mod tests {
             x: 400_000.0,
             y: 3_000_000.0,
         };
-        assert_eq!(index.pick(&layer, far, 5.0), None);
+        assert_eq!(index.pick(&layer, far, 5.0, true), None);
     }
 
     #[test]
@@ -130,13 +163,23 @@ mod tests {
         let prep = Prepared::new(&layer);
         let index = PickIndex::new(&prep.bboxes);
         let (i, d) = index
-            .pick(&layer, Coord { x: 52.0, y: 50.0 }, 3.0)
+            .pick(&layer, Coord { x: 52.0, y: 50.0 }, 3.0, true)
             .expect("hit");
         assert_eq!(i, 1);
         assert!((d - 2.0).abs() < 1e-9);
         let (i, _) = index
-            .pick(&layer, Coord { x: 10.0, y: 10.0 }, 3.0)
+            .pick(&layer, Coord { x: 10.0, y: 10.0 }, 3.0, true)
             .expect("hit");
         assert_eq!(i, 0);
+        // Drawn as an outline only (a boundary), its inside is not a hit, its edge is.
+        assert_eq!(
+            index.pick(&layer, Coord { x: 10.0, y: 10.0 }, 3.0, false),
+            None
+        );
+        let (i, d) = index
+            .pick(&layer, Coord { x: 99.0, y: 10.0 }, 3.0, false)
+            .expect("hit");
+        assert_eq!(i, 0);
+        assert!((d - 1.0).abs() < 1e-9);
     }
 }
