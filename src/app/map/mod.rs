@@ -15,7 +15,7 @@ use super::Command;
 use super::doc::{Document, Selection};
 use super::i18n::{Lang, tx};
 use crate::crs::Transformer;
-use crate::model::AttrValue;
+use crate::model::{AttrValue, GeometryKind};
 use draw::{BUILD_BUDGET, DrawLayer, DrawStats, highlight_shapes, layer_shapes};
 use view::MapView;
 
@@ -41,9 +41,11 @@ pub struct MapState {
     pub hide_legend: bool,
 }
 
-/// The legend rows of the visible layers, top layer first (facilities: one row per group).
+/// The legend rows of the visible layers: facility groups first (counts summed over the
+/// facility layers), then the other layers, top layer first.
 pub fn legend_rows(doc: &Document, lang: Lang) -> Vec<draw::LegendRow> {
-    let mut rows = Vec::new();
+    let mut groups: Vec<(&'static str, style::FeatureStyle, GeometryKind, usize)> = Vec::new();
+    let mut others = Vec::new();
     for ml in doc
         .layers
         .iter()
@@ -54,18 +56,31 @@ pub fn legend_rows(doc: &Document, lang: Lang) -> Vec<draw::LegendRow> {
             if e.count == 0 {
                 continue;
             }
-            let label = match e.group {
-                Some(g) => format!("{} ({})", lang.group(g), e.count),
-                None => ml.title(),
-            };
-            rows.push(draw::LegendRow {
-                label,
-                style: e.style,
-                kind: ml.kind,
-            });
+            match e.group {
+                Some(g) => match groups.iter_mut().find(|(k, ..)| *k == g) {
+                    Some(row) => row.3 += e.count,
+                    None => groups.push((g, e.style, ml.kind, e.count)),
+                },
+                None => others.push(draw::LegendRow {
+                    label: ml.title(),
+                    style: e.style,
+                    kind: ml.kind,
+                }),
+            }
         }
     }
-    rows.truncate(16);
+    let order = |g: &str| style::GROUPS.iter().position(|s| s.group == g);
+    groups.sort_by_key(|(g, ..)| order(g));
+    let mut rows: Vec<draw::LegendRow> = groups
+        .into_iter()
+        .map(|(g, style, kind, n)| draw::LegendRow {
+            label: format!("{} ({n})", lang.group(g)),
+            style,
+            kind,
+        })
+        .collect();
+    rows.extend(others);
+    rows.truncate(18);
     rows
 }
 
@@ -329,5 +344,35 @@ impl MapState {
             });
         }
         commands
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::doc::PreparedLayer;
+    use crate::io::synth;
+    use crate::model::Role;
+
+    #[test]
+    fn legend_sums_a_group_over_facility_layers_and_lists_other_layers() {
+        let mut doc = Document::default();
+        for (n, role) in [
+            (30, Role::Facilities),
+            (12, Role::Facilities),
+            (5, Role::Roads),
+        ] {
+            let mut l = synth::points(n, n as u64);
+            l.name = format!("layer{n}");
+            l.role = Some(role);
+            doc.add(PreparedLayer::new(l));
+        }
+        let rows = legend_rows(&doc, Lang::Zh);
+        let labels: Vec<&str> = rows.iter().map(|r| r.label.as_str()).collect();
+        assert_eq!(labels, vec!["未分类 (42)", "layer5"]);
+        if let Some(l) = doc.layers.iter_mut().find(|l| l.layer.name == "layer30") {
+            l.visible = false;
+        }
+        assert_eq!(legend_rows(&doc, Lang::En)[0].label, "Unclassified (12)");
     }
 }
