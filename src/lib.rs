@@ -14,3 +14,8 @@ pub mod report;
 pub mod standards;
 
 pub use error::{Error, Result};
+pub mod job;
+
+/// The desktop app (feature `gui`).
+#[cfg(feature = "gui")]
+pub mod app;

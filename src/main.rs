@@ -16,10 +16,22 @@ use towncircle::report::info::{InfoSummary, summarise};
 
 /// 镇村生活圈规划助手 — town living-circle planning for Zhejiang's Beautiful Towns.
 #[derive(Debug, Parser)]
-#[command(name = "towncircle", version, about, long_about = None)]
+#[command(
+    name = "towncircle",
+    version,
+    about,
+    long_about = None,
+    args_conflicts_with_subcommands = true
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// Data files or folders to open in the desktop app (bare `towncircle` opens the demo town).
+    #[arg(value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Desktop app: export the map view of FILE... as a PNG once loaded, then quit.
+    #[arg(long, value_name = "PNG")]
+    export_png: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -212,13 +224,28 @@ fn print_info(info: &InfoSummary, max_warnings: usize) {
 fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
+        #[cfg(feature = "gui")]
+        None => {
+            towncircle::app::run(towncircle::app::StartOptions {
+                files: cli.files,
+                export_png: cli.export_png,
+                no_demo: false,
+            })
+            .map_err(|e| anyhow::anyhow!("the desktop app could not start: {e}"))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        #[cfg(not(feature = "gui"))]
         None => {
             use clap::CommandFactory;
             Cli::command().print_help()?;
             println!(
-                "\n\nThe desktop app is not built yet; use the subcommands above (towncircle info FILE...)."
+                "\n\nThis towncircle was built without the desktop app (feature `gui`); use the subcommands above (towncircle info FILE...)."
             );
-            Ok(ExitCode::SUCCESS)
+            Ok(if cli.files.is_empty() && cli.export_png.is_none() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            })
         }
         Some(Command::Coverage(args)) => cli_coverage::run(*args),
         Some(Command::Info(args)) => {

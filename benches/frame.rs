@@ -1,0 +1,117 @@
+//! Per-frame cost of the map with 200,000 drawn features: geometry is prepared and tessellated
+//! once (not measured), then each frame culls chunks, moves the cached meshes by one affine and
+//! builds egui's paint list. Headless: egui's `Context::run_ui` with a fixed 1280×800 screen.
+//!
+//! cargo bench --bench frame
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use egui::{Pos2, Rect, vec2};
+
+use towncircle::app::doc::{Document, PreparedLayer};
+use towncircle::app::fonts;
+use towncircle::app::i18n::Lang;
+use towncircle::app::map::MapState;
+use towncircle::io::synth;
+use towncircle::model::{Role, Taxonomy};
+
+const N_FEATURES: usize = 200_000;
+
+fn screen() -> Rect {
+    Rect::from_min_size(Pos2::ZERO, vec2(1280.0, 800.0))
+}
+
+fn input() -> egui::RawInput {
+    egui::RawInput {
+        screen_rect: Some(screen()),
+        ..Default::default()
+    }
+}
+
+/// One frame of the map filling the screen; returns the number of shapes painted.
+fn frame(ctx: &egui::Context, map: &mut MapState, doc: &mut Document) -> usize {
+    let mut out = ctx.run_ui(input(), |ui| {
+        egui::CentralPanel::no_frame().show(ui, |ui| {
+            let _ = map.ui(ui, doc, Lang::Zh, None);
+        });
+    });
+    out.textures_delta.clear();
+    out.shapes.len()
+}
+
+/// A town with `N_FEATURES` features of one layer, meshes built for the current view.
+fn setup(
+    layer: towncircle::model::Layer,
+    role: Role,
+    zoom_m_per_pt: Option<f64>,
+) -> (egui::Context, MapState, Document) {
+    let ctx = egui::Context::default();
+    fonts::install_bundled(&ctx);
+    let mut layer = layer;
+    layer.role = Some(role);
+    if role == Role::Facilities {
+        let t = Taxonomy::default();
+        layer.classification = Some(t.classify_layer(&mut layer));
+    }
+    let mut doc = Document::default();
+    doc.add(PreparedLayer::new(layer));
+    let mut map = MapState::default();
+    frame(&ctx, &mut map, &mut doc); // fits the town
+    if let Some(m) = zoom_m_per_pt {
+        map.view.m_per_pt = m;
+    }
+    // Build every mesh the view needs (tessellation happens here, once, not in the loop).
+    for _ in 0..1000 {
+        frame(&ctx, &mut map, &mut doc);
+        if map.last_stats.pending == 0 {
+            break;
+        }
+    }
+    (ctx, map, doc)
+}
+
+fn bench(c: &mut Criterion) {
+    let mut g = c.benchmark_group("map_frame");
+    g.sample_size(20);
+    let cases: [(&str, Role, Option<f64>); 3] = [
+        ("200k_buildings_whole_town", Role::Buildings, None),
+        (
+            "200k_buildings_zoomed_2m_per_pt",
+            Role::Buildings,
+            Some(2.0),
+        ),
+        ("200k_facility_points_whole_town", Role::Facilities, None),
+    ];
+    for (name, role, zoom) in cases {
+        let layer = match role {
+            Role::Facilities => synth::points(N_FEATURES, 42),
+            _ => synth::buildings(N_FEATURES, 42),
+        };
+        let (ctx, mut map, mut doc) = setup(layer, role, zoom);
+        let s = map.last_stats;
+        eprintln!(
+            "{name}: {} chunks drawn, {} vertices per frame, {} m/pt",
+            s.chunks_drawn, s.vertices, map.view.m_per_pt
+        );
+        g.bench_function(name, |b| {
+            b.iter(|| black_box(frame(&ctx, &mut map, &mut doc)));
+        });
+        // The same frame plus egui's tessellation of the paint list (what the renderer then uploads).
+        g.bench_function(format!("{name}+tessellate"), |b| {
+            b.iter(|| {
+                let mut out = ctx.run_ui(input(), |ui| {
+                    egui::CentralPanel::no_frame().show(ui, |ui| {
+                        let _ = map.ui(ui, &mut doc, Lang::Zh, None);
+                    });
+                });
+                out.textures_delta.clear();
+                black_box(ctx.tessellate(out.shapes, out.pixels_per_point).len())
+            });
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,323 @@
+//! The open town: layers in draw order with their display settings and prepared geometry, the
+//! selected feature, and the working CRS they share.
+
+use std::sync::Arc;
+
+use geo_types::{Coord, Rect as GeoRect};
+
+use super::map::cache::{LayerMeshes, Prepared};
+use super::map::pick::PickIndex;
+use super::map::style::{FeatureStyle, role_style};
+use crate::crs::Crs;
+use crate::model::{GeometryKind, Layer, Role, Taxonomy};
+
+/// A layer's identity for the session (stable while layers are added, moved and removed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LayerId(pub u64);
+
+/// A layer with what the app needs to show it.
+pub struct MapLayer {
+    pub id: LayerId,
+    pub layer: Arc<Layer>,
+    pub visible: bool,
+    /// 0.0 (invisible) to 1.0 (opaque).
+    pub opacity: f32,
+    pub kind: GeometryKind,
+    pub base_style: FeatureStyle,
+    pub prepared: Prepared,
+    pub index: PickIndex,
+    pub meshes: LayerMeshes,
+}
+
+/// Geometry work done off the UI thread when a layer is loaded.
+pub struct PreparedLayer {
+    pub layer: Layer,
+    pub prepared: Prepared,
+    pub index: PickIndex,
+}
+
+impl PreparedLayer {
+    /// Chunk and index a layer (run on a worker thread).
+    pub fn new(layer: Layer) -> Self {
+        let prepared = Prepared::new(&layer);
+        let index = PickIndex::new(&prepared.bboxes);
+        PreparedLayer {
+            layer,
+            prepared,
+            index,
+        }
+    }
+}
+
+impl MapLayer {
+    pub fn new(id: LayerId, p: PreparedLayer) -> Self {
+        let kind = p.layer.geometry_kind();
+        MapLayer {
+            id,
+            base_style: role_style(p.layer.role, kind),
+            layer: Arc::new(p.layer),
+            visible: true,
+            opacity: 1.0,
+            kind,
+            prepared: p.prepared,
+            index: p.index,
+            meshes: LayerMeshes::default(),
+        }
+    }
+
+    pub fn role(&self) -> Option<Role> {
+        self.layer.role
+    }
+
+    /// A short name for lists: the layer name, with the table when a file has several.
+    pub fn title(&self) -> String {
+        self.layer.name.clone()
+    }
+
+    /// Change the role; facilities get classified when they were not yet. The look follows.
+    pub fn set_role(&mut self, role: Option<Role>, taxonomy: &Taxonomy) {
+        let layer = Arc::make_mut(&mut self.layer);
+        layer.role = role;
+        if role == Some(Role::Facilities) && layer.classification.is_none() {
+            layer.classification = Some(taxonomy.classify_layer(layer));
+        }
+        self.base_style = role_style(role, self.kind);
+        self.meshes.clear();
+    }
+}
+
+/// Which feature is selected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Selection {
+    pub layer: LayerId,
+    pub feature: usize,
+}
+
+/// The open layers, bottom first.
+pub struct Document {
+    pub working_crs: Option<Crs>,
+    pub layers: Vec<MapLayer>,
+    pub selection: Option<Selection>,
+    pub taxonomy: Taxonomy,
+    next_id: u64,
+}
+
+impl Default for Document {
+    fn default() -> Self {
+        Document {
+            working_crs: None,
+            layers: Vec::new(),
+            selection: None,
+            taxonomy: Taxonomy::default(),
+            next_id: 1,
+        }
+    }
+}
+
+/// Where a role goes in the default draw order (higher is drawn later, on top).
+pub fn role_rank(role: Option<Role>) -> u8 {
+    match role {
+        Some(Role::Water) => 0,
+        Some(Role::BuiltUpArea) => 1,
+        Some(Role::Villages) => 2,
+        Some(Role::Grid) => 3,
+        Some(Role::Buildings) => 4,
+        None => 5,
+        Some(Role::Sewers) => 6,
+        Some(Role::Roads) => 7,
+        Some(Role::Greenway) => 8,
+        Some(Role::AdminBoundaries) => 9,
+        Some(Role::Boundary) => 10,
+        Some(Role::Facilities) => 11,
+    }
+}
+
+fn union(a: GeoRect<f64>, b: GeoRect<f64>) -> GeoRect<f64> {
+    GeoRect::new(
+        Coord {
+            x: a.min().x.min(b.min().x),
+            y: a.min().y.min(b.min().y),
+        },
+        Coord {
+            x: a.max().x.max(b.max().x),
+            y: a.max().y.max(b.max().y),
+        },
+    )
+}
+
+impl Document {
+    /// Add a prepared layer at its role's place in the draw order; returns its id.
+    pub fn add(&mut self, p: PreparedLayer) -> LayerId {
+        let id = LayerId(self.next_id);
+        self.next_id += 1;
+        let rank = role_rank(p.layer.role);
+        let at = self
+            .layers
+            .iter()
+            .rposition(|l| role_rank(l.role()) <= rank)
+            .map_or(0, |i| i + 1);
+        self.layers.insert(at, MapLayer::new(id, p));
+        id
+    }
+
+    pub fn get(&self, id: LayerId) -> Option<&MapLayer> {
+        self.layers.iter().find(|l| l.id == id)
+    }
+
+    pub fn get_mut(&mut self, id: LayerId) -> Option<&mut MapLayer> {
+        self.layers.iter_mut().find(|l| l.id == id)
+    }
+
+    pub fn position(&self, id: LayerId) -> Option<usize> {
+        self.layers.iter().position(|l| l.id == id)
+    }
+
+    /// Remove a layer (and the selection in it).
+    pub fn remove(&mut self, id: LayerId) {
+        self.layers.retain(|l| l.id != id);
+        if self.selection.is_some_and(|s| s.layer == id) {
+            self.selection = None;
+        }
+        if self.layers.is_empty() {
+            self.working_crs = None;
+        }
+    }
+
+    /// Remove every layer.
+    pub fn clear(&mut self) {
+        self.layers.clear();
+        self.selection = None;
+        self.working_crs = None;
+    }
+
+    /// Draw the layer later (higher in the layers list).
+    pub fn raise(&mut self, id: LayerId) {
+        if let Some(i) = self.position(id)
+            && i + 1 < self.layers.len()
+        {
+            self.layers.swap(i, i + 1);
+        }
+    }
+
+    /// Draw the layer earlier (lower in the layers list).
+    pub fn lower(&mut self, id: LayerId) {
+        if let Some(i) = self.position(id)
+            && i > 0
+        {
+            self.layers.swap(i, i - 1);
+        }
+    }
+
+    /// The box around all layers.
+    pub fn extent(&self) -> Option<GeoRect<f64>> {
+        self.layers
+            .iter()
+            .filter_map(|l| l.prepared.extent)
+            .reduce(union)
+    }
+
+    /// The town's box: the boundary (镇域) when there is one, else all layers.
+    pub fn town_extent(&self) -> Option<GeoRect<f64>> {
+        self.layers
+            .iter()
+            .filter(|l| l.role() == Some(Role::Boundary))
+            .filter_map(|l| l.prepared.extent)
+            .reduce(union)
+            .or_else(|| self.extent())
+    }
+
+    /// The selected feature's box.
+    pub fn selection_extent(&self) -> Option<GeoRect<f64>> {
+        let s = self.selection?;
+        self.get(s.layer)?.prepared.bboxes.get(s.feature).copied()?
+    }
+
+    /// The topmost visible feature at `at` within `tolerance_m` metres.
+    pub fn pick(&self, at: Coord<f64>, tolerance_m: f64) -> Option<Selection> {
+        self.layers
+            .iter()
+            .rev()
+            .filter(|l| l.visible && l.opacity > 0.0)
+            .find_map(|l| {
+                l.index
+                    .pick(&l.layer, at, tolerance_m, l.base_style.fill.a() > 0)
+                    .map(|(feature, _)| Selection {
+                        layer: l.id,
+                        feature,
+                    })
+            })
+    }
+
+    /// Total features in all layers.
+    pub fn feature_count(&self) -> usize {
+        self.layers.iter().map(|l| l.layer.features.len()).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::synth;
+
+    fn with_role(mut l: Layer, role: Role) -> PreparedLayer {
+        l.role = Some(role);
+        PreparedLayer::new(l)
+    }
+
+    #[test]
+    fn layers_go_to_their_role_place_and_move_and_go() {
+        let mut d = Document::default();
+        let b = d.add(with_role(synth::buildings(10, 1), Role::Buildings));
+        let f = d.add(with_role(synth::points(10, 1), Role::Facilities));
+        let w = d.add(with_role(synth::buildings(3, 2), Role::Water));
+        let order: Vec<LayerId> = d.layers.iter().map(|l| l.id).collect();
+        assert_eq!(
+            order,
+            vec![w, b, f],
+            "water under buildings under facilities"
+        );
+        d.raise(w);
+        assert_eq!(d.position(w), Some(1));
+        d.lower(w);
+        d.lower(w);
+        assert_eq!(d.position(w), Some(0));
+        d.selection = Some(Selection {
+            layer: b,
+            feature: 3,
+        });
+        assert!(d.selection_extent().is_some());
+        d.remove(b);
+        assert_eq!(d.selection, None);
+        assert_eq!(d.layers.len(), 2);
+    }
+
+    #[test]
+    fn picking_prefers_the_top_visible_layer() {
+        let mut d = Document::default();
+        let under = d.add(with_role(synth::buildings(50, 4), Role::Buildings));
+        let over = d.add(with_role(synth::buildings(50, 4), Role::BuiltUpArea));
+        // BuiltUpArea ranks below Buildings, so `under` is on top.
+        let at = d.get(under).expect("layer").prepared.bboxes[0]
+            .expect("bbox")
+            .center();
+        assert_eq!(d.pick(at, 1.0).map(|s| s.layer), Some(under));
+        if let Some(l) = d.get_mut(under) {
+            l.visible = false;
+        }
+        assert_eq!(d.pick(at, 1.0).map(|s| s.layer), Some(over));
+    }
+
+    #[test]
+    fn setting_the_facilities_role_classifies_and_restyles() {
+        let mut d = Document::default();
+        let id = d.add(PreparedLayer::new(synth::points(20, 9)));
+        let tax = Taxonomy::default();
+        let l = d.get_mut(id).expect("layer");
+        l.set_role(Some(Role::Facilities), &tax);
+        assert!(l.layer.classification.is_some());
+        assert_eq!(
+            l.base_style,
+            role_style(Some(Role::Facilities), GeometryKind::Point)
+        );
+    }
+}

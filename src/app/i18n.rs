@@ -1,0 +1,235 @@
+//! The user interface's words in Chinese (default) and English.
+//!
+//! Every label goes through [`Lang::t`] with a constant from [`tx`]; messages with values are
+//! small functions here too, so a translator finds all text in one file.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::Role;
+
+/// The interface language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+/// One piece of interface text in both languages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Text {
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
+impl Lang {
+    /// The text in this language.
+    pub fn t(self, text: Text) -> &'static str {
+        match self {
+            Lang::Zh => text.zh,
+            Lang::En => text.en,
+        }
+    }
+
+    /// A layer role's name.
+    pub fn role(self, role: Role) -> &'static str {
+        match self {
+            Lang::Zh => role.zh(),
+            Lang::En => match role {
+                Role::Boundary => "Township boundary",
+                Role::BuiltUpArea => "Built-up area",
+                Role::Villages => "Villages",
+                Role::Roads => "Roads",
+                Role::Facilities => "Facilities",
+                Role::Buildings => "Buildings / population",
+                Role::Greenway => "Greenway",
+                Role::Sewers => "Sewers",
+                Role::Water => "Water",
+                Role::Grid => "Governance grid",
+                Role::AdminBoundaries => "Admin boundaries",
+            },
+        }
+    }
+
+    /// A facility category group's name (the `group` of assets/categories.toml).
+    pub fn group(self, group: &str) -> String {
+        let t = match group {
+            "education" => tx::G_EDUCATION,
+            "health" => tx::G_HEALTH,
+            "elderly" => tx::G_ELDERLY,
+            "commerce" => tx::G_COMMERCE,
+            "culture_sport" => tx::G_CULTURE_SPORT,
+            "municipal" => tx::G_MUNICIPAL,
+            "transport" => tx::G_TRANSPORT,
+            "governance" => tx::G_GOVERNANCE,
+            "" => tx::G_UNMAPPED,
+            other => return other.to_string(),
+        };
+        self.t(t).to_string()
+    }
+
+    /// "N features" under a layer name.
+    pub fn feature_count(self, n: usize) -> String {
+        match self {
+            Lang::Zh => format!("{n} 个要素"),
+            Lang::En => format!("{n} features"),
+        }
+    }
+
+    /// The notice after files were loaded.
+    pub fn loaded(self, layers: usize, features: usize, seconds: f64) -> String {
+        match self {
+            Lang::Zh => format!("已加载 {layers} 个图层、{features} 个要素（{seconds:.1} 秒）"),
+            Lang::En => format!("Loaded {layers} layers, {features} features ({seconds:.1} s)"),
+        }
+    }
+
+    /// A file that failed to load; `error` names the file already.
+    pub fn load_failed(self, error: &str) -> String {
+        match self {
+            Lang::Zh => format!("无法加载：{error}"),
+            Lang::En => format!("Cannot load: {error}"),
+        }
+    }
+
+    /// Warnings raised while loading a layer.
+    pub fn layer_warnings(self, layer: &str, n: usize, first: &str) -> String {
+        match self {
+            Lang::Zh => format!("{layer}：{n} 条警告，例如 {first}"),
+            Lang::En => format!("{layer}: {n} warnings, e.g. {first}"),
+        }
+    }
+
+    /// The map was exported.
+    pub fn exported(self, path: &str) -> String {
+        match self {
+            Lang::Zh => format!("地图已导出：{path}"),
+            Lang::En => format!("Map exported: {path}"),
+        }
+    }
+
+    /// Rows shown in the attribute table.
+    pub fn rows_shown(self, shown: usize, total: usize) -> String {
+        match self {
+            Lang::Zh => format!("显示 {shown} / {total} 行"),
+            Lang::En => format!("{shown} of {total} rows"),
+        }
+    }
+}
+
+macro_rules! texts {
+    ($($(#[$m:meta])* $name:ident = $zh:literal, $en:literal;)*) => {
+        $( $(#[$m])* pub const $name: Text = Text { zh: $zh, en: $en }; )*
+        /// Every text, for tests.
+        pub const ALL: &[Text] = &[$($name),*];
+    };
+}
+
+/// The interface texts.
+pub mod tx {
+    use super::Text;
+
+    texts! {
+        APP_TITLE = "镇村生活圈规划助手", "Town living-circle planner";
+        FILE = "文件", "File";
+        OPEN_FILES = "打开文件…", "Open files…";
+        OPEN_DEMO = "打开示例镇", "Open the demo town";
+        RECENT = "最近打开", "Recent files";
+        NO_RECENT = "（无）", "(none)";
+        CLEAR_RECENT = "清除记录", "Clear the list";
+        EXPORT_PNG = "导出地图为 PNG…", "Export map as PNG…";
+        CLOSE_ALL = "关闭所有图层", "Close all layers";
+        QUIT = "退出", "Quit";
+        VIEW = "视图", "View";
+        SHOW_TABLE = "属性表", "Attribute table";
+        SHOW_LOG = "消息", "Messages";
+        LANGUAGE = "语言", "Language";
+        LAYERS = "图层", "Layers";
+        NO_LAYERS = "还没有图层：把文件拖到窗口里，或用“文件 → 打开文件…”。", "No layers yet: drop files on the window, or use File → Open files….";
+        NO_DEMO = "未找到示例镇（sample-maps/qingxi-demo-town）。请打开自己的数据。", "The demo town (sample-maps/qingxi-demo-town) was not found. Open your own data.";
+        ROLE = "角色", "Role";
+        ROLE_UNKNOWN = "未定", "Unassigned";
+        OPACITY = "不透明度", "Opacity";
+        MOVE_UP = "上移", "Move up";
+        MOVE_DOWN = "下移", "Move down";
+        REMOVE = "移除图层", "Remove layer";
+        ZOOM_LAYER = "缩放到图层", "Zoom to layer";
+        OPEN_TABLE = "打开属性表", "Open attribute table";
+        LEGEND = "图例", "Legend";
+        ZOOM_TOWN = "全镇", "Whole town";
+        ZOOM_SELECTION = "缩放到选中", "Zoom to selection";
+        BOX_ZOOM = "框选放大", "Box zoom";
+        BOX_ZOOM_HINT = "拖动鼠标框出要放大的范围（或按住 Shift 拖动）", "Drag a box to zoom into (or drag with Shift held)";
+        ZOOM_IN = "放大", "Zoom in";
+        ZOOM_OUT = "缩小", "Zoom out";
+        NORTH = "北", "N";
+        CURSOR = "光标", "Cursor";
+        WORKING_CRS = "工作坐标系", "Working CRS";
+        FEATURE = "要素", "Feature";
+        FEATURE_INFO = "要素属性", "Feature attributes";
+        NOTHING_SELECTED = "点击地图上的要素查看属性。", "Click a feature on the map to see its attributes.";
+        CATEGORY = "设施类别", "Facility category";
+        SOURCE = "来源", "Source";
+        LAYER = "图层", "Layer";
+        CLEAR_SELECTION = "取消选择", "Clear selection";
+        TABLE_OF = "属性表：", "Attribute table: ";
+        FILTER = "筛选", "Filter";
+        FILTER_HINT = "输入文字筛选任一字段", "Type to filter on any field";
+        NO_ACTIVE_LAYER = "在图层面板点“属性表”选择一个图层。", "Choose a layer with its “Table” button in the layers panel.";
+        ANALYSIS = "分析", "Analysis";
+        ENGINE_PENDING = "分析引擎尚未接入", "The analysis engine is not connected yet";
+        PROFILE = "标准", "Profile";
+        MODE = "出行方式", "Travel mode";
+        MODE_WALK = "步行", "Walking";
+        MODE_BIKE = "自行车", "Cycling";
+        MODE_EBIKE = "电动自行车", "E-bike";
+        TIERS = "生活圈层级", "Circle tiers";
+        MINUTES = "分钟", "min";
+        RUN = "运行分析", "Run analysis";
+        CANCEL = "取消", "Cancel";
+        LOADING = "正在加载", "Loading";
+        READING = "读取", "Reading";
+        PREPARING = "坐标转换与校验", "Reprojecting and checking";
+        CANCELLED = "已取消", "Cancelled";
+        JOB_CRASHED = "后台任务意外中止", "The background job stopped unexpectedly";
+        DROP_HERE = "松开鼠标以加载这些文件", "Release to load these files";
+        ERRORS = "错误", "errors";
+        NO_MESSAGES = "没有消息。", "No messages.";
+        CLEAR = "清除", "Clear";
+        EXPORT_NEEDS_WINDOW = "导出需要在窗口中进行", "Export needs a window";
+        EXPORT_FAILED = "导出失败", "Export failed";
+        DISMISS = "关闭", "Dismiss";
+        UNMAPPED = "未分类", "Unclassified";
+        G_EDUCATION = "教育", "Education";
+        G_HEALTH = "医疗卫生", "Health";
+        G_ELDERLY = "养老", "Elderly care";
+        G_COMMERCE = "商业服务", "Commerce";
+        G_CULTURE_SPORT = "文化体育", "Culture & sport";
+        G_MUNICIPAL = "市政设施", "Municipal";
+        G_TRANSPORT = "交通", "Transport";
+        G_GOVERNANCE = "公共管理", "Governance";
+        G_UNMAPPED = "未分类", "Unclassified";
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_text_has_both_languages_and_they_differ() {
+        for t in tx::ALL {
+            assert!(!t.zh.is_empty() && !t.en.is_empty(), "{t:?}");
+            assert_ne!(t.zh, t.en, "untranslated: {t:?}");
+            assert!(
+                !t.en.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{t:?}"
+            );
+        }
+        assert_eq!(Lang::En.t(tx::LAYERS), "Layers");
+        assert_eq!(Lang::Zh.t(tx::LAYERS), "图层");
+        assert_eq!(Lang::Zh.role(Role::BuiltUpArea), "建成区");
+        assert_eq!(Lang::En.group("health"), "Health");
+        assert_eq!(Lang::Zh.group(""), "未分类");
+    }
+}

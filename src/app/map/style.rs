@@ -1,0 +1,321 @@
+//! How layers look: a style per role, and for facilities a colour and symbol per category group
+//! (the `group` of assets/categories.toml), chosen to stay apart for colour-blind readers too
+//! (the shape differs as well as the colour).
+
+use egui::Color32;
+
+use crate::model::{Feature, GeometryKind, Layer, Role, Taxonomy};
+
+/// The shape drawn for a point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Symbol {
+    Circle,
+    Square,
+    Diamond,
+    Triangle,
+    TriangleDown,
+    Hexagon,
+    Cross,
+}
+
+/// How one feature is drawn. Sizes are in screen points.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FeatureStyle {
+    pub fill: Color32,
+    pub stroke: Color32,
+    pub stroke_width_pt: f32,
+    pub symbol: Symbol,
+    pub symbol_size_pt: f32,
+}
+
+/// A facility group's look.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GroupStyle {
+    /// The group key in the taxonomy file ("" for unclassified features).
+    pub group: &'static str,
+    pub colour: Color32,
+    pub symbol: Symbol,
+}
+
+/// The facility groups, in legend order. Colours: Tableau 10, distinct and readable on a light map.
+pub const GROUPS: [GroupStyle; 9] = [
+    GroupStyle {
+        group: "education",
+        colour: Color32::from_rgb(0x1f, 0x77, 0xb4),
+        symbol: Symbol::Circle,
+    },
+    GroupStyle {
+        group: "health",
+        colour: Color32::from_rgb(0xd6, 0x27, 0x28),
+        symbol: Symbol::Cross,
+    },
+    GroupStyle {
+        group: "elderly",
+        colour: Color32::from_rgb(0x94, 0x67, 0xbd),
+        symbol: Symbol::Diamond,
+    },
+    GroupStyle {
+        group: "commerce",
+        colour: Color32::from_rgb(0xff, 0x7f, 0x0e),
+        symbol: Symbol::Square,
+    },
+    GroupStyle {
+        group: "culture_sport",
+        colour: Color32::from_rgb(0x2c, 0xa0, 0x2c),
+        symbol: Symbol::Triangle,
+    },
+    GroupStyle {
+        group: "municipal",
+        colour: Color32::from_rgb(0x8c, 0x56, 0x4b),
+        symbol: Symbol::Square,
+    },
+    GroupStyle {
+        group: "transport",
+        colour: Color32::from_rgb(0x17, 0xbe, 0xcf),
+        symbol: Symbol::TriangleDown,
+    },
+    GroupStyle {
+        group: "governance",
+        colour: Color32::from_rgb(0xe3, 0x77, 0xc2),
+        symbol: Symbol::Hexagon,
+    },
+    GroupStyle {
+        group: "",
+        colour: Color32::from_rgb(0x7f, 0x7f, 0x7f),
+        symbol: Symbol::Circle,
+    },
+];
+
+/// The look of a facility group ("" or an unknown group: unclassified).
+pub fn group_style(group: &str) -> GroupStyle {
+    GROUPS
+        .iter()
+        .find(|g| g.group == group)
+        .copied()
+        .unwrap_or(GROUPS[GROUPS.len() - 1])
+}
+
+/// The group of a feature's category, "" when it has none.
+pub fn feature_group<'t>(taxonomy: &'t Taxonomy, feature: &Feature) -> &'t str {
+    feature
+        .category
+        .and_then(|c| taxonomy.get(c))
+        .map(|c| c.group.as_str())
+        .unwrap_or("")
+}
+
+const fn rgba(r: u8, g: u8, b: u8, a: u8) -> Color32 {
+    Color32::from_rgba_premultiplied(
+        (r as u16 * a as u16 / 255) as u8,
+        (g as u16 * a as u16 / 255) as u8,
+        (b as u16 * a as u16 / 255) as u8,
+        a,
+    )
+}
+
+/// The style of a layer of this role and geometry kind (facilities: before the group colour).
+pub fn role_style(role: Option<Role>, kind: GeometryKind) -> FeatureStyle {
+    let base = FeatureStyle {
+        fill: rgba(0x60, 0x60, 0x60, 50),
+        stroke: Color32::from_rgb(0x44, 0x44, 0x44),
+        stroke_width_pt: 1.0,
+        symbol: Symbol::Circle,
+        symbol_size_pt: 6.0,
+    };
+    let s = match role {
+        Some(Role::Boundary) => FeatureStyle {
+            fill: Color32::TRANSPARENT,
+            stroke: Color32::from_rgb(0xc0, 0x39, 0x2b),
+            stroke_width_pt: 2.5,
+            ..base
+        },
+        Some(Role::BuiltUpArea) => FeatureStyle {
+            fill: rgba(0xf3, 0x9c, 0x12, 45),
+            stroke: Color32::from_rgb(0xe6, 0x7e, 0x22),
+            stroke_width_pt: 1.5,
+            ..base
+        },
+        Some(Role::Villages) => FeatureStyle {
+            fill: rgba(0x27, 0xae, 0x60, 18),
+            stroke: Color32::from_rgb(0x27, 0xae, 0x60),
+            stroke_width_pt: 1.0,
+            symbol: Symbol::Square,
+            ..base
+        },
+        Some(Role::Roads) => FeatureStyle {
+            fill: Color32::TRANSPARENT,
+            stroke: Color32::from_rgb(0x70, 0x70, 0x70),
+            stroke_width_pt: 1.4,
+            ..base
+        },
+        Some(Role::Facilities) => FeatureStyle {
+            fill: group_style("").colour,
+            stroke: Color32::WHITE,
+            stroke_width_pt: 1.0,
+            symbol_size_pt: 9.0,
+            ..base
+        },
+        Some(Role::Buildings) => FeatureStyle {
+            fill: Color32::from_rgb(0xc9, 0xbf, 0xb4),
+            stroke: Color32::from_rgb(0xa8, 0x9c, 0x90),
+            stroke_width_pt: 0.6,
+            symbol_size_pt: 4.0,
+            ..base
+        },
+        Some(Role::Greenway) => FeatureStyle {
+            fill: Color32::TRANSPARENT,
+            stroke: Color32::from_rgb(0x2e, 0x8b, 0x57),
+            stroke_width_pt: 2.2,
+            ..base
+        },
+        Some(Role::Sewers) => FeatureStyle {
+            fill: Color32::TRANSPARENT,
+            stroke: Color32::from_rgb(0x8d, 0x6e, 0x63),
+            stroke_width_pt: 1.0,
+            ..base
+        },
+        Some(Role::Water) => FeatureStyle {
+            fill: Color32::from_rgb(0xa6, 0xce, 0xe3),
+            stroke: Color32::from_rgb(0x1f, 0x78, 0xb4),
+            stroke_width_pt: if kind == GeometryKind::Line { 1.6 } else { 0.8 },
+            ..base
+        },
+        Some(Role::Grid) => FeatureStyle {
+            fill: Color32::TRANSPARENT,
+            stroke: Color32::from_rgb(0x8e, 0x44, 0xad),
+            stroke_width_pt: 1.0,
+            ..base
+        },
+        Some(Role::AdminBoundaries) => FeatureStyle {
+            fill: Color32::TRANSPARENT,
+            stroke: Color32::from_rgb(0x55, 0x55, 0x55),
+            stroke_width_pt: 1.0,
+            ..base
+        },
+        None => base,
+    };
+    if kind == GeometryKind::Point && s.fill == Color32::TRANSPARENT {
+        // Points need a fill to be seen.
+        FeatureStyle {
+            fill: s.stroke,
+            stroke: Color32::WHITE,
+            stroke_width_pt: 1.0,
+            ..s
+        }
+    } else {
+        s
+    }
+}
+
+/// The style of one feature of a layer drawn with `base`.
+pub fn feature_style(
+    base: FeatureStyle,
+    role: Option<Role>,
+    taxonomy: &Taxonomy,
+    feature: &Feature,
+) -> FeatureStyle {
+    if role != Some(Role::Facilities) {
+        return base;
+    }
+    let g = group_style(feature_group(taxonomy, feature));
+    match GeometryKind::of(&feature.geometry) {
+        GeometryKind::Polygon => FeatureStyle {
+            fill: g.colour.gamma_multiply(0.35),
+            stroke: g.colour,
+            stroke_width_pt: 1.5,
+            ..base
+        },
+        GeometryKind::Line => FeatureStyle {
+            stroke: g.colour,
+            stroke_width_pt: 2.0,
+            ..base
+        },
+        _ => FeatureStyle {
+            fill: g.colour,
+            symbol: g.symbol,
+            ..base
+        },
+    }
+}
+
+/// One legend row: a facility group (or the whole layer) with its look and feature count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LegendEntry {
+    /// The facility group, None for a layer drawn in one style.
+    pub group: Option<&'static str>,
+    pub style: FeatureStyle,
+    pub count: usize,
+}
+
+/// The legend of a layer: one row per facility group present, or one row for the layer.
+pub fn legend(layer: &Layer, role: Option<Role>, taxonomy: &Taxonomy) -> Vec<LegendEntry> {
+    let kind = layer.geometry_kind();
+    let base = role_style(role, kind);
+    if role != Some(Role::Facilities) {
+        return vec![LegendEntry {
+            group: None,
+            style: base,
+            count: layer.features.len(),
+        }];
+    }
+    let mut counts = [0usize; GROUPS.len()];
+    for f in &layer.features {
+        let g = feature_group(taxonomy, f);
+        let i = GROUPS
+            .iter()
+            .position(|s| s.group == g)
+            .unwrap_or(GROUPS.len() - 1);
+        counts[i] += 1;
+    }
+    GROUPS
+        .iter()
+        .zip(counts)
+        .filter(|(_, n)| *n > 0)
+        .map(|(g, n)| LegendEntry {
+            group: Some(g.group),
+            style: FeatureStyle {
+                fill: g.colour,
+                symbol: g.symbol,
+                ..base
+            },
+            count: n,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_of_the_taxonomy_have_distinct_looks() {
+        let t = Taxonomy::default();
+        for c in &t.categories {
+            assert!(
+                GROUPS.iter().any(|g| g.group == c.group),
+                "group {} of {} has no style",
+                c.group,
+                c.id
+            );
+        }
+        for (i, a) in GROUPS.iter().enumerate() {
+            for b in &GROUPS[i + 1..] {
+                assert!(
+                    a.colour != b.colour,
+                    "{} and {} share a colour",
+                    a.group,
+                    b.group
+                );
+            }
+        }
+        assert_eq!(group_style("no-such-group").group, "");
+    }
+
+    #[test]
+    fn point_layers_always_have_a_visible_fill() {
+        for role in Role::ALL.into_iter().map(Some).chain([None]) {
+            let s = role_style(role, GeometryKind::Point);
+            assert!(s.fill.a() > 0, "{role:?}");
+        }
+    }
+}

@@ -1,0 +1,424 @@
+//! The desktop app driven like a person would, headless (egui_kittest, no display): load layers,
+//! click checkboxes by their label, switch language, open a broken file, filter the table.
+#![cfg(feature = "gui")]
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use egui::accesskit::Toggled;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use towncircle::app::i18n::{Lang, tx};
+use towncircle::app::state::Persisted;
+use towncircle::app::{Level, StartOptions, TownApp, fonts};
+use towncircle::model::Role;
+
+const FACILITIES: &str = r#"{"type":"FeatureCollection","features":[
+ {"type":"Feature","properties":{"名称":"清溪小学","类型":"小学"},"geometry":{"type":"Point","coordinates":[120.100,30.200]}},
+ {"type":"Feature","properties":{"名称":"清溪镇卫生院","类型":"卫生院"},"geometry":{"type":"Point","coordinates":[120.110,30.210]}},
+ {"type":"Feature","properties":{"名称":"溪口村幼儿园","类型":"幼儿园"},"geometry":{"type":"Point","coordinates":[120.105,30.195]}},
+ {"type":"Feature","properties":{"名称":"居家养老服务中心","类型":"养老"},"geometry":{"type":"Point","coordinates":[120.095,30.205]}}]}"#;
+
+const ROADS: &str = r#"{"type":"FeatureCollection","features":[
+ {"type":"Feature","properties":{"名称":"溪口路","等级":"县道"},"geometry":{"type":"LineString","coordinates":[[120.09,30.19],[120.12,30.22]]}},
+ {"type":"Feature","properties":{"名称":"清溪街","等级":"镇道"},"geometry":{"type":"LineString","coordinates":[[120.09,30.21],[120.12,30.20]]}}]}"#;
+
+/// A folder with two good layers.
+fn town() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = dir.path().join("设施.geojson");
+    let r = dir.path().join("道路.geojson");
+    std::fs::write(&f, FACILITIES).expect("write");
+    std::fs::write(&r, ROADS).expect("write");
+    (dir, f, r)
+}
+
+fn harness(files: Vec<PathBuf>, lang: Lang) -> Harness<'static, TownApp> {
+    let mut h = Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_eframe(move |cc| {
+            fonts::install_bundled(&cc.egui_ctx);
+            let settings = Persisted {
+                lang,
+                ..Persisted::default()
+            };
+            TownApp::with_settings(
+                &cc.egui_ctx,
+                settings,
+                StartOptions {
+                    files,
+                    export_png: None,
+                    no_demo: true,
+                },
+            )
+        });
+    wait_for_jobs(&mut h);
+    h
+}
+
+/// Step frames until background loading is done (the frame loop itself never waits).
+fn wait_for_jobs(h: &mut Harness<'static, TownApp>) {
+    let start = Instant::now();
+    while h.state().is_busy() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "loading took too long"
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    h.run_steps(3);
+}
+
+fn is_checked(h: &Harness<'static, TownApp>, label: &str) -> bool {
+    h.get_by_label(label).accesskit_node().toggled() == Some(Toggled::True)
+}
+
+#[test]
+fn starts_with_layers_loaded_and_a_checkbox_hides_a_layer() {
+    let (_dir, f, r) = town();
+    let mut h = harness(vec![f, r], Lang::Zh);
+    let app = h.state();
+    assert_eq!(app.doc.layers.len(), 2);
+    assert_eq!(app.doc.feature_count(), 6);
+    let roles: Vec<Option<Role>> = app.doc.layers.iter().map(|l| l.role()).collect();
+    assert!(roles.contains(&Some(Role::Facilities)) && roles.contains(&Some(Role::Roads)));
+    // Facilities are drawn above roads, and classified for the legend.
+    assert_eq!(app.doc.layers[1].role(), Some(Role::Facilities));
+    assert!(app.doc.layers[1].layer.classification.is_some());
+    assert!(
+        app.map.last_stats.chunks_drawn >= 2,
+        "{:?}",
+        app.map.last_stats
+    );
+    // The view was fitted to the town.
+    let rect = app.map.rect.expect("map drawn");
+    let ext = app.doc.town_extent().expect("extent");
+    let vis = app.map.view.visible(rect);
+    assert!(vis.min().x <= ext.min().x && vis.max().x >= ext.max().x);
+
+    assert!(is_checked(&h, "设施"));
+    h.get_by_label("设施").click();
+    h.run_steps(2);
+    assert!(!is_checked(&h, "设施"));
+    let facilities = h
+        .state()
+        .doc
+        .layers
+        .iter()
+        .find(|l| l.layer.name == "设施")
+        .expect("layer");
+    assert!(!facilities.visible);
+    assert!(h.state().doc.layers.iter().any(|l| l.visible), "roads stay");
+}
+
+#[test]
+fn switching_to_english_changes_the_labels_and_is_remembered() {
+    let (_dir, f, r) = town();
+    let mut h = harness(vec![f, r], Lang::Zh);
+    assert!(h.query_by_label(tx::FILE.zh).is_some());
+    assert!(h.query_by_label(tx::FILE.en).is_none());
+    h.get_by_label("English").click();
+    h.run_steps(2);
+    assert!(h.query_by_label(tx::FILE.en).is_some(), "menu in English");
+    assert!(
+        h.query_by_label(tx::ZOOM_TOWN.en).is_some(),
+        "toolbar in English"
+    );
+    assert!(h.query_by_label(tx::FILE.zh).is_none());
+    assert!(
+        h.query_by_label_contains(tx::ENGINE_PENDING.en).is_some(),
+        "analysis panel in English"
+    );
+    assert_eq!(h.state().persisted.lang, Lang::En);
+    // What eframe stores between runs.
+    let saved = serde_json::to_string(&h.state().persisted).expect("json");
+    assert!(saved.contains("\"En\""), "{saved}");
+    h.get_by_label("中文").click();
+    h.run_steps(2);
+    assert!(h.query_by_label(tx::FILE.zh).is_some());
+}
+
+#[test]
+fn a_broken_file_shows_an_error_naming_it_and_the_other_layers_stay() {
+    let (dir, f, r) = town();
+    let mut h = harness(vec![f, r], Lang::Zh);
+    assert_eq!(h.state().doc.layers.len(), 2);
+    let bad = dir.path().join("损坏的图层.geojson");
+    std::fs::write(&bad, "{\"type\":\"FeatureCollection\",\"features\":[").expect("write");
+    let missing = dir.path().join("不存在.shp");
+    let ctx = h.ctx.clone();
+    h.state_mut().open(&ctx, vec![bad, missing]);
+    wait_for_jobs(&mut h);
+    let app = h.state();
+    assert_eq!(app.doc.layers.len(), 2, "the loaded layers are intact");
+    let errors: Vec<&str> = app
+        .log
+        .iter()
+        .filter(|e| e.level == Level::Error)
+        .map(|e| e.text.as_str())
+        .collect();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(errors.iter().any(|e| e.contains("损坏的图层.geojson")));
+    assert!(errors.iter().any(|e| e.contains("不存在.shp")));
+    // Shown in the log panel (and a notification over the map), not a modal dialog.
+    assert!(h.query_all_by_label_contains("损坏的图层.geojson").count() >= 1);
+    // Still alive: the UI answers.
+    h.get_by_label("English").click();
+    h.run_steps(2);
+    assert!(h.query_by_label(tx::FILE.en).is_some());
+}
+
+#[test]
+fn the_attribute_table_filters_and_selects_in_step_with_the_map() {
+    let (_dir, f, r) = town();
+    let mut h = harness(vec![f, r], Lang::Zh);
+    // Show the facilities' table with the layer's table button.
+    let fac = h
+        .state()
+        .doc
+        .layers
+        .iter()
+        .find(|l| l.layer.name == "设施")
+        .map(|l| l.id)
+        .expect("layer");
+    let ctx = h.ctx.clone();
+    h.state_mut()
+        .apply(&ctx, towncircle::app::Command::ShowTable(fac));
+    h.run_steps(2);
+    assert_eq!(h.state().table.rows().len(), 4);
+    assert!(h.query_by_label("清溪小学").is_some());
+
+    let filter = h.get_by_label(tx::FILTER.zh);
+    filter.focus();
+    filter.type_text("卫生院");
+    h.run_steps(2);
+    assert_eq!(h.state().table.rows().len(), 1);
+    assert!(h.query_by_label("清溪小学").is_none());
+    assert!(h.query_by_label("清溪镇卫生院").is_some());
+
+    // A click on the row selects the feature (and shows its attributes).
+    h.get_by_label("清溪镇卫生院").click();
+    h.run_steps(2);
+    let sel = h.state().doc.selection.expect("selected");
+    assert_eq!(sel.layer, fac);
+    assert_eq!(sel.feature, 1);
+    assert!(h.query_by_label(tx::FEATURE_INFO.zh).is_some());
+    assert!(
+        h.query_all_by_label("清溪镇卫生院").count() >= 2,
+        "table and info panel"
+    );
+}
+
+#[test]
+fn a_click_on_the_map_selects_the_feature_under_the_pointer() {
+    let (_dir, f, r) = town();
+    let mut h = harness(vec![f, r], Lang::Zh);
+    let (pos, expected) = {
+        let app = h.state();
+        let l = app
+            .doc
+            .layers
+            .iter()
+            .find(|l| l.layer.name == "设施")
+            .expect("layer");
+        let at = l.prepared.bboxes[0].expect("bbox").center();
+        (
+            app.map.view.to_screen(app.map.rect.expect("rect"), at),
+            l.id,
+        )
+    };
+    h.hover_at(pos);
+    h.run_steps(1);
+    h.event(egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed: true,
+        modifiers: egui::Modifiers::NONE,
+    });
+    h.step();
+    h.event(egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: egui::Modifiers::NONE,
+    });
+    h.run_steps(2);
+    let sel = h.state().doc.selection.expect("a feature was selected");
+    assert_eq!(sel.layer, expected);
+    assert_eq!(sel.feature, 0);
+    // The table follows: it shows that layer with the row selected.
+    assert_eq!(h.state().table.layer, Some(expected));
+}
+
+#[test]
+fn the_layers_panel_changes_role_order_and_removes() {
+    let (_dir, f, r) = town();
+    let mut h = harness(vec![f, r], Lang::En);
+    let ids: Vec<_> = h.state().doc.layers.iter().map(|l| l.id).collect();
+    let roads = ids[0];
+    h.get_all_by_label(tx::MOVE_UP.en)
+        .find(|n| !n.accesskit_node().is_disabled())
+        .expect("an enabled move-up button")
+        .click();
+    h.run_steps(2);
+    assert_eq!(
+        h.state().doc.layers[1].id,
+        roads,
+        "roads moved above facilities"
+    );
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(
+        &ctx,
+        towncircle::app::Command::SetRole(roads, Some(Role::Greenway)),
+    );
+    h.run_steps(2);
+    assert!(h.query_by_label(Lang::En.role(Role::Greenway)).is_some());
+    let n_before = h.state().doc.layers.len();
+    h.get_all_by_label(tx::REMOVE.en)
+        .next()
+        .expect("remove button")
+        .click();
+    h.run_steps(2);
+    assert_eq!(h.state().doc.layers.len(), n_before - 1);
+}
+
+/// A file dropped on the window, as the winit integration hands it over.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn dropping_a_file_on_the_window_adds_a_layer_and_keys_move_the_map() {
+    let (_dir, f, r) = town();
+    let mut h = harness(vec![f], Lang::Zh);
+    assert_eq!(h.state().doc.layers.len(), 1);
+    h.input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(r.clone())));
+    h.step();
+    wait_for_jobs(&mut h);
+    assert_eq!(h.state().doc.layers.len(), 2);
+    assert!(
+        h.query_by_role_and_label(egui::accesskit::Role::CheckBox, "道路")
+            .is_some(),
+        "the new layer's checkbox"
+    );
+    assert_eq!(
+        h.state()
+            .persisted
+            .recent_files
+            .first()
+            .and_then(|p| p.file_name()),
+        r.file_name(),
+        "remembered as a recent file"
+    );
+
+    let before = h.state().map.view;
+    h.key_press(egui::Key::Plus);
+    h.run_steps(1);
+    assert!(h.state().map.view.m_per_pt < before.m_per_pt, "+ zooms in");
+    let zoomed = h.state().map.view;
+    h.key_press(egui::Key::ArrowLeft);
+    h.run_steps(1);
+    assert!(
+        h.state().map.view.center.x < zoomed.center.x,
+        "← shows what lies west"
+    );
+    assert_eq!(h.state().map.view.m_per_pt, zoomed.m_per_pt);
+}
+
+fn pointer(h: &Harness<'static, TownApp>, pos: egui::Pos2, pressed: bool) {
+    h.event(egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed,
+        modifiers: egui::Modifiers::NONE,
+    });
+}
+
+#[test]
+fn box_zoom_zooms_into_the_dragged_box_and_a_plain_drag_pans() {
+    let (_dir, f, r) = town();
+    let mut h = harness(vec![f, r], Lang::Zh);
+    let rect = h.state().map.rect.expect("map drawn");
+    let before = h.state().map.view;
+
+    // A plain drag pans: the world point under the pointer follows it.
+    let (a, b) = (rect.center(), rect.center() + egui::vec2(80.0, 40.0));
+    let world_a = before.to_world(rect, a);
+    h.hover_at(a);
+    pointer(&h, a, true);
+    h.step();
+    for k in 1..=4 {
+        h.hover_at(a + (b - a) * (k as f32 / 4.0));
+        h.step();
+    }
+    pointer(&h, b, false);
+    h.run_steps(2);
+    let panned = h.state().map.view;
+    assert_eq!(panned.m_per_pt, before.m_per_pt);
+    let moved = panned.to_screen(rect, world_a);
+    assert!((moved - b).length() < 1.0, "{moved:?} vs {b:?}");
+
+    // With the box-zoom tool the same gesture zooms into the box, then the tool turns off.
+    h.get_by_label(tx::BOX_ZOOM.zh).click();
+    h.run_steps(1);
+    assert!(h.state().map.box_zoom_tool);
+    let (a, b) = (rect.center(), rect.center() + egui::vec2(120.0, 90.0));
+    h.hover_at(a);
+    pointer(&h, a, true);
+    h.step();
+    for k in 1..=4 {
+        h.hover_at(a + (b - a) * (k as f32 / 4.0));
+        h.step();
+    }
+    pointer(&h, b, false);
+    h.run_steps(2);
+    let zoomed = h.state().map.view;
+    assert!(
+        zoomed.m_per_pt < panned.m_per_pt / 3.0,
+        "{} → {}",
+        panned.m_per_pt,
+        zoomed.m_per_pt
+    );
+    assert!(!h.state().map.box_zoom_tool);
+}
+
+#[test]
+fn bare_start_opens_the_demo_town_when_it_is_there() {
+    let Some(demo) = towncircle::app::find_demo_town() else {
+        eprintln!("sample-maps/qingxi-demo-town is not in this checkout; nothing to open");
+        return;
+    };
+    let mut h = Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_eframe(|cc| {
+            fonts::install_bundled(&cc.egui_ctx);
+            TownApp::with_settings(&cc.egui_ctx, Persisted::default(), StartOptions::default())
+        });
+    wait_for_jobs(&mut h);
+    let app = h.state();
+    let expected = towncircle::app::jobs::data_files_in(&demo).len();
+    assert!(expected > 0);
+    assert!(
+        app.doc.layers.len() >= expected.min(3),
+        "{} layers from {expected} files",
+        app.doc.layers.len()
+    );
+    assert!(
+        app.log.iter().all(|e| e.level != Level::Error),
+        "the demo loads cleanly: {:?}",
+        app.log
+    );
+    assert!(app.doc.town_extent().is_some());
+    assert!(app.map.last_stats.chunks_drawn > 0);
+}
