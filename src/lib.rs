@@ -8,8 +8,8 @@ pub mod demo;
 pub mod error;
 pub mod io;
 pub mod model;
-pub mod render;
 pub mod network;
+pub mod render;
 pub mod report;
 pub mod standards;
 
