@@ -44,7 +44,7 @@ def run(cmd):
 
 def main():
     env = dict(os.environ)
-    run(["cargo", "build", "--release", "--no-default-features", "--example", "read_bench"])
+    run(["cargo", "build", "--release", "--example", "read_bench"])
     target = env.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
     exe = os.path.join(target, "release", "examples", "read_bench")
     if not all(os.path.exists(os.path.join(DATA, f)) for f in FILES):
