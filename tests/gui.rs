@@ -407,7 +407,7 @@ fn bare_start_opens_the_demo_town_when_it_is_there() {
         });
     wait_for_jobs(&mut h);
     let app = h.state();
-    let expected = towncircle::app::jobs::data_files_in(&demo).len();
+    let expected = towncircle::io::data_files_in(&demo).len();
     assert!(expected > 0);
     assert!(
         app.doc.layers.len() >= expected.min(3),

@@ -247,3 +247,15 @@ fn demo_town_cli_regenerates_the_sample() {
         }
     }
 }
+
+#[test]
+fn a_folder_is_read_as_its_data_files() {
+    // README.md and the metadata file demo-town.json are not data: they are left out.
+    let info = info_json(&[sample("qingxi-demo-town")], &[]);
+    assert!(
+        info["failures"].as_array().expect("failures").is_empty(),
+        "{}",
+        info["failures"]
+    );
+    assert_eq!(info["layers"].as_array().map(Vec::len), Some(10));
+}

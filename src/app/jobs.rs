@@ -1,7 +1,7 @@
 //! Background jobs: a worker thread reports through [`crate::job::Progress`] and sends its one
 //! result over a channel; the frame loop polls it with one `try_recv` per frame and never blocks.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 use std::time::Instant;
@@ -10,8 +10,11 @@ use rayon::prelude::*;
 
 use super::doc::PreparedLayer;
 use crate::crs::Crs;
+#[cfg(test)]
+use crate::io::data_files_in;
+pub use crate::io::expand_paths;
 use crate::io::load::{FileFailure, prepare};
-use crate::io::{LoadOptions, format_of, read};
+use crate::io::{LoadOptions, read};
 use crate::job::{Cancelled, Progress, SharedProgress};
 
 /// Progress shared with the UI: every update asks egui for a new frame.
@@ -106,59 +109,6 @@ pub struct Loaded {
     pub failures: Vec<FileFailure>,
     pub seconds: f64,
     pub paths: Vec<PathBuf>,
-}
-
-/// Does a .json file look like GeoJSON (and not, say, a metadata file beside the data)?
-fn looks_like_geojson(path: &Path) -> bool {
-    use std::io::Read;
-    let mut head = Vec::new();
-    let ok = std::fs::File::open(path)
-        .and_then(|f| f.take(64 * 1024).read_to_end(&mut head))
-        .is_ok();
-    let text = String::from_utf8_lossy(&head);
-    ok && (text.contains("\"FeatureCollection\"")
-        || text.contains("\"Feature\"")
-        || text.contains("\"coordinates\""))
-}
-
-/// The files of a folder that towncircle can read, in name order (shapefiles by their .shp;
-/// .json files only when they look like GeoJSON).
-pub fn data_files_in(dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut files: Vec<PathBuf> = entries
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_file())
-        .filter(|p| {
-            let ext = p
-                .extension()
-                .map(|e| e.to_string_lossy().to_ascii_lowercase())
-                .unwrap_or_default();
-            format_of(p).is_some()
-                && ext != "dbf"
-                && ext != "shx"
-                && ext != "txt"
-                && (ext != "json" || looks_like_geojson(p))
-        })
-        .collect();
-    files.sort();
-    files
-}
-
-/// Expand folders into their data files.
-pub fn expand_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
-    paths
-        .iter()
-        .flat_map(|p| {
-            if p.is_dir() {
-                data_files_in(p)
-            } else {
-                vec![p.clone()]
-            }
-        })
-        .collect()
 }
 
 /// Read, check and reproject `paths` into `options.working_crs` (or one chosen from the data),

@@ -339,12 +339,12 @@ pub fn reproject(layer: &mut Layer, target: &Crs) -> Result<(), Error> {
     Ok(())
 }
 
-/// Read, check and reproject all `paths` into one working CRS. A file that fails is reported in
+/// Read, check and reproject all `paths` (files, or folders: their data files) into one working CRS. A file that fails is reported in
 /// [`Dataset::failures`] and the others still load.
 pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Dataset {
     let mut failures = Vec::new();
     let mut layers = Vec::new();
-    for path in paths {
+    for path in &super::expand_paths(paths) {
         let mut read_options = options.read.clone();
         read_options.crs = options.crs_override(path).cloned();
         match read(path, &read_options) {

@@ -11,7 +11,7 @@ pub mod poi;
 pub mod shapefile;
 pub mod synth;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use encoding_rs::Encoding;
 use geo_types::{MultiPolygon, Rect};
@@ -88,4 +88,57 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Vec<Layer>> {
         Format::Csv | Format::Xlsx => Ok(vec![poi::read(path, options)?]),
         Format::Shapefile => Ok(vec![shapefile::read(path, options)?]),
     }
+}
+
+/// Does a .json file look like GeoJSON (and not, say, a metadata file beside the data)?
+fn looks_like_geojson(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = Vec::new();
+    let ok = std::fs::File::open(path)
+        .and_then(|f| f.take(64 * 1024).read_to_end(&mut head))
+        .is_ok();
+    let text = String::from_utf8_lossy(&head);
+    ok && (text.contains("\"FeatureCollection\"")
+        || text.contains("\"Feature\"")
+        || text.contains("\"coordinates\""))
+}
+
+/// The files of a folder that towncircle can read, in name order (shapefiles by their .shp;
+/// .json files only when they look like GeoJSON).
+pub fn data_files_in(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .filter(|p| {
+            let ext = p
+                .extension()
+                .map(|e| e.to_string_lossy().to_ascii_lowercase())
+                .unwrap_or_default();
+            format_of(p).is_some()
+                && ext != "dbf"
+                && ext != "shx"
+                && ext != "txt"
+                && (ext != "json" || looks_like_geojson(p))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// Expand folders into their data files.
+pub fn expand_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
+    paths
+        .iter()
+        .flat_map(|p| {
+            if p.is_dir() {
+                data_files_in(p)
+            } else {
+                vec![p.clone()]
+            }
+        })
+        .collect()
 }
