@@ -132,18 +132,7 @@ pub fn role_rank(role: Option<Role>) -> u8 {
     }
 }
 
-fn union(a: GeoRect<f64>, b: GeoRect<f64>) -> GeoRect<f64> {
-    GeoRect::new(
-        Coord {
-            x: a.min().x.min(b.min().x),
-            y: a.min().y.min(b.min().y),
-        },
-        Coord {
-            x: a.max().x.max(b.max().x),
-            y: a.max().y.max(b.max().y),
-        },
-    )
-}
+use crate::io::load::union_rect as union;
 
 impl Document {
     /// Add a prepared layer at its role's place in the draw order; returns its id.

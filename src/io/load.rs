@@ -56,6 +56,20 @@ pub struct Dataset {
     pub failures: Vec<FileFailure>,
 }
 
+/// The smallest box holding both boxes.
+pub fn union_rect(a: Rect<f64>, b: Rect<f64>) -> Rect<f64> {
+    Rect::new(
+        Coord {
+            x: a.min().x.min(b.min().x),
+            y: a.min().y.min(b.min().y),
+        },
+        Coord {
+            x: a.max().x.max(b.max().x),
+            y: a.max().y.max(b.max().y),
+        },
+    )
+}
+
 /// The bounding box of all features' coordinates, None for an empty layer.
 pub fn extent(layer: &Layer) -> Option<Rect<f64>> {
     let mut it = layer
@@ -63,18 +77,7 @@ pub fn extent(layer: &Layer) -> Option<Rect<f64>> {
         .iter()
         .filter_map(|f| f.geometry.bounding_rect());
     let first = it.next()?;
-    Some(it.fold(first, |a, b| {
-        Rect::new(
-            Coord {
-                x: a.min().x.min(b.min().x),
-                y: a.min().y.min(b.min().y),
-            },
-            Coord {
-                x: a.max().x.max(b.max().x),
-                y: a.max().y.max(b.max().y),
-            },
-        )
-    }))
+    Some(it.fold(first, union_rect))
 }
 
 fn swap_xy(g: &mut Geometry<f64>) {
@@ -430,25 +433,23 @@ pub fn prepare(
     }
 }
 
-/// The centre of the town in lon/lat: the boundary-looking (largest-area polygon) layer's extent
-/// when there is one, else the centre of all extents.
+/// The centre of the town in lon/lat: the centre of the boundary (镇域) layers' extent when there
+/// is one, else of all extents.
 fn town_centre(layers: &[Layer]) -> Coord<f64> {
-    let extents: Vec<Rect<f64>> = layers.iter().filter_map(|l| l.extent_lonlat).collect();
+    let boundary: Vec<Rect<f64>> = layers
+        .iter()
+        .filter(|l| l.role == Some(Role::Boundary))
+        .filter_map(|l| l.extent_lonlat)
+        .collect();
+    let extents: Vec<Rect<f64>> = if boundary.is_empty() {
+        layers.iter().filter_map(|l| l.extent_lonlat).collect()
+    } else {
+        boundary
+    };
     let Some(first) = extents.first() else {
         return Coord { x: 120.0, y: 30.0 };
     };
-    let all = extents.iter().fold(*first, |a, b| {
-        Rect::new(
-            Coord {
-                x: a.min().x.min(b.min().x),
-                y: a.min().y.min(b.min().y),
-            },
-            Coord {
-                x: a.max().x.max(b.max().x),
-                y: a.max().y.max(b.max().y),
-            },
-        )
-    });
+    let all = extents.iter().copied().fold(*first, union_rect);
     all.center()
 }
 

@@ -37,18 +37,7 @@ pub struct Chunk {
     pub features: Vec<u32>,
 }
 
-fn union(a: GeoRect<f64>, b: GeoRect<f64>) -> GeoRect<f64> {
-    GeoRect::new(
-        Coord {
-            x: a.min().x.min(b.min().x),
-            y: a.min().y.min(b.min().y),
-        },
-        Coord {
-            x: a.max().x.max(b.max().x),
-            y: a.max().y.max(b.max().y),
-        },
-    )
-}
+use crate::io::load::union_rect as union;
 
 /// Do two boxes overlap (touching counts)?
 pub fn intersects(a: &GeoRect<f64>, b: &GeoRect<f64>) -> bool {
