@@ -12,6 +12,7 @@ pub mod network;
 pub mod render;
 pub mod report;
 pub mod standards;
+pub mod tenones;
 
 pub use error::{Error, Result};
 pub mod job;
