@@ -197,6 +197,7 @@ def main():
         "nodes": len(nodes),
         "edges": len(edges),
         "build_s": meta.get("towncircle_build_s"),
+        "csr_s": meta.get("towncircle_csr_s"),
         "query_s": meta.get("towncircle_query_s"),
         "reached": sum(1 for *_, t in nodes if t is not None),
     }

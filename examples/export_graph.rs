@@ -28,7 +28,8 @@
 //!   the same edge (towncircle then goes straight along the edge; rare, and `expected_time_s`
 //!   is then smaller); times above `budget_s` are "not reached".
 //! - `meta.json`: mode, speed, budget, category, counts, and towncircle's own timings
-//!   (`towncircle_build_s`: graph build + the mode's adjacency; `towncircle_query_s`: one
+//!   (`towncircle_build_s`: graph build from the road lines + the mode's adjacency;
+//!   `towncircle_csr_s`: the mode's adjacency alone from the built graph; `towncircle_query_s`: one
 //!   multi-source Dijkstra from the seeds; medians of 5 runs).
 
 use std::io::Write;
@@ -128,6 +129,10 @@ fn main() -> anyhow::Result<()> {
     let Some((times, sources)) = analysis.node_times(&ct.facilities, budget_s, &mut ws) else {
         bail!("no network times");
     };
+    // The adjacency alone from the built graph: what the peers build from the same node/edge lists.
+    let csr_s = median_s(5, || {
+        std::hint::black_box(ModeGraph::new(&net.graph, &analysis.mode));
+    });
     let seeds = sources.seeds(&net.graph, &net.mode_graph);
     let mut scratch = NodeTimes::new(net.graph.node_count());
     let query_s = median_s(5, || {
@@ -242,6 +247,7 @@ fn main() -> anyhow::Result<()> {
         "edges": g.edge_count(),
         "demand_points": analysis.demand.points.len(),
         "towncircle_build_s": build_s,
+        "towncircle_csr_s": csr_s,
         "towncircle_query_s": query_s,
     });
     std::fs::write(out.join("meta.json"), serde_json::to_string_pretty(&meta)?)?;

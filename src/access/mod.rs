@@ -402,7 +402,14 @@ impl Analysis {
         if let Some(roads) = &prepared.roads {
             let built = roads;
             let mode_graph = ModeGraph::new(&built.graph, &mode);
-            if built.graph.edge_count() == 0 || mode_graph.fwd.arc_count() == 0 {
+            let features: usize = input.roads.iter().map(|l| l.features.len()).sum();
+            if features == 0 {
+                let skipped: usize = input.roads.iter().map(|l| l.issues.len()).sum();
+                warnings.push(format!(
+                    "the road layer has no line features ({skipped} skipped on reading: see `towncircle info`): EUCLIDEAN FALLBACK for {}",
+                    mode.id
+                ));
+            } else if built.graph.edge_count() == 0 || mode_graph.fwd.arc_count() == 0 {
                 warnings.push(format!(
                     "the road layer gives no usable network for {} ({} nodes, {} edges from {} lines; {} skipped, {} not roads): EUCLIDEAN FALLBACK",
                     mode.id,
@@ -1188,6 +1195,39 @@ mod tests {
                 },
             )
             .is_err()
+        );
+    }
+
+    #[test]
+    fn facilities_outside_the_town_are_warned_and_far_ones_unreachable() {
+        let k = cat("kindergarten");
+        // The town is the box 0..1000 × -100..100; the road runs on to x = 1500.
+        let layers = vec![
+            roads(&[(&[[0.0, 0.0], [1500.0, 0.0]], "residential", "")]),
+            facilities(&[([1400.0, 5.0], k), ([80_000.0, 90_000.0], k)]),
+            homes(&[([900.0, 5.0], 3.0)]),
+            area(Role::Boundary, [0.0, -100.0], [1000.0, 100.0]),
+        ];
+        let (a, r) = analyse(&layers, "walk", &[15]);
+        assert!(
+            a.warnings
+                .iter()
+                .any(|w| w.contains("2 facilities lie outside the town boundary")),
+            "{:?}",
+            a.warnings
+        );
+        // The one 80 km away is not reachable and named by its position.
+        let far = a
+            .warnings
+            .iter()
+            .find(|w| w.contains("not reachable"))
+            .expect("warning");
+        assert!(far.contains("(80000, 90000)"), "{far}");
+        assert_eq!(r.report.snapping.facilities_unreachable, 1);
+        // The one just outside still serves the home 500 m away (505 + 5 s).
+        assert_eq!(
+            coverage_of(&r, "kindergarten").tiers[0].town.covered_weight,
+            3.0
         );
     }
 
