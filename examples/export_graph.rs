@@ -41,8 +41,8 @@ use towncircle::access::{AccessInput, AccessOptions, Analysis, NO_SOURCE, NodeTi
 use towncircle::io::{LoadOptions, load};
 use towncircle::model::{Layer, Taxonomy};
 use towncircle::network::mode::{PASS_BACKWARD, PASS_FORWARD};
-use towncircle::network::{BuildOptions, ModeGraph, TravelMode, build_graph};
 use towncircle::network::synth;
+use towncircle::network::{BuildOptions, ModeGraph, TravelMode, build_graph};
 use towncircle::standards::profile::Profile;
 
 /// The median wall time of `runs` calls, in seconds.

@@ -184,8 +184,7 @@ pub fn run(args: CoverageArgs) -> anyhow::Result<ExitCode> {
         print_text(&inputs, &ds.working_crs, &town.report);
     }
     if let Some(path) = &args.times_out {
-        write_times(path, &town, &input)
-            .with_context(|| format!("writing {}", path.display()))?;
+        write_times(path, &town, &input).with_context(|| format!("writing {}", path.display()))?;
         if !args.json {
             println!("times written to {}", path.display());
         }

@@ -178,13 +178,9 @@ fn bad_inputs_give_messages_not_panics() {
     ]);
     assert_eq!(code, 0, "{err}");
     assert!(
-        j["warnings"]
-            .as_array()
-            .expect("warnings")
-            .iter()
-            .any(|w| w
-                .as_str()
-                .is_some_and(|w| w.contains("the facility layer is empty"))),
+        j["warnings"].as_array().expect("warnings").iter().any(|w| w
+            .as_str()
+            .is_some_and(|w| w.contains("the facility layer is empty"))),
         "{j}"
     );
     assert!(
@@ -242,13 +238,9 @@ fn bad_inputs_give_messages_not_panics() {
             .all(|f| f.as_str().is_some_and(|f| f.contains("EUCLIDEAN FALLBACK")))
     );
     assert!(
-        j["warnings"]
-            .as_array()
-            .expect("warnings")
-            .iter()
-            .any(|w| w
-                .as_str()
-                .is_some_and(|w| w.contains("the road layer has no line features"))),
+        j["warnings"].as_array().expect("warnings").iter().any(|w| w
+            .as_str()
+            .is_some_and(|w| w.contains("the road layer has no line features"))),
         "{j}"
     );
     // No files at all.

@@ -72,7 +72,12 @@ fn demo_town_tiers_use_their_modes_and_show_the_planted_gaps() {
         .as_array()
         .expect("tiers")
         .iter()
-        .map(|t| (t["minutes"].as_u64().unwrap_or(0), t["mode"].as_str().unwrap_or("")))
+        .map(|t| {
+            (
+                t["minutes"].as_u64().unwrap_or(0),
+                t["mode"].as_str().unwrap_or(""),
+            )
+        })
         .collect();
     assert_eq!(modes, vec![(5, "walk"), (15, "walk"), (30, "ebike")]);
     assert_eq!(j["modes"].as_array().map(Vec::len), Some(2));
@@ -83,7 +88,11 @@ fn demo_town_tiers_use_their_modes_and_show_the_planted_gaps() {
 
     // G1: 茶山村 has no clinic of any kind within a 15-minute walk; every other village reaches
     // its own clinic.
-    for c in ["village_clinic", "community_health_station", "health_center"] {
+    for c in [
+        "village_clinic",
+        "community_health_station",
+        "health_center",
+    ] {
         assert_eq!(village_percent(&j, c, 15, "茶山村"), 0.0, "{c}");
     }
     for v in vs.iter().filter(|v| *v != "茶山村") {
@@ -189,5 +198,8 @@ fn every_shipped_profile_loads_and_runs_on_the_demo_town_from_any_folder() {
     }
     // A name that is neither shipped nor a file lists the shipped names.
     let e = resolve_profile("gb50180").expect_err("unknown").to_string();
-    assert!(e.contains("gb50180-2018") && e.contains("tdt1062-2021"), "{e}");
+    assert!(
+        e.contains("gb50180-2018") && e.contains("tdt1062-2021"),
+        "{e}"
+    );
 }

@@ -201,7 +201,9 @@ fn merge_reports(runs: &[ModeRun]) -> Option<AccessReport> {
             report.network.clone_from(&other.network);
         }
         report.tiers.extend(other.tiers.iter().cloned());
-        report.all_required.extend(other.all_required.iter().cloned());
+        report
+            .all_required
+            .extend(other.all_required.iter().cloned());
         report.modes.extend(other.modes.iter().cloned());
         for c in &mut report.categories {
             if let Some(o) = other.categories.iter().find(|o| o.id == c.id) {
@@ -293,7 +295,12 @@ mod tests {
             .collect();
         assert!(std::sync::Arc::ptr_eq(&g[0], &g[1]));
         // No "this run uses another mode" warning when each tier has its own mode.
-        assert!(!t.report.warnings.iter().any(|w| w.contains("this run uses")));
+        assert!(
+            !t.report
+                .warnings
+                .iter()
+                .any(|w| w.contains("this run uses"))
+        );
         // Every category is reported at every tier, in order.
         for c in &t.report.categories {
             let m: Vec<u32> = c.tiers.iter().map(|s| s.minutes).collect();
