@@ -1,0 +1,251 @@
+//! 1 快速便捷的对外交通通道: the 建成区 reaches the outside network (an interchange or a
+//! national/provincial road) by car within the bands, and every 行政村 has a bus stop within a
+//! walk of its centre.
+
+use geo::Contains;
+use geo_types::Point;
+
+use super::{FailingHome, Item, band_max, check, finish, home_places, measure, no_data, threshold};
+use crate::tenones::context::Context;
+use crate::tenones::result::{Check, Place, RuleResult, Verdict};
+
+pub const ITEM: Item = Item {
+    number: 1,
+    id: "transport",
+    zh: "快速便捷的对外交通通道",
+    en: "Fast external transport links",
+};
+
+pub fn evaluate(ctx: &Context<'_>) -> RuleResult {
+    let r = &ctx.cfg.transport;
+    let thresholds = vec![
+        threshold(
+            "transport.drive_pass_min",
+            "驾车至对外通道(达标)",
+            "drive to the outside network (pass)",
+            &r.drive_pass_min,
+            "min",
+        ),
+        threshold(
+            "transport.drive_partly_min",
+            "驾车至对外通道(基本达标)",
+            "drive to the outside network (partly)",
+            &r.drive_partly_min,
+            "min",
+        ),
+        threshold(
+            "transport.sample_cell_m",
+            "建成区采样网格",
+            "built-up sample grid",
+            &r.sample_cell_m,
+            "m",
+        ),
+        threshold(
+            "transport.bus_stop_walk_m",
+            "村中心至公交站步行距离",
+            "walk from a village centre to a bus stop",
+            &r.bus_stop_walk_m,
+            "m",
+        ),
+    ];
+    let checks = vec![gateway_check(ctx), bus_check(ctx)];
+    finish(
+        &ITEM,
+        checks,
+        thresholds,
+        "打通对外通道、增设公交站点",
+        "Improve the link to the outside network and add bus stops",
+    )
+}
+
+fn gateway_check(ctx: &Context<'_>) -> Check {
+    let r = &ctx.cfg.transport;
+    let (key, zh, en) = (
+        "drive_to_gateway",
+        "建成区驾车至互通或国省道",
+        "drive from the built-up area to an interchange or national/provincial road",
+    );
+    if ctx.input.roads.is_empty() {
+        return no_data(key, zh, en, "没有道路图层", "no road layer");
+    }
+    let Some(drive) = ctx.drive() else {
+        return no_data(key, zh, en, "驾车网络无法建立", "no drivable network");
+    };
+    let mut gateways: Vec<[f64; 2]> = ctx
+        .facilities(&r.gateway_categories)
+        .iter()
+        .map(|f| f.xy)
+        .collect();
+    if let Some(n) = &drive.network {
+        let classes: Vec<_> = r
+            .gateway_road_classes
+            .iter()
+            .filter_map(|c| ctx.profile.class_id(c))
+            .collect();
+        for (i, e) in n.graph.edges.iter().enumerate() {
+            if classes.contains(&e.class) && n.mode_graph.usable(i as u32) {
+                for v in [e.from, e.to] {
+                    if let Some(xy) = n.graph.node_xy.get(v as usize) {
+                        gateways.push(*xy);
+                    }
+                }
+            }
+        }
+    }
+    if gateways.is_empty() {
+        return no_data(
+            key,
+            zh,
+            en,
+            "数据中没有互通或国道/省道",
+            "no interchange or national/provincial road in the data",
+        );
+    }
+    // Samples: the seat and grid points over the built-up area.
+    let mut samples: Vec<[f64; 2]> = ctx
+        .facilities(&r.seat_categories)
+        .iter()
+        .filter(|f| !ctx.has_built_up() || ctx.in_built_up(f.xy))
+        .map(|f| f.xy)
+        .collect();
+    let seat = samples.first().copied();
+    let cell = r.sample_cell_m.value;
+    for m in ctx.built_up_polygons() {
+        if let Some(b) = geo::BoundingRect::bounding_rect(m) {
+            let mut y = (b.min().y / cell).floor() * cell + cell / 2.0;
+            while y < b.max().y {
+                let mut x = (b.min().x / cell).floor() * cell + cell / 2.0;
+                while x < b.max().x {
+                    if m.contains(&Point::new(x, y)) {
+                        samples.push([x, y]);
+                    }
+                    x += cell;
+                }
+                y += cell;
+            }
+        }
+    }
+    if samples.is_empty() {
+        return no_data(
+            key,
+            zh,
+            en,
+            "没有建成区图层或镇政府驻地",
+            "no built-up area or town seat",
+        );
+    }
+    let timer = ctx.timer(drive, &gateways);
+    let minutes: Vec<f64> = samples.iter().map(|s| timer.time_s(*s) / 60.0).collect();
+    let worst = minutes.iter().cloned().fold(0.0, f64::max);
+    let mut c = check(key, zh, en);
+    c.verdict = band_max(worst, r.drive_pass_min.value, r.drive_partly_min.value);
+    c.measures.push(measure(
+        "worst_min",
+        "建成区最远采样点",
+        "farthest built-up sample",
+        worst,
+        "min",
+    ));
+    if let Some(s) = seat {
+        c.measures.push(measure(
+            "seat_min",
+            "镇政府驻地",
+            "town seat",
+            timer.time_s(s) / 60.0,
+            "min",
+        ));
+    }
+    c.measures.push(measure(
+        "samples",
+        "采样点数",
+        "samples",
+        samples.len() as f64,
+        "个",
+    ));
+    let failing: Vec<FailingHome> = samples
+        .iter()
+        .zip(&minutes)
+        .filter(|(_, m)| **m > r.drive_pass_min.value)
+        .map(|(s, m)| FailingHome {
+            xy: *s,
+            weight: 1.0,
+            value: *m,
+        })
+        .collect();
+    if c.verdict != Verdict::Pass {
+        c.failing = home_places(
+            ctx,
+            &failing,
+            "min",
+            "驾车至对外通道超时",
+            "too far by car from the outside network",
+        );
+    }
+    c
+}
+
+fn bus_check(ctx: &Context<'_>) -> Check {
+    let r = &ctx.cfg.transport;
+    let (key, zh, en) = (
+        "village_bus_stop",
+        "每个行政村有公交站",
+        "every village has a bus stop",
+    );
+    let villages = ctx.villages();
+    if villages.is_empty() {
+        return no_data(key, zh, en, "没有行政村图层", "no village layer");
+    }
+    if !ctx.has_facilities() {
+        return no_data(key, zh, en, "没有设施(POI)图层", "no facility (POI) layer");
+    }
+    let Some(walk) = ctx.walk() else {
+        return no_data(key, zh, en, "步行网络无法建立", "no walking network");
+    };
+    let stops: Vec<[f64; 2]> = ctx
+        .facilities(&r.bus_stop_categories)
+        .iter()
+        .map(|f| f.xy)
+        .collect();
+    let timer = ctx.timer(walk, &stops);
+    let mut c = check(key, zh, en);
+    let mut served = 0;
+    for v in villages {
+        let m = timer.metres(timer.time_s(v.centre));
+        if m <= r.bus_stop_walk_m.value {
+            served += 1;
+        } else {
+            c.failing.push(Place {
+                zh: format!("{}：村中心{}米内无公交站", v.name, r.bus_stop_walk_m.value),
+                en: format!(
+                    "{}: no bus stop within {} m of the centre",
+                    v.name, r.bus_stop_walk_m.value
+                ),
+                layer: Some(v.layer.clone()),
+                source: Some(v.source),
+                xy: Some(v.centre),
+                geometry: None,
+                value: m.is_finite().then_some(m),
+                unit: "m".into(),
+                population: v.population,
+            });
+        }
+    }
+    c.measures.push(measure(
+        "villages_served",
+        "有公交站的行政村",
+        "villages with a bus stop",
+        served as f64,
+        "个",
+    ));
+    c.measures.push(measure(
+        "villages",
+        "行政村",
+        "villages",
+        villages.len() as f64,
+        "个",
+    ));
+    if !c.failing.is_empty() {
+        c.verdict = Verdict::Fail;
+    }
+    c
+}
