@@ -28,6 +28,8 @@ pub struct TenOnesProfile {
     /// Categories marking a 行政村's centre (村委会/便民服务站).
     pub village_centre_categories: Vec<String>,
     pub search_max_min: Threshold,
+    /// Failing homes within this distance of each other (chained) form one place.
+    pub place_merge_m: Threshold,
     pub transport: TransportRule,
     pub greenway: GreenwayRule,
     pub sewer: SewerRule,
@@ -259,6 +261,7 @@ fn empty_fallback() -> TenOnesProfile {
         drive_mode: "car".into(),
         village_centre_categories: vec![],
         search_max_min: p(120.0),
+        place_merge_m: p(100.0),
         transport: TransportRule {
             gateway_categories: vec![],
             gateway_road_classes: vec![],

@@ -206,6 +206,35 @@ impl<'a> Context<'a> {
         .ok()
     }
 
+    /// The coverage of the profile's tiers defined for `mode`: the caller's report when it was
+    /// computed in that mode, else computed here (None when the mode is unknown).
+    pub fn tier_coverage(&self, mode: &str) -> Option<std::borrow::Cow<'_, AccessReport>> {
+        if self.coverage.mode.id == mode {
+            return Some(std::borrow::Cow::Borrowed(self.coverage));
+        }
+        let minutes: Vec<u32> = self
+            .profile
+            .tiers
+            .iter()
+            .filter(|t| t.mode == mode)
+            .map(|t| t.minutes)
+            .collect();
+        if minutes.is_empty() {
+            return None;
+        }
+        let a = Analysis::new(
+            &self.input,
+            self.profile,
+            self.taxonomy,
+            &AccessOptions {
+                mode: mode.to_string(),
+                minutes: Some(minutes),
+            },
+        )
+        .ok()?;
+        Some(std::borrow::Cow::Owned(a.run().report))
+    }
+
     /// The walking analysis (built once).
     pub fn walk(&self) -> Option<&Analysis> {
         self.walk

@@ -6,8 +6,8 @@
 use geo::{Distance, Euclidean, Intersects, Length};
 use geo_types::{Geometry, LineString, Point};
 
-use super::{Item, check, finish, measure, no_data, threshold};
-use crate::tenones::context::{Context, dist_m, text_of};
+use super::{Item, check, finish, measure, no_data, root, threshold};
+use crate::tenones::context::{Context, text_of};
 use crate::tenones::result::{Place, RuleResult, Verdict};
 
 pub const ITEM: Item = Item {
@@ -27,14 +27,6 @@ fn ends(l: &LineString<f64>) -> Option<[[f64; 2]; 2]> {
     let a = l.0.first()?;
     let b = l.0.last()?;
     Some([[a.x, a.y], [b.x, b.y]])
-}
-
-fn root(g: &mut [usize], mut i: usize) -> usize {
-    while g[i] != i {
-        g[i] = g[g[i]];
-        i = g[i];
-    }
-    i
 }
 
 /// The shortest distance between an end of `a` and the line `b`, with the points.
@@ -294,7 +286,6 @@ pub fn evaluate(ctx: &Context<'_>) -> RuleResult {
     if !c2.failing.is_empty() {
         c2.verdict = if ok { Verdict::Partly } else { Verdict::Fail };
     }
-    let _ = dist_m;
     finish(
         &ITEM,
         vec![c1, c2],

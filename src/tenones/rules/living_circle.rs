@@ -1,12 +1,13 @@
 //! 9 高品质的镇村生活圈体系: for each living-circle tier of the profile, the share of residents
-//! covered for every required facility type (the coverage report the caller computed), banded;
-//! villages below the pass share are reported.
+//! covered for every required facility type, banded; each tier is judged in the mode it is
+//! defined for (the caller's coverage when it used that mode, else computed here). Villages below
+//! the pass share are reported as places, with the required types they lack.
 
 use super::{Item, band_share, check, finish, measure, no_data, threshold};
-use crate::access::Coverage;
+use crate::access::{AccessReport, AllRequiredCoverage, Coverage};
 use crate::standards::Scope;
 use crate::tenones::context::Context;
-use crate::tenones::result::{Place, RuleResult, Verdict};
+use crate::tenones::result::{Check, Place, RuleResult, Verdict};
 
 pub const ITEM: Item = Item {
     number: 9,
@@ -33,77 +34,45 @@ pub fn evaluate(ctx: &Context<'_>) -> RuleResult {
             "%",
         ),
     ];
+    let mut modes: Vec<&str> = ctx.profile.tiers.iter().map(|t| t.mode.as_str()).collect();
+    modes.sort_unstable();
+    modes.dedup();
+    let reports: Vec<(String, std::borrow::Cow<'_, AccessReport>)> = modes
+        .into_iter()
+        .filter_map(|m| ctx.tier_coverage(m).map(|r| (m.to_string(), r)))
+        .collect();
     let mut checks = Vec::new();
-    for a in &ctx.coverage.all_required {
-        let key = format!("tier_{}min", a.minutes);
-        let zh = format!("{}分钟生活圈全部必备设施覆盖", a.minutes);
-        let en = format!("{}-minute circle: every required facility", a.minutes);
-        let cov: Option<&Coverage> = match a.scope {
-            Scope::BuiltUp => a.coverage.built_up.as_ref(),
-            Scope::Town | Scope::Villages => Some(&a.coverage.town),
-        };
-        let Some(percent) = cov.and_then(|c| c.percent) else {
-            checks.push(no_data(
+    for t in &ctx.profile.tiers {
+        let found = reports
+            .iter()
+            .filter(|(m, _)| *m == t.mode)
+            .find_map(|(_, rep)| {
+                rep.all_required
+                    .iter()
+                    .find(|a| a.minutes == t.minutes)
+                    .map(|a| (a, rep.as_ref()))
+            });
+        let key = format!("tier_{}min", t.minutes);
+        let zh = format!("{}（{}）全部必备设施覆盖", t.zh, t.mode);
+        let en = format!("{} ({}): every required facility", t.en, t.mode);
+        match found {
+            Some((a, rep)) => checks.push(tier_check(ctx, check(&key, &zh, &en), a, rep)),
+            None => checks.push(no_data(
                 &key,
                 &zh,
                 &en,
-                "没有人口或该范围的数据",
-                "no residents in the tier's scope",
-            ));
-            continue;
-        };
-        let mut c = check(&key, &zh, &en);
-        c.verdict = band_share(percent, r.pass_percent.value, r.partly_percent.value);
-        c.measures.push(measure(
-            "covered_percent",
-            "覆盖人口比例",
-            "residents covered",
-            percent,
-            "%",
-        ));
-        if !a.missing.is_empty() {
-            c.verdict = Verdict::Fail;
-            c.measures.push(measure(
-                "missing_types",
-                "缺失的设施类型",
-                "required types with no facility",
-                a.missing.len() as f64,
-                "个",
-            ));
+                "该层级的覆盖结果无法计算",
+                "no coverage could be computed for the tier",
+            )),
         }
-        if a.scope != Scope::BuiltUp {
-            for v in &a.coverage.villages {
-                let Some(p) = v.coverage.percent else {
-                    continue;
-                };
-                if p + 1e-9 < r.pass_percent.value {
-                    let vr = ctx.villages().iter().find(|x| x.name == v.village);
-                    c.failing.push(Place {
-                        zh: format!("{}：{}分钟生活圈覆盖{:.0}%", v.village, a.minutes, p),
-                        en: format!(
-                            "{}: {:.0}% covered by the {}-minute circle",
-                            v.village, p, a.minutes
-                        ),
-                        layer: vr.map(|x| x.layer.clone()),
-                        source: vr.map(|x| x.source),
-                        xy: vr.map(|x| x.centre),
-                        geometry: None,
-                        value: Some(p),
-                        unit: "%".into(),
-                        population: Some(v.coverage.demand_total),
-                    });
-                }
-            }
-        }
-        checks.push(c);
     }
     if checks.is_empty() {
         checks.push(no_data(
             "tiers",
             "生活圈覆盖",
             "living-circle coverage",
-            "没有生活圈层级或覆盖结果",
-            "no living-circle tiers or coverage results",
+            "标准配置没有生活圈层级",
+            "the profile defines no living-circle tiers",
         ));
     }
     finish(
@@ -113,4 +82,119 @@ pub fn evaluate(ctx: &Context<'_>) -> RuleResult {
         "补齐生活圈必备设施",
         "Add the missing living-circle facilities",
     )
+}
+
+fn tier_check(
+    ctx: &Context<'_>,
+    mut c: Check,
+    a: &AllRequiredCoverage,
+    rep: &AccessReport,
+) -> Check {
+    let r = &ctx.cfg.living_circle;
+    let cov: Option<&Coverage> = match a.scope {
+        Scope::BuiltUp => a.coverage.built_up.as_ref(),
+        Scope::Town | Scope::Villages => Some(&a.coverage.town),
+    };
+    let Some(percent) = cov.and_then(|c| c.percent) else {
+        c.verdict = Verdict::NoData;
+        c.missing_zh.push("该层级范围内没有人口数据".into());
+        c.missing_en.push("no residents in the tier's scope".into());
+        return c;
+    };
+    c.verdict = band_share(percent, r.pass_percent.value, r.partly_percent.value);
+    c.measures.push(measure(
+        "covered_percent",
+        "覆盖人口比例",
+        "residents covered",
+        percent,
+        "%",
+    ));
+    if !a.missing.is_empty() {
+        c.verdict = Verdict::Fail;
+        c.measures.push(measure(
+            "missing_types",
+            "数据中完全缺少的必备设施类型",
+            "required types with no facility at all",
+            a.missing.len() as f64,
+            "个",
+        ));
+    }
+    if a.scope == Scope::BuiltUp {
+        return c;
+    }
+    // Villages below the pass share, with the required entries they lack.
+    for v in &a.coverage.villages {
+        let Some(p) = v.coverage.percent else {
+            continue;
+        };
+        if p + 1e-9 >= r.pass_percent.value {
+            continue;
+        }
+        let lacking: Vec<String> = a
+            .required
+            .iter()
+            .filter(|label| {
+                let best = label
+                    .split('|')
+                    .filter_map(|id| {
+                        rep.categories
+                            .iter()
+                            .find(|cc| cc.id == id.trim())?
+                            .tiers
+                            .iter()
+                            .find(|s| s.minutes == a.minutes)?
+                            .villages
+                            .iter()
+                            .find(|x| x.village == v.village)?
+                            .coverage
+                            .percent
+                    })
+                    .fold(0.0, f64::max);
+                best + 1e-9 < r.pass_percent.value
+            })
+            .map(|label| {
+                label
+                    .split('|')
+                    .map(|id| {
+                        ctx.taxonomy
+                            .by_id(id.trim())
+                            .and_then(|c| ctx.taxonomy.get(c))
+                            .map_or_else(|| id.trim().to_string(), |c| c.zh.clone())
+                    })
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
+            .collect();
+        let vr = ctx.villages().iter().find(|x| x.name == v.village);
+        c.failing.push(Place {
+            zh: format!(
+                "{}：{}分钟生活圈覆盖{:.0}%（不足：{}）",
+                v.village,
+                a.minutes,
+                p,
+                lacking.join("、")
+            ),
+            en: format!(
+                "{}: {:.0}% covered by the {}-minute circle (short of: {})",
+                v.village,
+                p,
+                a.minutes,
+                lacking.join(", ")
+            ),
+            layer: vr.map(|x| x.layer.clone()),
+            source: vr.map(|x| x.source),
+            xy: vr.map(|x| x.centre),
+            geometry: vr
+                .and_then(|x| x.polygon.clone())
+                .map(geo_types::Geometry::MultiPolygon),
+            value: Some(p),
+            unit: "%".into(),
+            population: Some(v.coverage.demand_total),
+        });
+        if c.verdict == Verdict::Pass {
+            // The town passes on the whole, but a village is a desert: partly.
+            c.verdict = Verdict::Partly;
+        }
+    }
+    c
 }

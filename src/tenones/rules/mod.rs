@@ -13,7 +13,9 @@ pub mod transport;
 pub mod waste;
 
 use geo::Contains;
-use geo_types::{Geometry, Point};
+use geo_types::{Geometry, MultiPolygon, Point};
+use rstar::RTree;
+use rstar::primitives::GeomWithData;
 
 use super::context::{Context, Home, Timer};
 use super::result::{Check, Measure, Place, RuleResult, ThresholdUsed, Verdict};
@@ -220,8 +222,9 @@ pub struct FailingHome {
     pub value: f64,
 }
 
-/// Merge neighbouring failing homes into places (gap areas on the profile's gap grid), each named
-/// by where it lies, with its residents and the smallest value inside (the best-off home).
+/// Merge neighbouring failing homes into places: homes within `place_merge_m` of each other
+/// (chained) form one place, drawn as the gap cells (profile `shapes.gap_cell_m`) of its homes,
+/// named by where it lies, with its residents and the smallest value inside (the best-off home).
 pub fn home_places(
     ctx: &Context<'_>,
     failing: &[FailingHome],
@@ -230,45 +233,84 @@ pub fn home_places(
     what_en: &str,
 ) -> Vec<Place> {
     let cell_m = ctx.profile.shapes.gap_cell_m.value;
-    let pts: Vec<([f64; 2], f64)> = failing.iter().map(|h| (h.xy, h.weight)).collect();
-    let areas = gap_areas(&pts, cell_m);
-    areas
+    let link_m = ctx.cfg.place_merge_m.value;
+    let tree: RTree<GeomWithData<[f64; 2], usize>> = RTree::bulk_load(
+        failing
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| h.xy[0].is_finite() && h.xy[1].is_finite())
+            .map(|(i, h)| GeomWithData::new(h.xy, i))
+            .collect(),
+    );
+    let mut group: Vec<usize> = (0..failing.len()).collect();
+    for (i, h) in failing.iter().enumerate() {
+        for n in tree.locate_within_distance(h.xy, link_m * link_m) {
+            let (a, b) = (root(&mut group, i), root(&mut group, n.data));
+            if a != b {
+                group[a] = b;
+            }
+        }
+    }
+    let mut clusters: Vec<(usize, Vec<&FailingHome>)> = Vec::new();
+    for (i, h) in failing.iter().enumerate() {
+        let r = root(&mut group, i);
+        match clusters.iter_mut().find(|(k, _)| *k == r) {
+            Some((_, v)) => v.push(h),
+            None => clusters.push((r, vec![h])),
+        }
+    }
+    let mut places: Vec<Place> = clusters
         .into_iter()
-        .map(|a| {
-            let inside: Vec<&FailingHome> = failing
+        .map(|(_, homes)| {
+            let pts: Vec<([f64; 2], f64)> = homes.iter().map(|h| (h.xy, h.weight)).collect();
+            let polygon = MultiPolygon::new(
+                gap_areas(&pts, cell_m)
+                    .into_iter()
+                    .flat_map(|a| a.polygon.0)
+                    .collect(),
+            );
+            let weight: f64 = homes.iter().map(|h| h.weight).sum();
+            let w = |h: &FailingHome| if weight > 0.0 { h.weight } else { 1.0 };
+            let wsum: f64 = homes.iter().map(|h| w(h)).sum();
+            let centre = [
+                homes.iter().map(|h| h.xy[0] * w(h)).sum::<f64>() / wsum,
+                homes.iter().map(|h| h.xy[1] * w(h)).sum::<f64>() / wsum,
+            ];
+            let value = homes.iter().map(|h| h.value).fold(f64::INFINITY, f64::min);
+            // The home nearest the centre stands for the place (always inside it).
+            let xy = homes
                 .iter()
-                .filter(|h| {
-                    let c = Point::new(
-                        ((h.xy[0] / cell_m).floor() + 0.5) * cell_m,
-                        ((h.xy[1] / cell_m).floor() + 0.5) * cell_m,
-                    );
-                    a.polygon.contains(&c)
-                })
-                .collect();
-            let value = inside.iter().map(|h| h.value).fold(f64::INFINITY, f64::min);
-            // The home nearest the weighted centre stands for the place (inside it, unlike a
-            // centre of an L-shaped area).
-            let xy = inside
-                .iter()
-                .min_by(|p, q| {
-                    super::context::dist_m(p.xy, a.centre)
-                        .total_cmp(&super::context::dist_m(q.xy, a.centre))
-                })
-                .map_or(a.centre, |h| h.xy);
+                .min_by(|p, q| dist_m_of(p.xy, centre).total_cmp(&dist_m_of(q.xy, centre)))
+                .map_or(centre, |h| h.xy);
             let (zh, en) = ctx.place_name(xy);
             Place {
-                zh: format!("{zh}：{}处住宅{what_zh}", a.points),
-                en: format!("{en}: {} homes {what_en}", a.points),
+                zh: format!("{zh}：{}处住宅{what_zh}", homes.len()),
+                en: format!("{en}: {} homes {what_en}", homes.len()),
                 layer: None,
                 source: None,
                 xy: Some(xy),
-                geometry: Some(Geometry::MultiPolygon(a.polygon.clone())),
+                geometry: Some(Geometry::MultiPolygon(polygon)),
                 value: value.is_finite().then_some(value),
                 unit: unit.into(),
-                population: Some(a.population),
+                population: Some(weight),
             }
         })
-        .collect()
+        .collect();
+    places.sort_by(|a, b| {
+        b.population
+            .unwrap_or(0.0)
+            .total_cmp(&a.population.unwrap_or(0.0))
+    });
+    places
+}
+
+/// The root of `i` in a union-find forest (with path halving).
+pub fn root(g: &mut [usize], mut i: usize) -> usize {
+    while g[i] != i {
+        g[i] = g[g[i]];
+        i = g[i];
+    }
+    i
 }
 
 /// A share check over homes: `value_of` gives each home's value, `limit` the largest that

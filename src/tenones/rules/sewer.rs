@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use geo::{Centroid, Distance, Euclidean};
 use geo_types::{Geometry, LineString, MultiLineString, Point};
 
-use super::{Item, check, finish, homes_check, measure, no_data, threshold};
+use super::{Item, check, finish, homes_check, measure, no_data, root, threshold};
 use crate::model::layer::{Layer, SourceId};
 use crate::tenones::context::{Context, text_of};
 use crate::tenones::result::{Check, Place, RuleResult, Verdict};
@@ -187,13 +187,6 @@ fn combined(
     // Neighbouring bad pipes (within the gap cell) form one place.
     let link_m = ctx.profile.shapes.gap_cell_m.value;
     let mut group: Vec<usize> = (0..bad.len()).collect();
-    fn root(g: &mut [usize], mut i: usize) -> usize {
-        while g[i] != i {
-            g[i] = g[g[i]];
-            i = g[i];
-        }
-        i
-    }
     for i in 0..bad.len() {
         for j in i + 1..bad.len() {
             let near = bad[i].lines.iter().any(|a| {
