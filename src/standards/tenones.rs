@@ -174,6 +174,7 @@ pub struct GovernanceRule {
     pub service_centre_min_count: Threshold,
     pub station_categories: Vec<String>,
     pub station_percent: Threshold,
+    pub station_partly_percent: Threshold,
     pub grid_gap_max_percent: Threshold,
     pub grid_overlap_max_percent: Threshold,
 }
@@ -355,6 +356,7 @@ fn empty_fallback() -> TenOnesProfile {
             service_centre_min_count: p(1.0),
             station_categories: vec![],
             station_percent: p(100.0),
+            station_partly_percent: p(90.0),
             grid_gap_max_percent: p(1.0),
             grid_overlap_max_percent: p(1.0),
         },

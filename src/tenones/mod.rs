@@ -8,6 +8,8 @@
 pub mod context;
 pub mod result;
 pub mod rules;
+#[cfg(test)]
+pub(crate) mod test_town;
 
 pub use result::{
     Check, Measure, Place, ProfileRef, RuleResult, TenOnesReport, ThresholdUsed, Verdict,
@@ -92,4 +94,70 @@ pub fn evaluate(
         rules,
         flags,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::access::{AccessInput, AccessOptions, Analysis};
+    use crate::standards::profile::DEFAULT_PROFILE_TOML;
+    use test_town::Town;
+
+    fn coverage(t: &Town) -> AccessReport {
+        let input = AccessInput::from_layers(&t.layers);
+        Analysis::new(&input, &t.profile, &t.taxonomy, &AccessOptions::default())
+            .expect("analysis")
+            .run()
+            .report
+    }
+
+    #[test]
+    fn evaluates_ten_items_in_order_with_the_profile() {
+        let t = Town::new(None);
+        let r = evaluate(&t.layers, &t.profile, &t.taxonomy, &coverage(&t)).expect("report");
+        let numbers: Vec<u8> = r.rules.iter().map(|x| x.number).collect();
+        assert_eq!(numbers, (1..=10).collect::<Vec<u8>>());
+        assert_eq!(r.profile.id, "zhejiang-beautiful-towns");
+        assert!(r.flags.is_empty(), "{:?}", r.flags);
+        // No facilities, greenway, sewer or grid: those items are no data, never pass or fail.
+        for id in ["greenway", "sewer", "commerce", "education", "health_care"] {
+            let rule = r.rules.iter().find(|x| x.id == id).expect(id);
+            assert_eq!(rule.verdict, Verdict::NoData, "{id}");
+        }
+    }
+
+    #[test]
+    fn a_profile_without_the_section_uses_the_default_and_says_so() {
+        let mut t = Town::new(None);
+        let start = DEFAULT_PROFILE_TOML.find("[ten_ones]").expect("section");
+        t.profile = Profile::from_toml(
+            &DEFAULT_PROFILE_TOML[..start]
+                .replace("id = \"zhejiang-beautiful-towns\"", "id = \"tiers-only\""),
+            std::path::Path::new("tiers-only.toml"),
+        )
+        .expect("profile");
+        let cov = coverage(&t);
+        let r = evaluate(&t.layers, &t.profile, &t.taxonomy, &cov).expect("report");
+        assert_eq!(r.profile.id, "tiers-only");
+        assert!(
+            r.flags
+                .iter()
+                .any(|f| f.contains("tiers-only") && f.contains("no [ten_ones]"))
+        );
+        assert_eq!(r.rules.len(), 10);
+    }
+
+    #[test]
+    fn an_unknown_category_is_a_config_error_naming_the_key() {
+        let mut t = Town::new(None);
+        t.cfg().transport.bus_stop_categories = vec!["bus_stopp".into()];
+        let cov = coverage(&t);
+        let e = evaluate(&t.layers, &t.profile, &t.taxonomy, &cov)
+            .expect_err("unknown category")
+            .to_string();
+        assert!(
+            e.contains("transport.bus_stop_categories") && e.contains("bus_stopp"),
+            "{e}"
+        );
+    }
 }

@@ -162,3 +162,51 @@ fn market(ctx: &Context<'_>) -> Check {
         &format!("with no fresh market within {} m", r.market_walk_m.value),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tenones::test_town::{CENTRE, FAR_HOME, Town, check_verdict};
+
+    fn town(far_pop: Option<f64>) -> Town {
+        Town::new(far_pop).facilities(&[
+            (CENTRE, "fresh_market", "农贸市场"),
+            ([520.0, 0.0], "supermarket", "超市"),
+            ([540.0, 0.0], "catering", "饭店"),
+        ])
+    }
+
+    #[test]
+    fn pass_with_a_market_cluster_within_500_m_of_every_home() {
+        let r = town(None).run(evaluate);
+        assert_eq!(check_verdict(&r, "venue"), Verdict::Pass);
+        assert_eq!(check_verdict(&r, "market_walk"), Verdict::Pass);
+        assert_eq!(r.verdict, Verdict::Pass);
+    }
+
+    #[test]
+    fn partly_when_a_few_residents_are_beyond_500_m() {
+        let r = town(Some(10.0)).run(evaluate);
+        assert_eq!(check_verdict(&r, "market_walk"), Verdict::Partly);
+        let p = &r.checks[1].failing[0];
+        assert_eq!(p.xy, Some(FAR_HOME));
+        assert!((p.value.expect("m") - 600.0).abs() < 1.0);
+        assert_eq!(r.verdict, Verdict::Partly);
+    }
+
+    #[test]
+    fn fail_without_a_venue_and_with_many_far_residents() {
+        let r = Town::new(Some(100.0))
+            .facilities(&[(CENTRE, "fresh_market", "农贸市场")])
+            .run(evaluate);
+        assert_eq!(check_verdict(&r, "venue"), Verdict::Fail);
+        assert_eq!(check_verdict(&r, "market_walk"), Verdict::Fail);
+        assert_eq!(r.verdict, Verdict::Fail);
+    }
+
+    #[test]
+    fn no_data_without_facilities() {
+        let r = Town::new(None).run(evaluate);
+        assert_eq!(r.verdict, Verdict::NoData);
+    }
+}

@@ -122,3 +122,54 @@ fn walk(ctx: &Context<'_>) -> Check {
         ),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tenones::result::Verdict;
+    use crate::tenones::test_town::{CENTRE, Town, check_verdict};
+
+    /// A culture station at the centre; a 5-minute walk (300 m) so the far home (600 m) misses.
+    fn town(far_pop: Option<f64>) -> Town {
+        let mut t = Town::new(far_pop).facilities(&[(CENTRE, "culture_station", "综合文化站")]);
+        t.cfg().culture_sport.walk_min.value = 5.0;
+        t
+    }
+
+    #[test]
+    fn pass_with_a_centre_within_the_walk_of_every_home() {
+        let r = town(None).run(evaluate);
+        assert_eq!(r.verdict, Verdict::Pass);
+        assert!(
+            r.thresholds
+                .iter()
+                .any(|t| t.key == "culture_sport.walk_min" && t.value == 5.0)
+        );
+    }
+
+    #[test]
+    fn partly_and_fail_by_the_share_beyond_the_walk() {
+        let r = town(Some(10.0)).run(evaluate);
+        assert_eq!(check_verdict(&r, "walk_coverage"), Verdict::Partly);
+        assert!((r.checks[1].failing[0].value.expect("min") - 10.0).abs() < 0.1);
+        let r = town(Some(100.0)).run(evaluate);
+        assert_eq!(check_verdict(&r, "walk_coverage"), Verdict::Fail);
+        assert_eq!(r.verdict, Verdict::Fail);
+    }
+
+    #[test]
+    fn fail_without_a_town_centre() {
+        let r = Town::new(None)
+            .facilities(&[(CENTRE, "library", "图书馆分馆")])
+            .run(evaluate);
+        assert_eq!(check_verdict(&r, "centre_count"), Verdict::Fail);
+        assert_eq!(check_verdict(&r, "walk_coverage"), Verdict::Pass);
+        assert_eq!(r.verdict, Verdict::Fail);
+    }
+
+    #[test]
+    fn no_data_without_facilities() {
+        let r = Town::new(None).run(evaluate);
+        assert_eq!(r.verdict, Verdict::NoData);
+    }
+}

@@ -238,3 +238,62 @@ fn central_kindergarten(ctx: &Context<'_>) -> Check {
     }
     c
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Role;
+    use crate::tenones::result::Verdict;
+    use crate::tenones::test_town::{CENTRE, Town, VILLAGE_CENTRE, check_verdict};
+
+    fn town(far_pop: Option<f64>, kindergarten: &str) -> Town {
+        Town::new(far_pop).village().facilities(&[
+            (VILLAGE_CENTRE, "village_service_station", "甲村便民服务站"),
+            (CENTRE, "kindergarten", kindergarten),
+            (CENTRE, "primary_school", "镇小学"),
+            (CENTRE, "middle_school", "镇初中"),
+        ])
+    }
+
+    #[test]
+    fn pass_with_schools_near_every_home_and_a_central_kindergarten() {
+        let r = town(None, "清溪镇中心幼儿园").run(evaluate);
+        for (k, _) in [
+            ("kindergarten_walk", 0),
+            ("primary_walk", 0),
+            ("middle_walk", 0),
+            ("village_schools_drive", 0),
+            ("central_kindergarten", 0),
+        ] {
+            assert_eq!(check_verdict(&r, k), Verdict::Pass, "{k}");
+        }
+        assert_eq!(r.verdict, Verdict::Pass);
+    }
+
+    #[test]
+    fn partly_when_a_few_homes_are_beyond_the_kindergarten_radius() {
+        let r = town(Some(10.0), "清溪镇中心幼儿园").run(evaluate);
+        assert_eq!(check_verdict(&r, "kindergarten_walk"), Verdict::Partly);
+        assert_eq!(check_verdict(&r, "middle_walk"), Verdict::Pass);
+        assert_eq!(r.verdict, Verdict::Partly);
+    }
+
+    #[test]
+    fn fail_without_a_central_kindergarten_or_with_a_far_village() {
+        let r = town(None, "阳光幼儿园").run(evaluate);
+        assert_eq!(check_verdict(&r, "central_kindergarten"), Verdict::Fail);
+        assert_eq!(r.verdict, Verdict::Fail);
+        let mut t = town(None, "清溪镇中心幼儿园");
+        t.cfg().education.village_school_drive_min.value = 1.0;
+        let r = t.run(evaluate);
+        assert_eq!(check_verdict(&r, "village_schools_drive"), Verdict::Fail);
+        assert!(r.checks[3].failing[0].zh.starts_with("甲村"));
+    }
+
+    #[test]
+    fn no_data_without_facilities_built_up_or_villages() {
+        let r = Town::new(None).without(Role::BuiltUpArea).run(evaluate);
+        assert_eq!(r.verdict, Verdict::NoData);
+        assert!(r.checks.iter().all(|c| c.verdict == Verdict::NoData));
+    }
+}

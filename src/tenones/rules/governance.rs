@@ -131,7 +131,11 @@ fn stations(ctx: &Context<'_>) -> Check {
     }
     let n = villages.iter().filter(|v| v.polygon.is_some()).count();
     let percent = ok as f64 / n as f64 * 100.0;
-    c.verdict = band_share(percent, r.station_percent.value, r.station_percent.value);
+    c.verdict = band_share(
+        percent,
+        r.station_percent.value,
+        r.station_partly_percent.value,
+    );
     c.measures.push(measure(
         "percent",
         "有服务站的村",
@@ -224,4 +228,92 @@ fn grid(ctx: &Context<'_>) -> Check {
         }
     }
     c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Role;
+    use crate::tenones::test_town::{CENTRE, Town, check_verdict};
+
+    /// Ten villages in a row; stations in the first `stations` of them.
+    fn town(stations: usize, grid: &[([f64; 2], [f64; 2])]) -> Town {
+        let names: Vec<String> = (0..10).map(|i| format!("村{i}")).collect();
+        let villages: Vec<(&str, [f64; 2], [f64; 2], f64)> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                (
+                    n.as_str(),
+                    [1000.0 * i as f64, 1000.0],
+                    [1000.0 * i as f64 + 900.0, 1900.0],
+                    100.0,
+                )
+            })
+            .collect();
+        let mut list = vec![(CENTRE, "town_service_center", "便民服务中心")];
+        let pts: Vec<[f64; 2]> = (0..stations)
+            .map(|i| [1000.0 * i as f64 + 450.0, 1450.0])
+            .collect();
+        for p in &pts {
+            list.push((*p, "village_service_station", "便民服务站"));
+        }
+        Town::new(None)
+            .villages(&villages)
+            .facilities(&list)
+            .boxes(Role::Grid, grid)
+    }
+
+    const TILES: &[([f64; 2], [f64; 2])] = &[
+        ([-5000.0, -5000.0], [5000.0, 5000.0]),
+        ([5000.0, -5000.0], [15000.0, 5000.0]),
+    ];
+
+    #[test]
+    fn pass_with_a_centre_stations_everywhere_and_a_tiling_grid() {
+        let r = town(10, TILES).run(evaluate);
+        assert_eq!(r.verdict, Verdict::Pass, "{:?}", r.checks);
+    }
+
+    #[test]
+    fn partly_when_one_village_in_ten_lacks_a_station() {
+        let r = town(9, TILES).run(evaluate);
+        assert_eq!(check_verdict(&r, "village_stations"), Verdict::Partly);
+        assert_eq!(r.checks[1].failing.len(), 1);
+        assert!(r.checks[1].failing[0].zh.starts_with("村9"));
+        assert_eq!(r.verdict, Verdict::Partly);
+    }
+
+    #[test]
+    fn fail_when_the_grid_leaves_a_gap_or_overlaps() {
+        let r = town(10, &[TILES[0]]).run(evaluate);
+        assert_eq!(check_verdict(&r, "grid_tiling"), Verdict::Fail);
+        let gap = r.checks[2]
+            .measures
+            .iter()
+            .find(|m| m.key == "gap_percent")
+            .expect("gap")
+            .value;
+        assert!((gap - 50.0).abs() < 0.01, "{gap}");
+        let r = town(10, &[TILES[0], TILES[1], ([0.0, 0.0], [5000.0, 5000.0])]).run(evaluate);
+        let overlap = r.checks[2]
+            .measures
+            .iter()
+            .find(|m| m.key == "overlap_percent")
+            .expect("o")
+            .value;
+        assert!((overlap - 12.5).abs() < 0.01, "{overlap}");
+        assert_eq!(r.verdict, Verdict::Fail);
+    }
+
+    #[test]
+    fn no_data_without_facilities_villages_or_grid() {
+        let r = Town::new(None).run(evaluate);
+        assert_eq!(r.verdict, Verdict::NoData);
+        assert!(
+            r.checks
+                .iter()
+                .all(|c| c.verdict == Verdict::NoData && !c.missing_zh.is_empty())
+        );
+    }
 }

@@ -294,3 +294,77 @@ pub fn evaluate(ctx: &Context<'_>) -> RuleResult {
         "Close the greenway breaks",
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Role;
+    use crate::tenones::test_town::{Town, check_verdict};
+
+    /// A 5 km greenway from the built-up area through 甲村 to a park, in `pieces`.
+    fn town(pieces: &[(&[[f64; 2]], &str)]) -> Town {
+        Town::new(None)
+            .village()
+            .facilities(&[([4000.0, 30.0], "park", "湿地公园")])
+            .lines(Role::Greenway, "名称", pieces)
+    }
+
+    #[test]
+    fn pass_when_connected_long_and_linking_three_nodes() {
+        // Two pieces with a 20 m gap (a road crossing) still join.
+        let r = town(&[
+            (&[[500.0, 50.0], [2980.0, 50.0]], "绿道"),
+            (&[[3000.0, 50.0], [5600.0, 50.0]], "绿道"),
+        ])
+        .run(evaluate);
+        assert_eq!(check_verdict(&r, "connected"), Verdict::Pass);
+        assert_eq!(check_verdict(&r, "continuity"), Verdict::Pass);
+        let m = |k: &str| {
+            r.checks[0]
+                .measures
+                .iter()
+                .find(|m| m.key == k)
+                .expect(k)
+                .value
+        };
+        assert!((m("connected_km") - 5.08).abs() < 0.01);
+        assert_eq!(m("nodes"), 3.0);
+        assert_eq!(r.verdict, Verdict::Pass);
+    }
+
+    #[test]
+    fn partly_when_a_side_piece_has_a_break() {
+        let r = town(&[
+            (&[[500.0, 50.0], [5600.0, 50.0]], "绿道"),
+            (&[[5720.0, 50.0], [6500.0, 50.0]], "绿道支线"),
+        ])
+        .run(evaluate);
+        assert_eq!(check_verdict(&r, "connected"), Verdict::Pass);
+        assert_eq!(check_verdict(&r, "continuity"), Verdict::Partly);
+        assert_eq!(r.verdict, Verdict::Partly);
+        let p = &r.checks[1].failing[0];
+        assert!((p.value.expect("gap") - 120.0).abs() < 0.01);
+        assert_eq!(p.xy, Some([5660.0, 50.0]));
+    }
+
+    #[test]
+    fn fail_when_a_break_leaves_no_piece_long_enough() {
+        let r = town(&[
+            (&[[500.0, 50.0], [3000.0, 50.0]], "绿道"),
+            (&[[3120.0, 50.0], [5600.0, 50.0]], "绿道"),
+        ])
+        .run(evaluate);
+        assert_eq!(check_verdict(&r, "connected"), Verdict::Fail);
+        assert_eq!(check_verdict(&r, "continuity"), Verdict::Fail);
+        assert_eq!(r.verdict, Verdict::Fail);
+        assert_eq!(r.checks[1].failing.len(), 1);
+        assert!(r.checks[1].failing[0].zh.contains("断点"));
+    }
+
+    #[test]
+    fn no_data_without_a_greenway_layer() {
+        let r = Town::new(None).run(evaluate);
+        assert_eq!(r.verdict, Verdict::NoData);
+        assert_eq!(r.checks[0].missing_zh, vec!["没有绿道图层".to_string()]);
+    }
+}

@@ -249,3 +249,55 @@ fn village_drive(ctx: &Context<'_>, centres: &[[f64; 2]]) -> Check {
         "more than the drive limit to the health centre",
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tenones::result::Verdict;
+    use crate::tenones::test_town::{CENTRE, Town, VILLAGE_CENTRE, check_verdict};
+
+    fn town(far_pop: Option<f64>, clinic: bool) -> Town {
+        let mut list = vec![
+            (VILLAGE_CENTRE, "village_service_station", "甲村便民服务站"),
+            ([2520.0, 0.0], "elderly_day_care", "甲村照料中心"),
+            (CENTRE, "health_center", "镇卫生院"),
+        ];
+        if clinic {
+            list.push(([2540.0, 0.0], "village_clinic", "甲村卫生室"));
+        }
+        let mut t = Town::new(far_pop).village().facilities(&list);
+        t.cfg().health_care.health_centre_walk_m.value = 500.0;
+        t
+    }
+
+    #[test]
+    fn pass_with_a_health_centre_and_village_clinic_and_care() {
+        let r = town(None, true).run(evaluate);
+        assert_eq!(r.verdict, Verdict::Pass, "{:?}", r.checks);
+    }
+
+    #[test]
+    fn partly_when_a_few_homes_are_beyond_the_health_centre_walk() {
+        let r = town(Some(10.0), true).run(evaluate);
+        assert_eq!(check_verdict(&r, "health_centre_walk"), Verdict::Partly);
+        assert_eq!(r.verdict, Verdict::Partly);
+    }
+
+    #[test]
+    fn fail_when_a_village_has_no_clinic_within_the_walk() {
+        // The health centre is 2 km (33 min) away on foot: too far.
+        let r = town(None, false).run(evaluate);
+        assert_eq!(check_verdict(&r, "village_clinic"), Verdict::Fail);
+        let p = &r.checks[2].failing[0];
+        assert!(p.zh.starts_with("甲村"));
+        assert!((p.value.expect("min") - 2000.0 / 60.0).abs() < 0.1);
+        assert_eq!(r.verdict, Verdict::Fail);
+    }
+
+    #[test]
+    fn no_data_without_facilities() {
+        let r = Town::new(None).village().run(evaluate);
+        assert_eq!(r.verdict, Verdict::NoData);
+        assert_eq!(r.checks.len(), 5);
+    }
+}

@@ -198,3 +198,55 @@ fn tier_check(
     }
     c
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tenones::test_town::{CENTRE, Town, check_verdict};
+
+    /// Every facility the profile's tiers require, at the centre.
+    fn town(far_pop: Option<f64>) -> Town {
+        let mut ids: Vec<String> = Vec::new();
+        let profile = crate::standards::Profile::default();
+        for t in &profile.tiers {
+            for r in &t.required {
+                ids.extend(r.any_of.iter().take(1).cloned());
+            }
+        }
+        ids.sort();
+        ids.dedup();
+        let list: Vec<([f64; 2], &str, &str)> =
+            ids.iter().map(|c| (CENTRE, c.as_str(), "设施")).collect();
+        Town::new(far_pop).facilities(&list)
+    }
+
+    #[test]
+    fn pass_when_every_tier_covers_everyone() {
+        let r = town(None).run(evaluate);
+        assert_eq!(r.checks.len(), 3);
+        assert_eq!(r.verdict, Verdict::Pass, "{:?}", r.checks);
+    }
+
+    #[test]
+    fn partly_and_fail_by_the_5_minute_share() {
+        // The far home is 600 m (10 min) from the centre on foot: outside the 5-minute tier.
+        let r = town(Some(50.0)).run(evaluate);
+        assert_eq!(check_verdict(&r, "tier_5min"), Verdict::Partly); // 250/300 = 83%
+        assert_eq!(check_verdict(&r, "tier_15min"), Verdict::Pass);
+        let r = town(Some(200.0)).run(evaluate);
+        assert_eq!(check_verdict(&r, "tier_5min"), Verdict::Fail); // 250/450 = 56%
+        assert_eq!(r.verdict, Verdict::Fail);
+    }
+
+    #[test]
+    fn no_data_without_tiers() {
+        let mut t = town(None);
+        t.profile.tiers.clear();
+        let r = t.run(evaluate);
+        assert_eq!(r.verdict, Verdict::NoData);
+        assert_eq!(
+            r.checks[0].missing_en,
+            vec!["the profile defines no living-circle tiers".to_string()]
+        );
+    }
+}

@@ -276,14 +276,6 @@ fn connected(
             let p = Point::new(h.xy[0], h.xy[1]);
             sewage
                 .iter()
-                .filter(|l| {
-                    geo::BoundingRect::bounding_rect(**l).is_some_and(|b| {
-                        h.xy[0] >= b.min().x - reach
-                            && h.xy[0] <= b.max().x + reach
-                            && h.xy[1] >= b.min().y - reach
-                            && h.xy[1] <= b.max().y + reach
-                    })
-                })
                 .map(|l| Euclidean.distance(&p, *l))
                 .fold(f64::INFINITY, f64::min)
         },
@@ -317,4 +309,73 @@ fn zero_discharge_homes(ctx: &Context<'_>) -> Vec<[f64; 2]> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Role;
+    use crate::tenones::test_town::{Town, check_verdict};
+
+    fn town(far_pop: Option<f64>, pipes: &[(&[[f64; 2]], &str)]) -> Town {
+        Town::new(far_pop).lines(Role::Sewers, "类型", pipes)
+    }
+
+    const SEWAGE: &[[f64; 2]] = &[[0.0, 30.0], [1000.0, 30.0]];
+
+    #[test]
+    fn pass_when_separated_and_every_home_is_near_a_sewage_pipe() {
+        let r = town(
+            None,
+            &[(SEWAGE, "污水"), (&[[0.0, -30.0], [1000.0, -30.0]], "雨水")],
+        )
+        .run(evaluate);
+        assert_eq!(check_verdict(&r, "combined_segments"), Verdict::Pass);
+        assert_eq!(check_verdict(&r, "homes_connected"), Verdict::Pass);
+        assert_eq!(r.verdict, Verdict::Pass);
+    }
+
+    #[test]
+    fn partly_when_a_few_homes_are_far_from_the_sewage_pipes() {
+        // 10 of 260 residents are 120 m from the pipe: 96% ≥ 90%.
+        let r = town(Some(10.0), &[(SEWAGE, "污水")]).run(evaluate);
+        assert_eq!(check_verdict(&r, "homes_connected"), Verdict::Partly);
+        assert_eq!(r.verdict, Verdict::Partly);
+        let p = &r.checks[1].failing[0];
+        assert_eq!(p.population, Some(10.0));
+        assert!((p.value.expect("m") - 120.0).abs() < 0.01);
+    }
+
+    #[test]
+    fn fail_on_combined_pipes_in_the_built_up_area_merged_into_one_place() {
+        let r = town(
+            None,
+            &[
+                (SEWAGE, "污水"),
+                (&[[100.0, -100.0], [200.0, -100.0]], "合流"),
+                (&[[200.0, -100.0], [300.0, -100.0]], "合流"),
+                // Outside the built-up area: not counted.
+                (&[[2000.0, -100.0], [2100.0, -100.0]], "合流"),
+            ],
+        )
+        .run(evaluate);
+        assert_eq!(check_verdict(&r, "combined_segments"), Verdict::Fail);
+        let c = &r.checks[0];
+        assert_eq!(c.failing.len(), 1);
+        assert_eq!(c.failing[0].value, Some(2.0));
+        assert!(c.failing[0].zh.starts_with("建成区"));
+        assert_eq!(r.verdict, Verdict::Fail);
+    }
+
+    #[test]
+    fn no_data_without_a_sewer_layer_or_its_type_field() {
+        let r = Town::new(None).run(evaluate);
+        assert_eq!(r.verdict, Verdict::NoData);
+        assert_eq!(r.checks[0].missing_en, vec!["no sewer layer".to_string()]);
+        let r = Town::new(None)
+            .lines(Role::Sewers, "", &[(SEWAGE, "")])
+            .run(evaluate);
+        assert_eq!(r.verdict, Verdict::NoData);
+        assert!(r.checks[0].missing_en[0].contains("no type field"));
+    }
 }

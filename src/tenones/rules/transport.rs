@@ -249,3 +249,82 @@ fn bus_check(ctx: &Context<'_>) -> Check {
     }
     c
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Role;
+    use crate::tenones::test_town::{Town, VILLAGE_CENTRE, check_verdict};
+
+    fn town() -> Town {
+        Town::new(None).village().facilities(&[
+            (VILLAGE_CENTRE, "village_service_station", "甲村便民服务站"),
+            ([2550.0, 0.0], "bus_stop", "甲村公交站"),
+        ])
+    }
+
+    #[test]
+    fn pass_with_a_provincial_road_through_the_built_up_area_and_a_village_bus_stop() {
+        let r = town()
+            .road(&[[500.0, -3000.0], [500.0, 0.0]], "primary")
+            .run(evaluate);
+        assert_eq!(check_verdict(&r, "drive_to_gateway"), Verdict::Pass);
+        assert_eq!(check_verdict(&r, "village_bus_stop"), Verdict::Pass);
+        assert_eq!(r.verdict, Verdict::Pass);
+        assert_eq!(r.score, Some(100.0));
+        assert!(
+            r.thresholds
+                .iter()
+                .any(|t| t.key == "transport.drive_pass_min" && t.value == 10.0)
+        );
+    }
+
+    #[test]
+    fn partly_when_the_interchange_is_10_to_30_minutes_away() {
+        // ~10 km of 30 km/h street plus the walked access leg: about 22 minutes.
+        let r = town()
+            .road(&[[3200.0, 0.0], [11000.0, 0.0]], "residential")
+            .facilities(&[([11000.0, 0.0], "expressway_interchange", "互通")])
+            .run(evaluate);
+        assert_eq!(check_verdict(&r, "drive_to_gateway"), Verdict::Partly);
+        assert_eq!(r.verdict, Verdict::Partly);
+        let c = &r.checks[0];
+        let worst = c
+            .measures
+            .iter()
+            .find(|m| m.key == "worst_min")
+            .expect("worst")
+            .value;
+        assert!(worst > 10.0 && worst <= 30.0, "{worst}");
+    }
+
+    #[test]
+    fn fail_when_a_village_has_no_bus_stop_within_the_walk() {
+        let r = Town::new(None)
+            .village()
+            .road(&[[500.0, -3000.0], [500.0, 0.0]], "primary")
+            .facilities(&[
+                (VILLAGE_CENTRE, "village_service_station", "甲村便民服务站"),
+                ([500.0, 0.0], "bus_stop", "镇公交站"),
+            ])
+            .run(evaluate);
+        assert_eq!(check_verdict(&r, "village_bus_stop"), Verdict::Fail);
+        assert_eq!(r.verdict, Verdict::Fail);
+        let p = &r.checks[1].failing[0];
+        assert!(p.zh.starts_with("甲村"));
+        assert_eq!(p.xy, Some(VILLAGE_CENTRE));
+        assert!((p.value.expect("metres") - 2000.0).abs() < 1.0);
+        assert_eq!(p.population, Some(200.0));
+        assert!(r.recommendation_zh.contains("甲村"));
+    }
+
+    #[test]
+    fn no_data_without_roads_or_villages() {
+        let r = Town::new(None).without(Role::Roads).run(evaluate);
+        assert_eq!(check_verdict(&r, "drive_to_gateway"), Verdict::NoData);
+        assert_eq!(check_verdict(&r, "village_bus_stop"), Verdict::NoData);
+        assert_eq!(r.verdict, Verdict::NoData);
+        assert_eq!(r.score, None);
+        assert!(r.recommendation_en.contains("no road layer"));
+    }
+}

@@ -183,3 +183,63 @@ fn transfer(ctx: &Context<'_>) -> Check {
     ));
     c
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Role;
+    use crate::tenones::result::Verdict;
+    use crate::tenones::test_town::{FAR_HOME, Town, check_verdict};
+
+    fn points() -> Vec<([f64; 2], &'static str)> {
+        (3..=7)
+            .map(|i| ([f64::from(i) * 100.0, 60.0], "四分类"))
+            .collect()
+    }
+
+    fn town(far_pop: Option<f64>) -> Town {
+        Town::new(far_pop).waste_points(&points()).facilities(&[(
+            [1500.0, 0.0],
+            "waste_transfer_station",
+            "中转站",
+        )])
+    }
+
+    #[test]
+    fn pass_when_every_home_is_near_a_sorting_point_and_a_station_exists() {
+        let r = town(None).run(evaluate);
+        assert_eq!(check_verdict(&r, "collection_distance"), Verdict::Pass);
+        assert_eq!(check_verdict(&r, "sorting"), Verdict::Pass);
+        assert_eq!(check_verdict(&r, "transfer_station"), Verdict::Pass);
+        assert_eq!(r.verdict, Verdict::Pass);
+    }
+
+    #[test]
+    fn partly_when_a_small_hamlet_is_beyond_70_m() {
+        // 5 of 255 residents: 98% ≥ 95%.
+        let r = town(Some(5.0)).run(evaluate);
+        assert_eq!(check_verdict(&r, "collection_distance"), Verdict::Partly);
+        let p = &r.checks[0].failing[0];
+        assert_eq!(p.xy, Some(FAR_HOME));
+        assert!((p.value.expect("m") - 265.71).abs() < 0.1, "{:?}", p.value);
+        assert_eq!(r.verdict, Verdict::Partly);
+    }
+
+    #[test]
+    fn fail_without_a_transfer_station_or_with_unsorted_points() {
+        let mut pts = points();
+        pts[0].1 = "混合收集";
+        let r = Town::new(None).waste_points(&pts).run(evaluate);
+        assert_eq!(check_verdict(&r, "transfer_station"), Verdict::Fail);
+        assert_eq!(check_verdict(&r, "sorting"), Verdict::Fail);
+        assert_eq!(r.verdict, Verdict::Fail);
+    }
+
+    #[test]
+    fn no_data_without_buildings_or_points() {
+        let r = Town::new(None).without(Role::Buildings).run(evaluate);
+        assert_eq!(r.verdict, Verdict::NoData);
+        assert_eq!(r.checks.len(), 3);
+        assert!(r.checks.iter().all(|c| !c.missing_en.is_empty()));
+    }
+}
