@@ -23,6 +23,15 @@ struct Segment {
     layer: String,
 }
 
+/// A gap between an end of one piece and another piece.
+struct Break {
+    /// (the piece whose end it is, the other piece), indices into the segments.
+    pieces: (usize, usize),
+    gap_m: f64,
+    from: [f64; 2],
+    to: [f64; 2],
+}
+
 fn ends(l: &LineString<f64>) -> Option<[[f64; 2]; 2]> {
     let a = l.0.first()?;
     let b = l.0.last()?;
@@ -125,7 +134,7 @@ pub fn evaluate(ctx: &Context<'_>) -> RuleResult {
     // Join segments whose end lies within the join gap of another segment.
     let n = segments.len();
     let mut group: Vec<usize> = (0..n).collect();
-    let mut gaps: Vec<(usize, usize, f64, [f64; 2], [f64; 2])> = Vec::new();
+    let mut gaps: Vec<Break> = Vec::new();
     for i in 0..n {
         for j in 0..n {
             if i == j {
@@ -144,22 +153,28 @@ pub fn evaluate(ctx: &Context<'_>) -> RuleResult {
                     geo::Closest::Intersection(q) | geo::Closest::SinglePoint(q) => [q.x(), q.y()],
                     geo::Closest::Indeterminate => e,
                 };
-                gaps.push((i, j, d, e, q));
+                gaps.push(Break {
+                    pieces: (i, j),
+                    gap_m: d,
+                    from: e,
+                    to: q,
+                });
             }
         }
     }
     let roots: Vec<usize> = (0..n).map(|i| root(&mut group, i)).collect();
     // Breaks: the shortest gap between each pair of distinct components.
-    let mut breaks: Vec<(usize, usize, f64, [f64; 2], [f64; 2], usize)> = Vec::new();
-    for (i, j, d, e, q) in gaps {
-        let (a, b) = (roots[i].min(roots[j]), roots[i].max(roots[j]));
-        if a == b {
+    let mut breaks: Vec<((usize, usize), Break)> = Vec::new();
+    for g in gaps {
+        let (i, j) = g.pieces;
+        let key = (roots[i].min(roots[j]), roots[i].max(roots[j]));
+        if key.0 == key.1 {
             continue;
         }
-        match breaks.iter_mut().find(|x| x.0 == a && x.1 == b) {
-            Some(x) if x.2 > d => *x = (a, b, d, e, q, i),
+        match breaks.iter_mut().find(|x| x.0 == key) {
+            Some(x) if x.1.gap_m > g.gap_m => x.1 = g,
             Some(_) => {}
-            None => breaks.push((a, b, d, e, q, i)),
+            None => breaks.push((key, g)),
         }
     }
     // Components: length, start in the built-up area, nodes linked.
@@ -264,7 +279,8 @@ pub fn evaluate(ctx: &Context<'_>) -> RuleResult {
         breaks.len() as f64,
         "处",
     ));
-    for (_, _, d, e, q, i) in &breaks {
+    for (_, b) in &breaks {
+        let (d, e, q, i) = (&b.gap_m, b.from, b.to, &b.pieces.0);
         let mid = [(e[0] + q[0]) / 2.0, (e[1] + q[1]) / 2.0];
         let (place, place_en) = ctx.place_name(mid);
         let name = segments[*i].name.clone().unwrap_or_else(|| "绿道".into());
