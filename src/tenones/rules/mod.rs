@@ -232,8 +232,30 @@ pub fn home_places(
     what_zh: &str,
     what_en: &str,
 ) -> Vec<Place> {
-    let cell_m = ctx.profile.shapes.gap_cell_m.value;
     let link_m = ctx.cfg.place_merge_m.value;
+    merged_places(
+        ctx,
+        failing,
+        link_m,
+        unit,
+        ("处住宅", "homes"),
+        what_zh,
+        what_en,
+    )
+}
+
+/// [`home_places`] for any kind of point (`noun` = (zh, en), e.g. ("个采样点", "sample points")),
+/// points within `link_m` of each other (chained) forming one place.
+pub fn merged_places(
+    ctx: &Context<'_>,
+    failing: &[FailingHome],
+    link_m: f64,
+    unit: &str,
+    noun: (&str, &str),
+    what_zh: &str,
+    what_en: &str,
+) -> Vec<Place> {
+    let cell_m = ctx.profile.shapes.gap_cell_m.value;
     let tree: RTree<GeomWithData<[f64; 2], usize>> = RTree::bulk_load(
         failing
             .iter()
@@ -284,8 +306,8 @@ pub fn home_places(
                 .map_or(centre, |h| h.xy);
             let (zh, en) = ctx.place_name(xy);
             Place {
-                zh: format!("{zh}：{}处住宅{what_zh}", homes.len()),
-                en: format!("{en}: {} homes {what_en}", homes.len()),
+                zh: format!("{zh}：{}{}{what_zh}", homes.len(), noun.0),
+                en: format!("{en}: {} {} {what_en}", homes.len(), noun.1),
                 layer: None,
                 source: None,
                 xy: Some(xy),

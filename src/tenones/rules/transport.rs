@@ -5,7 +5,9 @@
 use geo::Contains;
 use geo_types::Point;
 
-use super::{FailingHome, Item, band_max, check, finish, home_places, measure, no_data, threshold};
+use super::{
+    FailingHome, Item, band_max, check, finish, measure, merged_places, no_data, threshold,
+};
 use crate::tenones::context::Context;
 use crate::tenones::result::{Check, Place, RuleResult, Verdict};
 
@@ -173,10 +175,14 @@ fn gateway_check(ctx: &Context<'_>) -> Check {
         })
         .collect();
     if c.verdict != Verdict::Pass {
-        c.failing = home_places(
+        // Neighbouring grid samples, diagonals included (√2 × the cell), are one place.
+        let link_m = (cell * 1.5).max(ctx.cfg.place_merge_m.value);
+        c.failing = merged_places(
             ctx,
             &failing,
+            link_m,
             "min",
+            ("个采样点", "sample points"),
             "驾车至对外通道超时",
             "too far by car from the outside network",
         );
@@ -296,6 +302,9 @@ mod tests {
             .expect("worst")
             .value;
         assert!(worst > 10.0 && worst <= 30.0, "{worst}");
+        // The whole built-up area is one place of sample points.
+        assert_eq!(c.failing.len(), 1);
+        assert!(c.failing[0].zh.starts_with("建成区") && c.failing[0].zh.contains("采样点"));
     }
 
     #[test]
