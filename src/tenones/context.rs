@@ -50,6 +50,8 @@ pub struct Home {
     pub built_up: bool,
     /// Index into the walk analysis's demand points.
     pub index: usize,
+    /// The building it came from: (index in the building layers, feature).
+    pub origin: Option<(u32, SourceId)>,
 }
 
 /// Everything the rules read.
@@ -429,6 +431,7 @@ impl<'a> Context<'a> {
                         weight: p.weight,
                         built_up: p.built_up,
                         index: i,
+                        origin: p.origin,
                     })
                     .collect()
             })

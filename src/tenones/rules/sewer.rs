@@ -2,7 +2,7 @@
 //! type field), and the 建成区's homes within a distance of a separated sewage pipe (or flagged
 //! 零直排).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use geo::{Centroid, Distance, Euclidean};
 use geo_types::{Geometry, LineString, MultiLineString, Point};
@@ -270,7 +270,7 @@ fn connected(
         check(key, &zh, &en),
         &homes,
         |h| {
-            if flagged.iter().any(|p| p[0] == h.xy[0] && p[1] == h.xy[1]) {
+            if h.origin.is_some_and(|o| flagged.contains(&o)) {
                 return 0.0;
             }
             let p = Point::new(h.xy[0], h.xy[1]);
@@ -288,11 +288,11 @@ fn connected(
     )
 }
 
-/// Positions of buildings flagged 零直排 (their demand points share the building's point).
-fn zero_discharge_homes(ctx: &Context<'_>) -> Vec<[f64; 2]> {
+/// Buildings flagged 零直排: (index in the building layers, feature), as demand points record them.
+fn zero_discharge_homes(ctx: &Context<'_>) -> HashSet<(u32, SourceId)> {
     let r = &ctx.cfg.sewer;
-    let mut out = Vec::new();
-    for l in &ctx.input.buildings {
+    let mut out = HashSet::new();
+    for (li, l) in ctx.input.buildings.iter().enumerate() {
         if !r
             .zero_discharge_fields
             .iter()
@@ -303,8 +303,8 @@ fn zero_discharge_homes(ctx: &Context<'_>) -> Vec<[f64; 2]> {
         for f in &l.features {
             let yes = text_of(l, f, &r.zero_discharge_fields)
                 .is_some_and(|t| r.true_values.iter().any(|v| t.eq_ignore_ascii_case(v)));
-            if yes && let Some(xy) = crate::tenones::context::point_of(&f.geometry) {
-                out.push(xy);
+            if yes {
+                out.insert((li as u32, f.source_id));
             }
         }
     }
@@ -344,6 +344,27 @@ mod tests {
         let p = &r.checks[1].failing[0];
         assert_eq!(p.population, Some(10.0));
         assert!((p.value.expect("m") - 120.0).abs() < 0.01);
+    }
+
+    #[test]
+    fn a_home_flagged_zero_discharge_counts_as_connected() {
+        let mut t = town(Some(10.0), &[(SEWAGE, "污水")]);
+        let homes = t
+            .layers
+            .iter_mut()
+            .find(|l| l.role == Some(Role::Buildings))
+            .expect("homes");
+        homes.fields.push(crate::model::layer::Field::new(
+            "零直排",
+            crate::model::layer::FieldKind::Text,
+        ));
+        for (i, f) in homes.features.iter_mut().enumerate() {
+            let flag = if i == 5 { "是" } else { "" };
+            f.attrs
+                .push(crate::model::layer::AttrValue::Text(flag.into()));
+        }
+        let r = t.run(evaluate);
+        assert_eq!(check_verdict(&r, "homes_connected"), Verdict::Pass);
     }
 
     #[test]
