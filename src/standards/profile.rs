@@ -274,6 +274,9 @@ pub struct Profile {
     pub demand: DemandParams,
     pub shapes: ShapeParams,
     pub tiers: Vec<Tier>,
+    /// The ten-ones rules (`[ten_ones]`); None = use the default profile's (see
+    /// [`super::tenones::ten_ones_of`]).
+    pub ten_ones: Option<super::tenones::TenOnesProfile>,
 }
 
 impl Default for Profile {
@@ -356,6 +359,8 @@ struct RawProfile {
     shapes: ShapeParams,
     #[serde(default)]
     tier: Vec<RawTier>,
+    #[serde(default)]
+    ten_ones: Option<super::tenones::TenOnesProfile>,
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -549,6 +554,11 @@ impl Profile {
             });
         }
         tiers.sort_by_key(|t| t.minutes);
+        if let Some(t) = &raw.ten_ones {
+            let modes: Vec<&str> = raw.modes.keys().map(String::as_str).collect();
+            let classes: Vec<&str> = raw.road_class.iter().map(|c| c.id.as_str()).collect();
+            super::tenones::validate(text, path, t, &modes, &classes)?;
+        }
         Ok(Profile {
             format_version: *raw.format_version.get_ref(),
             id: raw.id,
@@ -568,6 +578,7 @@ impl Profile {
             demand: raw.demand,
             shapes: raw.shapes,
             tiers,
+            ten_ones: raw.ten_ones,
         })
     }
 
