@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use towncircle::access::{AccessInput, AccessOptions, Analysis};
+use towncircle::access::{AccessInput, TownOptions, run_town};
 use towncircle::io::{LoadOptions, load};
 use towncircle::model::Taxonomy;
 use towncircle::standards::Profile;
@@ -17,7 +17,7 @@ fn sample(dir: &str) -> PathBuf {
         .join(dir)
 }
 
-/// Load a sample folder as `towncircle info` does, run the walking coverage, then the ten ones.
+/// Load a sample folder as `towncircle info` does, run the coverage (each tier in its mode), then the ten ones.
 fn run(dir: &str) -> TenOnesReport {
     let options = LoadOptions {
         taxonomy: Taxonomy::default(),
@@ -27,14 +27,10 @@ fn run(dir: &str) -> TenOnesReport {
     assert!(ds.failures.is_empty(), "load failures in {dir}");
     let profile = Profile::default();
     let input = AccessInput::from_layers(&ds.layers);
-    let analysis = Analysis::new(
-        &input,
-        &profile,
-        &options.taxonomy,
-        &AccessOptions::default(),
-    )
-    .expect("analysis");
-    let coverage = analysis.run().report;
+    // Each tier in its profile mode, as `towncircle analyze` and the app run it.
+    let coverage = run_town(&input, &profile, &options.taxonomy, &TownOptions::default())
+        .expect("coverage")
+        .report;
     evaluate(&ds.layers, &profile, &options.taxonomy, &coverage).expect("evaluate")
 }
 

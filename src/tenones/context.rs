@@ -211,9 +211,6 @@ impl<'a> Context<'a> {
     /// The coverage of the profile's tiers defined for `mode`: the caller's report when it was
     /// computed in that mode, else computed here (None when the mode is unknown).
     pub fn tier_coverage(&self, mode: &str) -> Option<std::borrow::Cow<'_, AccessReport>> {
-        if self.coverage.mode.id == mode {
-            return Some(std::borrow::Cow::Borrowed(self.coverage));
-        }
         let minutes: Vec<u32> = self
             .profile
             .tiers
@@ -223,6 +220,17 @@ impl<'a> Context<'a> {
             .collect();
         if minutes.is_empty() {
             return None;
+        }
+        // The caller's report serves when it computed every one of these tiers in this mode
+        // (`access::run_town` gives each tier its profile mode).
+        let computed_here = |m: &u32| {
+            self.coverage
+                .tiers
+                .iter()
+                .any(|ti| ti.minutes == *m && ti.mode == mode)
+        };
+        if minutes.iter().all(computed_here) {
+            return Some(std::borrow::Cow::Borrowed(self.coverage));
         }
         let a = Analysis::new(
             &self.input,
