@@ -53,11 +53,30 @@ pub struct TierSpec {
     pub scope: Scope,
     /// Required facilities: each entry is satisfied by any of its categories.
     pub required: Vec<(String, Vec<CategoryId>)>,
+    /// Per requirement (aligned with `required`), its own budget in seconds; None or a missing
+    /// entry = the tier's budget.
+    pub required_budget_s: Vec<Option<f64>>,
 }
 
 impl TierSpec {
     pub fn budget_s(&self) -> f64 {
         f64::from(self.minutes) * 60.0
+    }
+
+    /// The budget of requirement `k`: its own limit, else the tier's.
+    pub fn requirement_budget_s(&self, k: usize) -> f64 {
+        self.required_budget_s
+            .get(k)
+            .copied()
+            .flatten()
+            .unwrap_or_else(|| self.budget_s())
+    }
+
+    /// The largest budget any requirement of the tier needs.
+    pub fn search_budget_s(&self) -> f64 {
+        (0..self.required.len())
+            .map(|k| self.requirement_budget_s(k))
+            .fold(self.budget_s(), f64::max)
     }
 }
 
@@ -159,25 +178,25 @@ pub fn all_required<'a>(
     tiers
         .iter()
         .map(|t| {
-            let b = t.budget_s();
             let mut missing = Vec::new();
-            // Per requirement, the slices of its categories that exist.
-            let reqs: Vec<Vec<&[f64]>> = t
+            // Per requirement, its budget and the slices of its categories that exist.
+            let reqs: Vec<(f64, Vec<&[f64]>)> = t
                 .required
                 .iter()
-                .map(|(label, cats)| {
+                .enumerate()
+                .map(|(k, (label, cats))| {
                     let s: Vec<&[f64]> = cats.iter().filter_map(|c| time_of(*c)).collect();
                     if s.is_empty() {
                         missing.push(label.clone());
                     }
-                    s
+                    (t.requirement_budget_s(k), s)
                 })
                 .collect();
             let coverage = scoped(demand, t.minutes, |i| {
                 !reqs.is_empty()
-                    && reqs.iter().all(|opts| {
+                    && reqs.iter().all(|(b, opts)| {
                         opts.iter()
-                            .any(|times| times.get(i).is_some_and(|x| *x <= b))
+                            .any(|times| times.get(i).is_some_and(|x| *x <= *b))
                     })
             });
             AllRequiredCoverage {
@@ -242,6 +261,7 @@ mod tests {
             minutes: m,
             scope: Scope::Town,
             required: vec![],
+            required_budget_s: vec![],
         });
         let c = category_coverage(&d, &[100.0, 600.0, f64::INFINITY], &tiers);
         assert_eq!(c[0].town.covered_weight, 10.0);
@@ -264,6 +284,7 @@ mod tests {
                 ("a".into(), vec![CategoryId(0)]),
                 ("b|c".into(), vec![CategoryId(1), CategoryId(2)]),
             ],
+            required_budget_s: vec![],
         }];
         let r = all_required(&d, &tiers, |c| match c.0 {
             0 => Some(&a[..]),
@@ -275,5 +296,26 @@ mod tests {
         let r = all_required(&d, &tiers, |c| (c.0 == 0).then_some(&a[..]));
         assert_eq!(r[0].missing, vec!["b|c".to_string()]);
         assert_eq!(r[0].coverage.town.covered_weight, 0.0);
+    }
+
+    #[test]
+    fn a_requirement_with_its_own_limit_is_judged_by_it() {
+        let d = demand();
+        // Demand point 0 reaches the bus stop in 450 s: beyond the 5-min tier, within 500 s.
+        let stop = [450.0, 550.0, 100.0];
+        let mut tiers = [TierSpec {
+            minutes: 5,
+            scope: Scope::Town,
+            required: vec![("bus_stop".into(), vec![CategoryId(0)])],
+            required_budget_s: vec![],
+        }];
+        let tier_only = all_required(&d, &tiers, |_| Some(&stop[..]));
+        tiers[0].required_budget_s = vec![Some(500.0)];
+        assert_eq!(tiers[0].search_budget_s(), 500.0);
+        let limited = all_required(&d, &tiers, |_| Some(&stop[..]));
+        let w = |r: &[AllRequiredCoverage]| r[0].coverage.town.covered_weight;
+        // Point 0 (weight 10) joins the covered; point 1 (550 s) stays out.
+        assert_eq!(w(&limited) - w(&tier_only), d.points[0].weight);
+        assert!(w(&limited) < d.summary.total_weight);
     }
 }

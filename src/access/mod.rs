@@ -206,6 +206,8 @@ pub struct TierInfo {
     /// The mode this tier was computed with (the profile's, unless `--mode` overrides it).
     pub mode: String,
     pub required: Vec<String>,
+    /// Per requirement (aligned with `required`), its own limit when it has one ("≤500 m").
+    pub required_limits: Vec<Option<String>>,
     pub source: Option<Provenance>,
     pub cite: Option<String>,
 }
@@ -371,10 +373,18 @@ impl Analysis {
                 None => Vec::new(),
             };
             let t = pt.map(|i| &profile.tiers[i]);
+            let speed = mode.speed_m_per_s;
+            let limited = |r: &crate::standards::profile::Requirement| {
+                (r.max_m.is_some() || r.max_min.is_some())
+                    .then(|| t.map(|t| t.requirement_budget_s(r, speed)))
+                    .flatten()
+            };
             tiers.push(TierSpec {
                 minutes: *m,
                 scope: t.map_or(Scope::Town, |t| t.scope),
                 required: required.clone(),
+                required_budget_s: t
+                    .map_or_else(Vec::new, |t| t.required.iter().map(limited).collect()),
             });
             tier_info.push(TierInfo {
                 minutes: *m,
@@ -385,6 +395,9 @@ impl Analysis {
                 profile_mode: t.map(|t| t.mode.clone()),
                 mode: mode.id.clone(),
                 required: required.into_iter().map(|(l, _)| l).collect(),
+                required_limits: t.map_or_else(Vec::new, |t| {
+                    t.required.iter().map(|r| r.limit_text()).collect()
+                }),
                 source: t.map(|t| t.source),
                 cite: t.map(|t| t.cite.clone()),
             });
@@ -674,7 +687,7 @@ impl Analysis {
     pub fn max_budget_s(&self) -> f64 {
         self.tiers
             .iter()
-            .map(TierSpec::budget_s)
+            .map(TierSpec::search_budget_s)
             .fold(0.0, f64::max)
     }
 

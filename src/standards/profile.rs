@@ -185,12 +185,18 @@ pub enum Scope {
     Villages,
 }
 
-/// One required facility of a tier: any of the listed categories satisfies it.
+/// One required facility of a tier: any of the listed categories satisfies it, within the
+/// tier's minutes unless the requirement sets its own limit (`max_m` at the tier's mode, or
+/// `max_min`), e.g. a bus stop within 500 m in the 5-minute (300 m) tier.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Requirement {
-    /// The text as written, e.g. "community_health_station|village_clinic".
+    /// The category ids as written, e.g. "community_health_station|village_clinic".
     pub label: String,
     pub any_of: Vec<String>,
+    /// Its own distance limit in metres, travelled at the tier mode's base speed.
+    pub max_m: Option<Cited<f64>>,
+    /// Its own time limit in minutes.
+    pub max_min: Option<Cited<f64>>,
     /// Line in the profile file, for messages.
     #[serde(skip)]
     pub line: usize,
@@ -215,6 +221,27 @@ impl Tier {
     /// The tier's budget in seconds.
     pub fn budget_s(&self) -> f64 {
         f64::from(self.minutes) * 60.0
+    }
+
+    /// The time budget of one requirement at a mode's base speed: its own limit, else the
+    /// tier's.
+    pub fn requirement_budget_s(&self, r: &Requirement, speed_m_per_s: f64) -> f64 {
+        match (&r.max_min, &r.max_m) {
+            (Some(m), _) => m.value * 60.0,
+            (None, Some(d)) if speed_m_per_s > 0.0 => d.value / speed_m_per_s,
+            _ => self.budget_s(),
+        }
+    }
+}
+
+impl Requirement {
+    /// The limit as shown next to the requirement ("≤500 m", "≤10 min"), when it has its own.
+    pub fn limit_text(&self) -> Option<String> {
+        match (&self.max_min, &self.max_m) {
+            (Some(m), _) => Some(format!("≤{} min", m.value)),
+            (None, Some(d)) => Some(format!("≤{} m", d.value)),
+            _ => None,
+        }
     }
 }
 
@@ -335,10 +362,28 @@ struct RawTier {
     scope: Scope,
     mode: Spanned<String>,
     #[serde(default)]
-    required: Vec<Spanned<String>>,
+    required: Vec<Spanned<RawRequirement>>,
     source: Provenance,
     #[serde(default)]
     cite: String,
+}
+
+/// A requirement: `"a|b"`, or `{ any_of = "a|b", max_m = { value = 500.0, source = "K", cite = ".." } }`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawRequirement {
+    Ids(String),
+    Limited(RawLimited),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLimited {
+    any_of: String,
+    #[serde(default)]
+    max_m: Option<Cited<f64>>,
+    #[serde(default)]
+    max_min: Option<Cited<f64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -527,20 +572,49 @@ impl Profile {
                     ),
                 ));
             }
-            let required = t
-                .required
-                .iter()
-                .map(|r| Requirement {
-                    label: r.get_ref().clone(),
-                    any_of: r
-                        .get_ref()
+            let mut required = Vec::new();
+            for r in &t.required {
+                let line = at(r.span());
+                let (label, max_m, max_min) = match r.get_ref() {
+                    RawRequirement::Ids(ids) => (ids.clone(), None, None),
+                    RawRequirement::Limited(l) => {
+                        if l.max_m.is_some() && l.max_min.is_some() {
+                            return Err(config_error(
+                                path,
+                                line,
+                                format!(
+                                    "tier {minutes}: \"{}\" has both max_m and max_min; give one",
+                                    l.any_of
+                                ),
+                            ));
+                        }
+                        for c in [&l.max_m, &l.max_min].into_iter().flatten() {
+                            if !(c.value.is_finite() && c.value > 0.0) {
+                                return Err(config_error(
+                                    path,
+                                    line,
+                                    format!(
+                                        "tier {minutes}: the limit of \"{}\" must be a positive number, not {}",
+                                        l.any_of, c.value
+                                    ),
+                                ));
+                            }
+                        }
+                        (l.any_of.clone(), l.max_m.clone(), l.max_min.clone())
+                    }
+                };
+                required.push(Requirement {
+                    any_of: label
                         .split('|')
                         .map(|s| s.trim().to_string())
                         .filter(|s| !s.is_empty())
                         .collect(),
-                    line: at(r.span()),
-                })
-                .collect();
+                    label,
+                    max_m,
+                    max_min,
+                    line,
+                });
+            }
             tiers.push(Tier {
                 minutes,
                 id: t.id.clone(),
@@ -758,5 +832,43 @@ mod tests {
             assert_eq!(String::from(p), s);
         }
         assert!(Provenance::try_from("X".to_string()).is_err());
+    }
+
+    #[test]
+    fn a_requirement_can_carry_its_own_limit() {
+        let p = Profile::default();
+        let t5 = p.tier(5).expect("5-min tier");
+        let stop = t5
+            .required
+            .iter()
+            .find(|r| r.label == "bus_stop")
+            .expect("bus stop");
+        assert_eq!(stop.max_m.as_ref().map(|c| c.value), Some(500.0));
+        assert_eq!(
+            stop.max_m.as_ref().map(|c| c.source),
+            Some(Provenance::Known)
+        );
+        assert_eq!(t5.requirement_budget_s(stop, 1.0), 500.0);
+        assert_eq!(stop.limit_text().as_deref(), Some("≤500 m"));
+        let kg = &t5.required[0];
+        assert_eq!(t5.requirement_budget_s(kg, 1.0), 300.0);
+        assert_eq!(kg.limit_text(), None);
+        // Both limits, or a non-positive one, are rejected with the line.
+        let both = DEFAULT_PROFILE_TOML.replace(
+            "{ any_of = \"bus_stop\", max_m =",
+            "{ any_of = \"bus_stop\", max_min = { value = 5.0, source = \"P\" }, max_m =",
+        );
+        let e = Profile::from_toml(&both, Path::new("p.toml"))
+            .expect_err("both")
+            .to_string();
+        assert!(
+            e.contains("both max_m and max_min") && e.contains("line "),
+            "{e}"
+        );
+        let neg = DEFAULT_PROFILE_TOML.replace("max_m = { value = 500.0", "max_m = { value = -5.0");
+        let e = Profile::from_toml(&neg, Path::new("p.toml"))
+            .expect_err("negative")
+            .to_string();
+        assert!(e.contains("positive") && e.contains("line "), "{e}");
     }
 }
