@@ -1,0 +1,306 @@
+//! The analysis of one town as the report writers see it ([`ReportData`]), the report language,
+//! the thresholds the access run used, and [`write_all`]: report.html, results.xlsx,
+//! results.gpkg and summary.json written into a temporary folder and moved into place only
+//! when all four succeeded.
+
+use std::path::{Path, PathBuf};
+
+use crate::access::{AccessResult, Analysis};
+use crate::crs::Crs;
+use crate::error::{Error, IoError, Result};
+use crate::model::Layer;
+use crate::standards::profile::{Cited, Profile, Provenance};
+use crate::tenones::{TenOnesReport, ThresholdUsed};
+
+use super::derive::{self, Gap, Isochrone};
+use super::info::{LayerSummary, layer_summary};
+
+/// The language of fixed text in the outputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    /// "zh" or "en" (also "zh-CN", "中文", "english").
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "zh" | "zh-cn" | "cn" | "chinese" | "中文" => Some(Lang::Zh),
+            "en" | "en-gb" | "en-us" | "english" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The code used by [`crate::tenones::Verdict::label`] and in HTML `lang`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+
+    /// Pick the text in this language.
+    pub fn t<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+}
+
+/// How a provenance tag reads in a report: "建议值" (proposed), "待核实" (known standard, to
+/// verify) or "来源 S3" (found in source 3).
+pub fn provenance_label(p: Provenance, lang: Lang) -> String {
+    match p {
+        Provenance::Proposed => lang.t("建议值", "proposed").into(),
+        Provenance::Known => lang.t("待核实", "to verify").into(),
+        Provenance::Source(Some(n)) => format!("{} S{n}", lang.t("来源", "source")),
+        Provenance::Source(None) => lang.t("来源", "source").into(),
+    }
+}
+
+/// One analysed town, ready for the writers. Everything is in the working CRS (metres).
+#[derive(Debug)]
+pub struct ReportData<'a> {
+    /// The town's name (for titles).
+    pub town: String,
+    pub layers: &'a [Layer],
+    pub inputs: Vec<LayerSummary>,
+    pub working_crs: Crs,
+    pub analysis: &'a Analysis,
+    pub result: &'a AccessResult,
+    /// None until the ten-ones rules have run (the report says so).
+    pub tenones: Option<&'a TenOnesReport>,
+    /// The profile values the access run used (tiers, speeds, network, demand, shapes).
+    pub access_thresholds: Vec<ThresholdUsed>,
+    pub profile_path: String,
+    pub isochrones: Vec<Isochrone>,
+    /// All-required gaps per tier first, then per category.
+    pub gaps: Vec<Gap>,
+    /// Conditions every reader must see: the access run's flags, the ten ones' flags, and
+    /// synthetic data.
+    pub flags: Vec<String>,
+}
+
+fn cited(key: &str, zh: &str, en: &str, unit: &str, c: &Cited<f64>) -> ThresholdUsed {
+    ThresholdUsed {
+        key: key.into(),
+        zh: zh.into(),
+        en: en.into(),
+        value: c.value,
+        unit: unit.into(),
+        source: c.source,
+        cite: c.cite.clone(),
+    }
+}
+
+/// The profile values an access run with `mode` used, each with its provenance.
+pub fn access_thresholds(profile: &Profile, analysis: &Analysis) -> Vec<ThresholdUsed> {
+    let mut out = Vec::new();
+    for t in &analysis.tier_info {
+        out.push(ThresholdUsed {
+            key: format!("tiers.{}.minutes", t.id.as_deref().unwrap_or("custom")),
+            zh: t.zh.clone().unwrap_or_else(|| format!("{}分钟生活圈", t.minutes)),
+            en: format!("{}-minute living circle", t.minutes),
+            value: f64::from(t.minutes),
+            unit: "min".into(),
+            // A tier given on the command line only is the user's choice: not an official number.
+            source: t.source.unwrap_or(Provenance::Proposed),
+            cite: t.cite.clone().unwrap_or_default(),
+        });
+    }
+    if let Some(m) = profile.mode(&analysis.mode.id) {
+        let k = format!("modes.{}", m.id);
+        out.push(cited(
+            &format!("{k}.speed_m_per_s"),
+            &format!("{}速度", m.zh),
+            &format!("{} speed", m.en),
+            "m/s",
+            &m.speed_m_per_s,
+        ));
+        for (class, c) in &m.class_speed_km_h {
+            let id = profile.class(*class).map(|c| c.id.as_str()).unwrap_or("?");
+            out.push(cited(
+                &format!("{k}.class_speed_km_h.{id}"),
+                &format!("{}速度（{id}）", m.zh),
+                &format!("{} speed on {id}", m.en),
+                "km/h",
+                c,
+            ));
+        }
+        out.push(cited(
+            &format!("{k}.access_speed_m_per_s"),
+            "接驳段速度",
+            "access-leg speed",
+            "m/s",
+            &m.access_speed_m_per_s,
+        ));
+    }
+    let n = &profile.network;
+    out.push(cited(
+        "network.snap_tolerance_m",
+        "路网节点合并容差",
+        "network snapping tolerance",
+        "m",
+        &n.snap_tolerance_m,
+    ));
+    out.push(cited(
+        "network.max_snap_m",
+        "最大接入距离",
+        "maximum distance to a road",
+        "m",
+        &n.max_snap_m,
+    ));
+    out.push(cited(
+        "network.detour_factor",
+        "绕行系数（直线距离兜底）",
+        "detour factor (straight-line fallback)",
+        "×",
+        &n.detour_factor,
+    ));
+    let d = &profile.demand;
+    out.push(cited(
+        "demand.persons_per_m2",
+        "人均居住面积换算（人/m²）",
+        "persons per m² of floor area",
+        "人/m²",
+        &d.persons_per_m2,
+    ));
+    out.push(cited(
+        "demand.default_levels",
+        "缺省层数",
+        "default storeys",
+        "层",
+        &d.default_levels,
+    ));
+    out.push(cited(
+        "demand.grid_cell_m",
+        "人口格网边长",
+        "demand grid cell",
+        "m",
+        &d.grid_cell_m,
+    ));
+    let s = &profile.shapes;
+    out.push(cited(
+        "shapes.isochrone_half_width_m",
+        "等时圈道路缓冲半宽",
+        "isochrone road buffer half-width",
+        "m",
+        &s.isochrone_half_width_m,
+    ));
+    out.push(cited(
+        "shapes.gap_cell_m",
+        "缺口格网边长",
+        "gap cell size",
+        "m",
+        &s.gap_cell_m,
+    ));
+    out
+}
+
+impl<'a> ReportData<'a> {
+    /// Prepare the writers' input: derive isochrones and gaps once, collect flags.
+    pub fn new(
+        town: impl Into<String>,
+        layers: &'a [Layer],
+        working_crs: Crs,
+        analysis: &'a Analysis,
+        result: &'a AccessResult,
+        tenones: Option<&'a TenOnesReport>,
+        profile: &Profile,
+    ) -> ReportData<'a> {
+        let mut flags = result.report.flags.clone();
+        if let Some(t) = tenones {
+            for f in &t.flags {
+                if !flags.contains(f) {
+                    flags.push(f.clone());
+                }
+            }
+        }
+        ReportData {
+            town: town.into(),
+            layers,
+            inputs: layers.iter().map(layer_summary).collect(),
+            working_crs,
+            analysis,
+            result,
+            tenones,
+            access_thresholds: access_thresholds(profile, analysis),
+            profile_path: profile.path.display().to_string(),
+            isochrones: derive::isochrones(analysis, result),
+            gaps: derive::gaps(analysis, result, true),
+            flags,
+        }
+    }
+
+    /// Total demand (residents, or cells for a grid demand).
+    pub fn population(&self) -> f64 {
+        self.result.report.demand.total_weight
+    }
+
+    /// The all-required gaps (no category).
+    pub fn all_required_gaps(&self) -> impl Iterator<Item = &Gap> {
+        self.gaps.iter().filter(|g| g.category.is_none())
+    }
+}
+
+/// The files [`write_all`] writes, in order.
+pub const OUTPUT_FILES: [&str; 4] = [
+    "report.html",
+    "results.xlsx",
+    "results.gpkg",
+    "summary.json",
+];
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes).map_err(|e| IoError::open(path, e).into())
+}
+
+/// Write report.html, results.xlsx, results.gpkg and summary.json into `out_dir` (created when
+/// missing). They are written into a temporary folder beside it first and moved in only when
+/// all four succeeded, so a failure leaves no half-written set; other files in `out_dir` are
+/// left alone. Returns the paths written.
+pub fn write_all(data: &ReportData<'_>, lang: Lang, out_dir: &Path) -> Result<Vec<PathBuf>> {
+    let name = out_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    let parent = match out_dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).map_err(|e| IoError::open(&parent, e))?;
+    let tmp = parent.join(format!(".{name}.towncircle-{}.tmp", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).map_err(|e| IoError::open(&tmp, e))?;
+    let result = write_into(data, lang, &tmp).and_then(|()| {
+        std::fs::create_dir_all(out_dir).map_err(|e| IoError::open(out_dir, e))?;
+        let mut written = Vec::new();
+        for f in OUTPUT_FILES {
+            let to = out_dir.join(f);
+            std::fs::rename(tmp.join(f), &to).map_err(|e| IoError::open(&to, e))?;
+            written.push(to);
+        }
+        Ok(written)
+    });
+    let _ = std::fs::remove_dir_all(&tmp);
+    result
+}
+
+fn write_into(data: &ReportData<'_>, lang: Lang, dir: &Path) -> Result<()> {
+    let maps = super::maps::report_maps(data, lang)?;
+    let html = super::html::report_html(data, &maps, lang);
+    write_file(&dir.join(OUTPUT_FILES[0]), html.as_bytes())?;
+    let xlsx_path = dir.join(OUTPUT_FILES[1]);
+    super::xlsx::write_xlsx(data, &xlsx_path)?;
+    super::geopackage::write_gpkg(data, &dir.join(OUTPUT_FILES[2]))?;
+    let summary = super::summary::summary(data, lang);
+    let json = serde_json::to_vec_pretty(&summary).map_err(|e| {
+        Error::Config(format!(
+            "summary.json could not be encoded ({e}); please report this"
+        ))
+    })?;
+    write_file(&dir.join(OUTPUT_FILES[3]), &json)
+}
