@@ -176,7 +176,12 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     }
     let written = write_all(&data, lang, &args.out)
         .with_context(|| format!("writing the report into {}", args.out.display()))?;
-    println!("{}: {} ({} layers)", data.town, data.working_crs.label(), data.inputs.len());
+    println!(
+        "{}: {} ({} layers)",
+        data.town,
+        data.working_crs.label(),
+        data.inputs.len()
+    );
     for f in &data.flags {
         println!("!! {f}");
     }

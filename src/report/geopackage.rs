@@ -119,9 +119,7 @@ pub fn gpkg_layers(data: &ReportData<'_>, path: &Path) -> Vec<Layer> {
                 } else {
                     "all_required"
                 }),
-                g.category
-                    .as_ref()
-                    .map_or(AttrValue::Null, |c| text(&c.id)),
+                g.category.as_ref().map_or(AttrValue::Null, |c| text(&c.id)),
                 text(
                     g.category
                         .as_ref()

@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::access::Coverage;
+use crate::standards::profile::Scope;
 use crate::tenones::{RuleResult, ThresholdUsed, Verdict};
 
 use super::maps::ReportMap;
@@ -168,6 +169,14 @@ fn key_evidence(r: &RuleResult, lang: Lang) -> String {
     esc(&parts.join("；"))
 }
 
+fn scope_label(s: Scope, lang: Lang) -> &'static str {
+    match s {
+        Scope::Town => lang.t("全镇居民", "all residents"),
+        Scope::BuiltUp => lang.t("建成区居民", "built-up area residents"),
+        Scope::Villages => lang.t("各村居民", "village residents"),
+    }
+}
+
 fn cov_cells(c: &Coverage) -> String {
     format!("<td class=\"num\">{}</td>", pct(c.percent))
 }
@@ -218,7 +227,10 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
     let title = format!(
         "{} {}",
         data.town,
-        h.t("镇村生活圈与“十个一”评估报告", "living circles and ten-ones assessment")
+        h.t(
+            "镇村生活圈与“十个一”评估报告",
+            "living circles and ten-ones assessment"
+        )
     );
     let _ = write!(
         h.s,
@@ -389,7 +401,11 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
 
     // 3. Coverage.
     h.push("<section id=\"coverage\">\n");
-    let _ = write!(h.s, "<h2>3. {}</h2>\n", h.t("生活圈覆盖率", "Living-circle coverage"));
+    let _ = write!(
+        h.s,
+        "<h2>3. {}</h2>\n",
+        h.t("生活圈覆盖率", "Living-circle coverage")
+    );
     let _ = write!(
         h.s,
         "<p class=\"note\">{}</p>\n",
@@ -421,7 +437,10 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
         h.t("镇域", "Town"),
         h.t("建成区", "Built-up area"),
         h.t("最低的村", "Lowest village"),
-        h.t("数据中没有的必需设施", "Required types absent from the data"),
+        h.t(
+            "数据中没有的必需设施",
+            "Required types absent from the data",
+        ),
     ]);
     for c in &rep.all_required {
         if c.required.is_empty() {
@@ -435,7 +454,7 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
         });
         h.row(&[
             tdn(format!("{} min", c.minutes)),
-            td(&format!("{:?}", c.scope).to_lowercase()),
+            td(scope_label(c.scope, lang)),
             cov_cells(&c.coverage.town),
             tdn(pct(c.coverage.built_up.and_then(|b| b.percent))),
             td(&low.map_or("—".into(), |v| {
@@ -450,11 +469,18 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
         "<h3>{}</h3>\n<table>\n",
         h.t("分设施类型覆盖率", "Coverage per facility type")
     );
-    let mut head: Vec<String> = vec![h.t("设施类型", "Facility type").into(), h.t("数量", "Count").into()];
+    let mut head: Vec<String> = vec![
+        h.t("设施类型", "Facility type").into(),
+        h.t("数量", "Count").into(),
+    ];
     for t in &rep.tiers {
         head.push(format!("{} min {}", t.minutes, h.t("镇域", "town")));
         head.push(format!("{} min {}", t.minutes, h.t("建成区", "built-up")));
-        head.push(format!("{} min {}", t.minutes, h.t("最低村", "lowest village")));
+        head.push(format!(
+            "{} min {}",
+            t.minutes,
+            h.t("最低村", "lowest village")
+        ));
     }
     h.head(&head.iter().map(String::as_str).collect::<Vec<_>>());
     for c in &rep.categories {
@@ -512,12 +538,10 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
             let mut cells = vec![
                 td(&v.name),
                 tdn(v.population.map_or("—".into(), num)),
-                tdn(
-                    tiers
-                        .first()
-                        .and_then(|t| t.coverage.villages.get(vi))
-                        .map_or("—".into(), |c| num(c.coverage.demand_total)),
-                ),
+                tdn(tiers
+                    .first()
+                    .and_then(|t| t.coverage.villages.get(vi))
+                    .map_or("—".into(), |c| num(c.coverage.demand_total))),
             ];
             for t in &tiers {
                 cells.push(tdn(t.coverage.villages.get(vi).map_or("—".into(), |c| {
@@ -662,7 +686,10 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
     let _ = write!(
         h.s,
         "<h2>8. {}</h2>\n<table>\n",
-        h.t("数据来源、坐标系与假设", "Data sources, CRS and assumptions")
+        h.t(
+            "数据来源、坐标系与假设",
+            "Data sources, CRS and assumptions"
+        )
     );
     h.head(&[
         h.t("文件", "File"),
@@ -702,7 +729,10 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
     let assumptions = [
         format!(
             "{}: {} {}",
-            h.t("工作坐标系（所有距离与面积）", "Working CRS (all distances and areas)"),
+            h.t(
+                "工作坐标系（所有距离与面积）",
+                "Working CRS (all distances and areas)"
+            ),
             data.working_crs.label(),
             data.working_crs.description()
         ),
@@ -756,12 +786,20 @@ fn rule_detail(h: &mut Html, r: &RuleResult) {
         esc(lang.t(&r.zh, &r.en)),
         verdict_badge(r.verdict, lang),
         r.score
-            .map(|s| format!(" <span class=\"note\">{} {s:.0}</span>", h.t("得分", "score")))
+            .map(|s| format!(
+                " <span class=\"note\">{} {s:.0}</span>",
+                h.t("得分", "score")
+            ))
             .unwrap_or_default()
     );
     let rec = lang.t(&r.recommendation_zh, &r.recommendation_en);
     if !rec.is_empty() {
-        let _ = write!(h.s, "<p>{}: {}</p>\n", h.t("建议", "Recommendation"), esc(rec));
+        let _ = write!(
+            h.s,
+            "<p>{}: {}</p>\n",
+            h.t("建议", "Recommendation"),
+            esc(rec)
+        );
     }
     h.push("<table>\n");
     h.head(&[

@@ -378,7 +378,11 @@ pub fn report_maps(data: &ReportData<'_>, lang: Lang) -> crate::Result<Vec<Repor
     // Gaps and the places failing the ten ones.
     let mut s = spec(
         data,
-        format!("{} {}", data.town, lang.t("缺口与问题点", "gaps and failing places")),
+        format!(
+            "{} {}",
+            data.town,
+            lang.t("缺口与问题点", "gaps and failing places")
+        ),
         lang.t(
             "各圈层全部必需设施的覆盖缺口；十个一未达标的地点",
             "Gaps in reaching every required type per tier; places failing the ten ones",
@@ -436,7 +440,10 @@ pub fn report_maps(data: &ReportData<'_>, lang: Lang) -> crate::Result<Vec<Repor
             st.stroke_width_px = 3.0;
             s.layers.push(
                 DrawLayer::new(
-                    lang.t("十个一未达标地点（编号·地点）", "Ten ones: failing places (item·place)"),
+                    lang.t(
+                        "十个一未达标地点（编号·地点）",
+                        "Ten ones: failing places (item·place)",
+                    ),
                     st,
                 )
                 .with_items(items),

@@ -102,7 +102,10 @@ pub fn access_thresholds(profile: &Profile, analysis: &Analysis) -> Vec<Threshol
     for t in &analysis.tier_info {
         out.push(ThresholdUsed {
             key: format!("tiers.{}.minutes", t.id.as_deref().unwrap_or("custom")),
-            zh: t.zh.clone().unwrap_or_else(|| format!("{}分钟生活圈", t.minutes)),
+            zh: t
+                .zh
+                .clone()
+                .unwrap_or_else(|| format!("{}分钟生活圈", t.minutes)),
             en: format!("{}-minute living circle", t.minutes),
             value: f64::from(t.minutes),
             unit: "min".into(),

@@ -297,8 +297,7 @@ fn build(data: &ReportData<'_>, path: &Path) -> std::result::Result<(), XlsxErro
         for g in &data.gaps {
             sh.push(vec![
                 s("生活圈覆盖"),
-                s(g
-                    .category
+                s(g.category
                     .as_ref()
                     .map_or("全部必需设施".to_string(), |c| c.zh.clone())),
                 n(f64::from(g.minutes)),
@@ -322,7 +321,16 @@ fn build(data: &ReportData<'_>, path: &Path) -> std::result::Result<(), XlsxErro
         };
         sh.header(
             &[
-                "序号", "名称", "类型代码", "设施类型", "分组", "图层", "要素", "X", "Y", "接入路网",
+                "序号",
+                "名称",
+                "类型代码",
+                "设施类型",
+                "分组",
+                "图层",
+                "要素",
+                "X",
+                "Y",
+                "接入路网",
             ],
             &bold,
         )?;
