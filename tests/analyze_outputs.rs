@@ -298,6 +298,16 @@ fn writers_on_the_demo_town_with_a_ten_ones_report() {
     // English.
     let en = tmp.path().join("en");
     write_all(&data, Lang::En, &en).unwrap();
+    // To look at the outputs: TOWNCIRCLE_KEEP_REPORT=DIR keeps a copy.
+    if let Some(keep) = std::env::var_os("TOWNCIRCLE_KEEP_REPORT") {
+        for (lang, dir) in [("zh", &out), ("en", &en)] {
+            let to = Path::new(&keep).join(lang);
+            std::fs::create_dir_all(&to).unwrap();
+            for f in OUTPUT_FILES {
+                std::fs::copy(dir.join(f), to.join(f)).unwrap();
+            }
+        }
+    }
     let html = std::fs::read_to_string(en.join("report.html")).unwrap();
     for h in [
         "Town summary",

@@ -75,6 +75,8 @@ thead { display: table-header-group; }
 .tally span { margin-right: 4mm; }
 .kv td:first-child { width: 32%; color: var(--muted); }
 .note { color: var(--muted); font-size: 9pt; }
+.tag-P, .tag-K, .tag-S { white-space: nowrap; }
+td.by { min-width: 18mm; }
 .tag-P { color: #8a5a00; font-weight: 600; }
 .tag-K { color: #a33c00; font-weight: 600; }
 figure { margin: 0 0 6mm; break-inside: avoid; page-break-inside: avoid; }
@@ -86,7 +88,7 @@ section { margin-top: 8mm; }
 @media print {
   body { max-width: none; padding: 0; }
   section { break-before: page; page-break-before: always; margin-top: 0; }
-  section.first { break-before: auto; page-break-before: auto; }
+  section.flow { break-before: auto; page-break-before: auto; margin-top: 8mm; }
   figure { break-before: auto; }
 }
 "#;
@@ -241,7 +243,7 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
     );
 
     // 1. Title and town summary.
-    h.push("<section class=\"first\" id=\"summary\">\n");
+    h.push("<section class=\"flow\" id=\"summary\">\n");
     let _ = write!(h.s, "<h1>{}</h1>\n", esc(&title));
     let _ = write!(
         h.s,
@@ -354,7 +356,8 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
     h.push("</section>\n");
 
     // 2. The ten ones.
-    h.push("<section id=\"tenones\">\n");
+    // The verdict table follows the summary on the first page.
+    h.push("<section class=\"flow\" id=\"tenones\">\n");
     let _ = write!(
         h.s,
         "<h2>2. {}</h2>\n",
@@ -671,7 +674,7 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
     }
     for (by, t) in all {
         h.row(&[
-            td(&by),
+            format!("<td class=\"by\">{}</td>", esc(&by)),
             td(lang.t(&t.zh, &t.en)),
             tdn(format!("{} {}", num(t.value), esc(&t.unit))),
             format!("<td>{}</td>", prov_cell(t, lang)),
