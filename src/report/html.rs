@@ -104,9 +104,7 @@ fn num(v: f64) -> String {
     if !v.is_finite() {
         return "—".into();
     }
-    if (v - v.round()).abs() < 1e-9 && v.abs() < 1e15 {
-        format!("{v:.0}")
-    } else if v.abs() >= 100.0 {
+    if ((v - v.round()).abs() < 1e-9 && v.abs() < 1e15) || v.abs() >= 100.0 {
         format!("{v:.0}")
     } else if v.abs() >= 10.0 {
         format!("{v:.1}")
@@ -234,9 +232,9 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
             "living circles and ten-ones assessment"
         )
     );
-    let _ = write!(
+    let _ = writeln!(
         h.s,
-        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"generator\" content=\"towncircle {}\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"generator\" content=\"towncircle {}\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>",
         if lang == Lang::Zh { "zh-CN" } else { "en" },
         env!("CARGO_PKG_VERSION"),
         esc(&title)
@@ -244,10 +242,10 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
 
     // 1. Title and town summary.
     h.push("<section class=\"flow\" id=\"summary\">\n");
-    let _ = write!(h.s, "<h1>{}</h1>\n", esc(&title));
-    let _ = write!(
+    let _ = writeln!(h.s, "<h1>{}</h1>", esc(&title));
+    let _ = writeln!(
         h.s,
-        "<div class=\"sub\">{} · {} {} ({}) · {} {}</div>\n",
+        "<div class=\"sub\">{} · {} {} ({}) · {} {}</div>",
         esc(&format!("towncircle {}", env!("CARGO_PKG_VERSION"))),
         h.t("标准配置", "profile"),
         esc(&a.profile_name),
@@ -255,7 +253,23 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
         h.t("出行方式", "mode"),
         esc(lang.t(&a.mode_info.zh, &a.mode_info.en)),
     );
-    if !data.flags.is_empty() {
+    // Tiers the profile defines for another mode than this run's.
+    let mut flags: Vec<String> = data.flags.clone();
+    for t in &rep.tiers {
+        if let Some(m) = t.profile_mode.as_deref().filter(|m| *m != a.mode_info.id) {
+            flags.push(match lang {
+                Lang::Zh => format!(
+                    "标准配置按“{m}”定义{}分钟圈层，本次按“{}”计算：该圈层覆盖率与标准口径不同。",
+                    t.minutes, a.mode_info.zh
+                ),
+                Lang::En => format!(
+                    "The profile defines the {}-minute tier for \"{m}\"; this run uses \"{}\": that tier's coverage is not on the standard's terms.",
+                    t.minutes, a.mode_info.id
+                ),
+            });
+        }
+    }
+    if !flags.is_empty() {
         let _ = write!(
             h.s,
             "<div class=\"flags\"><strong>{}</strong><ul>",
@@ -264,12 +278,12 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
                 "Important (read before the results)"
             )
         );
-        for f in &data.flags {
+        for f in &flags {
             let _ = write!(h.s, "<li>{}</li>", esc(f));
         }
         h.push("</ul></div>\n");
     }
-    let _ = write!(h.s, "<h2>1. {}</h2>\n", h.t("概况", "Town summary"));
+    let _ = writeln!(h.s, "<h2>1. {}</h2>", h.t("概况", "Town summary"));
     h.push("<table class=\"kv\">\n");
     let facilities = a.facilities.len();
     let villages = a.demand.villages.len();
@@ -358,16 +372,16 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
     // 2. The ten ones.
     // The verdict table follows the summary on the first page.
     h.push("<section class=\"flow\" id=\"tenones\">\n");
-    let _ = write!(
+    let _ = writeln!(
         h.s,
-        "<h2>2. {}</h2>\n",
+        "<h2>2. {}</h2>",
         h.t("“十个一”评价", "The ten ones (十个一)")
     );
     match data.tenones {
         None => {
-            let _ = write!(
+            let _ = writeln!(
                 h.s,
-                "<p class=\"flags\">{}</p>\n",
+                "<p class=\"flags\">{}</p>",
                 h.t(
                     "本次运行未进行“十个一”评价（规则模块不可用）；以下仅为生活圈覆盖分析。",
                     "The ten ones were not evaluated in this run (rules not available); what follows is the living-circle coverage only."
@@ -404,14 +418,14 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
 
     // 3. Coverage.
     h.push("<section id=\"coverage\">\n");
-    let _ = write!(
+    let _ = writeln!(
         h.s,
-        "<h2>3. {}</h2>\n",
+        "<h2>3. {}</h2>",
         h.t("生活圈覆盖率", "Living-circle coverage")
     );
-    let _ = write!(
+    let _ = writeln!(
         h.s,
-        "<p class=\"note\">{}</p>\n",
+        "<p class=\"note\">{}</p>",
         esc(&format!(
             "{} {} {:.2} m/s · {}",
             h.t("出行方式", "Mode"),
@@ -426,9 +440,9 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
             }
         ))
     );
-    let _ = write!(
+    let _ = writeln!(
         h.s,
-        "<h3>{}</h3>\n<table>\n",
+        "<h3>{}</h3>\n<table>",
         h.t(
             "各圈层全部必需设施覆盖率",
             "Residents reaching every required type, per tier"
@@ -467,9 +481,9 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
         ]);
     }
     h.push("</table>\n");
-    let _ = write!(
+    let _ = writeln!(
         h.s,
-        "<h3>{}</h3>\n<table>\n",
+        "<h3>{}</h3>\n<table>",
         h.t("分设施类型覆盖率", "Coverage per facility type")
     );
     let mut head: Vec<String> = vec![
@@ -507,17 +521,17 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
 
     // 4. Villages.
     h.push("<section id=\"villages\">\n");
-    let _ = write!(h.s, "<h2>4. {}</h2>\n", h.t("行政村", "Villages"));
+    let _ = writeln!(h.s, "<h2>4. {}</h2>", h.t("行政村", "Villages"));
     if a.demand.villages.is_empty() {
-        let _ = write!(
+        let _ = writeln!(
             h.s,
-            "<p>{}</p>\n",
+            "<p>{}</p>",
             h.t("数据中没有行政村图层。", "No village layer in the data.")
         );
     } else {
-        let _ = write!(
+        let _ = writeln!(
             h.s,
-            "<p class=\"note\">{}</p>\n<table>\n",
+            "<p class=\"note\">{}</p>\n<table>",
             h.t(
                 "各村居民可达本圈层全部必需设施的比例（括号内为未覆盖人口）。",
                 "Share of each village's residents reaching every required type of the tier (people not covered in brackets)."
@@ -563,11 +577,11 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
 
     // 5. Maps.
     h.push("<section id=\"maps\">\n");
-    let _ = write!(h.s, "<h2>5. {}</h2>\n", h.t("地图", "Maps"));
+    let _ = writeln!(h.s, "<h2>5. {}</h2>", h.t("地图", "Maps"));
     for m in maps {
-        let _ = write!(
+        let _ = writeln!(
             h.s,
-            "<figure id=\"map-{}\"><img src=\"data:image/png;base64,{}\" alt=\"{}\"><figcaption>{}</figcaption></figure>\n",
+            "<figure id=\"map-{}\"><img src=\"data:image/png;base64,{}\" alt=\"{}\"><figcaption>{}</figcaption></figure>",
             esc(&m.id),
             base64(&m.png),
             esc(&m.title),
@@ -578,10 +592,10 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
 
     // 6. Gaps.
     h.push("<section id=\"gaps\">\n");
-    let _ = write!(h.s, "<h2>6. {}</h2>\n", h.t("覆盖缺口", "Coverage gaps"));
-    let _ = write!(
+    let _ = writeln!(h.s, "<h2>6. {}</h2>", h.t("覆盖缺口", "Coverage gaps"));
+    let _ = writeln!(
         h.s,
-        "<p class=\"note\">{}</p>\n<table>\n",
+        "<p class=\"note\">{}</p>\n<table>",
         h.t(
             "未能到达本圈层全部必需设施的居民，按格网合并为片区，每圈层按人口列出前15处；全部缺口见 results.xlsx 与 results.gpkg。",
             "Residents not reaching every required type, merged on a grid; the 15 largest per tier by population. All gaps are in results.xlsx and results.gpkg."
@@ -615,9 +629,9 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
 
     // 7. Profile and thresholds.
     h.push("<section id=\"thresholds\">\n");
-    let _ = write!(
+    let _ = writeln!(
         h.s,
-        "<h2>7. {}</h2>\n",
+        "<h2>7. {}</h2>",
         h.t("标准配置与阈值", "Profile and thresholds")
     );
     let (pid, pname, pver, ppath) = match data.tenones {
@@ -634,9 +648,9 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
             data.profile_path.clone(),
         ),
     };
-    let _ = write!(
+    let _ = writeln!(
         h.s,
-        "<p>{}: <strong>{}</strong> ({}) {} {} · {}</p>\n",
+        "<p>{}: <strong>{}</strong> ({}) {} {} · {}</p>",
         h.t("标准配置", "Profile"),
         esc(&pname),
         esc(&pid),
@@ -644,9 +658,9 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
         esc(&pver),
         esc(&ppath)
     );
-    let _ = write!(
+    let _ = writeln!(
         h.s,
-        "<p class=\"note\">{}</p>\n<table>\n",
+        "<p class=\"note\">{}</p>\n<table>",
         h.t(
             "来源标记：S<n> = 见于所列文献；K（待核实）= 国家标准已知取值，尚待对照原文核实；P（建议值）= 未找到官方数值，为本工具建议的缺省值，可在标准配置文件中修改。",
             "Provenance: S<n> = found in the cited source; K (to verify) = a known national-standard value not re-read from the official text; P (proposed) = no official number found, a default you can change in the profile file."
@@ -686,9 +700,9 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
 
     // 8. Data sources, CRS and assumptions.
     h.push("<section id=\"sources\">\n");
-    let _ = write!(
+    let _ = writeln!(
         h.s,
-        "<h2>8. {}</h2>\n<table>\n",
+        "<h2>8. {}</h2>\n<table>",
         h.t(
             "数据来源、坐标系与假设",
             "Data sources, CRS and assumptions"
@@ -765,13 +779,13 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
         ),
     ];
     for s in assumptions {
-        let _ = write!(h.s, "<li>{}</li>\n", esc(&s));
+        let _ = writeln!(h.s, "<li>{}</li>", esc(&s));
     }
     h.push("</ul>\n");
     if !rep.warnings.is_empty() {
-        let _ = write!(h.s, "<h3>{}</h3>\n<ul>\n", h.t("警告", "Warnings"));
+        let _ = writeln!(h.s, "<h3>{}</h3>\n<ul>", h.t("警告", "Warnings"));
         for w in &rep.warnings {
-            let _ = write!(h.s, "<li>{}</li>\n", esc(w));
+            let _ = writeln!(h.s, "<li>{}</li>", esc(w));
         }
         h.push("</ul>\n");
     }
@@ -781,9 +795,9 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
 
 fn rule_detail(h: &mut Html, r: &RuleResult) {
     let lang = h.lang;
-    let _ = write!(
+    let _ = writeln!(
         h.s,
-        "<div class=\"item\" id=\"item-{}\"><h3>{}. {} {}{}</h3>\n",
+        "<div class=\"item\" id=\"item-{}\"><h3>{}. {} {}{}</h3>",
         r.number,
         r.number,
         esc(lang.t(&r.zh, &r.en)),
@@ -797,9 +811,9 @@ fn rule_detail(h: &mut Html, r: &RuleResult) {
     );
     let rec = lang.t(&r.recommendation_zh, &r.recommendation_en);
     if !rec.is_empty() {
-        let _ = write!(
+        let _ = writeln!(
             h.s,
-            "<p>{}: {}</p>\n",
+            "<p>{}: {}</p>",
             h.t("建议", "Recommendation"),
             esc(rec)
         );
@@ -835,7 +849,7 @@ fn rule_detail(h: &mut Html, r: &RuleResult) {
         .flat_map(|c| c.failing.iter().map(move |p| (c, p)))
         .collect();
     if !failing.is_empty() {
-        let _ = write!(h.s, "<table>\n");
+        let _ = writeln!(h.s, "<table>");
         h.head(&[
             h.t("未达标地点", "Failing place"),
             h.t("检查项", "Check"),
