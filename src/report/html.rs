@@ -86,7 +86,7 @@ figcaption { font-size: 9pt; color: var(--muted); }
 section { margin-top: 8mm; }
 @page { size: A4; margin: 14mm 12mm; }
 @media print {
-  body { max-width: none; padding: 0; }
+  body { max-width: none; padding: 0 1mm; }
   section { break-before: page; page-break-before: always; margin-top: 0; }
   section.flow { break-before: auto; page-break-before: auto; margin-top: 8mm; }
   figure { break-before: auto; }
