@@ -287,12 +287,10 @@ pub fn report_maps(data: &ReportData<'_>, lang: Lang) -> crate::Result<Vec<Repor
             .and_then(|c| c.coverage.town.percent);
         let mut s = spec(
             data,
-            format!(
-                "{} {} {}",
-                data.town,
-                t.minutes,
-                lang.t("分钟生活圈覆盖", "-minute living circle coverage")
-            ),
+            match lang {
+                Lang::Zh => format!("{} {}分钟生活圈覆盖", data.town, t.minutes),
+                Lang::En => format!("{} {}-minute living circle coverage", data.town, t.minutes),
+            },
             format!(
                 "{mode} · {} · {}",
                 lang.t(
@@ -406,7 +404,10 @@ pub fn report_maps(data: &ReportData<'_>, lang: Lang) -> crate::Result<Vec<Repor
         let col = tier_colour(f64::from(m));
         s.layers.push(
             DrawLayer::new(
-                format!("{m} {}", lang.t("分钟缺口", "-minute gaps")),
+                match lang {
+                    Lang::Zh => format!("{m}分钟缺口"),
+                    Lang::En => format!("{m}-minute gaps"),
+                },
                 Style::area(col.with_alpha(110), Some(col), 1.5),
             )
             .with_items(items),

@@ -307,3 +307,106 @@ fn write_into(data: &ReportData<'_>, lang: Lang, dir: &Path) -> Result<()> {
     })?;
     write_file(&dir.join(OUTPUT_FILES[3]), &json)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::access::test_support::{facilities, homes};
+    use crate::access::{AccessInput, AccessOptions};
+    use crate::model::Taxonomy;
+
+    const X: f64 = 500_000.0;
+    const Y: f64 = 3_320_000.0;
+
+    /// No roads (the Euclidean fallback), one kindergarten, a home beside it and one 5 km away
+    /// whose village name carries markup.
+    fn town() -> (Vec<Layer>, Profile) {
+        let k = Taxonomy::default().by_id("kindergarten").unwrap();
+        let mut h = homes(&[([X + 10.0, Y], 100.0), ([X + 5000.0, Y], 50.0)]);
+        h.source.path = "<b>homes</b>.geojson".into();
+        (vec![facilities(&[([X, Y], k)]), h], Profile::default())
+    }
+
+    #[test]
+    fn lang_and_provenance_labels() {
+        assert_eq!(Lang::parse("EN"), Some(Lang::En));
+        assert_eq!(Lang::parse("中文"), Some(Lang::Zh));
+        assert_eq!(Lang::parse("fr"), None);
+        assert_eq!(provenance_label(Provenance::Proposed, Lang::Zh), "建议值");
+        assert_eq!(provenance_label(Provenance::Known, Lang::En), "to verify");
+        assert_eq!(
+            provenance_label(Provenance::Source(Some(7)), Lang::Zh),
+            "来源 S7"
+        );
+    }
+
+    #[test]
+    fn thresholds_cover_tiers_speed_and_network_with_provenance() {
+        let (layers, profile) = town();
+        let input = AccessInput::from_layers(&layers);
+        let a = Analysis::new(
+            &input,
+            &profile,
+            &Taxonomy::default(),
+            &AccessOptions::default(),
+        )
+        .unwrap();
+        let t = access_thresholds(&profile, &a);
+        for tier in &profile.tiers {
+            let found = t
+                .iter()
+                .find(|x| x.key == format!("tiers.{}.minutes", tier.id))
+                .unwrap();
+            assert_eq!(found.value, f64::from(tier.minutes));
+            assert_eq!(found.source, tier.source);
+        }
+        let detour = t.iter().find(|x| x.key == "network.detour_factor").unwrap();
+        assert_eq!(detour.value, profile.network.detour_factor.value);
+        assert!(t.iter().any(|x| x.key == "modes.walk.speed_m_per_s"));
+    }
+
+    #[test]
+    fn write_all_writes_four_files_or_nothing() {
+        let (layers, profile) = town();
+        let input = AccessInput::from_layers(&layers);
+        let a = Analysis::new(
+            &input,
+            &profile,
+            &Taxonomy::default(),
+            &AccessOptions::default(),
+        )
+        .unwrap();
+        let r = a.run();
+        let data = ReportData::new("测试镇", &layers, Crs::Epsg(4549), &a, &r, None, &profile);
+        assert!(
+            data.flags.iter().any(|f| f.contains("EUCLIDEAN")),
+            "{:?}",
+            data.flags
+        );
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let written = write_all(&data, Lang::Zh, &out).unwrap();
+        assert_eq!(written.len(), 4);
+        let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+        // The fallback flag is in the flags box, the layer name escaped.
+        let flags_box = html.find("class=\"flags\"").unwrap();
+        assert!(html[flags_box..].contains("EUCLIDEAN"));
+        assert!(html.contains("&lt;b&gt;homes&lt;/b&gt;") && !html.contains("<b>homes"));
+        assert!(html.contains("本次运行未进行“十个一”评价"));
+
+        // An output path that is a file: an error naming it, and no temporary folder left.
+        let blocker = tmp.path().join("blocked");
+        std::fs::write(&blocker, "x").unwrap();
+        let err = write_all(&data, Lang::Zh, &blocker)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("blocked"), "{err}");
+        let mut names: Vec<String> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["blocked", "out"]);
+        assert_eq!(std::fs::read_to_string(&blocker).unwrap(), "x");
+    }
+}
