@@ -36,6 +36,16 @@ fn on(v: Option<f64>) -> C {
 struct Sheet<'a> {
     ws: &'a mut Worksheet,
     row: u32,
+    cols: u16,
+}
+
+impl Drop for Sheet<'_> {
+    /// A filter on the header row over the written rows.
+    fn drop(&mut self) {
+        if self.row > 1 && self.cols > 0 {
+            let _ = self.ws.autofilter(0, 0, self.row - 1, self.cols - 1);
+        }
+    }
 }
 
 impl Sheet<'_> {
@@ -47,6 +57,7 @@ impl Sheet<'_> {
         }
         self.ws.set_freeze_panes(1, 0)?;
         self.row = 1;
+        self.cols = cols.len() as u16;
         Ok(())
     }
 
@@ -98,6 +109,7 @@ fn build(data: &ReportData<'_>, path: &Path) -> std::result::Result<(), XlsxErro
         let mut sh = Sheet {
             ws: wb.add_worksheet().set_name(SHEETS[0])?,
             row: 0,
+            cols: 0,
         };
         sh.header(
             &[
@@ -158,6 +170,7 @@ fn build(data: &ReportData<'_>, path: &Path) -> std::result::Result<(), XlsxErro
         let mut sh = Sheet {
             ws: wb.add_worksheet().set_name(SHEETS[1])?,
             row: 0,
+            cols: 0,
         };
         sh.header(
             &[
@@ -221,6 +234,7 @@ fn build(data: &ReportData<'_>, path: &Path) -> std::result::Result<(), XlsxErro
         let mut sh = Sheet {
             ws: wb.add_worksheet().set_name(SHEETS[2])?,
             row: 0,
+            cols: 0,
         };
         let tiers: Vec<_> = rep
             .all_required
@@ -256,6 +270,7 @@ fn build(data: &ReportData<'_>, path: &Path) -> std::result::Result<(), XlsxErro
         let mut sh = Sheet {
             ws: wb.add_worksheet().set_name(SHEETS[3])?,
             row: 0,
+            cols: 0,
         };
         sh.header(
             &[
@@ -318,6 +333,7 @@ fn build(data: &ReportData<'_>, path: &Path) -> std::result::Result<(), XlsxErro
         let mut sh = Sheet {
             ws: wb.add_worksheet().set_name(SHEETS[4])?,
             row: 0,
+            cols: 0,
         };
         sh.header(
             &[
