@@ -12,7 +12,7 @@ use towncircle::access::{AccessInput, AccessOptions, Analysis};
 use towncircle::io::expand_paths;
 use towncircle::model::layer::AttrValue;
 use towncircle::model::{Layer, Role};
-use towncircle::report::{Lang, ReportData, write_all};
+use towncircle::report::{Lang, ReportData, Run, write_all};
 use towncircle::standards::profile::{DEFAULT_PROFILE_PATH, Profile};
 use towncircle::tenones::Verdict;
 
@@ -159,11 +159,14 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         town,
         &ds.layers,
         ds.working_crs.clone(),
-        &analysis,
-        &result,
+        vec![Run {
+            analysis: &analysis,
+            result: &result,
+        }],
+        &result.report,
         None,
         &profile,
-    );
+    )?;
     if args
         .files
         .iter()

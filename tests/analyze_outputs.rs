@@ -13,7 +13,7 @@ use towncircle::access::{AccessInput, AccessOptions, Analysis};
 use towncircle::crs::Crs;
 use towncircle::io::{LoadOptions, ReadOptions, load};
 use towncircle::report::xlsx::SHEETS;
-use towncircle::report::{Lang, OUTPUT_FILES, ReportData, write_all};
+use towncircle::report::{Lang, OUTPUT_FILES, ReportData, Run, write_all};
 use towncircle::standards::profile::{Profile, Provenance};
 use towncircle::tenones::{
     Check, Measure, Place, ProfileRef, RuleResult, TenOnesReport, ThresholdUsed, Verdict,
@@ -149,11 +149,15 @@ fn writers_on_the_demo_town_with_a_ten_ones_report() {
         "清溪镇",
         &ds.layers,
         ds.working_crs.clone(),
-        &analysis,
-        &result,
+        vec![Run {
+            analysis: &analysis,
+            result: &result,
+        }],
+        &result.report,
         Some(&tenones),
         &profile,
-    );
+    )
+    .unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("zh");
     let written = write_all(&data, Lang::Zh, &out).unwrap();

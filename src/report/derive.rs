@@ -42,6 +42,8 @@ impl CategoryRef {
 pub struct Isochrone {
     pub category: CategoryRef,
     pub minutes: u32,
+    /// The travel mode (its id).
+    pub mode: String,
     pub polygon: MultiPolygon<f64>,
     pub area_m2: f64,
 }
@@ -51,6 +53,8 @@ pub struct Isochrone {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Gap {
     pub minutes: u32,
+    /// The travel mode (its id).
+    pub mode: String,
     pub category: Option<CategoryRef>,
     pub area: GapArea,
     /// The village whose polygon holds the gap's centre, when villages have polygons.
@@ -74,6 +78,7 @@ pub fn isochrones(a: &Analysis, r: &AccessResult) -> Vec<Isochrone> {
         .map(|(ct, minutes, polygon)| Isochrone {
             category: CategoryRef::of(a, ct),
             minutes,
+            mode: a.mode.id.clone(),
             area_m2: polygon.unsigned_area(),
             polygon,
         })
@@ -125,6 +130,7 @@ pub fn gaps(a: &Analysis, r: &AccessResult, per_category: bool) -> Vec<Gap> {
         for g in gap_areas(&pts, cell) {
             out.push(Gap {
                 minutes: t.minutes,
+                mode: a.mode.id.clone(),
                 category: None,
                 village: village_of(a, g.centre),
                 area: g,
@@ -139,6 +145,7 @@ pub fn gaps(a: &Analysis, r: &AccessResult, per_category: bool) -> Vec<Gap> {
                 for g in gap_areas(&pts, cell) {
                     out.push(Gap {
                         minutes: t.minutes,
+                        mode: a.mode.id.clone(),
                         category: Some(CategoryRef::of(a, ct)),
                         village: village_of(a, g.centre),
                         area: g,

@@ -69,8 +69,7 @@ pub fn gpkg_layers(data: &ReportData<'_>, path: &Path) -> Vec<Layer> {
         path,
         crs: CrsInfo::declared(data.working_crs.clone(), "working CRS"),
     };
-    let a = data.analysis;
-    let mode = a.mode.id.clone();
+    let a = data.base();
 
     let mut iso = b.layer(
         "isochrones",
@@ -90,7 +89,7 @@ pub fn gpkg_layers(data: &ReportData<'_>, path: &Path) -> Vec<Layer> {
                 text(&i.category.id),
                 text(&i.category.zh),
                 AttrValue::Int(i64::from(i.minutes)),
-                text(&mode),
+                text(&i.mode),
                 float(i.area_m2),
             ],
         );
@@ -103,6 +102,7 @@ pub fn gpkg_layers(data: &ReportData<'_>, path: &Path) -> Vec<Layer> {
             ("category", Text),
             ("zh", Text),
             ("minutes", Int),
+            ("mode", Text),
             ("population", Float),
             ("points", Int),
             ("area_m2", Float),
@@ -126,6 +126,7 @@ pub fn gpkg_layers(data: &ReportData<'_>, path: &Path) -> Vec<Layer> {
                         .map_or("全部必需设施".to_string(), |c| c.zh.clone()),
                 ),
                 AttrValue::Int(i64::from(g.minutes)),
+                text(&g.mode),
                 float(g.area.population),
                 AttrValue::Int(g.area.points as i64),
                 float(g.area.area_m2),
@@ -135,16 +136,24 @@ pub fn gpkg_layers(data: &ReportData<'_>, path: &Path) -> Vec<Layer> {
     }
 
     // Demand points with their minutes to each category (null: not reached within the largest
-    // tier).
+    // tier of the mode); with several modes one column per category and mode.
+    let several = data.runs.len() > 1;
     let cat_ids: Vec<String> = data
-        .result
-        .categories
+        .runs
         .iter()
-        .map(|ct| {
-            a.taxonomy
-                .get(ct.category)
-                .map(|c| c.id.clone())
-                .unwrap_or_default()
+        .flat_map(|r| {
+            r.result.categories.iter().map(move |ct| {
+                let id = a
+                    .taxonomy
+                    .get(ct.category)
+                    .map(|c| c.id.clone())
+                    .unwrap_or_default();
+                if several {
+                    format!("{id}_{}", r.analysis.mode.id)
+                } else {
+                    id
+                }
+            })
         })
         .collect();
     let mut fields: Vec<(String, FieldKind)> = vec![
@@ -165,7 +174,7 @@ pub fn gpkg_layers(data: &ReportData<'_>, path: &Path) -> Vec<Layer> {
             AttrValue::Bool(p.built_up),
             AttrValue::Bool(a.demand_snaps.get(i).is_some_and(|s| s.is_some())),
         ];
-        for ct in &data.result.categories {
+        for ct in data.runs.iter().flat_map(|r| r.result.categories.iter()) {
             attrs.push(float(
                 ct.demand_time_s.get(i).copied().unwrap_or(f64::INFINITY) / 60.0,
             ));

@@ -169,6 +169,31 @@ fn key_evidence(r: &RuleResult, lang: Lang) -> String {
     esc(&parts.join("；"))
 }
 
+/// The modes of the runs with their tiers, e.g. "步行 1.00 m/s (5, 15 min) · 电动自行车 ... (30 min)";
+/// one mode alone without its tiers.
+fn modes_label(data: &ReportData<'_>, lang: Lang) -> String {
+    let parts: Vec<String> = data
+        .runs
+        .iter()
+        .map(|r| {
+            let m = &r.analysis.mode_info;
+            let name = format!("{} {:.2} m/s", lang.t(&m.zh, &m.en), m.speed_m_per_s);
+            if data.runs.len() == 1 {
+                name
+            } else {
+                let tiers: Vec<String> = r
+                    .analysis
+                    .tiers
+                    .iter()
+                    .map(|t| t.minutes.to_string())
+                    .collect();
+                format!("{name} ({} min)", tiers.join(", "))
+            }
+        })
+        .collect();
+    parts.join(" · ")
+}
+
 fn scope_label(s: Scope, lang: Lang) -> &'static str {
     match s {
         Scope::Town => lang.t("全镇居民", "all residents"),
@@ -222,8 +247,9 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
         s: String::with_capacity(1 << 20),
         lang,
     };
-    let a = data.analysis;
-    let rep = &data.result.report;
+    let a = data.base();
+    let rep = data.report;
+    let modes = modes_label(data, lang);
     let title = format!(
         "{} {}",
         data.town,
@@ -251,20 +277,23 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
         esc(&a.profile_name),
         esc(&a.profile_version),
         h.t("出行方式", "mode"),
-        esc(lang.t(&a.mode_info.zh, &a.mode_info.en)),
+        esc(&modes),
     );
     // Tiers the profile defines for another mode than this run's.
     let mut flags: Vec<String> = data.flags.clone();
     for t in &rep.tiers {
-        if let Some(m) = t.profile_mode.as_deref().filter(|m| *m != a.mode_info.id) {
+        let Some(run) = data.run_of(t.minutes).map(|r| &r.analysis.mode_info) else {
+            continue;
+        };
+        if let Some(m) = t.profile_mode.as_deref().filter(|m| *m != run.id) {
             flags.push(match lang {
                 Lang::Zh => format!(
                     "标准配置按“{m}”定义{}分钟圈层，本次按“{}”计算：该圈层覆盖率与标准口径不同。",
-                    t.minutes, a.mode_info.zh
+                    t.minutes, run.zh
                 ),
                 Lang::En => format!(
                     "The profile defines the {}-minute tier for \"{m}\"; this run uses \"{}\": that tier's coverage is not on the standard's terms.",
-                    t.minutes, a.mode_info.id
+                    t.minutes, run.id
                 ),
             });
         }
@@ -427,10 +456,9 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
         h.s,
         "<p class=\"note\">{}</p>",
         esc(&format!(
-            "{} {} {:.2} m/s · {}",
+            "{} {} · {}",
             h.t("出行方式", "Mode"),
-            lang.t(&a.mode_info.zh, &a.mode_info.en),
-            a.mode_info.speed_m_per_s,
+            modes,
             match rep.method {
                 crate::access::Method::Network => h.t("沿路网计算", "along the road network"),
                 crate::access::Method::Euclidean => h.t(
@@ -759,17 +787,6 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
             rep.demand.description
         ),
         format!(
-            "{}: {} {:.2} m/s [{}]; {} {:.2} m/s; {} {} m",
-            h.t("出行", "Travel"),
-            lang.t(&a.mode_info.zh, &a.mode_info.en),
-            a.mode_info.speed_m_per_s,
-            String::from(a.mode_info.speed_source),
-            h.t("接驳段", "access legs"),
-            a.mode_info.access_speed_m_per_s,
-            h.t("最大接入距离", "max distance to a road"),
-            a.mode_info.max_snap_m
-        ),
-        format!(
             "{}: {} / {}; {} {}",
             h.t("居民点接入路网", "Demand points snapped"),
             rep.snapping.demand_snapped,
@@ -778,7 +795,25 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
             rep.snapping.demand_unreachable
         ),
     ];
-    for s in assumptions {
+    let travel: Vec<String> = data
+        .runs
+        .iter()
+        .map(|r| {
+            let m = &r.analysis.mode_info;
+            format!(
+                "{}: {} {:.2} m/s [{}]; {} {:.2} m/s; {} {} m",
+                h.t("出行", "Travel"),
+                lang.t(&m.zh, &m.en),
+                m.speed_m_per_s,
+                String::from(m.speed_source),
+                h.t("接驳段", "access legs"),
+                m.access_speed_m_per_s,
+                h.t("最大接入距离", "max distance to a road"),
+                m.max_snap_m
+            )
+        })
+        .collect();
+    for s in assumptions.into_iter().chain(travel) {
         let _ = writeln!(h.s, "<li>{}</li>", esc(&s));
     }
     h.push("</ul>\n");

@@ -107,7 +107,7 @@ fn base_layers(data: &ReportData<'_>, lang: Lang, roads_px: f32) -> Vec<DrawLaye
 /// Village outlines with their names.
 fn village_layer(data: &ReportData<'_>, lang: Lang) -> Option<DrawLayer> {
     let items: Vec<DrawItem> = data
-        .analysis
+        .base()
         .demand
         .villages
         .iter()
@@ -149,7 +149,7 @@ fn group_label(group: &str, lang: Lang) -> String {
 
 /// Facilities, one legend row per category group.
 fn facility_layers(data: &ReportData<'_>, lang: Lang) -> Vec<DrawLayer> {
-    let a = data.analysis;
+    let a = data.base();
     let mut groups: Vec<String> = a
         .facilities
         .iter()
@@ -218,8 +218,6 @@ pub fn report_maps(data: &ReportData<'_>, lang: Lang) -> crate::Result<Vec<Repor
     let Some(ext) = town_extent(data) else {
         return Ok(Vec::new());
     };
-    let a = data.analysis;
-    let mode = lang.t(&a.mode_info.zh, &a.mode_info.en).to_string();
     let mut maps = Vec::new();
 
     // Overview.
@@ -265,21 +263,31 @@ pub fn report_maps(data: &ReportData<'_>, lang: Lang) -> crate::Result<Vec<Repor
     });
 
     // Coverage per tier (all required types).
-    for (ti, t) in a.tiers.iter().enumerate() {
+    let tiers = data.runs.iter().flat_map(|run| {
+        run.analysis
+            .tiers
+            .iter()
+            .enumerate()
+            .map(move |(ti, t)| (*run, ti, t))
+    });
+    let mut tiers: Vec<_> = tiers.collect();
+    tiers.sort_by_key(|(_, _, t)| t.minutes);
+    for (run, ti, t) in tiers {
         if t.required.is_empty() {
             continue;
         }
+        let a = run.analysis;
+        let mode = lang.t(&a.mode_info.zh, &a.mode_info.en).to_string();
         let (mut yes, mut no) = (Vec::new(), Vec::new());
         for (i, p) in a.demand.points.iter().enumerate() {
             let item = DrawItem::new(Geometry::Point(Point::new(p.xy[0], p.xy[1])));
-            if covers_all_required(a, data.result, ti, i) {
+            if covers_all_required(a, run.result, ti, i) {
                 yes.push(item);
             } else {
                 no.push(item);
             }
         }
         let cov = data
-            .result
             .report
             .all_required
             .iter()
@@ -390,7 +398,7 @@ pub fn report_maps(data: &ReportData<'_>, lang: Lang) -> crate::Result<Vec<Repor
     );
     s.layers = base_layers(data, lang, 1.5);
     s.layers.extend(village_layer(data, lang));
-    let mut tiers: Vec<u32> = a.tiers.iter().map(|t| t.minutes).collect();
+    let mut tiers: Vec<u32> = data.report.tiers.iter().map(|t| t.minutes).collect();
     tiers.sort_unstable_by(|x, y| y.cmp(x));
     for m in tiers {
         let items: Vec<DrawItem> = data

@@ -99,7 +99,7 @@ pub fn summary<'a>(data: &'a ReportData<'_>, lang: Lang) -> Summary<'a> {
             }
         }),
         tenones: data.tenones,
-        access: &data.result.report,
+        access: data.report,
         gaps: data
             .all_required_gaps()
             .map(|g| GapRef {

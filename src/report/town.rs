@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::access::{AccessResult, Analysis};
+use crate::access::{AccessReport, AccessResult, Analysis};
 use crate::crs::Crs;
 use crate::error::{Error, IoError, Result};
 use crate::model::Layer;
@@ -61,6 +61,13 @@ pub fn provenance_label(p: Provenance, lang: Lang) -> String {
     }
 }
 
+/// One mode's analysis and results (a run computes the tiers of one travel mode).
+#[derive(Debug, Clone, Copy)]
+pub struct Run<'a> {
+    pub analysis: &'a Analysis,
+    pub result: &'a AccessResult,
+}
+
 /// One analysed town, ready for the writers. Everything is in the working CRS (metres).
 #[derive(Debug)]
 pub struct ReportData<'a> {
@@ -69,8 +76,10 @@ pub struct ReportData<'a> {
     pub layers: &'a [Layer],
     pub inputs: Vec<LayerSummary>,
     pub working_crs: Crs,
-    pub analysis: &'a Analysis,
-    pub result: &'a AccessResult,
+    /// One run per travel mode (at least one); demand and facilities are the same in each.
+    pub(crate) runs: Vec<Run<'a>>,
+    /// The report over every tier.
+    pub report: &'a AccessReport,
     /// None until the ten-ones rules have run (the report says so).
     pub tenones: Option<&'a TenOnesReport>,
     /// The profile values the access run used (tiers, speeds, network, demand, shapes).
@@ -96,10 +105,15 @@ fn cited(key: &str, zh: &str, en: &str, unit: &str, c: &Cited<f64>) -> Threshold
     }
 }
 
-/// The profile values an access run with `mode` used, each with its provenance.
-pub fn access_thresholds(profile: &Profile, analysis: &Analysis) -> Vec<ThresholdUsed> {
+/// The profile values the access runs used (tiers, the speeds of every mode used, network,
+/// demand and shape parameters), each with its provenance.
+pub fn access_thresholds(
+    profile: &Profile,
+    report: &AccessReport,
+    modes: &[&str],
+) -> Vec<ThresholdUsed> {
     let mut out = Vec::new();
-    for t in &analysis.tier_info {
+    for t in &report.tiers {
         out.push(ThresholdUsed {
             key: format!("tiers.{}.minutes", t.id.as_deref().unwrap_or("custom")),
             zh: t
@@ -114,7 +128,7 @@ pub fn access_thresholds(profile: &Profile, analysis: &Analysis) -> Vec<Threshol
             cite: t.cite.clone().unwrap_or_default(),
         });
     }
-    if let Some(m) = profile.mode(&analysis.mode.id) {
+    for m in modes.iter().filter_map(|id| profile.mode(id)) {
         let k = format!("modes.{}", m.id);
         out.push(cited(
             &format!("{k}.speed_m_per_s"),
@@ -135,8 +149,8 @@ pub fn access_thresholds(profile: &Profile, analysis: &Analysis) -> Vec<Threshol
         }
         out.push(cited(
             &format!("{k}.access_speed_m_per_s"),
-            "接驳段速度",
-            "access-leg speed",
+            &format!("{}接驳段速度", m.zh),
+            &format!("{} access-leg speed", m.en),
             "m/s",
             &m.access_speed_m_per_s,
         ));
@@ -204,17 +218,24 @@ pub fn access_thresholds(profile: &Profile, analysis: &Analysis) -> Vec<Threshol
 }
 
 impl<'a> ReportData<'a> {
-    /// Prepare the writers' input: derive isochrones and gaps once, collect flags.
+    /// Prepare the writers' input: derive isochrones and gaps once per run, collect flags.
+    /// `runs` must not be empty.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         town: impl Into<String>,
         layers: &'a [Layer],
         working_crs: Crs,
-        analysis: &'a Analysis,
-        result: &'a AccessResult,
+        runs: Vec<Run<'a>>,
+        report: &'a AccessReport,
         tenones: Option<&'a TenOnesReport>,
         profile: &Profile,
-    ) -> ReportData<'a> {
-        let mut flags = result.report.flags.clone();
+    ) -> Result<ReportData<'a>> {
+        if runs.is_empty() {
+            return Err(Error::Config(
+                "a report needs at least one access run".into(),
+            ));
+        }
+        let mut flags = report.flags.clone();
         if let Some(t) = tenones {
             for f in &t.flags {
                 if !flags.contains(f) {
@@ -222,25 +243,53 @@ impl<'a> ReportData<'a> {
                 }
             }
         }
-        ReportData {
+        let modes: Vec<&str> = runs.iter().map(|r| r.analysis.mode.id.as_str()).collect();
+        let mut isochrones = Vec::new();
+        let mut all_required = Vec::new();
+        let mut per_category = Vec::new();
+        for r in &runs {
+            isochrones.extend(derive::isochrones(r.analysis, r.result));
+            for g in derive::gaps(r.analysis, r.result, true) {
+                if g.category.is_none() {
+                    all_required.push(g);
+                } else {
+                    per_category.push(g);
+                }
+            }
+        }
+        all_required.extend(per_category);
+        Ok(ReportData {
             town: town.into(),
             layers,
             inputs: layers.iter().map(layer_summary).collect(),
             working_crs,
-            analysis,
-            result,
+            access_thresholds: access_thresholds(profile, report, &modes),
+            runs,
+            report,
             tenones,
-            access_thresholds: access_thresholds(profile, analysis),
             profile_path: profile.path.display().to_string(),
-            isochrones: derive::isochrones(analysis, result),
-            gaps: derive::gaps(analysis, result, true),
+            isochrones,
+            gaps: all_required,
             flags,
-        }
+        })
+    }
+
+    /// The first run: demand, villages, facilities and the taxonomy (the same in every run).
+    pub fn base(&self) -> &'a Analysis {
+        self.runs[0].analysis
+    }
+
+    /// The run that computed the tier of `minutes`.
+    pub fn run_of(&self, minutes: u32) -> Option<Run<'a>> {
+        self.runs
+            .iter()
+            .find(|r| r.analysis.tiers.iter().any(|t| t.minutes == minutes))
+            .copied()
     }
 
     /// Total demand (residents, or cells for a grid demand).
     pub fn population(&self) -> f64 {
-        self.result.report.demand.total_weight
+        self.report.demand.total_weight
     }
 
     /// The all-required gaps (no category).
@@ -351,7 +400,8 @@ mod tests {
             &AccessOptions::default(),
         )
         .unwrap();
-        let t = access_thresholds(&profile, &a);
+        let r = a.run();
+        let t = access_thresholds(&profile, &r.report, &["walk"]);
         for tier in &profile.tiers {
             let found = t
                 .iter()
@@ -377,7 +427,20 @@ mod tests {
         )
         .unwrap();
         let r = a.run();
-        let data = ReportData::new("测试镇", &layers, Crs::Epsg(4549), &a, &r, None, &profile);
+        let run = Run {
+            analysis: &a,
+            result: &r,
+        };
+        let data = ReportData::new(
+            "测试镇",
+            &layers,
+            Crs::Epsg(4549),
+            vec![run],
+            &r.report,
+            None,
+            &profile,
+        )
+        .unwrap();
         assert!(
             data.flags.iter().any(|f| f.contains("EUCLIDEAN")),
             "{:?}",

@@ -101,8 +101,8 @@ fn verdict_zh(v: Verdict) -> String {
 fn build(data: &ReportData<'_>, path: &Path) -> std::result::Result<(), XlsxError> {
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
-    let a = data.analysis;
-    let rep = &data.result.report;
+    let a = data.base();
+    let rep = data.report;
 
     // 十个一
     {
