@@ -2,19 +2,19 @@
 //! ones) written as report.html, results.xlsx, results.gpkg and summary.json into a folder.
 //! summary.json is documented in README.md.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::Args;
 
-use towncircle::access::{AccessInput, AccessOptions, Analysis};
+use towncircle::access::{AccessInput, TownOptions, run_town};
 use towncircle::io::expand_paths;
 use towncircle::model::layer::AttrValue;
 use towncircle::model::{Layer, Role};
 use towncircle::report::{Lang, ReportData, Run, write_all};
-use towncircle::standards::profile::{DEFAULT_PROFILE_PATH, Profile};
-use towncircle::tenones::Verdict;
+use towncircle::standards::profile::{Profile, resolve_profile};
+use towncircle::tenones::{Verdict, evaluate};
 
 use crate::InputArgs;
 use crate::cli_coverage::load_town;
@@ -28,63 +28,19 @@ pub struct AnalyzeArgs {
     /// (created when missing; other files in it are left alone).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
-    /// A standards profile: a name (e.g. zhejiang-beautiful-towns, looked up in
-    /// assets/standards/) or a .toml file.
+    /// A shipped standards profile by name (zhejiang-beautiful-towns [default], gb50180-2018,
+    /// tdt1062-2021) or a profile file.
     #[arg(long, value_name = "NAME|FILE")]
     profile: Option<String>,
-    /// Travel mode: walk, bike, ebike or car (speeds from the profile).
-    #[arg(long, default_value = "walk", value_name = "MODE")]
-    mode: String,
+    /// One travel mode for every tier: walk, bike, ebike or car (speeds from the profile).
+    /// Default: each tier's own mode from the profile.
+    #[arg(long, value_name = "MODE")]
+    mode: Option<String>,
     /// Language of the report: zh (中文, default) or en.
     #[arg(long, default_value = "zh", value_name = "zh|en")]
     lang: String,
     #[command(flatten)]
     input: InputArgs,
-}
-
-/// A profile by file path or by name (`assets/standards/NAME.toml` from the working folder or
-/// the source tree; the default profile's id gives the built-in one).
-pub(crate) fn resolve_profile(arg: Option<&str>) -> anyhow::Result<Profile> {
-    let Some(arg) = arg else {
-        return Ok(Profile::default());
-    };
-    let as_path = Path::new(arg);
-    if as_path.is_file() {
-        return Ok(Profile::from_file(as_path)?);
-    }
-    let default = Profile::default();
-    if arg == default.id {
-        return Ok(default);
-    }
-    let dirs = [
-        PathBuf::from("assets/standards"),
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/standards"),
-    ];
-    for d in &dirs {
-        let p = d.join(format!("{arg}.toml"));
-        if p.is_file() {
-            return Ok(Profile::from_file(&p)?);
-        }
-    }
-    let mut known: Vec<String> = dirs
-        .iter()
-        .filter_map(|d| std::fs::read_dir(d).ok())
-        .flatten()
-        .filter_map(|e| {
-            let p = e.ok()?.path();
-            if p.extension()? != "toml" {
-                return None;
-            }
-            Some(p.file_stem()?.to_string_lossy().into_owned())
-        })
-        .collect();
-    known.push(default.id.clone());
-    known.sort();
-    known.dedup();
-    bail!(
-        "--profile {arg}: no such file and no profile of that name (known: {}); give a .toml file (copy {DEFAULT_PROFILE_PATH})",
-        known.join(", ")
-    )
 }
 
 /// The town's name: the boundary's 名称/name, else the folder's name.
@@ -125,7 +81,10 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    let profile = resolve_profile(args.profile.as_deref())?;
+    let profile = match &args.profile {
+        Some(p) => resolve_profile(p)?,
+        None => Profile::default(),
+    };
     let ds = load_town(&args.files, &[], &options);
     if !ds.failures.is_empty() {
         let list: Vec<String> = ds
@@ -143,28 +102,33 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         bail!("the inputs hold no layers; nothing was written");
     }
     let input = AccessInput::from_layers(&ds.layers);
-    let analysis = Analysis::new(
+    let access = run_town(
         &input,
         &profile,
         &options.taxonomy,
-        &AccessOptions {
+        &TownOptions {
             mode: args.mode.clone(),
             minutes: None,
         },
     )
     .with_context(|| format!("profile {}", profile.path.display()))?;
-    let result = analysis.run();
+    let tenones = evaluate(&ds.layers, &profile, &options.taxonomy, &access.report)
+        .with_context(|| format!("the ten ones, profile {}", profile.path.display()))?;
     let town = town_name(&ds.layers, &args.files);
     let mut data = ReportData::new(
         town,
         &ds.layers,
         ds.working_crs.clone(),
-        vec![Run {
-            analysis: &analysis,
-            result: &result,
-        }],
-        &result.report,
-        None,
+        access
+            .runs
+            .iter()
+            .map(|r| Run {
+                analysis: &r.analysis,
+                result: &r.result,
+            })
+            .collect(),
+        &access.report,
+        Some(&tenones),
         &profile,
     )?;
     if args
@@ -197,7 +161,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
             .collect();
         println!("ten ones: {}", parts.join(", "));
     }
-    for c in &result.report.all_required {
+    for c in &access.report.all_required {
         if let Some(p) = c.coverage.town.percent {
             println!("all required at {} min: {p:.1}% of the town", c.minutes);
         }

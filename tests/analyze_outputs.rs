@@ -403,10 +403,7 @@ fn bad_input_writes_nothing() {
     for (args, msg) in [
         (vec!["no-such.shp"], "no such file"),
         (vec!["--lang", "fr"], "use zh or en"),
-        (
-            vec!["--profile", "no-such-profile"],
-            "no profile of that name",
-        ),
+        (vec!["--profile", "no-such-profile"], "no standards profile"),
     ] {
         let mut a: Vec<&std::ffi::OsStr> = vec![
             if args[0].starts_with("--") {

@@ -77,6 +77,7 @@ thead { display: table-header-group; }
 .note { color: var(--muted); font-size: 9pt; }
 .tag-P, .tag-K, .tag-S { white-space: nowrap; }
 td.by { min-width: 18mm; }
+table.tenones { table-layout: fixed; }
 .tag-P { color: #8a5a00; font-weight: 600; }
 .tag-K { color: #a33c00; font-weight: 600; }
 figure { margin: 0 0 6mm; break-inside: avoid; page-break-inside: avoid; }
@@ -418,7 +419,7 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
             );
         }
         Some(t) => {
-            h.push("<table>\n");
+            h.push("<table class=\"tenones\">\n<colgroup><col style=\"width:5%\"><col style=\"width:19%\"><col style=\"width:11%\"><col style=\"width:6%\"><col style=\"width:30%\"><col style=\"width:29%\"></colgroup>\n");
             h.head(&[
                 h.t("序号", "No."),
                 h.t("项目", "Item"),
