@@ -359,6 +359,14 @@ fn cli_writes_all_four_files_for_the_demo_town() {
         serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["town"], "清溪镇");
     assert_eq!(summary["inputs"].as_array().unwrap().len(), 10);
+    // The ten ones were evaluated: ten items, tallied.
+    assert_eq!(summary["tenones"]["rules"].as_array().unwrap().len(), 10);
+    let t = &summary["tenones_tally"];
+    let total: u64 = ["pass", "partly", "fail", "no_data"]
+        .iter()
+        .map(|k| t[k].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 10);
     assert!(
         summary["flags"]
             .as_array()
