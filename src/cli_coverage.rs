@@ -7,20 +7,19 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::Args;
-use rayon::prelude::*;
 use serde::Serialize;
 
-use towncircle::access::gaps::gap_areas;
 use towncircle::access::{
-    AccessInput, AccessReport, CategoryTimes, Coverage, Method, ModeRun, NO_SOURCE, TownAccess,
-    TownOptions, run_town,
+    AccessInput, AccessReport, Coverage, Method, ModeRun, NO_SOURCE, TownAccess, TownOptions,
+    run_town,
 };
 use towncircle::crs::{Crs, CrsInfo, Transformer};
-use towncircle::io::load;
+use towncircle::io::{Dataset, LoadOptions, load};
 use towncircle::model::layer::{
     AttrValue, Feature, Field, FieldKind, Format, SourceId, SourceInfo,
 };
 use towncircle::model::{Layer, Role};
+use towncircle::report::derive;
 use towncircle::standards::profile::{DEFAULT_PROFILE_PATH, Profile, resolve_profile};
 
 use crate::InputArgs;
@@ -98,6 +97,39 @@ fn same_file(a: &Path, b: &Path) -> bool {
         }
 }
 
+/// Load files (folders expand to their data files) and set roles: roles given on the command
+/// line (`flagged`) win over the guess. A multi-layer file (an OSM extract) given for one role
+/// contributes only its layers of that role. Shared by `coverage` and `analyze`.
+pub(crate) fn load_town(
+    paths: &[PathBuf],
+    flagged: &[(&PathBuf, Role)],
+    options: &LoadOptions,
+) -> Dataset {
+    let mut ds = load(paths, options);
+    for layer in &mut ds.layers {
+        let Some((_, role)) = flagged
+            .iter()
+            .find(|(p, _)| same_file(p, &layer.source.path))
+        else {
+            continue;
+        };
+        let role = if *role == Role::Buildings && layer.role == Some(Role::Villages) {
+            Role::Villages
+        } else {
+            *role
+        };
+        if layer.role_hint.is_some_and(|h| h != role) {
+            layer.role = None;
+            continue;
+        }
+        layer.role = Some(role);
+        if role == Role::Facilities && layer.classification.is_none() {
+            layer.classification = Some(options.taxonomy.classify_layer(layer));
+        }
+    }
+    ds
+}
+
 pub fn run(args: CoverageArgs) -> anyhow::Result<ExitCode> {
     let options = args.input.load_options()?;
     let flagged: Vec<(&PathBuf, Role)> = [
@@ -120,30 +152,7 @@ pub fn run(args: CoverageArgs) -> anyhow::Result<ExitCode> {
         Some(p) => resolve_profile(p)?,
         None => Profile::default(),
     };
-    let mut ds = load(&paths, &options);
-    // Roles given on the command line win over the guess. A multi-layer file (an OSM extract)
-    // given for one role contributes only its layers of that role.
-    for layer in &mut ds.layers {
-        let Some((_, role)) = flagged
-            .iter()
-            .find(|(p, _)| same_file(p, &layer.source.path))
-        else {
-            continue;
-        };
-        let role = if *role == Role::Buildings && layer.role == Some(Role::Villages) {
-            Role::Villages
-        } else {
-            *role
-        };
-        if layer.role_hint.is_some_and(|h| h != role) {
-            layer.role = None;
-            continue;
-        }
-        layer.role = Some(role);
-        if role == Role::Facilities && layer.classification.is_none() {
-            layer.classification = Some(options.taxonomy.classify_layer(layer));
-        }
-    }
+    let ds = load_town(&paths, &flagged, &options);
     let failures: Vec<String> = ds.failures.iter().map(|f| f.error.to_string()).collect();
     for f in &failures {
         eprintln!("error: {f}");
@@ -522,18 +531,17 @@ fn run_features(
         Method::Euclidean => "euclidean (fallback)",
     };
     let attrs = |kind: &str,
-                 ct: Option<&CategoryTimes>,
+                 cat: Option<(&str, &str)>,
                  minutes: Option<u32>,
                  population: Option<f64>,
                  points: Option<usize>,
                  area: Option<f64>,
                  name: Option<String>,
                  snapped: Option<bool>| {
-        let c = ct.and_then(|ct| a.taxonomy.get(ct.category));
         vec![
             text(kind),
-            c.map_or(AttrValue::Null, |c| text(c.id.clone())),
-            c.map_or(AttrValue::Null, |c| text(c.zh.clone())),
+            cat.map_or(AttrValue::Null, |c| text(c.0)),
+            cat.map_or(AttrValue::Null, |c| text(c.1)),
             minutes.map_or(AttrValue::Null, |m| AttrValue::Int(i64::from(m))),
             text(a.mode.id.clone()),
             text(method),
@@ -544,113 +552,46 @@ fn run_features(
             snapped.map_or(AttrValue::Null, AttrValue::Bool),
         ]
     };
-    // Isochrones, in parallel over (category, tier).
-    let jobs: Vec<(&CategoryTimes, u32)> = r
-        .categories
-        .iter()
-        .filter(|ct| !ct.facilities.is_empty())
-        .flat_map(|ct| a.tiers.iter().map(move |t| (ct, t.minutes)))
-        .collect();
-    let isos: Vec<_> = jobs
-        .par_iter()
-        .map(|(ct, m)| (*ct, *m, a.category_isochrone(ct, *m)))
-        .collect();
     let mut feats: Vec<(geo_types::Geometry<f64>, Vec<AttrValue>)> = Vec::new();
-    for (ct, m, poly) in isos {
-        if poly.0.is_empty() {
-            continue;
-        }
-        use geo::Area;
-        let area = poly.unsigned_area();
-        feats.push((
-            poly.into(),
-            attrs(
-                "isochrone",
-                Some(ct),
-                Some(m),
-                None,
-                None,
-                Some(area),
-                None,
-                None,
-            ),
-        ));
+    for iso in derive::isochrones(a, r) {
+        let attrs = attrs(
+            "isochrone",
+            Some((&iso.category.id, &iso.category.zh)),
+            Some(iso.minutes),
+            None,
+            None,
+            Some(iso.area_m2),
+            None,
+            None,
+        );
+        feats.push((iso.polygon.into(), attrs));
     }
     // Gaps: all required types per tier, then each category per tier.
-    let cell = a.shapes.gap_cell_m.value;
-    let uncovered = |covered: &dyn Fn(usize) -> bool| -> Vec<([f64; 2], f64)> {
-        a.demand
-            .points
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !covered(*i))
-            .map(|(_, p)| (p.xy, p.weight))
-            .collect()
-    };
-    for t in &a.tiers {
-        if t.required.is_empty() {
-            continue;
-        }
-        let b = t.budget_s();
-        let reqs: Vec<Vec<&CategoryTimes>> = t
-            .required
-            .iter()
-            .map(|(_, cats)| {
-                r.categories
-                    .iter()
-                    .filter(|ct| cats.contains(&ct.category))
-                    .collect()
-            })
-            .collect();
-        let pts = uncovered(&|i| {
-            reqs.iter()
-                .all(|opts| opts.iter().any(|ct| ct.demand_time_s[i] <= b))
-        });
-        for g in gap_areas(&pts, cell) {
-            feats.push((
-                g.polygon.into(),
-                attrs(
-                    "gap_all_required",
-                    None,
-                    Some(t.minutes),
-                    Some(g.population),
-                    Some(g.points),
-                    Some(g.area_m2),
-                    None,
-                    None,
-                ),
-            ));
-        }
-    }
-    for ct in &r.categories {
-        for t in &a.tiers {
-            let b = t.budget_s();
-            let pts = uncovered(&|i| ct.demand_time_s[i] <= b);
-            for g in gap_areas(&pts, cell) {
-                feats.push((
-                    g.polygon.into(),
-                    attrs(
-                        "gap",
-                        Some(ct),
-                        Some(t.minutes),
-                        Some(g.population),
-                        Some(g.points),
-                        Some(g.area_m2),
-                        None,
-                        None,
-                    ),
-                ));
-            }
-        }
+    for g in derive::gaps(a, r, true) {
+        let attrs = attrs(
+            if g.category.is_some() {
+                "gap"
+            } else {
+                "gap_all_required"
+            },
+            g.category.as_ref().map(|c| (c.id.as_str(), c.zh.as_str())),
+            Some(g.minutes),
+            Some(g.area.population),
+            Some(g.area.points),
+            Some(g.area.area_m2),
+            None,
+            None,
+        );
+        feats.push((g.area.polygon.into(), attrs));
     }
     // Facilities (once, from the first run).
     for (i, f) in a.facilities.iter().enumerate().filter(|_| with_facilities) {
-        let ct = r.categories.iter().find(|ct| ct.category == f.category);
+        let c = a.taxonomy.get(f.category);
         feats.push((
             geo_types::Geometry::Point(geo_types::Point::new(f.xy[0], f.xy[1])),
             attrs(
                 "facility",
-                ct,
+                c.map(|c| (c.id.as_str(), c.zh.as_str())),
                 None,
                 None,
                 None,

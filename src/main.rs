@@ -1,6 +1,7 @@
 //! The towncircle binary: the desktop app when run bare, CLI subcommands otherwise.
 #![deny(clippy::unwrap_used)]
 
+mod cli_analyze;
 mod cli_coverage;
 
 use std::path::PathBuf;
@@ -41,6 +42,9 @@ enum Command {
     /// Travel times to the nearest facility of each category and the population covered at each
     /// tier (5/15/30 min), on the road network (JSON documented in README.md).
     Coverage(Box<cli_coverage::CoverageArgs>),
+    /// The whole analysis of a town (coverage per tier, the ten ones, gaps) written as
+    /// report.html, results.xlsx, results.gpkg and summary.json into --out DIR.
+    Analyze(Box<cli_analyze::AnalyzeArgs>),
     /// Write the synthetic demo town 清溪镇 (GBK shapefiles in EPSG:4549, an Amap-style POI CSV in
     /// GCJ-02, GeoJSON) into a folder; the same generator and seed made sample-maps/qingxi-demo-town.
     DemoTown(DemoTownArgs),
@@ -261,6 +265,7 @@ fn run() -> anyhow::Result<ExitCode> {
             })
         }
         Some(Command::Coverage(args)) => cli_coverage::run(*args),
+        Some(Command::Analyze(args)) => cli_analyze::run(*args),
         Some(Command::DemoTown(args)) => {
             let town = towncircle::demo::generate(args.seed);
             towncircle::demo::write(&town, &args.out)?;

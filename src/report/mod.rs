@@ -1,3 +1,13 @@
-//! Outputs for people and programs: layer summaries now; reports, tables and maps later.
+//! Outputs for people and programs: layer summaries ([`info`]) and the analysis report of a
+//! town ([`town::write_all`]: report.html, results.xlsx, results.gpkg, summary.json).
 
+pub mod derive;
+pub mod geopackage;
+pub mod html;
 pub mod info;
+pub mod maps;
+pub mod summary;
+pub mod town;
+pub mod xlsx;
+
+pub use town::{Lang, OUTPUT_FILES, ReportData, Run, write_all};

@@ -1,0 +1,173 @@
+//! `towncircle analyze`: the whole analysis of a town (living-circle coverage and the ten
+//! ones) written as report.html, results.xlsx, results.gpkg and summary.json into a folder.
+//! summary.json is documented in README.md.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::Args;
+
+use towncircle::access::{AccessInput, TownOptions, run_town};
+use towncircle::io::expand_paths;
+use towncircle::model::layer::AttrValue;
+use towncircle::model::{Layer, Role};
+use towncircle::report::{Lang, ReportData, Run, write_all};
+use towncircle::standards::profile::{Profile, resolve_profile};
+use towncircle::tenones::{Verdict, evaluate};
+
+use crate::InputArgs;
+use crate::cli_coverage::load_town;
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Data files or folders; roles are guessed from names, fields and geometry.
+    #[arg(required = true, value_name = "FILE or FOLDER")]
+    files: Vec<PathBuf>,
+    /// The folder to write report.html, results.xlsx, results.gpkg and summary.json into
+    /// (created when missing; other files in it are left alone).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// A shipped standards profile by name (zhejiang-beautiful-towns [default], gb50180-2018,
+    /// tdt1062-2021) or a profile file.
+    #[arg(long, value_name = "NAME|FILE")]
+    profile: Option<String>,
+    /// One travel mode for every tier: walk, bike, ebike or car (speeds from the profile).
+    /// Default: each tier's own mode from the profile.
+    #[arg(long, value_name = "MODE")]
+    mode: Option<String>,
+    /// Language of the report: zh (中文, default) or en.
+    #[arg(long, default_value = "zh", value_name = "zh|en")]
+    lang: String,
+    #[command(flatten)]
+    input: InputArgs,
+}
+
+/// The town's name: the boundary's 名称/name, else the folder's name.
+fn town_name(layers: &[Layer], files: &[PathBuf]) -> String {
+    for l in layers.iter().filter(|l| l.role == Some(Role::Boundary)) {
+        for f in &l.features {
+            for field in ["名称", "镇名", "name:zh", "name"] {
+                if let Some(t) = l.attr(f, field).and_then(AttrValue::as_text) {
+                    let t = t.trim();
+                    if !t.is_empty() {
+                        return t.to_string();
+                    }
+                }
+            }
+        }
+    }
+    files
+        .iter()
+        .find(|p| p.is_dir())
+        .and_then(|p| p.canonicalize().ok())
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "town".into())
+}
+
+pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
+    let Some(lang) = Lang::parse(&args.lang) else {
+        bail!("--lang {}: use zh or en", args.lang);
+    };
+    let options = args.input.load_options()?;
+    for p in &args.files {
+        if !p.exists() {
+            bail!("{}: no such file or folder", p.display());
+        }
+        if p.is_dir() && expand_paths(std::slice::from_ref(p)).is_empty() {
+            bail!(
+                "{}: the folder holds no data files (.shp, .geojson, .gpkg, .osm.pbf, .csv, .xlsx); nothing was written",
+                p.display()
+            );
+        }
+    }
+    let profile = match &args.profile {
+        Some(p) => resolve_profile(p)?,
+        None => Profile::default(),
+    };
+    let ds = load_town(&args.files, &[], &options);
+    if !ds.failures.is_empty() {
+        let list: Vec<String> = ds
+            .failures
+            .iter()
+            .map(|f| format!("  {}", f.error))
+            .collect();
+        bail!(
+            "{} of the input files could not be read, so no report was written:\n{}\nfix or remove them and run again",
+            ds.failures.len(),
+            list.join("\n")
+        );
+    }
+    if ds.layers.is_empty() {
+        bail!("the inputs hold no layers; nothing was written");
+    }
+    let input = AccessInput::from_layers(&ds.layers);
+    let access = run_town(
+        &input,
+        &profile,
+        &options.taxonomy,
+        &TownOptions {
+            mode: args.mode.clone(),
+            minutes: None,
+        },
+    )
+    .with_context(|| format!("profile {}", profile.path.display()))?;
+    let tenones = evaluate(&ds.layers, &profile, &options.taxonomy, &access.report)
+        .with_context(|| format!("the ten ones, profile {}", profile.path.display()))?;
+    let town = town_name(&ds.layers, &args.files);
+    let mut data = ReportData::new(
+        town,
+        &ds.layers,
+        ds.working_crs.clone(),
+        access
+            .runs
+            .iter()
+            .map(|r| Run {
+                analysis: &r.analysis,
+                result: &r.result,
+            })
+            .collect(),
+        &access.report,
+        Some(&tenones),
+        &profile,
+    )?;
+    if args
+        .files
+        .iter()
+        .any(|p| p.is_dir() && p.join("demo-town.json").is_file())
+    {
+        data.flags.push(match lang {
+            Lang::Zh => "虚构示例数据（SYNTHETIC）：本镇由 towncircle demo-town 生成，不代表任何真实地点。".into(),
+            Lang::En => "SYNTHETIC demo data: this town was generated by towncircle demo-town and depicts no real place.".into(),
+        });
+    }
+    let written = write_all(&data, lang, &args.out)
+        .with_context(|| format!("writing the report into {}", args.out.display()))?;
+    println!(
+        "{}: {} ({} layers)",
+        data.town,
+        data.working_crs.label(),
+        data.inputs.len()
+    );
+    for f in &data.flags {
+        println!("!! {f}");
+    }
+    if let Some(t) = data.tenones {
+        let tally = t.tally();
+        let parts: Vec<String> = Verdict::ALL
+            .iter()
+            .zip(tally)
+            .map(|(v, n)| format!("{} {n}", v.label(lang.code())))
+            .collect();
+        println!("ten ones: {}", parts.join(", "));
+    }
+    for c in &access.report.all_required {
+        if let Some(p) = c.coverage.town.percent {
+            println!("all required at {} min: {p:.1}% of the town", c.minutes);
+        }
+    }
+    for p in written {
+        println!("wrote {}", p.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}

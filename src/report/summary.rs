@@ -1,0 +1,117 @@
+//! summary.json: the verdicts and coverage for programs (documented in README.md,
+//! "`towncircle analyze`").
+
+use serde::Serialize;
+
+use crate::access::AccessReport;
+use crate::tenones::{TenOnesReport, ThresholdUsed, Verdict};
+
+use super::info::LayerSummary;
+use super::town::{Lang, ReportData};
+
+/// A tally of item verdicts.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Tally {
+    pub pass: usize,
+    pub partly: usize,
+    pub fail: usize,
+    pub no_data: usize,
+}
+
+/// One input layer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InputRef {
+    pub file: String,
+    pub table: Option<String>,
+    pub role: Option<&'static str>,
+    pub features: usize,
+    pub crs: Option<String>,
+}
+
+impl From<&LayerSummary> for InputRef {
+    fn from(l: &LayerSummary) -> Self {
+        InputRef {
+            file: l.file.clone(),
+            table: l.table.clone(),
+            role: l.role,
+            features: l.feature_count,
+            crs: l.crs.code.clone(),
+        }
+    }
+}
+
+/// One all-required gap area.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GapRef {
+    pub minutes: u32,
+    pub village: Option<String>,
+    pub population: f64,
+    pub points: usize,
+    pub area_m2: f64,
+    pub centre: [f64; 2],
+}
+
+/// summary.json.
+#[derive(Debug, Serialize)]
+pub struct Summary<'a> {
+    /// "towncircle-analyze/1": bumped when a field changes meaning.
+    pub format: &'static str,
+    pub towncircle_version: &'static str,
+    pub town: &'a str,
+    pub lang: &'static str,
+    pub working_crs: String,
+    pub inputs: Vec<InputRef>,
+    /// Conditions every reader must see (Euclidean fallback, synthetic data, ...).
+    pub flags: &'a [String],
+    pub population: f64,
+    /// None when the ten ones were not evaluated.
+    pub tenones_tally: Option<Tally>,
+    /// The ten-ones report (items, checks, measures, failing places, thresholds).
+    pub tenones: Option<&'a TenOnesReport>,
+    /// The access run, as `towncircle coverage --json` prints it (without `inputs`).
+    pub access: &'a AccessReport,
+    /// All-required gap areas per tier, largest population first within a tier.
+    pub gaps: Vec<GapRef>,
+    /// The profile values the access run used (ten-ones thresholds are in `tenones`).
+    pub access_thresholds: &'a [ThresholdUsed],
+    pub files: [&'static str; 4],
+}
+
+/// Build summary.json's content.
+pub fn summary<'a>(data: &'a ReportData<'_>, lang: Lang) -> Summary<'a> {
+    Summary {
+        format: "towncircle-analyze/1",
+        towncircle_version: env!("CARGO_PKG_VERSION"),
+        town: &data.town,
+        lang: lang.code(),
+        working_crs: data.working_crs.label(),
+        inputs: data.inputs.iter().map(InputRef::from).collect(),
+        flags: &data.flags,
+        population: data.population(),
+        tenones_tally: data.tenones.map(|t| {
+            let [pass, partly, fail, no_data] = t.tally();
+            debug_assert_eq!(Verdict::ALL[3], Verdict::NoData);
+            Tally {
+                pass,
+                partly,
+                fail,
+                no_data,
+            }
+        }),
+        tenones: data.tenones,
+        access: data.report,
+        gaps: data
+            .all_required_gaps()
+            .map(|g| GapRef {
+                minutes: g.minutes,
+                village: g.village.clone(),
+                population: g.area.population,
+                points: g.area.points,
+                area_m2: g.area.area_m2,
+                centre: g.area.centre,
+            })
+            .collect(),
+        access_thresholds: &data.access_thresholds,
+        files: super::town::OUTPUT_FILES,
+    }
+}
