@@ -1,8 +1,11 @@
 //! Per-frame cost of the map with 200,000 drawn features: geometry is prepared and tessellated
-//! once (not measured), then each frame culls chunks, moves the cached meshes by one affine and
-//! builds egui's paint list. Headless: egui's `Context::run_ui` with a fixed 1280×800 screen.
+//! once (not measured; chunks denser than their pixels are rasterized once into textures), then
+//! each frame culls chunks, moves the cached meshes by one affine (or draws one textured quad per
+//! rasterized chunk) and builds egui's paint list. The `+tessellate` cases add egui's
+//! tessellation of that paint list: everything a real frame does on the CPU before the upload.
+//! Headless: egui's `Context::run_ui` with a fixed 1280×800 screen.
 //!
-//! cargo bench --bench frame
+//! cargo bench --bench frame --features gui
 
 use std::hint::black_box;
 
@@ -74,8 +77,9 @@ fn setup(
 fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("map_frame");
     g.sample_size(20);
-    let cases: [(&str, Role, Option<f64>); 3] = [
+    let cases: [(&str, Role, Option<f64>); 4] = [
         ("200k_buildings_whole_town", Role::Buildings, None),
+        ("200k_buildings_6m_per_pt", Role::Buildings, Some(6.0)),
         (
             "200k_buildings_zoomed_2m_per_pt",
             Role::Buildings,
@@ -91,8 +95,8 @@ fn bench(c: &mut Criterion) {
         let (ctx, mut map, mut doc) = setup(layer, role, zoom);
         let s = map.last_stats;
         eprintln!(
-            "{name}: {} chunks drawn, {} vertices per frame, {} m/pt",
-            s.chunks_drawn, s.vertices, map.view.m_per_pt
+            "{name}: {} chunks drawn ({} as textures), {} vertices per frame, {} m/pt",
+            s.chunks_drawn, s.images_drawn, s.vertices, map.view.m_per_pt
         );
         g.bench_function(name, |b| {
             b.iter(|| black_box(frame(&ctx, &mut map, &mut doc)));

@@ -221,6 +221,7 @@ impl MapState {
             .filter(|l| l.visible && l.opacity > 0.0)
         {
             let s = layer_shapes(
+                ui.ctx(),
                 DrawLayer {
                     layer: &ml.layer,
                     role: ml.layer.role,
@@ -240,6 +241,7 @@ impl MapState {
             stats.chunks_built += s.chunks_built;
             stats.vertices += s.vertices;
             stats.pending += s.pending;
+            stats.images_drawn += s.images_drawn;
         }
         self.last_stats = stats;
         if stats.pending > 0 {
