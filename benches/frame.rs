@@ -74,7 +74,61 @@ fn setup(
     (ctx, map, doc)
 }
 
+/// One full frame: the map's paint list plus egui's tessellation of it; returns the vertex count.
+fn full_frame(ctx: &egui::Context, map: &mut MapState, doc: &mut Document) -> usize {
+    let mut out = ctx.run_ui(input(), |ui| {
+        egui::CentralPanel::no_frame().show(ui, |ui| {
+            let _ = map.ui(ui, doc, Lang::Zh, None);
+        });
+    });
+    out.textures_delta.clear();
+    ctx.tessellate(out.shapes, out.pixels_per_point)
+        .iter()
+        .map(|p| match &p.primitive {
+            egui::epaint::Primitive::Mesh(m) => m.vertices.len(),
+            egui::epaint::Primitive::Callback(_) => 0,
+        })
+        .sum()
+}
+
+/// Every zoom from a whole-town view to 0.5 m/pt over 200k buildings: the one-off build time
+/// when arriving at a zoom (spread over frames in the app) and the median of 21 full frames.
+fn zoom_sweep() {
+    let (ctx, mut map, mut doc) = setup(synth::buildings(N_FEATURES, 42), Role::Buildings, None);
+    let town = map.view.m_per_pt;
+    let mut m = town;
+    while m >= 0.5 {
+        map.view.m_per_pt = m;
+        let t0 = std::time::Instant::now();
+        for _ in 0..1000 {
+            frame(&ctx, &mut map, &mut doc);
+            if map.last_stats.pending == 0 {
+                break;
+            }
+        }
+        let build_ms = t0.elapsed().as_secs_f64() * 1e3;
+        let mut vertices = 0;
+        let mut times_ms: Vec<f64> = (0..21)
+            .map(|_| {
+                let t1 = std::time::Instant::now();
+                vertices = full_frame(&ctx, &mut map, &mut doc);
+                t1.elapsed().as_secs_f64() * 1e3
+            })
+            .collect();
+        times_ms.sort_by(f64::total_cmp);
+        let frame_ms = times_ms[times_ms.len() / 2];
+        let s = map.last_stats;
+        eprintln!(
+            "sweep {m:7.2} m/pt: build {build_ms:7.1} ms once, full frame {frame_ms:6.2} ms (median), \
+             {} chunks ({} textures), {vertices} vertices tessellated",
+            s.chunks_drawn, s.images_drawn
+        );
+        m /= 1.5;
+    }
+}
+
 fn bench(c: &mut Criterion) {
+    zoom_sweep();
     let mut g = c.benchmark_group("map_frame");
     g.sample_size(20);
     let cases: [(&str, Role, Option<f64>); 4] = [

@@ -107,7 +107,10 @@ pub fn tile_to_lonlat(x: f64, y: f64, z: u8) -> (f64, f64) {
 pub fn zoom_for(m_per_px: f64, lat_deg: f64) -> u8 {
     // Ground metres per pixel at zoom 0 on the equator: 2πR / 256.
     let z0 = 156_543.033_928 * lat_deg.to_radians().cos();
-    (z0 / m_per_px.max(1e-3)).log2().round().clamp(0.0, f64::from(MAX_ZOOM)) as u8
+    (z0 / m_per_px.max(1e-3))
+        .log2()
+        .round()
+        .clamp(0.0, f64::from(MAX_ZOOM)) as u8
 }
 
 /// The grid of `WARP_NODES`² points of tile `t` in the working CRS (row by row from the
@@ -199,7 +202,9 @@ type Reply = (TileId, Result<egui::ColorImage, String>);
 pub fn decode_png(bytes: &[u8]) -> Result<egui::ColorImage, String> {
     let mut dec = png::Decoder::new(std::io::Cursor::new(bytes));
     dec.set_transformations(png::Transformations::normalize_to_color8());
-    let mut reader = dec.read_info().map_err(|e| format!("not a PNG tile: {e}"))?;
+    let mut reader = dec
+        .read_info()
+        .map_err(|e| format!("not a PNG tile: {e}"))?;
     let size = reader
         .output_buffer_size()
         .ok_or_else(|| "PNG tile too large".to_string())?;
@@ -295,7 +300,11 @@ impl std::fmt::Debug for Basemap {
 
 impl Default for Basemap {
     fn default() -> Self {
-        Basemap::new(BasemapSettings::default(), http_fetch(), default_cache_dir())
+        Basemap::new(
+            BasemapSettings::default(),
+            http_fetch(),
+            default_cache_dir(),
+        )
     }
 }
 
@@ -326,7 +335,16 @@ impl Basemap {
         let (min, max) = (visible.min(), visible.max());
         let mut lons = Vec::new();
         let mut lats = Vec::new();
-        for (fx, fy) in [(0.0, 0.0), (0.5, 0.0), (1.0, 0.0), (0.0, 0.5), (1.0, 0.5), (0.0, 1.0), (0.5, 1.0), (1.0, 1.0)] {
+        for (fx, fy) in [
+            (0.0, 0.0),
+            (0.5, 0.0),
+            (1.0, 0.0),
+            (0.0, 0.5),
+            (1.0, 0.5),
+            (0.0, 1.0),
+            (0.5, 1.0),
+            (1.0, 1.0),
+        ] {
             let c = Coord {
                 x: min.x + fx * (max.x - min.x),
                 y: min.y + fy * (max.y - min.y),
@@ -340,8 +358,14 @@ impl Basemap {
             return Vec::new();
         }
         let fold = |v: &[f64], f: fn(f64, f64) -> f64, init: f64| v.iter().copied().fold(init, f);
-        let (lon0, lon1) = (fold(&lons, f64::min, f64::MAX), fold(&lons, f64::max, f64::MIN));
-        let (lat0, lat1) = (fold(&lats, f64::min, f64::MAX), fold(&lats, f64::max, f64::MIN));
+        let (lon0, lon1) = (
+            fold(&lons, f64::min, f64::MAX),
+            fold(&lons, f64::max, f64::MIN),
+        );
+        let (lat0, lat1) = (
+            fold(&lats, f64::min, f64::MAX),
+            fold(&lats, f64::max, f64::MIN),
+        );
         let mut z = zoom_for(m_per_px, 0.5 * (lat0 + lat1));
         loop {
             let (x0, y0) = lonlat_to_tile(lon0, lat1, z);
@@ -381,7 +405,10 @@ impl Basemap {
                 .map(|t| (crs.clone(), t));
             self.to_lonlat = Transformer::new(crs, &Crs::WGS84).ok();
         }
-        let key = (self.settings.url_template.clone(), self.settings.key.clone());
+        let key = (
+            self.settings.url_template.clone(),
+            self.settings.key.clone(),
+        );
         if self.tiles_for.as_ref() != Some(&key) {
             self.tiles.clear();
             self.tiles_for = Some(key);
@@ -411,7 +438,8 @@ impl Basemap {
         }
         // Forget tiles far from the view (their textures are freed).
         if self.tiles.len() > 4 * MAX_TILES {
-            self.tiles.retain(|t, s| wanted.contains(t) || matches!(s, TileState::Pending));
+            self.tiles
+                .retain(|t, s| wanted.contains(t) || matches!(s, TileState::Pending));
         }
     }
 
@@ -498,9 +526,15 @@ impl Basemap {
             egui::FontId::proportional(11.0),
             Color32::from_gray(40),
         );
-        let pos = pos2(screen.center().x - galley.size().x / 2.0, screen.bottom() - galley.size().y - 4.0);
+        let pos = pos2(
+            screen.center().x - galley.size().x / 2.0,
+            screen.bottom() - galley.size().y - 4.0,
+        );
         painter.rect_filled(
-            Rect::from_min_size(pos - egui::vec2(4.0, 2.0), galley.size() + egui::vec2(8.0, 4.0)),
+            Rect::from_min_size(
+                pos - egui::vec2(4.0, 2.0),
+                galley.size() + egui::vec2(8.0, 4.0),
+            ),
             2.0,
             Color32::from_white_alpha(200),
         );
@@ -521,7 +555,10 @@ impl Basemap {
                 self.settings.attribution = TIANDITU_ATTRIBUTION.to_string();
             }
         });
-        ui.label(t("瓦片地址模板 ({z} {x} {y} {key})", "Tile URL template ({z} {x} {y} {key})"));
+        ui.label(t(
+            "瓦片地址模板 ({z} {x} {y} {key})",
+            "Tile URL template ({z} {x} {y} {key})",
+        ));
         ui.text_edit_singleline(&mut self.settings.url_template);
         ui.horizontal(|ui| {
             ui.label(t("密钥 (天地图 tk)", "Key (Tianditu tk)"));
@@ -531,7 +568,9 @@ impl Basemap {
             ui.label(t("署名", "Attribution"));
             ui.text_edit_singleline(&mut self.settings.attribution);
         });
-        ui.add(egui::Slider::new(&mut self.settings.opacity, 0.0..=1.0).text(t("不透明度", "Opacity")));
+        ui.add(
+            egui::Slider::new(&mut self.settings.opacity, 0.0..=1.0).text(t("不透明度", "Opacity")),
+        );
         if !cfg!(feature = "basemap") {
             ui.label(t(
                 "此版本未含底图下载 (cargo build --features basemap)，仅显示磁盘缓存的瓦片。",
@@ -614,8 +653,15 @@ mod tests {
         let (nw, se) = (nodes[0], nodes[nodes.len() - 1]);
         // A zoom-14 tile is 2446 m of Mercator, about 2118 m on the ground at 30°N.
         let (w, h) = (se.x - nw.x, nw.y - se.y);
-        assert!((w - 2118.0).abs() < 15.0 && (h - 2118.0).abs() < 15.0, "{w} × {h}");
-        assert!((nw.x - 500_000.0).abs() < 2200.0, "near the central meridian: {}", nw.x);
+        assert!(
+            (w - 2118.0).abs() < 15.0 && (h - 2118.0).abs() < 15.0,
+            "{w} × {h}"
+        );
+        assert!(
+            (nw.x - 500_000.0).abs() < 2200.0,
+            "near the central meridian: {}",
+            nw.x
+        );
         // The middle node lies at the projected tile centre.
         let (clon, clat) = tile_to_lonlat(f64::from(t.x) + 0.5, f64::from(t.y) + 0.5, 14);
         let c = project(clon, clat).expect("centre");
@@ -642,13 +688,10 @@ mod tests {
         let ctx = egui::Context::default();
         let crs = Crs::Epsg(4549);
         let to_world = Transformer::new(&Crs::WGS84, &crs).expect("transformer");
-        let centre = to_world
-            .coord(Coord { x: 120.1, y: 30.2 })
-            .expect("centre");
+        let centre = to_world.coord(Coord { x: 120.1, y: 30.2 }).expect("centre");
         let view = MapView {
             center: centre,
             m_per_pt: 5.0,
-            ..MapView::default()
         };
         let screen = Rect::from_min_size(Pos2::ZERO, egui::vec2(1000.0, 800.0));
 
@@ -664,7 +707,11 @@ mod tests {
 
         let (mut on, calls) = counting_basemap(true);
         on.shapes(&ctx, Some(&crs), &view, screen, &mut out);
-        assert!(on.requested >= 4 && on.requested <= MAX_TILES, "{}", on.requested);
+        assert!(
+            on.requested >= 4 && on.requested <= MAX_TILES,
+            "{}",
+            on.requested
+        );
         // The worker answers every request (with an error: offline) and nothing is drawn.
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
         while calls.load(Ordering::SeqCst) < on.requested && std::time::Instant::now() < deadline {
@@ -687,7 +734,8 @@ mod tests {
             enc.set_color(png::ColorType::Rgba);
             enc.set_depth(png::BitDepth::Eight);
             let mut w = enc.write_header().expect("header");
-            w.write_image_data(&[255, 0, 0, 255].repeat(4)).expect("data");
+            w.write_image_data(&[255, 0, 0, 255].repeat(4))
+                .expect("data");
         }
         let img = decode_png(&bytes).expect("decode");
         assert_eq!(img.size, [2, 2]);
@@ -702,7 +750,6 @@ mod tests {
         let view = MapView {
             center: centre,
             m_per_pt: 5.0,
-            ..MapView::default()
         };
         let screen = Rect::from_min_size(Pos2::ZERO, egui::vec2(1000.0, 800.0));
         bm.projection = Some((crs.clone(), to_world));

@@ -18,7 +18,7 @@ use crate::model::{Feature, Layer};
 use crate::render::symbols;
 
 /// Features per chunk aimed at: small enough to cull and to build within a frame's budget.
-const FEATURES_PER_CHUNK: usize = 4000;
+const FEATURES_PER_CHUNK: usize = 1000;
 
 /// A layer cut into spatial chunks, computed once when the layer is added.
 #[derive(Debug, Clone)]
@@ -455,7 +455,7 @@ pub enum BuiltChunk {
 /// A mesh is rasterized when it has more than one vertex per this many pixels it covers: then a
 /// textured quad is far cheaper per frame than the mesh, and the texture costs at most this
 /// many pixels (4 bytes each) per vertex it replaces.
-pub const PIXELS_PER_VERTEX_TO_RASTERIZE: f32 = 16.0;
+pub const PIXELS_PER_VERTEX_TO_RASTERIZE: f32 = 32.0;
 
 /// Mesh or pixels for a freshly built chunk mesh: pixels when the mesh is dense
 /// (see [`PIXELS_PER_VERTEX_TO_RASTERIZE`]) and the image fits in `max_side` pixels.
