@@ -6,6 +6,7 @@ use tiny_skia::{
     FillRule, LineCap, LineJoin, Paint, Path, PathBuilder, Pixmap, Stroke, StrokeDash, Transform,
 };
 
+use super::symbols;
 use super::view::View;
 use super::{PointSymbol, Rgba, Shape, Style};
 
@@ -199,42 +200,11 @@ pub fn symbol_path(shape: Shape, size_px: f32, cx: f32, cy: f32) -> Option<Path>
             let h = r * 0.9;
             poly(&[(-h, -h), (h, -h), (h, h), (-h, h)])
         }
-        Shape::Diamond => poly(&[(0.0, -r), (r, 0.0), (0.0, r), (-r, 0.0)]),
-        Shape::Triangle => {
-            // Equilateral, centred on its centroid, point up.
-            let rr = r * 1.15;
-            let (s, c) = (rr * 0.866_025_4, rr * 0.5);
-            poly(&[(0.0, -rr), (s, c), (-s, c)])
-        }
-        Shape::Star => {
-            let outer = r * 1.1;
-            let inner = outer * 0.42;
-            let pts: Vec<(f32, f32)> = (0..10)
-                .map(|i| {
-                    let a = -std::f32::consts::FRAC_PI_2 + i as f32 * std::f32::consts::PI / 5.0;
-                    let rad = if i % 2 == 0 { outer } else { inner };
-                    (rad * a.cos(), rad * a.sin())
-                })
-                .collect();
-            poly(&pts)
-        }
-        Shape::Cross => {
-            let t = r * 0.32;
-            poly(&[
-                (-t, -r),
-                (t, -r),
-                (t, -t),
-                (r, -t),
-                (r, t),
-                (t, t),
-                (t, r),
-                (-t, r),
-                (-t, t),
-                (-r, t),
-                (-r, -t),
-                (-t, -t),
-            ])
-        }
+        Shape::Diamond => poly(&symbols::regular(4, -90.0, r)),
+        // Equilateral, centred on its centroid, point up.
+        Shape::Triangle => poly(&symbols::regular(3, -90.0, r * 1.15)),
+        Shape::Star => poly(&symbols::star(r * 1.1)),
+        Shape::Cross => poly(&symbols::cross(r)),
     }
 }
 

@@ -22,6 +22,7 @@
 pub mod furniture;
 pub mod geom;
 pub mod palette;
+pub mod symbols;
 pub mod text;
 pub mod view;
 

@@ -15,9 +15,10 @@ use geo_types::{Coord, Geometry, LineString, Polygon, Rect as GeoRect};
 
 use super::style::{FeatureStyle, Symbol};
 use crate::model::{Feature, Layer};
+use crate::render::symbols;
 
 /// Features per chunk aimed at: small enough to cull and to build within a frame's budget.
-const FEATURES_PER_CHUNK: usize = 4000;
+const FEATURES_PER_CHUNK: usize = 1000;
 
 /// A layer cut into spatial chunks, computed once when the layer is added.
 #[derive(Debug, Clone)]
@@ -376,8 +377,7 @@ impl<'a> ChunkTessellator<'a> {
         let outline = symbol_outline(style.symbol, centre, r);
         // Fill: a fan for convex symbols, two bars for the cross.
         if style.symbol == Symbol::Cross {
-            let t = r * 0.36;
-            for (hw, hh) in [(r, t), (t, r)] {
+            for (hw, hh) in symbols::cross_bars(r) {
                 let base = mesh.vertices.len() as u32;
                 for (dx, dy) in [(-hw, -hh), (hw, -hh), (hw, hh), (-hw, hh)] {
                     mesh.colored_vertex(pos2(centre.x + dx, centre.y + dy), style.fill);
@@ -404,47 +404,176 @@ impl<'a> ChunkTessellator<'a> {
     }
 }
 
-/// The outline of a point symbol of radius `r` around `c` (local coordinates, y down).
+/// The outline of a point symbol of radius `r` around `c` (local coordinates, y down), from the
+/// table shared with the PNG renderer ([`crate::render::symbols`]).
 pub fn symbol_outline(symbol: Symbol, c: Pos2, r: f32) -> Vec<Pos2> {
-    let poly = |n: usize, start_deg: f32, r: f32| -> Vec<Pos2> {
-        (0..n)
-            .map(|k| {
-                let a = (start_deg + 360.0 * k as f32 / n as f32).to_radians();
-                pos2(c.x + r * a.cos(), c.y + r * a.sin())
-            })
+    let at = |pts: &[(f32, f32)]| -> Vec<Pos2> {
+        pts.iter()
+            .map(|&(dx, dy)| pos2(c.x + dx, c.y + dy))
             .collect()
     };
     match symbol {
-        Symbol::Circle => poly(12, 0.0, r),
-        Symbol::Square => poly(4, 45.0, r * 1.25),
-        Symbol::Diamond => poly(4, 0.0, r * 1.25),
-        Symbol::Triangle => poly(3, -90.0, r * 1.3),
-        Symbol::TriangleDown => poly(3, 90.0, r * 1.3),
-        Symbol::Hexagon => poly(6, 0.0, r * 1.1),
-        Symbol::Cross => {
-            let t = r * 0.36;
-            [
-                (-t, -r),
-                (t, -r),
-                (t, -t),
-                (r, -t),
-                (r, t),
-                (t, t),
-                (t, r),
-                (-t, r),
-                (-t, t),
-                (-r, t),
-                (-r, -t),
-                (-t, -t),
-            ]
-            .into_iter()
-            .map(|(dx, dy)| pos2(c.x + dx, c.y + dy))
-            .collect()
+        Symbol::Circle => at(&symbols::regular(12, 0.0, r)),
+        Symbol::Square => at(&symbols::regular(4, 45.0, r * 1.25)),
+        Symbol::Diamond => at(&symbols::regular(4, 0.0, r * 1.25)),
+        Symbol::Triangle => at(&symbols::regular(3, -90.0, r * 1.3)),
+        Symbol::TriangleDown => at(&symbols::regular(3, 90.0, r * 1.3)),
+        Symbol::Hexagon => at(&symbols::regular(6, 0.0, r * 1.1)),
+        Symbol::Cross => at(&symbols::cross(r)),
+    }
+}
+
+/// One chunk ready to draw at one zoom bucket.
+#[derive(Clone)]
+pub enum ChunkDrawing {
+    /// Its mesh (local metres), moved on screen each frame.
+    Mesh(Arc<Mesh>),
+    /// Its mesh was denser than the pixels it covers: rasterized once into a texture that
+    /// covers `rect_local` (local metres). A frame draws one textured quad.
+    Image {
+        texture: egui::TextureHandle,
+        rect_local: egui::Rect,
+    },
+}
+
+impl ChunkDrawing {
+    /// Vertices drawn per frame for this chunk.
+    pub fn vertex_count(&self) -> usize {
+        match self {
+            ChunkDrawing::Mesh(m) => m.vertices.len(),
+            ChunkDrawing::Image { .. } => 4,
         }
     }
 }
 
-/// The meshes of one layer at the zoom buckets seen recently.
+/// A chunk built off the UI thread: a mesh, or its pixels (made a texture on the UI thread).
+pub enum BuiltChunk {
+    Mesh(Mesh),
+    Pixels(egui::ColorImage, egui::Rect),
+}
+
+/// A mesh is rasterized when it has more than one vertex per this many pixels it covers: then a
+/// textured quad is far cheaper per frame than the mesh, and the texture costs at most this
+/// many pixels (4 bytes each) per vertex it replaces.
+pub const PIXELS_PER_VERTEX_TO_RASTERIZE: f32 = 32.0;
+
+/// Mesh or pixels for a freshly built chunk mesh: pixels when the mesh is dense
+/// (see [`PIXELS_PER_VERTEX_TO_RASTERIZE`]) and the image fits in `max_side` pixels.
+pub fn finish_chunk(mesh: Mesh, px_per_m: f32, max_side: usize) -> BuiltChunk {
+    if mesh.vertices.len() < 64 {
+        return BuiltChunk::Mesh(mesh);
+    }
+    let b = mesh.calc_bounds();
+    let area_px = (b.width() * px_per_m + 2.0) * (b.height() * px_per_m + 2.0);
+    if area_px > PIXELS_PER_VERTEX_TO_RASTERIZE * mesh.vertices.len() as f32 {
+        return BuiltChunk::Mesh(mesh);
+    }
+    match rasterize(&mesh, px_per_m, max_side) {
+        Some((image, rect)) => BuiltChunk::Pixels(image, rect),
+        None => BuiltChunk::Mesh(mesh),
+    }
+}
+
+/// Rasterize a coloured mesh (local metres, y down) at `px_per_m` pixels per metre into an image
+/// over its bounds plus one pixel, sampling at pixel centres and blending premultiplied colours
+/// source-over (as egui's renderer does). Returns the image and the local rectangle it covers;
+/// None for an empty mesh or an image wider or taller than `max_side`.
+pub fn rasterize(
+    mesh: &Mesh,
+    px_per_m: f32,
+    max_side: usize,
+) -> Option<(egui::ColorImage, egui::Rect)> {
+    let b = mesh.calc_bounds();
+    if mesh.indices.is_empty()
+        || !(b.width().is_finite() && b.height().is_finite())
+        || px_per_m <= 0.0
+    {
+        return None;
+    }
+    let w = (b.width() * px_per_m).ceil() as usize + 2;
+    let h = (b.height() * px_per_m).ceil() as usize + 2;
+    if w > max_side || h > max_side {
+        return None;
+    }
+    let origin = b.min - egui::vec2(1.0 / px_per_m, 1.0 / px_per_m);
+    let mut acc = vec![[0f32; 4]; w * h];
+    let to_px = |p: Pos2| ((p.x - origin.x) * px_per_m, (p.y - origin.y) * px_per_m);
+    let rgba = |c: Color32| {
+        let [r, g, b, a] = c.to_array();
+        [f32::from(r), f32::from(g), f32::from(b), f32::from(a)]
+    };
+    for t in mesh.indices.chunks_exact(3) {
+        let (Some(va), Some(vb), Some(vc)) = (
+            mesh.vertices.get(t[0] as usize),
+            mesh.vertices.get(t[1] as usize),
+            mesh.vertices.get(t[2] as usize),
+        ) else {
+            continue;
+        };
+        let (a, mut bb, mut c) = (to_px(va.pos), to_px(vb.pos), to_px(vc.pos));
+        let (ca, mut cb, mut cc) = (rgba(va.color), rgba(vb.color), rgba(vc.color));
+        let edge = |p: (f32, f32), q: (f32, f32), r: (f32, f32)| {
+            (q.0 - p.0) * (r.1 - p.1) - (q.1 - p.1) * (r.0 - p.0)
+        };
+        let mut area = edge(a, bb, c);
+        if area.abs() < 1e-9 || !area.is_finite() {
+            continue;
+        }
+        if area < 0.0 {
+            std::mem::swap(&mut bb, &mut c);
+            std::mem::swap(&mut cb, &mut cc);
+            area = -area;
+        }
+        if ca[3] + cb[3] + cc[3] == 0.0 {
+            continue;
+        }
+        let x0 = (a.0.min(bb.0).min(c.0) - 0.5).ceil().max(0.0) as usize;
+        let y0 = (a.1.min(bb.1).min(c.1) - 0.5).ceil().max(0.0) as usize;
+        let x1 = ((a.0.max(bb.0).max(c.0) - 0.5).floor() as isize).min(w as isize - 1);
+        let y1 = ((a.1.max(bb.1).max(c.1) - 0.5).floor() as isize).min(h as isize - 1);
+        if x1 < 0 || y1 < 0 {
+            continue;
+        }
+        let inv = 1.0 / area;
+        // With a clockwise (on a y-down screen) triangle: a top edge runs right, a left one up.
+        let top_left = |p: (f32, f32), q: (f32, f32)| (q.1 == p.1 && q.0 > p.0) || q.1 < p.1;
+        let (tl0, tl1, tl2) = (top_left(bb, c), top_left(c, a), top_left(a, bb));
+        let inside = |w: f32, tl: bool| w > 0.0 || (w == 0.0 && tl);
+        for y in y0..=y1 as usize {
+            let py = y as f32 + 0.5;
+            for x in x0..=x1 as usize {
+                let p = (x as f32 + 0.5, py);
+                let w0 = edge(bb, c, p);
+                let w1 = edge(c, a, p);
+                let w2 = edge(a, bb, p);
+                // Points on an edge belong to one triangle only (top-left rule), so a shared
+                // edge inside a polygon is not blended twice.
+                if !(inside(w0, tl0) && inside(w1, tl1) && inside(w2, tl2)) {
+                    continue;
+                }
+                let (l0, l1, l2) = (w0 * inv, w1 * inv, w2 * inv);
+                let src: [f32; 4] = std::array::from_fn(|k| ca[k] * l0 + cb[k] * l1 + cc[k] * l2);
+                let keep = 1.0 - src[3] / 255.0;
+                let d = &mut acc[y * w + x];
+                for k in 0..4 {
+                    d[k] = src[k] + d[k] * keep;
+                }
+            }
+        }
+    }
+    let pixels = acc
+        .iter()
+        .map(|d| {
+            let q = |v: f32| v.round().clamp(0.0, 255.0) as u8;
+            Color32::from_rgba_premultiplied(q(d[0]), q(d[1]), q(d[2]), q(d[3]))
+        })
+        .collect();
+    let image = egui::ColorImage::new([w, h], pixels);
+    let rect = egui::Rect::from_min_size(origin, egui::vec2(w as f32, h as f32) / px_per_m);
+    Some((image, rect))
+}
+
+/// The drawings of one layer at the zoom buckets seen recently.
 #[derive(Default)]
 pub struct LayerMeshes {
     /// Most recently used first; a few buckets are kept so zooming back is instant.
@@ -454,7 +583,7 @@ pub struct LayerMeshes {
 struct BucketMeshes {
     bucket: i32,
     pixels_per_point: f32,
-    chunks: Vec<Option<Arc<Mesh>>>,
+    chunks: Vec<Option<ChunkDrawing>>,
 }
 
 /// How many zoom buckets a layer keeps.
@@ -466,17 +595,17 @@ impl LayerMeshes {
         self.buckets.clear();
     }
 
-    /// Total vertices held, for statistics.
+    /// Total vertices held (4 per rasterized chunk), for statistics.
     pub fn vertex_count(&self) -> usize {
         self.buckets
             .iter()
             .flat_map(|b| b.chunks.iter().flatten())
-            .map(|m| m.vertices.len())
+            .map(ChunkDrawing::vertex_count)
             .sum()
     }
 
-    /// The mesh of chunk `k` at `bucket`, if built.
-    pub fn get(&self, bucket: i32, pixels_per_point: f32, k: usize) -> Option<&Arc<Mesh>> {
+    /// The drawing of chunk `k` at `bucket`, if built.
+    pub fn get(&self, bucket: i32, pixels_per_point: f32, k: usize) -> Option<&ChunkDrawing> {
         self.buckets
             .iter()
             .find(|b| b.bucket == bucket && b.pixels_per_point == pixels_per_point)
@@ -484,9 +613,9 @@ impl LayerMeshes {
             .and_then(Option::as_ref)
     }
 
-    /// Any mesh of chunk `k`, from the bucket nearest to `bucket` (shown while the right one is
-    /// being built).
-    pub fn nearest(&self, bucket: i32, k: usize) -> Option<&Arc<Mesh>> {
+    /// Any drawing of chunk `k`, from the bucket nearest to `bucket` (shown while the right one
+    /// is being built).
+    pub fn nearest(&self, bucket: i32, k: usize) -> Option<&ChunkDrawing> {
         self.buckets
             .iter()
             .filter_map(|b| {
@@ -499,18 +628,18 @@ impl LayerMeshes {
             .map(|(_, m)| m)
     }
 
-    /// Store a built mesh, making `bucket` the most recently used.
+    /// Store a built drawing, making `bucket` the most recently used.
     pub fn insert(
         &mut self,
         bucket: i32,
         pixels_per_point: f32,
         n_chunks: usize,
         k: usize,
-        mesh: Mesh,
+        drawing: ChunkDrawing,
     ) {
         self.touch(bucket, pixels_per_point, n_chunks);
         if let Some(slot) = self.buckets.first_mut().and_then(|b| b.chunks.get_mut(k)) {
-            *slot = Some(Arc::new(mesh));
+            *slot = Some(drawing);
         }
     }
 
@@ -622,5 +751,56 @@ mod tests {
             })
             .sum();
         assert!((area - 300.0).abs() < 1e-3, "area {area}");
+    }
+
+    #[test]
+    fn rasterizing_a_square_mesh_fills_exactly_its_pixels() {
+        // A 10 m × 10 m half-transparent red square at 1 px per metre (premultiplied colour).
+        let fill = Color32::from_rgba_unmultiplied(255, 0, 0, 128);
+        let mut mesh = Mesh::default();
+        mesh.add_colored_rect(
+            egui::Rect::from_min_size(pos2(0.0, 0.0), egui::vec2(10.0, 10.0)),
+            fill,
+        );
+        let (image, rect) = rasterize(&mesh, 1.0, 64).expect("raster");
+        assert_eq!(image.size, [12, 12], "10 px plus a pixel each side");
+        assert_eq!(rect.min, pos2(-1.0, -1.0));
+        let px = |x: usize, y: usize| image.pixels[y * 12 + x];
+        assert_eq!(px(0, 0), Color32::TRANSPARENT);
+        assert_eq!(px(11, 5), Color32::TRANSPARENT);
+        // Inside, each pixel is covered by exactly one of the two triangles (no double blend).
+        for y in 1..=10 {
+            for x in 1..=10 {
+                assert_eq!(px(x, y), fill, "pixel ({x}, {y})");
+            }
+        }
+        let covered = image.pixels.iter().filter(|c| c.a() > 0).count();
+        assert_eq!(covered, 100);
+        assert!(
+            rasterize(&mesh, 1.0, 11).is_none(),
+            "too large for the limit"
+        );
+    }
+
+    #[test]
+    fn dense_chunks_are_rasterized_and_sparse_ones_kept_as_meshes() {
+        let layer = synth::buildings(20_000, 9);
+        let p = Prepared::new(&layer);
+        let style = |_: &Feature| {
+            super::super::style::role_style(
+                Some(crate::model::Role::Buildings),
+                crate::model::GeometryKind::Polygon,
+            )
+        };
+        let build = |m_per_pt: f64| {
+            let b = bucket_of(m_per_pt);
+            let mut t = ChunkTessellator::new(p.origin, b, 1.0, &style);
+            let mesh = t.chunk(&layer, &p, &p.chunks[0]);
+            finish_chunk(mesh, (1.0 / bucket_m_per_pt(b)) as f32, 4096)
+        };
+        // Whole town (20 km over ~800 points): thousands of buildings per few hundred pixels.
+        assert!(matches!(build(25.0), BuiltChunk::Pixels(..)));
+        // Close in: a few vertices per thousands of pixels, or too big to rasterize.
+        assert!(matches!(build(0.5), BuiltChunk::Mesh(_)));
     }
 }

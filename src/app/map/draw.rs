@@ -11,7 +11,10 @@ use geo_types::{Coord, Geometry, LineString};
 use rayon::prelude::*;
 
 use super::cache::symbol_outline;
-use super::cache::{ChunkTessellator, LayerMeshes, Prepared, bucket_of, intersects};
+use super::cache::{
+    BuiltChunk, ChunkDrawing, ChunkTessellator, LayerMeshes, Prepared, bucket_m_per_pt, bucket_of,
+    finish_chunk, intersects,
+};
 use super::style::{FeatureStyle, Symbol, feature_style};
 use super::view::MapView;
 use crate::model::{Feature, GeometryKind, Layer, Role, Taxonomy};
@@ -34,6 +37,8 @@ pub struct DrawStats {
     pub vertices: usize,
     /// Chunks not shown at the right detail yet: ask for another frame.
     pub pending: usize,
+    /// Chunks drawn as one textured quad (their dense mesh rasterized once).
+    pub images_drawn: usize,
 }
 
 /// A copy of `mesh` moved to the screen: `screen = offset + local × scale`, colours faded by
@@ -60,9 +65,15 @@ pub fn transformed(mesh: &Mesh, offset: egui::Vec2, scale: f32, opacity: f32) ->
     }
 }
 
+/// Largest side of a chunk's raster, pixels (also bounded by the renderer's limit).
+const MAX_RASTER_SIDE_PX: usize = 4096;
+
 /// Append the shapes of `layer` as seen through `view` in `screen` to `out`. Builds missing
-/// meshes until `deadline` (all of them when None).
+/// meshes until `deadline` (all of them when None); a mesh denser than its pixels is
+/// rasterized once into a texture made with `ctx`.
+#[allow(clippy::too_many_arguments)]
 pub fn layer_shapes(
+    ctx: &egui::Context,
     l: DrawLayer<'_>,
     taxonomy: &Taxonomy,
     view: &MapView,
@@ -104,16 +115,27 @@ pub fn layer_shapes(
                 stats.pending += missing.len() - stats.chunks_built;
                 break;
             }
-            let built: Vec<(usize, Mesh)> = group
+            let px_per_m = (f64::from(pixels_per_point) / bucket_m_per_pt(bucket)) as f32;
+            let max_side = ctx.input(|i| i.max_texture_side).min(MAX_RASTER_SIDE_PX);
+            let built: Vec<(usize, BuiltChunk)> = group
                 .par_iter()
                 .map(|&k| {
                     let mut t =
                         ChunkTessellator::new(prepared.origin, bucket, pixels_per_point, &style);
-                    (k, t.chunk(l.layer, prepared, &prepared.chunks[k]))
+                    let mesh = t.chunk(l.layer, prepared, &prepared.chunks[k]);
+                    (k, finish_chunk(mesh, px_per_m, max_side))
                 })
                 .collect();
-            for (k, mesh) in built {
-                l.meshes.insert(bucket, pixels_per_point, n_chunks, k, mesh);
+            for (k, chunk) in built {
+                let drawing = match chunk {
+                    BuiltChunk::Mesh(m) => ChunkDrawing::Mesh(Arc::new(m)),
+                    BuiltChunk::Pixels(image, rect_local) => ChunkDrawing::Image {
+                        texture: ctx.load_texture("map-chunk", image, egui::TextureOptions::LINEAR),
+                        rect_local,
+                    },
+                };
+                l.meshes
+                    .insert(bucket, pixels_per_point, n_chunks, k, drawing);
                 stats.chunks_built += 1;
             }
         }
@@ -122,7 +144,7 @@ pub fn layer_shapes(
     // Move the meshes on screen.
     let offset = view.to_screen(screen, prepared.origin).to_vec2();
     let scale = (1.0 / view.m_per_pt) as f32;
-    let meshes: Vec<Arc<Mesh>> = wanted
+    let drawings: Vec<ChunkDrawing> = wanted
         .iter()
         .filter_map(|&k| {
             l.meshes
@@ -131,6 +153,29 @@ pub fn layer_shapes(
                 .cloned()
         })
         .collect();
+    let tint = Color32::WHITE.gamma_multiply(l.opacity.clamp(0.0, 1.0));
+    let uv = Rect::from_min_max(Pos2::ZERO, pos2(1.0, 1.0));
+    let mut meshes: Vec<Arc<Mesh>> = Vec::with_capacity(drawings.len());
+    for d in &drawings {
+        match d {
+            ChunkDrawing::Mesh(m) => meshes.push(Arc::clone(m)),
+            ChunkDrawing::Image {
+                texture,
+                rect_local,
+            } => {
+                let r = Rect::from_min_max(
+                    (offset + rect_local.min.to_vec2() * scale).to_pos2(),
+                    (offset + rect_local.max.to_vec2() * scale).to_pos2(),
+                );
+                let mut quad = Mesh::with_texture(texture.id());
+                quad.add_rect_with_uv(r, uv, tint);
+                stats.chunks_drawn += 1;
+                stats.images_drawn += 1;
+                stats.vertices += quad.vertices.len();
+                out.push(Shape::mesh(quad));
+            }
+        }
+    }
     let moved: Vec<Mesh> = if meshes.iter().map(|m| m.vertices.len()).sum::<usize>() > 50_000 {
         meshes
             .par_iter()
@@ -382,8 +427,10 @@ mod tests {
         let screen = Rect::from_min_size(Pos2::ZERO, vec2(1000.0, 800.0));
         let mut view = MapView::default();
         view.fit(screen, prepared.extent.expect("extent"));
+        let ctx = egui::Context::default();
         let draw = |meshes: &mut LayerMeshes, view: &MapView, out: &mut Vec<Shape>| {
             layer_shapes(
+                &ctx,
                 DrawLayer {
                     layer: &layer,
                     role: Some(Role::Buildings),

@@ -1,5 +1,6 @@
 //! The map canvas: pan (drag, arrow keys), zoom (wheel, +/-, box zoom), pick, hover, overlays.
 
+pub mod basemap;
 pub mod cache;
 pub mod draw;
 pub mod pick;
@@ -39,6 +40,8 @@ pub struct MapState {
     pub clean: bool,
     /// Show the legend over the map (on by default).
     pub hide_legend: bool,
+    /// The optional online basemap (off by default).
+    pub basemap: basemap::Basemap,
 }
 
 /// The legend rows of the visible layers: facility groups first (counts summed over the
@@ -213,6 +216,13 @@ impl MapState {
         let ppp = ui.ctx().pixels_per_point();
         let deadline = Some(Instant::now() + BUILD_BUDGET);
         let mut shapes: Vec<Shape> = Vec::new();
+        self.basemap.shapes(
+            ui.ctx(),
+            doc.working_crs.as_ref(),
+            &self.view,
+            rect,
+            &mut shapes,
+        );
         let mut stats = DrawStats::default();
         let taxonomy = &doc.taxonomy;
         for ml in doc
@@ -221,6 +231,7 @@ impl MapState {
             .filter(|l| l.visible && l.opacity > 0.0)
         {
             let s = layer_shapes(
+                ui.ctx(),
                 DrawLayer {
                     layer: &ml.layer,
                     role: ml.layer.role,
@@ -240,6 +251,7 @@ impl MapState {
             stats.chunks_built += s.chunks_built;
             stats.vertices += s.vertices;
             stats.pending += s.pending;
+            stats.images_drawn += s.images_drawn;
         }
         self.last_stats = stats;
         if stats.pending > 0 {
@@ -295,6 +307,16 @@ impl MapState {
             draw::paint_legend(&painter, lang.t(tx::LEGEND), &legend_rows(doc, lang), rect);
         }
         draw::paint_scale_bar(&painter, &self.view, rect);
+        self.basemap.paint_attribution(&painter, rect);
+        if !self.clean {
+            let corner = Rect::from_min_size(rect.left_top() + vec2(8.0, 8.0), vec2(120.0, 24.0));
+            ui.scope_builder(egui::UiBuilder::new().max_rect(corner), |ui| {
+                let zh = lang == Lang::Zh;
+                ui.menu_button(if zh { "底图" } else { "Basemap" }, |ui| {
+                    self.basemap.settings_ui(ui, zh);
+                });
+            });
+        }
         draw::paint_north_arrow(&painter, lang.t(tx::NORTH), rect);
         if let Some(w) = self.cursor_world.filter(|_| !self.clean) {
             let mut text = format!("x {:.1}  y {:.1} m", w.x, w.y);
