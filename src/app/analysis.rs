@@ -232,8 +232,7 @@ pub fn run_analysis(
         let result = analysis.run();
         runs.push(Arc::new(Run { analysis, result }));
     }
-    let Some(report) = merge_reports(runs.iter().map(|r| r.result.report.clone()).collect())
-    else {
+    let Some(report) = merge_reports(runs.iter().map(|r| r.result.report.clone()).collect()) else {
         return Ok(Err(Lang::En.t(tx::NO_TIERS).into()));
     };
     Cancelled::check(progress)?;
@@ -259,7 +258,12 @@ pub fn run_analysis(
 
 /// Sequential ramp for the tiers, darkest for the shortest (YlGnBu), semi-transparent.
 pub fn tier_colour(rank: usize, n: usize) -> Color32 {
-    const RAMP: [[u8; 3]; 4] = [[0x25, 0x34, 0x94], [0x1d, 0x91, 0xc0], [0x7f, 0xcd, 0xbb], [0xed, 0xf8, 0xb1]];
+    const RAMP: [[u8; 3]; 4] = [
+        [0x25, 0x34, 0x94],
+        [0x1d, 0x91, 0xc0],
+        [0x7f, 0xcd, 0xbb],
+        [0xed, 0xf8, 0xb1],
+    ];
     let i = if n <= 1 {
         0
     } else {
@@ -511,7 +515,10 @@ pub fn build_overlays(
         }
         let mut bl = overlay_layer(
             format!("未覆盖建筑 {m} 分钟 · {cat_zh}"),
-            &[("population", FieldKind::Float), ("minutes", FieldKind::Float)],
+            &[
+                ("population", FieldKind::Float),
+                ("minutes", FieldKind::Float),
+            ],
         );
         for i in &uncovered {
             let p = &a.demand.points[*i];
@@ -519,7 +526,10 @@ pub fn build_overlays(
             let Some(fi) = index.get(&(li, sid)) else {
                 continue;
             };
-            let Some(f) = input.buildings.get(li as usize).and_then(|l| l.features.get(*fi))
+            let Some(f) = input
+                .buildings
+                .get(li as usize)
+                .and_then(|l| l.features.get(*fi))
             else {
                 continue;
             };
@@ -748,7 +758,13 @@ pub fn coverage_chart_ui(ui: &mut egui::Ui, report: &AccessReport, minutes: u32,
     let rows: Vec<(String, Option<f64>, Option<f64>)> = report
         .categories
         .iter()
-        .filter(|c| c.facility_count > 0 || report.tiers.iter().any(|t| t.required.iter().any(|r| r.split('|').any(|id| id == c.id))))
+        .filter(|c| {
+            c.facility_count > 0
+                || report
+                    .tiers
+                    .iter()
+                    .any(|t| t.required.iter().any(|r| r.split('|').any(|id| id == c.id)))
+        })
         .filter_map(|c| {
             let t = c.tiers.iter().find(|t| t.minutes == minutes)?;
             let name = match lang {
@@ -826,20 +842,22 @@ pub fn coverage_chart_ui(ui: &mut egui::Ui, report: &AccessReport, minutes: u32,
 /// The "all required types" coverage per tier as a small table.
 pub fn all_required_ui(ui: &mut egui::Ui, report: &AccessReport, lang: Lang) {
     let pct = |p: Option<f64>| p.map_or("—".to_string(), |p| format!("{p:.1}%"));
-    egui::Grid::new("all-required").striped(true).show(ui, |ui| {
-        ui.strong(lang.t(tx::TIERS));
-        ui.strong(lang.t(tx::TOWN));
-        ui.strong(lang.t(tx::BUILT_UP));
-        ui.strong(lang.t(tx::MISSING));
-        ui.end_row();
-        for a in &report.all_required {
-            ui.label(format!("{} {}", a.minutes, lang.t(tx::MINUTES)));
-            ui.label(pct(a.coverage.town.percent));
-            ui.label(pct(a.coverage.built_up.and_then(|b| b.percent)));
-            ui.label(a.missing.join(", "));
+    egui::Grid::new("all-required")
+        .striped(true)
+        .show(ui, |ui| {
+            ui.strong(lang.t(tx::TIERS));
+            ui.strong(lang.t(tx::TOWN));
+            ui.strong(lang.t(tx::BUILT_UP));
+            ui.strong(lang.t(tx::MISSING));
             ui.end_row();
-        }
-    });
+            for a in &report.all_required {
+                ui.label(format!("{} {}", a.minutes, lang.t(tx::MINUTES)));
+                ui.label(pct(a.coverage.town.percent));
+                ui.label(pct(a.coverage.built_up.and_then(|b| b.percent)));
+                ui.label(a.missing.join(", "));
+                ui.end_row();
+            }
+        });
 }
 
 /// The analysis panel's state: settings, the running job, the last results.
@@ -853,6 +871,8 @@ pub struct AnalysisState {
     pub selected_rule: Option<usize>,
     /// The tier the coverage chart shows.
     pub chart_minutes: u32,
+    /// Show the ten-ones checklist (else the coverage).
+    pub show_tenones: bool,
     profile_tx: Sender<PathBuf>,
     profile_rx: Receiver<PathBuf>,
 }
@@ -869,6 +889,7 @@ impl Default for AnalysisState {
             job: None,
             overlay_job: None,
             selected_rule: None,
+            show_tenones: false,
             profile_tx,
             profile_rx,
         }
@@ -993,7 +1014,10 @@ impl AnalysisState {
                             {
                                 commands.push(Command::SetProfile(ProfileChoice::Shipped));
                             }
-                            if ui.selectable_label(false, lang.t(tx::PROFILE_FROM_FILE)).clicked() {
+                            if ui
+                                .selectable_label(false, lang.t(tx::PROFILE_FROM_FILE))
+                                .clicked()
+                            {
                                 commands.push(Command::ProfileDialog);
                             }
                         })
@@ -1130,39 +1154,40 @@ impl AnalysisState {
         for f in &report.flags {
             ui.label(RichText::new(format!("⚠ {f}")).color(ui.visuals().warn_fg_color));
         }
-        egui::CollapsingHeader::new(lang.t(tx::COVERAGE))
-            .default_open(true)
-            .show(ui, |ui| {
-                ui.horizontal(|ui| {
-                    for t in &report.tiers {
-                        let mode = t.profile_mode.clone().unwrap_or_default();
-                        ui.selectable_value(
-                            &mut self.chart_minutes,
-                            t.minutes,
-                            format!("{} {}", t.minutes, lang.t(tx::MINUTES)),
-                        )
-                        .on_hover_text(mode);
-                    }
-                });
-                coverage_chart_ui(ui, report, self.chart_minutes, lang);
-                ui.label(RichText::new(lang.t(tx::ALL_REQUIRED)).strong());
-                all_required_ui(ui, report, lang);
-                if !report.warnings.is_empty() {
-                    egui::CollapsingHeader::new(format!(
-                        "{} ({})",
-                        lang.t(tx::WARNINGS),
-                        report.warnings.len()
-                    ))
-                    .show(ui, |ui| {
-                        for w in &report.warnings {
-                            ui.label(RichText::new(w).small());
-                        }
-                    });
+        ui.separator();
+        ui.horizontal(|ui| {
+            ui.selectable_value(&mut self.show_tenones, false, lang.t(tx::COVERAGE));
+            ui.selectable_value(&mut self.show_tenones, true, lang.t(tx::TEN_ONES));
+        });
+        if !self.show_tenones {
+            ui.horizontal(|ui| {
+                for t in &report.tiers {
+                    let mode = t.profile_mode.clone().unwrap_or_default();
+                    ui.selectable_value(
+                        &mut self.chart_minutes,
+                        t.minutes,
+                        format!("{} {}", t.minutes, lang.t(tx::MINUTES)),
+                    )
+                    .on_hover_text(mode);
                 }
             });
-        egui::CollapsingHeader::new(lang.t(tx::TEN_ONES))
-            .default_open(true)
-            .show(ui, |ui| match &results.tenones {
+            coverage_chart_ui(ui, report, self.chart_minutes, lang);
+            ui.label(RichText::new(lang.t(tx::ALL_REQUIRED)).strong());
+            all_required_ui(ui, report, lang);
+            if !report.warnings.is_empty() {
+                egui::CollapsingHeader::new(format!(
+                    "{} ({})",
+                    lang.t(tx::WARNINGS),
+                    report.warnings.len()
+                ))
+                .show(ui, |ui| {
+                    for w in &report.warnings {
+                        ui.label(RichText::new(w).small());
+                    }
+                });
+            }
+        } else {
+            match &results.tenones {
                 Some(t) => {
                     for a in checklist_ui(ui, t, self.selected_rule, lang) {
                         commands.push(match a {
@@ -1177,7 +1202,8 @@ impl AnalysisState {
                             .color(ui.visuals().warn_fg_color),
                     );
                 }
-            });
+            }
+        }
         commands
     }
 }
@@ -1255,6 +1281,7 @@ mod tests {
         let state = (None::<usize>, Vec::<ChecklistAction>::new());
         let mut h = Harness::builder()
             .with_size([500.0, 900.0])
+            .with_context_setup(|ctx| super::super::fonts::install_bundled(ctx))
             .build_ui_state(
                 move |ui, st: &mut (Option<usize>, Vec<ChecklistAction>)| {
                     let acts = checklist_ui(ui, &report, st.0, Lang::Zh);
@@ -1295,11 +1322,17 @@ mod tests {
         };
         assert_eq!(
             mode_groups(&p, &s),
-            vec![("walk".to_string(), vec![5, 15]), ("ebike".into(), vec![30])]
+            vec![
+                ("walk".to_string(), vec![5, 15]),
+                ("ebike".into(), vec![30])
+            ]
         );
         s.mode = ModeChoice::One("bike".into());
         s.tiers[0].1 = false;
-        assert_eq!(mode_groups(&p, &s), vec![("bike".to_string(), vec![15, 30])]);
+        assert_eq!(
+            mode_groups(&p, &s),
+            vec![("bike".to_string(), vec![15, 30])]
+        );
     }
 
     #[test]

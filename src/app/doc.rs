@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use geo_types::{Coord, Rect as GeoRect};
 
+use super::analysis::{OverlayKind, OverlayLayer};
 use super::map::cache::{LayerMeshes, Prepared};
 use super::map::pick::PickIndex;
-use super::analysis::{OverlayKind, OverlayLayer};
 use super::map::style::{FeatureStyle, LegendEntry, legend, role_style};
 use crate::crs::Crs;
 use crate::model::{GeometryKind, Layer, Role, Taxonomy};

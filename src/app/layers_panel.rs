@@ -4,10 +4,10 @@
 use egui::{Color32, RichText, Sense, vec2};
 
 use super::Command;
+use super::analysis::OverlayKind;
 use super::doc::Document;
 use super::i18n::{Lang, tx};
 use super::map::draw::paint_swatch;
-use super::analysis::OverlayKind;
 use super::map::style::FeatureStyle;
 use crate::model::{GeometryKind, Role};
 
@@ -119,29 +119,36 @@ pub fn layers_ui(
                                     },
                                 );
                             });
-                            if ml.overlay.is_none() { ui.horizontal(|ui| {
-                                let role_label = ui.label(lang.t(tx::ROLE));
-                                let current =
-                                    ml.role().map_or(lang.t(tx::ROLE_UNKNOWN), |r| lang.role(r));
-                                let mut chosen = ml.role();
-                                egui::ComboBox::from_id_salt(("role", id.0))
-                                    .selected_text(current)
-                                    .show_ui(ui, |ui| {
-                                        ui.selectable_value(
-                                            &mut chosen,
-                                            None,
-                                            lang.t(tx::ROLE_UNKNOWN),
-                                        );
-                                        for r in Role::ALL {
-                                            ui.selectable_value(&mut chosen, Some(r), lang.role(r));
-                                        }
-                                    })
-                                    .response
-                                    .labelled_by(role_label.id);
-                                if chosen != ml.role() {
-                                    commands.push(Command::SetRole(id, chosen));
-                                }
-                            }); }
+                            if ml.overlay.is_none() {
+                                ui.horizontal(|ui| {
+                                    let role_label = ui.label(lang.t(tx::ROLE));
+                                    let current = ml
+                                        .role()
+                                        .map_or(lang.t(tx::ROLE_UNKNOWN), |r| lang.role(r));
+                                    let mut chosen = ml.role();
+                                    egui::ComboBox::from_id_salt(("role", id.0))
+                                        .selected_text(current)
+                                        .show_ui(ui, |ui| {
+                                            ui.selectable_value(
+                                                &mut chosen,
+                                                None,
+                                                lang.t(tx::ROLE_UNKNOWN),
+                                            );
+                                            for r in Role::ALL {
+                                                ui.selectable_value(
+                                                    &mut chosen,
+                                                    Some(r),
+                                                    lang.role(r),
+                                                );
+                                            }
+                                        })
+                                        .response
+                                        .labelled_by(role_label.id);
+                                    if chosen != ml.role() {
+                                        commands.push(Command::SetRole(id, chosen));
+                                    }
+                                });
+                            }
                             ui.horizontal(|ui| {
                                 let mut opacity = ml.opacity;
                                 if ui

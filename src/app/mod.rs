@@ -323,14 +323,23 @@ impl TownApp {
                     let text = format!(
                         "{}: {} ({:.1} s)",
                         lang.t(tx::ANALYSIS),
-                        out.report.tiers.iter().map(|t| format!("{} {}", t.minutes, lang.t(tx::MINUTES))).collect::<Vec<_>>().join(", "),
+                        out.report
+                            .tiers
+                            .iter()
+                            .map(|t| format!("{} {}", t.minutes, lang.t(tx::MINUTES)))
+                            .collect::<Vec<_>>()
+                            .join(", "),
                         out.seconds
                     );
                     self.log(ctx, Level::Info, text);
                     for w in &out.report.flags {
                         self.log(ctx, Level::Warning, w.clone());
                     }
-                    if !out.report.tiers.iter().any(|t| t.minutes == self.analysis.chart_minutes)
+                    if !out
+                        .report
+                        .tiers
+                        .iter()
+                        .any(|t| t.minutes == self.analysis.chart_minutes)
                         && let Some(t) = out.report.tiers.first()
                     {
                         self.analysis.chart_minutes = t.minutes;
@@ -892,7 +901,13 @@ impl TownApp {
             self.analysis.overlay_job.as_ref().map(|j| &j.progress),
         ];
         for progress in analysis_jobs.into_iter().flatten() {
-            if job_ui(ui, lang, lang.t(tx::ANALYSING), lang.t(tx::ANALYSIS_STEP), progress) {
+            if job_ui(
+                ui,
+                lang,
+                lang.t(tx::ANALYSING),
+                lang.t(tx::ANALYSIS_STEP),
+                progress,
+            ) {
                 commands.push(Command::CancelAnalysis);
             }
         }
