@@ -510,6 +510,8 @@ fn the_analysis_runs_in_the_background_and_shows_coverage_overlays_and_the_check
     // The chart and the all-required table are shown.
     assert!(h.query_by_label(tx::ALL_REQUIRED.zh).is_some());
 
+    // The grid would hide the isochrones: off until asked for.
+    assert!(!is_checked(&h, tx::OV_GRID.zh));
     // Toggling an overlay kind hides all its layers.
     assert!(is_checked(&h, tx::OV_ISOCHRONES.zh));
     h.get_by_label(tx::OV_ISOCHRONES.zh).click();

@@ -72,6 +72,11 @@ impl OverlayKind {
         OverlayKind::UncoveredBuildings,
     ];
 
+    /// Whether a first run shows it (the grid hides the isochrones under it: off until asked).
+    pub fn shown_at_first(self) -> bool {
+        self != OverlayKind::TimeGrid
+    }
+
     pub fn label(self, lang: Lang) -> &'static str {
         lang.t(match self {
             OverlayKind::Isochrone => tx::OV_ISOCHRONES,
@@ -441,7 +446,12 @@ pub fn build_overlays(
                 }
             }
             for (b, l) in bands.into_iter().enumerate() {
-                let fill = band_colour(b, n_bands);
+                // Beyond the longest tier: a light grey veil, not a colour of the ramp.
+                let fill = if b + 1 == n_bands {
+                    Color32::from_rgba_unmultiplied(90, 90, 90, 60)
+                } else {
+                    band_colour(b, n_bands - 1)
+                };
                 out.push(OverlayLayer {
                     kind: OverlayKind::TimeGrid,
                     layer: l,
@@ -798,7 +808,7 @@ pub fn coverage_chart_ui(ui: &mut egui::Ui, report: &AccessReport, minutes: u32,
         })
         .collect();
     let names: Vec<String> = rows.iter().rev().map(|r| r.0.clone()).collect();
-    let height = (n as f32 * 16.0 + 60.0).min(520.0);
+    let height = n as f32 * 22.0 + 60.0;
     Plot::new(("coverage", minutes))
         .height(height)
         .legend(Legend::default())
@@ -816,14 +826,19 @@ pub fn coverage_chart_ui(ui: &mut egui::Ui, report: &AccessReport, minutes: u32,
                 })
                 .collect()
         })
-        .y_axis_formatter(move |mark, _| {
-            let i = mark.value.round();
-            if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
-                names.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
+        .custom_y_axes(vec![
+            egui_plot::AxisHints::new_y()
+                .formatter(move |mark, _| {
+                    let i = mark.value.round();
+                    if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
+                        names.get(i as usize).cloned().unwrap_or_default()
+                    } else {
+                        String::new()
+                    }
+                })
+                .label_spacing(12.0..=14.0)
+                .min_thickness(110.0),
+        ])
         .x_axis_formatter(|mark, _| format!("{:.0}%", mark.value))
         .show(ui, |p| {
             p.bar_chart(
@@ -1092,6 +1107,7 @@ impl AnalysisState {
             let can_run = has_layers && self.profile.is_ok();
             let run = ui
                 .add_enabled(can_run, egui::Button::new(lang.t(tx::RUN)))
+                .on_hover_text("F5")
                 .on_disabled_hover_text(lang.t(tx::NEEDS_LAYERS));
             if run.clicked() {
                 commands.push(Command::RunAnalysis);

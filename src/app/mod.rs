@@ -301,7 +301,7 @@ impl TownApp {
     fn put_overlays(&mut self, overlays: Vec<analysis::OverlayLayer>) {
         let hidden: Vec<OverlayKind> = OverlayKind::ALL
             .into_iter()
-            .filter(|k| self.doc.overlay_state(*k) == Some(false))
+            .filter(|k| !self.doc.overlay_state(*k).unwrap_or(k.shown_at_first()))
             .collect();
         self.doc.remove_overlays();
         for o in overlays {
@@ -690,6 +690,9 @@ impl TownApp {
                 .collect()
         });
         let mut commands = Vec::new();
+        if ctx.input(|i| i.key_pressed(egui::Key::F5)) && !self.analysis.is_busy() {
+            commands.push(Command::RunAnalysis);
+        }
         if !dropped.is_empty() {
             commands.push(Command::OpenFiles(dropped));
         }
