@@ -27,18 +27,36 @@
 //!   `to_*_s` where the mode may not go that way along its edge), or less when a facility is on
 //!   the same edge (towncircle then goes straight along the edge; rare, and `expected_time_s`
 //!   is then smaller); times above `budget_s` are "not reached".
-//! - `meta.json`: mode, speed, budget, category, counts.
+//! - `meta.json`: mode, speed, budget, category, counts, and towncircle's own timings
+//!   (`towncircle_build_s`: graph build from the road lines + the mode's adjacency;
+//!   `towncircle_csr_s`: the mode's adjacency alone from the built graph; `towncircle_query_s`: one
+//!   multi-source Dijkstra from the seeds; medians of 5 runs).
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
-use towncircle::access::{AccessInput, AccessOptions, Analysis, NO_SOURCE, Workspace};
+use towncircle::access::dijkstra::multi_source;
+use towncircle::access::{AccessInput, AccessOptions, Analysis, NO_SOURCE, NodeTimes, Workspace};
 use towncircle::io::{LoadOptions, load};
 use towncircle::model::{Layer, Taxonomy};
 use towncircle::network::mode::{PASS_BACKWARD, PASS_FORWARD};
 use towncircle::network::synth;
+use towncircle::network::{BuildOptions, ModeGraph, TravelMode, build_graph};
 use towncircle::standards::profile::Profile;
+
+/// The median wall time of `runs` calls, in seconds.
+fn median_s(runs: usize, mut f: impl FnMut()) -> f64 {
+    let mut t: Vec<f64> = (0..runs.max(1))
+        .map(|_| {
+            let t0 = std::time::Instant::now();
+            f();
+            t0.elapsed().as_secs_f64()
+        })
+        .collect();
+    t.sort_by(f64::total_cmp);
+    t[t.len() / 2]
+}
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
@@ -75,6 +93,14 @@ fn main() -> anyhow::Result<()> {
         ds.layers
     };
     let input = AccessInput::from_layers(&layers);
+    // towncircle's own timings of the steps the peers are timed on (median of 5 runs each):
+    // the graph build from the road layers plus the mode's adjacency, and one multi-source query.
+    let build_s = median_s(5, || {
+        let built = build_graph(&input.roads, &profile, BuildOptions::from_profile(&profile));
+        if let Ok(m) = TravelMode::from_profile(&profile, &mode) {
+            std::hint::black_box(ModeGraph::new(&built.graph, &m));
+        }
+    });
     let analysis = Analysis::new(
         &input,
         &profile,
@@ -103,6 +129,15 @@ fn main() -> anyhow::Result<()> {
     let Some((times, sources)) = analysis.node_times(&ct.facilities, budget_s, &mut ws) else {
         bail!("no network times");
     };
+    // The adjacency alone from the built graph: what the peers build from the same node/edge lists.
+    let csr_s = median_s(5, || {
+        std::hint::black_box(ModeGraph::new(&net.graph, &analysis.mode));
+    });
+    let seeds = sources.seeds(&net.graph, &net.mode_graph);
+    let mut scratch = NodeTimes::new(net.graph.node_count());
+    let query_s = median_s(5, || {
+        multi_source(&net.mode_graph, &seeds, budget_s, &mut scratch, &mut ws);
+    });
     std::fs::create_dir_all(&out)?;
     let opt = |t: f64| {
         if t.is_finite() {
@@ -211,6 +246,9 @@ fn main() -> anyhow::Result<()> {
         "nodes": g.node_count(),
         "edges": g.edge_count(),
         "demand_points": analysis.demand.points.len(),
+        "towncircle_build_s": build_s,
+        "towncircle_csr_s": csr_s,
+        "towncircle_query_s": query_s,
     });
     std::fs::write(out.join("meta.json"), serde_json::to_string_pretty(&meta)?)?;
     eprintln!(

@@ -12,8 +12,8 @@ use serde::Serialize;
 
 use towncircle::access::gaps::gap_areas;
 use towncircle::access::{
-    AccessInput, AccessOptions, AccessReport, AccessResult, Analysis, CategoryTimes, Coverage,
-    Method, NO_SOURCE,
+    AccessInput, AccessReport, CategoryTimes, Coverage, Method, ModeRun, NO_SOURCE, TownAccess,
+    TownOptions, run_town,
 };
 use towncircle::crs::{Crs, CrsInfo, Transformer};
 use towncircle::io::load;
@@ -21,7 +21,7 @@ use towncircle::model::layer::{
     AttrValue, Feature, Field, FieldKind, Format, SourceId, SourceInfo,
 };
 use towncircle::model::{Layer, Role};
-use towncircle::standards::profile::{DEFAULT_PROFILE_PATH, Profile};
+use towncircle::standards::profile::{DEFAULT_PROFILE_PATH, Profile, resolve_profile};
 
 use crate::InputArgs;
 
@@ -48,15 +48,17 @@ pub struct CoverageArgs {
     /// The town boundary (镇域) polygon.
     #[arg(long, value_name = "FILE")]
     boundary: Vec<PathBuf>,
-    /// Travel mode: walk, bike, ebike or car (speeds from the standards profile).
-    #[arg(long, default_value = "walk", value_name = "MODE")]
-    mode: String,
+    /// One travel mode for every tier: walk, bike, ebike or car (speeds from the standards
+    /// profile). Default: each tier's own mode from the profile.
+    #[arg(long, value_name = "MODE")]
+    mode: Option<String>,
     /// Tier minutes, e.g. 5,15,30 (default: the profile's tiers).
     #[arg(long, value_delimiter = ',', value_name = "MIN,...")]
     minutes: Option<Vec<u32>>,
-    /// A standards profile replacing the built-in one (copy assets/standards/*.toml).
-    #[arg(long, value_name = "FILE")]
-    profile: Option<PathBuf>,
+    /// A shipped standards profile by name (zhejiang-beautiful-towns [default], gb50180-2018,
+    /// tdt1062-2021) or a profile file (copy assets/standards/*.toml and edit).
+    #[arg(long, value_name = "NAME|FILE")]
+    profile: Option<String>,
     /// Print JSON (documented in README.md) instead of text.
     #[arg(long)]
     json: bool,
@@ -115,7 +117,7 @@ pub fn run(args: CoverageArgs) -> anyhow::Result<ExitCode> {
         bail!("no data files: give FILE... (roles guessed) or --roads/--facilities/--demand FILE");
     }
     let profile = match &args.profile {
-        Some(p) => Profile::from_file(p)?,
+        Some(p) => resolve_profile(p)?,
         None => Profile::default(),
     };
     let mut ds = load(&paths, &options);
@@ -150,25 +152,16 @@ pub fn run(args: CoverageArgs) -> anyhow::Result<ExitCode> {
         bail!("none of the files could be read (see the errors above)");
     }
     let input = AccessInput::from_layers(&ds.layers);
-    let analysis = Analysis::new(
+    let town = run_town(
         &input,
         &profile,
         &options.taxonomy,
-        &AccessOptions {
+        &TownOptions {
             mode: args.mode.clone(),
             minutes: args.minutes.clone(),
         },
     )
-    .with_context(|| {
-        format!(
-            "profile {}",
-            args.profile
-                .as_deref()
-                .unwrap_or(Path::new(DEFAULT_PROFILE_PATH))
-                .display()
-        )
-    })?;
-    let result = analysis.run();
+    .with_context(|| format!("profile {}", profile_label(args.profile.as_deref())))?;
     let inputs: Vec<InputInfo> = ds
         .layers
         .iter()
@@ -183,22 +176,21 @@ pub fn run(args: CoverageArgs) -> anyhow::Result<ExitCode> {
         let out = Output {
             inputs,
             working_crs: ds.working_crs.label(),
-            report: &result.report,
+            report: &town.report,
             failures: failures.clone(),
         };
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
-        print_text(&inputs, &ds.working_crs, &result.report);
+        print_text(&inputs, &ds.working_crs, &town.report);
     }
     if let Some(path) = &args.times_out {
-        write_times(path, &analysis, &result, &input)
-            .with_context(|| format!("writing {}", path.display()))?;
+        write_times(path, &town, &input).with_context(|| format!("writing {}", path.display()))?;
         if !args.json {
             println!("times written to {}", path.display());
         }
     }
     if let Some(path) = &args.geojson_out {
-        write_geojson(path, &analysis, &result, &ds.working_crs)
+        write_geojson(path, &town, &ds.working_crs)
             .with_context(|| format!("writing {}", path.display()))?;
         if !args.json {
             println!("isochrones and gaps written to {}", path.display());
@@ -209,6 +201,13 @@ pub fn run(args: CoverageArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+fn profile_label(arg: Option<&str>) -> String {
+    match arg {
+        Some(a) => a.to_string(),
+        None => DEFAULT_PROFILE_PATH.to_string(),
+    }
 }
 
 fn pct(c: &Coverage) -> String {
@@ -235,21 +234,25 @@ fn print_text(inputs: &[InputInfo], working: &Crs, r: &AccessReport) {
     for f in &r.flags {
         println!("!! {f}");
     }
-    let m = &r.mode;
-    println!(
-        "mode: {} ({}) {} m/s [{}], access legs {} m/s, max snap {} m{}",
-        m.id,
-        m.zh,
-        m.speed_m_per_s,
-        String::from(m.speed_source),
-        m.access_speed_m_per_s,
-        m.max_snap_m,
-        if m.oneway {
-            ", one-way streets respected"
-        } else {
-            ""
-        }
-    );
+    for run in &r.modes {
+        let m = &run.mode;
+        let tiers: Vec<String> = run.tiers.iter().map(|t| format!("{t} min")).collect();
+        println!(
+            "mode for {}: {} ({}) {} m/s [{}], access legs {} m/s, max snap {} m{}",
+            tiers.join(", "),
+            m.id,
+            m.zh,
+            m.speed_m_per_s,
+            String::from(m.speed_source),
+            m.access_speed_m_per_s,
+            m.max_snap_m,
+            if m.oneway {
+                ", one-way streets respected"
+            } else {
+                ""
+            }
+        );
+    }
     if let Some(n) = &r.network {
         println!(
             "network: {} nodes, {} edges, {:.1} km; {} component(s), {:.1}% of the length in the largest; {} junctions, {} dead ends, {} level crossings kept apart",
@@ -280,8 +283,11 @@ fn print_text(inputs: &[InputInfo], working: &Crs, r: &AccessReport) {
         s.facilities_off_main_network
     );
     println!();
-    let minutes: Vec<u32> = r.tiers.iter().map(|t| t.minutes).collect();
-    let header: Vec<String> = minutes.iter().map(|m| format!("{m:>5} min")).collect();
+    let header: Vec<String> = r
+        .tiers
+        .iter()
+        .map(|t| format!("{:>9}", format!("{}' {}", t.minutes, t.mode)))
+        .collect();
     println!(
         "{:<34} {:>6}  {}",
         "category (town coverage)",
@@ -306,8 +312,14 @@ fn print_text(inputs: &[InputInfo], working: &Crs, r: &AccessReport) {
         if a.required.is_empty() {
             continue;
         }
+        let mode = r
+            .tiers
+            .iter()
+            .find(|t| t.minutes == a.minutes)
+            .map(|t| t.mode.as_str())
+            .unwrap_or_default();
         print!(
-            "all required at {} min (scope {:?}): town {}",
+            "all required at {} min {mode} (scope {:?}): town {}",
             a.minutes,
             a.scope,
             pct(&a.coverage.town).trim()
@@ -341,14 +353,15 @@ fn source_label(s: Option<(u32, SourceId)>) -> String {
     s.map(|(_, id)| id.to_string()).unwrap_or_default()
 }
 
-/// One row per demand point: position, weight, village, then per category the time in seconds
-/// (empty when not reached within the largest tier) and the facility (name or feature).
-fn write_times(
-    path: &Path,
-    a: &Analysis,
-    r: &AccessResult,
-    input: &AccessInput<'_>,
-) -> anyhow::Result<()> {
+/// One row per demand point: position, weight, village, then per category (and per mode when
+/// tiers use several) the time in seconds (empty when not reached within the mode's largest
+/// tier) and the facility (name or feature).
+fn write_times(path: &Path, town: &TownAccess, input: &AccessInput<'_>) -> anyhow::Result<()> {
+    let Some(first) = town.runs.first() else {
+        return Ok(());
+    };
+    let a = &first.analysis;
+    let several = town.runs.len() > 1;
     let mut w = csv::Writer::from_path(path)?;
     let mut header: Vec<String> = [
         "demand", "source", "x", "y", "weight", "method", "village", "built_up", "snapped",
@@ -356,14 +369,21 @@ fn write_times(
     .iter()
     .map(|s| s.to_string())
     .collect();
-    for ct in &r.categories {
-        let id = a
-            .taxonomy
-            .get(ct.category)
-            .map(|c| c.id.clone())
-            .unwrap_or_default();
-        header.push(format!("{id}_time_s"));
-        header.push(format!("{id}_facility"));
+    for run in &town.runs {
+        for ct in &run.result.categories {
+            let id = a
+                .taxonomy
+                .get(ct.category)
+                .map(|c| c.id.clone())
+                .unwrap_or_default();
+            let id = if several {
+                format!("{id}_{}", run.analysis.mode.id)
+            } else {
+                id
+            };
+            header.push(format!("{id}_time_s"));
+            header.push(format!("{id}_facility"));
+        }
     }
     w.write_record(&header)?;
     let fac_label = |i: u32| -> String {
@@ -404,19 +424,21 @@ fn write_times(
                 Method::Euclidean => "euclidean".into(),
             },
         ];
-        for ct in &r.categories {
-            let t = ct.demand_time_s[i];
-            row.push(if t.is_finite() {
-                format!("{t:.1}")
-            } else {
-                String::new()
-            });
-            let f = ct.demand_facility[i];
-            row.push(if f == NO_SOURCE {
-                String::new()
-            } else {
-                fac_label(f)
-            });
+        for run in &town.runs {
+            for ct in &run.result.categories {
+                let t = ct.demand_time_s[i];
+                row.push(if t.is_finite() {
+                    format!("{t:.1}")
+                } else {
+                    String::new()
+                });
+                let f = ct.demand_facility[i];
+                row.push(if f == NO_SOURCE {
+                    String::new()
+                } else {
+                    fac_label(f)
+                });
+            }
         }
         w.write_record(&row)?;
     }
@@ -430,7 +452,7 @@ fn text(s: impl Into<String>) -> AttrValue {
 
 /// Isochrones per category and tier, gap areas per tier (all required types, and per category),
 /// and the facilities, in WGS84.
-fn write_geojson(path: &Path, a: &Analysis, r: &AccessResult, working: &Crs) -> anyhow::Result<()> {
+fn write_geojson(path: &Path, town: &TownAccess, working: &Crs) -> anyhow::Result<()> {
     let fields = [
         "kind",
         "category",
@@ -468,6 +490,33 @@ fn write_geojson(path: &Path, a: &Analysis, r: &AccessResult, working: &Crs) -> 
             )
         })
         .collect();
+    let mut feats = Vec::new();
+    for (k, run) in town.runs.iter().enumerate() {
+        feats.extend(run_features(run, k == 0));
+    }
+    let t = Transformer::new(working, &Crs::WGS84)?;
+    for (n, (mut g, attrs)) in feats.into_iter().enumerate() {
+        t.geometry(&mut g)?;
+        layer.features.push(Feature {
+            geometry: g,
+            attrs,
+            source_id: SourceId::Feature(n as u64 + 1),
+            category: None,
+        });
+    }
+    let file = std::fs::File::create(path)?;
+    let mut w = std::io::BufWriter::new(file);
+    towncircle::io::geojson::write_to(&mut w, &layer)?;
+    w.flush()?;
+    Ok(())
+}
+
+/// Isochrones and gaps of one mode's tiers (and the facilities when asked), in the working CRS.
+fn run_features(
+    run: &ModeRun,
+    with_facilities: bool,
+) -> Vec<(geo_types::Geometry<f64>, Vec<AttrValue>)> {
+    let (a, r) = (&run.analysis, &run.result);
     let method = match a.method {
         Method::Network => "network",
         Method::Euclidean => "euclidean (fallback)",
@@ -594,8 +643,8 @@ fn write_geojson(path: &Path, a: &Analysis, r: &AccessResult, working: &Crs) -> 
             }
         }
     }
-    // Facilities.
-    for (i, f) in a.facilities.iter().enumerate() {
+    // Facilities (once, from the first run).
+    for (i, f) in a.facilities.iter().enumerate().filter(|_| with_facilities) {
         let ct = r.categories.iter().find(|ct| ct.category == f.category);
         feats.push((
             geo_types::Geometry::Point(geo_types::Point::new(f.xy[0], f.xy[1])),
@@ -611,19 +660,5 @@ fn write_geojson(path: &Path, a: &Analysis, r: &AccessResult, working: &Crs) -> 
             ),
         ));
     }
-    let t = Transformer::new(working, &Crs::WGS84)?;
-    for (n, (mut g, attrs)) in feats.into_iter().enumerate() {
-        t.geometry(&mut g)?;
-        layer.features.push(Feature {
-            geometry: g,
-            attrs,
-            source_id: SourceId::Feature(n as u64 + 1),
-            category: None,
-        });
-    }
-    let file = std::fs::File::create(path)?;
-    let mut w = std::io::BufWriter::new(file);
-    towncircle::io::geojson::write_to(&mut w, &layer)?;
-    w.flush()?;
-    Ok(())
+    feats
 }

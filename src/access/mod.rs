@@ -15,8 +15,10 @@ pub mod scenario;
 pub mod snap;
 #[cfg(test)]
 pub(crate) mod test_support;
+pub mod town;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use geo::{Centroid, InteriorPoint};
 use geo_types::Geometry;
@@ -36,6 +38,7 @@ pub use coverage::{AllRequiredCoverage, CategoryCoverage, Coverage, ScopedCovera
 pub use demand::{Demand, DemandLayers, DemandPoint, DemandSource, DemandSummary};
 pub use dijkstra::{NO_SOURCE, NodeTimes, SourcePoint, SourceSet, Workspace};
 pub use snap::{Snap, SnapIndex};
+pub use town::{ModeRun, ModeRunInfo, TownAccess, TownOptions, run_town};
 
 /// The layers of a town by role (all in the metric working CRS).
 #[derive(Debug, Clone, Default)]
@@ -107,15 +110,61 @@ pub enum Method {
     Euclidean,
 }
 
-/// The network, as the analysis uses it.
+/// The network, as the analysis uses it. The graph and its snapping index are shared (built once
+/// per town, see [`PreparedTown`]); the mode graph and the components belong to the mode.
 #[derive(Debug, Clone)]
 pub struct Network {
-    pub graph: Graph,
+    pub graph: Arc<Graph>,
     pub build: BuildReport,
     pub mode_graph: ModeGraph,
     /// Components over the edges the mode can use.
     pub components: Components,
-    pub index: SnapIndex,
+    pub index: Arc<SnapIndex>,
+}
+
+/// A road graph built once from the road layers, shared by the analyses of every mode.
+#[derive(Debug, Clone)]
+pub struct Roads {
+    pub graph: Arc<Graph>,
+    pub build: BuildReport,
+    pub index: Arc<SnapIndex>,
+}
+
+/// What every mode of a town shares: the road graph (None without a road layer) and the demand.
+#[derive(Debug, Clone)]
+pub struct PreparedTown {
+    pub roads: Option<Roads>,
+    pub demand: Demand,
+}
+
+impl PreparedTown {
+    /// Build the road graph (once) and the demand points of a town.
+    pub fn new(input: &AccessInput<'_>, profile: &Profile) -> PreparedTown {
+        let roads = (!input.roads.is_empty()).then(|| {
+            let built = build_graph(&input.roads, profile, BuildOptions::from_profile(profile));
+            let index = SnapIndex::new(&built.graph);
+            Roads {
+                graph: Arc::new(built.graph),
+                build: built.report,
+                index: Arc::new(index),
+            }
+        });
+        let extent = roads
+            .as_ref()
+            .filter(|r| r.graph.edge_count() > 0)
+            .and_then(|r| r.graph.bbox());
+        let demand = demand::build_demand(
+            &DemandLayers {
+                buildings: input.buildings.clone(),
+                villages: input.villages.clone(),
+                built_up: input.built_up.clone(),
+                boundary: input.boundary.clone(),
+            },
+            &profile.demand,
+            extent,
+        );
+        PreparedTown { roads, demand }
+    }
 }
 
 /// A prepared town: network, mode, demand and facilities, snapped.
@@ -154,6 +203,8 @@ pub struct TierInfo {
     pub scope: Scope,
     /// The mode the profile defines the tier for (the run may use another: see `mode`).
     pub profile_mode: Option<String>,
+    /// The mode this tier was computed with (the profile's, unless `--mode` overrides it).
+    pub mode: String,
     pub required: Vec<String>,
     pub source: Option<Provenance>,
     pub cite: Option<String>,
@@ -238,6 +289,8 @@ pub struct AccessReport {
     pub categories: Vec<CategoryCoverage>,
     pub all_required: Vec<AllRequiredCoverage>,
     pub warnings: Vec<String>,
+    /// One entry per mode used (tiers may use different modes: see [`run_town`]).
+    pub modes: Vec<ModeRunInfo>,
 }
 
 /// Times per category and the report.
@@ -263,9 +316,23 @@ fn fmt_xy(p: [f64; 2]) -> String {
 }
 
 impl Analysis {
-    /// Prepare a town for analysis. Errors only for a bad profile/mode; bad data gives
-    /// warnings (no roads: the Euclidean fallback, flagged).
+    /// Prepare a town for analysis with one mode for every tier. Errors only for a bad
+    /// profile/mode; bad data gives warnings (no roads: the Euclidean fallback, flagged).
+    /// [`run_town`] gives each tier its profile mode and builds the graph once for all of them.
     pub fn new(
+        input: &AccessInput<'_>,
+        profile: &Profile,
+        taxonomy: &Taxonomy,
+        options: &AccessOptions,
+    ) -> Result<Analysis> {
+        TravelMode::from_profile(profile, &options.mode)?;
+        let prepared = PreparedTown::new(input, profile);
+        Analysis::with_prepared(&prepared, input, profile, taxonomy, options)
+    }
+
+    /// [`Analysis::new`] on a graph and demand already built (shared between modes).
+    pub fn with_prepared(
+        prepared: &PreparedTown,
         input: &AccessInput<'_>,
         profile: &Profile,
         taxonomy: &Taxonomy,
@@ -316,6 +383,7 @@ impl Analysis {
                 zh: t.map(|t| t.zh.clone()),
                 scope: t.map_or(Scope::Town, |t| t.scope),
                 profile_mode: t.map(|t| t.mode.clone()),
+                mode: mode.id.clone(),
                 required: required.into_iter().map(|(l, _)| l).collect(),
                 source: t.map(|t| t.source),
                 cite: t.map(|t| t.cite.clone()),
@@ -331,23 +399,25 @@ impl Analysis {
 
         // Network.
         let mut network = None;
-        if input.roads.is_empty() {
-            warnings.push(format!(
-                "no road layer: travel times are straight-line distance × {} (detour factor) — EUCLIDEAN FALLBACK, give --roads for network times",
-                profile.network.detour_factor.value
-            ));
-        } else {
-            let built = build_graph(&input.roads, profile, BuildOptions::from_profile(profile));
+        if let Some(roads) = &prepared.roads {
+            let built = roads;
             let mode_graph = ModeGraph::new(&built.graph, &mode);
-            if built.graph.edge_count() == 0 || mode_graph.fwd.arc_count() == 0 {
+            let features: usize = input.roads.iter().map(|l| l.features.len()).sum();
+            if features == 0 {
+                let skipped: usize = input.roads.iter().map(|l| l.issues.len()).sum();
+                warnings.push(format!(
+                    "the road layer has no line features ({skipped} skipped on reading: see `towncircle info`): EUCLIDEAN FALLBACK for {}",
+                    mode.id
+                ));
+            } else if built.graph.edge_count() == 0 || mode_graph.fwd.arc_count() == 0 {
                 warnings.push(format!(
                     "the road layer gives no usable network for {} ({} nodes, {} edges from {} lines; {} skipped, {} not roads): EUCLIDEAN FALLBACK",
                     mode.id,
                     built.graph.node_count(),
                     built.graph.edge_count(),
-                    built.report.lines_read,
-                    built.report.lines_skipped,
-                    built.report.lines_ignored
+                    built.build.lines_read,
+                    built.build.lines_skipped,
+                    built.build.lines_ignored
                 ));
             } else {
                 let components = Components::of_mode(&built.graph, &mode_graph);
@@ -362,9 +432,9 @@ impl Analysis {
                         others.first().map(|c| fmt_xy(c.location)).unwrap_or_default()
                     ));
                 }
-                if !built.report.unknown_class_values.is_empty() {
+                if !built.build.unknown_class_values.is_empty() {
                     let list: Vec<String> = built
-                        .report
+                        .build
                         .unknown_class_values
                         .iter()
                         .take(8)
@@ -379,15 +449,19 @@ impl Analysis {
                         list.join(", ")
                     ));
                 }
-                let index = snap::SnapIndex::new(&built.graph);
                 network = Some(Network {
-                    graph: built.graph,
-                    build: built.report,
+                    graph: Arc::clone(&built.graph),
+                    build: built.build.clone(),
                     mode_graph,
                     components,
-                    index,
+                    index: Arc::clone(&built.index),
                 });
             }
+        } else {
+            warnings.push(format!(
+                "no road layer: travel times are straight-line distance × {} (detour factor) — EUCLIDEAN FALLBACK, give --roads for network times",
+                profile.network.detour_factor.value
+            ));
         }
         let method = if network.is_some() {
             Method::Network
@@ -396,17 +470,7 @@ impl Analysis {
         };
 
         // Demand.
-        let extent = network.as_ref().and_then(|n| n.graph.bbox());
-        let demand = demand::build_demand(
-            &DemandLayers {
-                buildings: input.buildings.clone(),
-                villages: input.villages.clone(),
-                built_up: input.built_up.clone(),
-                boundary: input.boundary.clone(),
-            },
-            &profile.demand,
-            extent,
-        );
+        let demand = prepared.demand.clone();
         warnings.extend(demand.warnings.iter().cloned());
         if demand.points.is_empty() {
             warnings.push(
@@ -812,6 +876,20 @@ impl Analysis {
             categories: cat_cov,
             all_required,
             warnings: self.warnings.clone(),
+            modes: vec![self.mode_run_info()],
+        }
+    }
+
+    /// This analysis's mode, tiers, network components and snapping, as reported.
+    pub fn mode_run_info(&self) -> ModeRunInfo {
+        let stats = self.network_stats();
+        ModeRunInfo {
+            mode: self.mode_info.clone(),
+            method: self.method,
+            tiers: self.tiers.iter().map(|t| t.minutes).collect(),
+            components: stats.as_ref().map(|n| n.components),
+            largest_component_percent: stats.as_ref().map(|n| n.largest_component_percent),
+            snapping: self.snap_stats(),
         }
     }
 
@@ -820,10 +898,11 @@ impl Analysis {
         let mut f = Vec::new();
         if self.method == Method::Euclidean {
             f.push(format!(
-                "EUCLIDEAN FALLBACK: no usable road network; times = straight-line distance × {} (detour factor, {}) at {} m/s",
+                "EUCLIDEAN FALLBACK: no usable road network; times = straight-line distance × {} (detour factor, {}) at {} m/s ({})",
                 self.detour_factor,
                 String::from(self.detour_source),
-                self.mode.speed_m_per_s
+                self.mode.speed_m_per_s,
+                self.mode.id
             ));
         }
         if matches!(
@@ -1116,6 +1195,39 @@ mod tests {
                 },
             )
             .is_err()
+        );
+    }
+
+    #[test]
+    fn facilities_outside_the_town_are_warned_and_far_ones_unreachable() {
+        let k = cat("kindergarten");
+        // The town is the box 0..1000 × -100..100; the road runs on to x = 1500.
+        let layers = vec![
+            roads(&[(&[[0.0, 0.0], [1500.0, 0.0]], "residential", "")]),
+            facilities(&[([1400.0, 5.0], k), ([80_000.0, 90_000.0], k)]),
+            homes(&[([900.0, 5.0], 3.0)]),
+            area(Role::Boundary, [0.0, -100.0], [1000.0, 100.0]),
+        ];
+        let (a, r) = analyse(&layers, "walk", &[15]);
+        assert!(
+            a.warnings
+                .iter()
+                .any(|w| w.contains("2 facilities lie outside the town boundary")),
+            "{:?}",
+            a.warnings
+        );
+        // The one 80 km away is not reachable and named by its position.
+        let far = a
+            .warnings
+            .iter()
+            .find(|w| w.contains("not reachable"))
+            .expect("warning");
+        assert!(far.contains("(80000, 90000)"), "{far}");
+        assert_eq!(r.report.snapping.facilities_unreachable, 1);
+        // The one just outside still serves the home 500 m away (505 + 5 s).
+        assert_eq!(
+            coverage_of(&r, "kindergarten").tiers[0].town.covered_weight,
+            3.0
         );
     }
 

@@ -4,3 +4,4 @@
 pub mod profile;
 
 pub use profile::{Cited, Profile, Provenance, RoadClassId, Scope, Tier};
+pub mod tenones;

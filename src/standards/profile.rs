@@ -18,6 +18,49 @@ pub const DEFAULT_PROFILE_TOML: &str =
 /// Where the default profile lives in the source tree (for messages).
 pub const DEFAULT_PROFILE_PATH: &str = "assets/standards/zhejiang-beautiful-towns.toml";
 
+/// The profiles shipped with towncircle, embedded (the binary works from any folder):
+/// (name, TOML text). The name is the file name in assets/standards/ without `.toml`.
+pub const SHIPPED_PROFILES: &[(&str, &str)] = &[
+    ("zhejiang-beautiful-towns", DEFAULT_PROFILE_TOML),
+    (
+        "gb50180-2018",
+        include_str!("../../assets/standards/gb50180-2018.toml"),
+    ),
+    (
+        "tdt1062-2021",
+        include_str!("../../assets/standards/tdt1062-2021.toml"),
+    ),
+];
+
+/// The embedded text of a shipped profile (`name` with or without `.toml`).
+pub fn shipped_profile_text(name: &str) -> Option<&'static str> {
+    let name = name.strip_suffix(".toml").unwrap_or(name);
+    SHIPPED_PROFILES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| *t)
+}
+
+/// A shipped profile by name (see [`SHIPPED_PROFILES`]), else a profile file.
+pub fn resolve_profile(name_or_path: &str) -> Result<Profile> {
+    if let Some(text) = shipped_profile_text(name_or_path) {
+        let name = name_or_path.strip_suffix(".toml").unwrap_or(name_or_path);
+        return Profile::from_toml(text, Path::new(&format!("assets/standards/{name}.toml")));
+    }
+    let path = Path::new(name_or_path);
+    if path.exists() {
+        return Profile::from_file(path);
+    }
+    Err(Error::Config(format!(
+        "no standards profile \"{name_or_path}\": give a profile file or one of the shipped names: {}",
+        SHIPPED_PROFILES
+            .iter()
+            .map(|(n, _)| *n)
+            .collect::<Vec<_>>()
+            .join(", ")
+    )))
+}
+
 /// The profile file format this code reads.
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -231,6 +274,9 @@ pub struct Profile {
     pub demand: DemandParams,
     pub shapes: ShapeParams,
     pub tiers: Vec<Tier>,
+    /// The ten-ones rules (`[ten_ones]`); None = use the default profile's (see
+    /// [`super::tenones::ten_ones_of`]).
+    pub ten_ones: Option<super::tenones::TenOnesProfile>,
 }
 
 impl Default for Profile {
@@ -313,6 +359,8 @@ struct RawProfile {
     shapes: ShapeParams,
     #[serde(default)]
     tier: Vec<RawTier>,
+    #[serde(default)]
+    ten_ones: Option<super::tenones::TenOnesProfile>,
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -506,6 +554,11 @@ impl Profile {
             });
         }
         tiers.sort_by_key(|t| t.minutes);
+        if let Some(t) = &raw.ten_ones {
+            let modes: Vec<&str> = raw.modes.keys().map(String::as_str).collect();
+            let classes: Vec<&str> = raw.road_class.iter().map(|c| c.id.as_str()).collect();
+            super::tenones::validate(text, path, t, &modes, &classes)?;
+        }
         Ok(Profile {
             format_version: *raw.format_version.get_ref(),
             id: raw.id,
@@ -525,6 +578,7 @@ impl Profile {
             demand: raw.demand,
             shapes: raw.shapes,
             tiers,
+            ten_ones: raw.ten_ones,
         })
     }
 
