@@ -16,12 +16,13 @@ use super::i18n::{Lang, tx};
 use super::jobs::Job;
 use super::map::style::FeatureStyle;
 use crate::access::gaps::gap_areas;
-use crate::access::{AccessInput, AccessOptions, AccessReport, AccessResult, Analysis};
+use crate::access::{AccessInput, AccessReport, AccessResult, Analysis, TownOptions, run_town};
 use crate::crs::{Crs, CrsInfo};
 use crate::job::{Cancelled, Progress};
 use crate::model::layer::{AttrValue, Field, FieldKind, Format, SourceId, SourceInfo};
 use crate::model::{CategoryId, Layer, Role, Taxonomy};
 use crate::standards::profile::{Profile, Provenance};
+use crate::tenones::evaluate;
 use crate::tenones::result::{Place, RuleResult, TenOnesReport, Verdict};
 
 /// Which profile to use.
@@ -125,65 +126,6 @@ pub fn load_profile(choice: &ProfileChoice) -> Result<Profile, String> {
     }
 }
 
-/// Group the chosen tiers by mode: (mode id, minutes).
-pub fn mode_groups(profile: &Profile, settings: &AnalysisSettings) -> Vec<(String, Vec<u32>)> {
-    let on: Vec<u32> = settings
-        .tiers
-        .iter()
-        .filter(|(_, on)| *on)
-        .map(|(m, _)| *m)
-        .collect();
-    let mut groups: Vec<(String, Vec<u32>)> = Vec::new();
-    for m in on {
-        let mode = match &settings.mode {
-            ModeChoice::One(id) => id.clone(),
-            ModeChoice::PerTier => profile
-                .tier(m)
-                .map(|t| t.mode.clone())
-                .unwrap_or_else(|| "walk".into()),
-        };
-        match groups.iter_mut().find(|(id, _)| *id == mode) {
-            Some(g) => g.1.push(m),
-            None => groups.push((mode, vec![m])),
-        }
-    }
-    groups
-}
-
-/// Merge the reports of several runs (one per mode) into one, tiers in minute order.
-pub fn merge_reports(mut reports: Vec<AccessReport>) -> Option<AccessReport> {
-    if reports.is_empty() {
-        return None;
-    }
-    let mut merged = reports.remove(0);
-    for r in reports {
-        merged.tiers.extend(r.tiers);
-        merged.all_required.extend(r.all_required);
-        for w in r.warnings {
-            if !merged.warnings.contains(&w) {
-                merged.warnings.push(w);
-            }
-        }
-        for f in r.flags {
-            if !merged.flags.contains(&f) {
-                merged.flags.push(f);
-            }
-        }
-        for c in r.categories {
-            match merged.categories.iter_mut().find(|m| m.id == c.id) {
-                Some(m) => m.tiers.extend(c.tiers),
-                None => merged.categories.push(c),
-            }
-        }
-    }
-    merged.tiers.sort_by_key(|t| t.minutes);
-    merged.all_required.sort_by_key(|a| a.minutes);
-    for c in &mut merged.categories {
-        c.tiers.sort_by_key(|t| t.minutes);
-    }
-    Some(merged)
-}
-
 /// The town's layers sorted by role, for the engine.
 pub fn access_input(layers: &[Arc<Layer>]) -> AccessInput<'_> {
     let mut input = AccessInput::default();
@@ -202,9 +144,9 @@ pub fn access_input(layers: &[Arc<Layer>]) -> AccessInput<'_> {
     input
 }
 
-/// Run the access engine on `layers` (working CRS) with `settings`: one run per mode, the report
-/// merged, then the overlays. Stops between steps when cancelled; a bad profile or mode is an
-/// error message.
+/// Run the access engine on `layers` (working CRS) with `settings` (each tier in its mode, or one
+/// mode for all: [`run_town`]), then the ten ones and the overlays. Stops between steps when
+/// cancelled; a bad profile or mode is an error message.
 pub fn run_analysis(
     layers: &[Arc<Layer>],
     profile: &Profile,
@@ -214,35 +156,53 @@ pub fn run_analysis(
     progress: &dyn Progress,
 ) -> Result<Result<AnalysisOutput, String>, Cancelled> {
     let started = std::time::Instant::now();
-    let groups = mode_groups(profile, settings);
-    if groups.is_empty() {
+    let minutes: Vec<u32> = settings
+        .tiers
+        .iter()
+        .filter(|(_, on)| *on)
+        .map(|(m, _)| *m)
+        .collect();
+    if minutes.is_empty() {
         return Ok(Err(Lang::En.t(tx::NO_TIERS).into()));
     }
+    let options = TownOptions {
+        mode: match &settings.mode {
+            ModeChoice::PerTier => None,
+            ModeChoice::One(m) => Some(m.clone()),
+        },
+        minutes: Some(minutes),
+    };
+    progress.set_message("access");
+    progress.set_fraction(0.05);
     let input = access_input(layers);
-    let n = groups.len() as f32 + 1.0;
-    let mut runs = Vec::new();
-    for (i, (mode, minutes)) in groups.into_iter().enumerate() {
-        Cancelled::check(progress)?;
-        progress.set_message(&format!("{mode} {minutes:?}"));
-        progress.set_fraction(i as f32 / n);
-        let options = AccessOptions {
-            mode,
-            minutes: Some(minutes),
-        };
-        let analysis = match Analysis::new(&input, profile, taxonomy, &options) {
-            Ok(a) => a,
-            Err(e) => return Ok(Err(e.to_string())),
-        };
-        Cancelled::check(progress)?;
-        let result = analysis.run();
-        runs.push(Arc::new(Run { analysis, result }));
-    }
-    let Some(report) = merge_reports(runs.iter().map(|r| r.result.report.clone()).collect()) else {
-        return Ok(Err(Lang::En.t(tx::NO_TIERS).into()));
+    let town_access = match run_town(&input, profile, taxonomy, &options) {
+        Ok(t) => t,
+        Err(e) => return Ok(Err(e.to_string())),
     };
     Cancelled::check(progress)?;
+    progress.set_message("十个一");
+    progress.set_fraction(0.6);
+    // The rules read plain layers: a copy for this thread.
+    let owned: Vec<Layer> = layers.iter().map(|l| Layer::clone(l)).collect();
+    let tenones = match evaluate(&owned, profile, taxonomy, &town_access.report) {
+        Ok(t) => Some(t),
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    drop(owned);
+    Cancelled::check(progress)?;
     progress.set_message("overlays");
-    progress.set_fraction((n - 1.0) / n);
+    progress.set_fraction(0.8);
+    let report = town_access.report;
+    let runs: Vec<Arc<Run>> = town_access
+        .runs
+        .into_iter()
+        .map(|r| {
+            Arc::new(Run {
+                analysis: r.analysis,
+                result: r.result,
+            })
+        })
+        .collect();
     let overlays = build_overlays(
         &runs,
         layers,
@@ -255,7 +215,7 @@ pub fn run_analysis(
     Ok(Ok(AnalysisOutput {
         runs,
         report,
-        tenones: None,
+        tenones,
         overlays,
         seconds: started.elapsed().as_secs_f64(),
     }))
@@ -263,19 +223,14 @@ pub fn run_analysis(
 
 /// Sequential ramp for the tiers, darkest for the shortest (YlGnBu), semi-transparent.
 pub fn tier_colour(rank: usize, n: usize) -> Color32 {
-    const RAMP: [[u8; 3]; 4] = [
-        [0x25, 0x34, 0x94],
-        [0x1d, 0x91, 0xc0],
-        [0x7f, 0xcd, 0xbb],
-        [0xed, 0xf8, 0xb1],
-    ];
+    const RAMP: [[u8; 3]; 3] = [[0x25, 0x34, 0x94], [0x2c, 0x7f, 0xb8], [0x41, 0xb6, 0xc4]];
     let i = if n <= 1 {
         0
     } else {
         (rank * (RAMP.len() - 1) / (n - 1)).min(RAMP.len() - 1)
     };
     let [r, g, b] = RAMP[i];
-    Color32::from_rgba_unmultiplied(r, g, b, 80)
+    Color32::from_rgba_unmultiplied(r, g, b, 100)
 }
 
 /// Travel-time band colours (viridis reversed: short is yellow, long is purple), semi-transparent.
@@ -1324,31 +1279,6 @@ mod tests {
         h.get_by_label("茶山村3 — 34.5 min (120 人)").click();
         h.run();
         assert!(h.state().1.contains(&ChecklistAction::ZoomPlace(2, 0, 0)));
-    }
-
-    #[test]
-    fn per_tier_modes_group_tiers_and_one_mode_takes_them_all() {
-        let p = Profile::default();
-        let mut s = AnalysisSettings {
-            profile_choice: ProfileChoice::Shipped,
-            mode: ModeChoice::PerTier,
-            tiers: p.tiers.iter().map(|t| (t.minutes, true)).collect(),
-            overlay_category: "health_center".into(),
-            overlay_minutes: 15,
-        };
-        assert_eq!(
-            mode_groups(&p, &s),
-            vec![
-                ("walk".to_string(), vec![5, 15]),
-                ("ebike".into(), vec![30])
-            ]
-        );
-        s.mode = ModeChoice::One("bike".into());
-        s.tiers[0].1 = false;
-        assert_eq!(
-            mode_groups(&p, &s),
-            vec![("bike".to_string(), vec![15, 30])]
-        );
     }
 
     #[test]

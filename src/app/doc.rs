@@ -198,14 +198,21 @@ impl Document {
 
     /// Add an analysis overlay above the base map, below roads and facilities.
     pub fn add_overlay(&mut self, o: OverlayLayer) -> LayerId {
-        let id = self.add(PreparedLayer::new(o.layer));
-        if let Some(l) = self.get_mut(id) {
-            l.base_style = o.style;
-            l.overlay = Some(Overlay {
-                kind: o.kind,
-                labels: o.labels,
-            });
-        }
+        let id = LayerId(self.next_id);
+        self.next_id += 1;
+        let mut l = MapLayer::new(id, PreparedLayer::new(o.layer));
+        l.base_style = o.style;
+        l.overlay = Some(Overlay {
+            kind: o.kind,
+            labels: o.labels,
+        });
+        // Above roads, greenways and the boundary (tinting them), under the facilities.
+        let at = self
+            .layers
+            .iter()
+            .position(|m| m.overlay.is_none() && m.role() == Some(Role::Facilities))
+            .unwrap_or(self.layers.len());
+        self.layers.insert(at, l);
         id
     }
 
