@@ -1252,7 +1252,7 @@ mod tests {
         let state = (None::<usize>, Vec::<ChecklistAction>::new());
         let mut h = Harness::builder()
             .with_size([500.0, 900.0])
-            .with_context_setup(|ctx| super::super::fonts::install_bundled(ctx))
+            .with_context_setup(super::super::fonts::install_bundled)
             .build_ui_state(
                 move |ui, st: &mut (Option<usize>, Vec<ChecklistAction>)| {
                     let acts = checklist_ui(ui, &report, st.0, Lang::Zh);
