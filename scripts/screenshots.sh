@@ -76,6 +76,21 @@ stop_app() {
 start_app "$@"
 shot 01-start-zh
 
+# 1b. Run the analysis (F5 = 运行分析): coverage chart, isochrones, travel-time grid, gaps
+# labelled with their population, uncovered buildings.
+xdotool mousemove "${RUN_X:-1062}" "${RUN_Y:-182}" click 1
+sleep 0.5
+xdotool mousemove 700 300
+sleep "${SCREENSHOT_ANALYSIS_S:-12}"
+shot 06-analysis-overlays
+# The ten-ones tab of the analysis panel (right panel, beside 覆盖率).
+xdotool mousemove "${TENONES_TAB_X:-1150}" "${TENONES_TAB_Y:-268}" click 1
+sleep 2
+shot 07-ten-ones
+# Hide the grid and the isochrones again for the plain-map shots below: run nothing, restart.
+stop_app
+start_app "$@"
+
 # 2. Click a feature near the middle of the map: attributes, highlighted row in the table.
 xdotool mousemove 700 300 click 1
 sleep 1

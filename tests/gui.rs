@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use egui::accesskit::Toggled;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
+use towncircle::app::analysis::{OverlayKind, ProfileChoice};
 use towncircle::app::i18n::{Lang, tx};
 use towncircle::app::state::Persisted;
 use towncircle::app::{Level, StartOptions, TownApp, fonts};
@@ -127,7 +128,7 @@ fn switching_to_english_changes_the_labels_and_is_remembered() {
     );
     assert!(h.query_by_label(tx::FILE.zh).is_none());
     assert!(
-        h.query_by_label_contains(tx::ENGINE_PENDING.en).is_some(),
+        h.query_by_label_contains(tx::RUN.en).is_some(),
         "analysis panel in English"
     );
     assert_eq!(h.state().persisted.lang, Lang::En);
@@ -421,4 +422,296 @@ fn bare_start_opens_the_demo_town_when_it_is_there() {
     );
     assert!(app.doc.town_extent().is_some());
     assert!(app.map.last_stats.chunks_drawn > 0);
+}
+
+/// The demo town, loaded; None when the checkout has no sample maps.
+fn demo_harness() -> Option<Harness<'static, TownApp>> {
+    let demo = towncircle::app::find_demo_town()?;
+    Some(harness(vec![demo], Lang::Zh))
+}
+
+#[test]
+fn the_analysis_runs_in_the_background_and_shows_coverage_overlays_and_the_checklist() {
+    let Some(mut h) = demo_harness() else {
+        eprintln!("no demo town in this checkout");
+        return;
+    };
+    let base_layers = h.state().doc.layers.len();
+    h.get_by_label(tx::RUN.zh).click();
+    h.step();
+    assert!(
+        h.state().analysis.job.is_some(),
+        "the run is a background job"
+    );
+    h.step();
+    if h.state().analysis.job.is_some() {
+        assert!(
+            h.query_by_label(tx::CANCEL.zh).is_some(),
+            "a progress row with Cancel"
+        );
+    }
+    wait_for_jobs(&mut h);
+    let app = h.state();
+    let errors: Vec<&str> = app
+        .log
+        .iter()
+        .filter(|e| e.level == Level::Error)
+        .map(|e| e.text.as_str())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let results = app.analysis.results.as_ref().expect("results");
+    let minutes: Vec<u32> = results.report.tiers.iter().map(|t| t.minutes).collect();
+    assert_eq!(minutes, vec![5, 15, 30]);
+    // Per-tier modes: 5 and 15 minutes on foot, 30 by e-bike: two runs.
+    assert_eq!(results.runs.len(), 2);
+    let hc = results
+        .report
+        .categories
+        .iter()
+        .find(|c| c.id == "health_center")
+        .expect("health centre");
+    assert_eq!(hc.tiers.len(), 3);
+    let town = |m: u32| {
+        hc.tiers
+            .iter()
+            .find(|t| t.minutes == m)
+            .and_then(|t| t.town.percent)
+            .expect("percent")
+    };
+    assert!(
+        town(5) <= town(15) && town(15) <= town(30),
+        "coverage grows with time"
+    );
+    // Overlays joined the map: isochrones per tier, grid bands, gaps, uncovered buildings.
+    let overlays: Vec<&towncircle::app::doc::MapLayer> = app
+        .doc
+        .layers
+        .iter()
+        .filter(|l| l.overlay.is_some())
+        .collect();
+    assert_eq!(app.doc.layers.len(), base_layers + overlays.len());
+    let of = |k: OverlayKind| {
+        overlays
+            .iter()
+            .filter(|l| l.overlay.as_ref().map(|o| o.kind) == Some(k))
+            .count()
+    };
+    assert_eq!(of(OverlayKind::Isochrone), 3);
+    assert_eq!(of(OverlayKind::TimeGrid), 4);
+    assert_eq!(of(OverlayKind::Gaps), 1);
+    assert_eq!(of(OverlayKind::UncoveredBuildings), 1);
+    let gaps = overlays
+        .iter()
+        .find(|l| l.overlay.as_ref().map(|o| o.kind) == Some(OverlayKind::Gaps))
+        .expect("gaps");
+    let labels = &gaps.overlay.as_ref().expect("overlay").labels;
+    assert_eq!(labels.len(), gaps.layer.features.len());
+    assert!(labels.iter().all(|(_, t)| t.ends_with(" 人")), "{labels:?}");
+    // The chart and the all-required table are shown.
+    assert!(h.query_by_label(tx::ALL_REQUIRED.zh).is_some());
+
+    // The grid would hide the isochrones: off until asked for.
+    assert!(!is_checked(&h, tx::OV_GRID.zh));
+    // Toggling an overlay kind hides all its layers.
+    assert!(is_checked(&h, tx::OV_ISOCHRONES.zh));
+    h.get_by_label(tx::OV_ISOCHRONES.zh).click();
+    h.run_steps(2);
+    assert!(!is_checked(&h, tx::OV_ISOCHRONES.zh));
+    let app = h.state();
+    assert!(
+        app.doc
+            .layers
+            .iter()
+            .filter(|l| l.overlay.as_ref().map(|o| o.kind) == Some(OverlayKind::Isochrone))
+            .all(|l| !l.visible)
+    );
+    assert!(
+        app.doc
+            .layers
+            .iter()
+            .filter(|l| l.overlay.is_none())
+            .all(|l| l.visible)
+    );
+
+    // The ten ones, evaluated by the same job: ten items, each shown with its verdict.
+    let real = h
+        .state()
+        .analysis
+        .results
+        .as_ref()
+        .and_then(|r| r.tenones.clone())
+        .expect("ten ones");
+    assert_eq!(real.rules.len(), 10);
+    h.get_by_label(tx::TEN_ONES.zh).click();
+    h.run_steps(2);
+    for r in &real.rules {
+        let row = format!("{}. {}", r.number, r.zh);
+        assert!(h.query_all_by_label_contains(&row).count() >= 1, "{row}");
+    }
+    let failing = real
+        .rules
+        .iter()
+        .position(|r| r.checks.iter().any(|c| !c.failing.is_empty()))
+        .expect("the demo town has failing places");
+    let row = format!("{}. {}", real.rules[failing].number, real.rules[failing].zh);
+    h.get_by_label_contains(&row).click();
+    h.run_steps(2);
+    assert_eq!(h.state().analysis.selected_rule, Some(failing));
+    assert!(
+        !h.state().map.highlights.is_empty(),
+        "failing places outlined"
+    );
+    assert!(h.query_by_label(tx::FAILING_PLACES.zh).is_some());
+    h.get_by_label(tx::COVERAGE.zh).click();
+    h.run_steps(2);
+
+    // The evidence of a hand-made report: measures, places, thresholds with provenance.
+    let report = sample_tenones();
+    h.state_mut()
+        .analysis
+        .results
+        .as_mut()
+        .expect("results")
+        .tenones = Some(report);
+    h.run_steps(2);
+    assert!(
+        h.query_by_label_contains("第4项").is_none(),
+        "coverage shown first"
+    );
+    h.get_by_label(tx::TEN_ONES.zh).click();
+    h.run_steps(2);
+    for n in 1..=10 {
+        assert!(
+            h.query_all_by_label_contains(&format!("{n}. 第{n}项"))
+                .count()
+                >= 1,
+            "item {n}"
+        );
+    }
+    assert!(
+        h.query_all_by_label_contains(towncircle::tenones::result::Verdict::Fail.zh())
+            .count()
+            >= 3
+    );
+    let before = h.state().map.view.center;
+    h.get_by_label_contains("4. 第4项").click();
+    h.run_steps(2);
+    let app = h.state();
+    assert_eq!(app.analysis.selected_rule, Some(3));
+    assert_eq!(app.map.highlights.len(), 1, "its failing place is outlined");
+    assert_ne!(app.map.view.center, before, "and the map went there");
+    assert!(h.query_by_label("最远步行距离: 462 m").is_some());
+    assert!(h.query_by_label("幼儿园服务半径: 300 m [P]").is_some());
+
+    // Another language: the panel follows.
+    h.get_by_label("English").click();
+    h.run_steps(2);
+    assert!(h.query_by_label(tx::COVERAGE.en).is_some());
+    assert!(h.query_all_by_label_contains("4. Item 4").count() >= 1);
+    assert!(h.query_by_label("Farthest walk: 462 m").is_some());
+}
+
+#[test]
+fn a_bad_profile_file_is_an_error_and_the_app_goes_on() {
+    let (dir, f, r) = town();
+    let mut h = harness(vec![f, r], Lang::En);
+    let bad = dir.path().join("坏标准.toml");
+    std::fs::write(&bad, "format_version = 1\nid = [").expect("write");
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(
+        &ctx,
+        towncircle::app::Command::SetProfile(ProfileChoice::File(bad)),
+    );
+    h.run_steps(2);
+    let app = h.state();
+    assert!(app.analysis.profile.is_err());
+    assert!(
+        app.log
+            .iter()
+            .any(|e| e.level == Level::Error && e.text.contains("坏标准.toml")),
+        "{:?}",
+        app.log
+    );
+    assert!(h.query_all_by_label_contains("坏标准.toml").count() >= 1);
+    // Back to the shipped profile: Run is possible again.
+    h.state_mut().apply(
+        &ctx,
+        towncircle::app::Command::SetProfile(ProfileChoice::Shipped),
+    );
+    h.run_steps(2);
+    assert!(h.state().analysis.profile.is_ok());
+    h.get_by_label(tx::RUN.en).click();
+    h.step();
+    wait_for_jobs(&mut h);
+    assert!(h.state().analysis.results.is_some());
+}
+
+/// A ten-ones report as the rules give it, for the checklist.
+fn sample_tenones() -> towncircle::tenones::result::TenOnesReport {
+    use towncircle::standards::profile::Provenance;
+    use towncircle::tenones::result::*;
+    let rules = (1..=10u8)
+        .map(|n| RuleResult {
+            number: n,
+            id: format!("rule{n}"),
+            zh: format!("第{n}项"),
+            en: format!("Item {n}"),
+            verdict: Verdict::ALL[usize::from(n) % 4],
+            score: Some(f64::from(n) * 10.0),
+            checks: vec![Check {
+                key: format!("c{n}"),
+                zh: format!("检查{n}"),
+                en: format!("Check {n}"),
+                verdict: Verdict::Fail,
+                measures: vec![Measure {
+                    key: "m".into(),
+                    zh: "最远步行距离".into(),
+                    en: "Farthest walk".into(),
+                    value: 462.0,
+                    unit: "m".into(),
+                }],
+                failing: vec![Place {
+                    zh: format!("茶山村{n}"),
+                    en: format!("Chashan {n}"),
+                    layer: None,
+                    source: None,
+                    xy: None,
+                    geometry: Some(
+                        geo_types::Rect::new(
+                            geo_types::coord! { x: 0.0, y: 0.0 },
+                            geo_types::coord! { x: 200.0, y: 200.0 },
+                        )
+                        .to_polygon()
+                        .into(),
+                    ),
+                    value: Some(34.5),
+                    unit: "min".into(),
+                    population: Some(120.0),
+                }],
+                missing_zh: vec![],
+                missing_en: vec![],
+            }],
+            thresholds: vec![ThresholdUsed {
+                key: "education.kindergarten_walk_m".into(),
+                zh: "幼儿园服务半径".into(),
+                en: "Kindergarten radius".into(),
+                value: 300.0,
+                unit: "m".into(),
+                source: Provenance::Proposed,
+                cite: "proposed".into(),
+            }],
+            recommendation_zh: "增设幼儿园".into(),
+            recommendation_en: "Add a kindergarten".into(),
+        })
+        .collect();
+    TenOnesReport {
+        profile: ProfileRef {
+            id: "p".into(),
+            name: "p".into(),
+            version: "1".into(),
+            path: String::new(),
+        },
+        rules,
+        flags: vec![],
+    }
 }

@@ -5,9 +5,10 @@ use std::sync::Arc;
 
 use geo_types::{Coord, Rect as GeoRect};
 
+use super::analysis::{OverlayKind, OverlayLayer};
 use super::map::cache::{LayerMeshes, Prepared};
 use super::map::pick::PickIndex;
-use super::map::style::{FeatureStyle, role_style};
+use super::map::style::{FeatureStyle, LegendEntry, legend, role_style};
 use crate::crs::Crs;
 use crate::model::{GeometryKind, Layer, Role, Taxonomy};
 
@@ -27,6 +28,16 @@ pub struct MapLayer {
     pub prepared: Prepared,
     pub index: PickIndex,
     pub meshes: LayerMeshes,
+    /// Set for analysis overlays (isochrones, grid, gaps, uncovered buildings).
+    pub overlay: Option<Overlay>,
+}
+
+/// What makes a layer an analysis overlay.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overlay {
+    pub kind: OverlayKind,
+    /// Text drawn on the map at points in the working CRS (a gap's population).
+    pub labels: Vec<([f64; 2], String)>,
 }
 
 /// Geometry work done off the UI thread when a layer is loaded.
@@ -62,7 +73,20 @@ impl MapLayer {
             prepared: p.prepared,
             index: p.index,
             meshes: LayerMeshes::default(),
+            overlay: None,
         }
+    }
+
+    /// The legend rows of this layer (overlays: their own style).
+    pub fn legend(&self, taxonomy: &Taxonomy) -> Vec<LegendEntry> {
+        if self.overlay.is_some() {
+            return vec![LegendEntry {
+                group: None,
+                style: self.base_style,
+                count: self.layer.features.len(),
+            }];
+        }
+        legend(&self.layer, self.role(), taxonomy)
     }
 
     pub fn role(&self) -> Option<Role> {
@@ -170,6 +194,59 @@ impl Document {
         if self.layers.is_empty() {
             self.working_crs = None;
         }
+    }
+
+    /// Add an analysis overlay above the base map, below roads and facilities.
+    pub fn add_overlay(&mut self, o: OverlayLayer) -> LayerId {
+        let id = LayerId(self.next_id);
+        self.next_id += 1;
+        let mut l = MapLayer::new(id, PreparedLayer::new(o.layer));
+        l.base_style = o.style;
+        l.overlay = Some(Overlay {
+            kind: o.kind,
+            labels: o.labels,
+        });
+        // Above roads, greenways and the boundary (tinting them), under the facilities.
+        let at = self
+            .layers
+            .iter()
+            .position(|m| m.overlay.is_none() && m.role() == Some(Role::Facilities))
+            .unwrap_or(self.layers.len());
+        self.layers.insert(at, l);
+        id
+    }
+
+    /// Remove every analysis overlay.
+    pub fn remove_overlays(&mut self) {
+        let ids: Vec<LayerId> = self
+            .layers
+            .iter()
+            .filter(|l| l.overlay.is_some())
+            .map(|l| l.id)
+            .collect();
+        for id in ids {
+            self.remove(id);
+        }
+    }
+
+    /// Show or hide every overlay of a kind.
+    pub fn set_overlay_visible(&mut self, kind: OverlayKind, visible: bool) {
+        for l in &mut self.layers {
+            if l.overlay.as_ref().is_some_and(|o| o.kind == kind) {
+                l.visible = visible;
+            }
+        }
+    }
+
+    /// Whether any overlay of a kind exists, and whether one is visible.
+    pub fn overlay_state(&self, kind: OverlayKind) -> Option<bool> {
+        let mut of_kind = self
+            .layers
+            .iter()
+            .filter(|l| l.overlay.as_ref().is_some_and(|o| o.kind == kind))
+            .peekable();
+        of_kind.peek()?;
+        Some(of_kind.any(|l| l.visible))
     }
 
     /// Remove every layer.

@@ -4,10 +4,11 @@
 use egui::{Color32, RichText, Sense, vec2};
 
 use super::Command;
+use super::analysis::OverlayKind;
 use super::doc::Document;
 use super::i18n::{Lang, tx};
 use super::map::draw::paint_swatch;
-use super::map::style::{FeatureStyle, legend};
+use super::map::style::FeatureStyle;
 use crate::model::{GeometryKind, Role};
 
 /// A small legend swatch for `style` drawn as `kind`.
@@ -37,6 +38,25 @@ pub fn layers_ui(
     if doc.layers.is_empty() {
         ui.label(RichText::new(lang.t(tx::NO_LAYERS)).weak());
         return commands;
+    }
+    // The analysis overlays, one switch per kind (each kind may be several layers).
+    let kinds: Vec<(OverlayKind, bool)> = OverlayKind::ALL
+        .iter()
+        .filter_map(|k| doc.overlay_state(*k).map(|v| (*k, v)))
+        .collect();
+    if !kinds.is_empty() {
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.strong(lang.t(tx::OVERLAYS));
+            ui.horizontal_wrapped(|ui| {
+                for (k, on) in kinds {
+                    let mut v = on;
+                    if ui.checkbox(&mut v, k.label(lang)).changed() {
+                        commands.push(Command::SetOverlayVisible(k, v));
+                    }
+                }
+            });
+        });
     }
     let n = doc.layers.len();
     egui::ScrollArea::vertical()
@@ -99,29 +119,36 @@ pub fn layers_ui(
                                     },
                                 );
                             });
-                            ui.horizontal(|ui| {
-                                let role_label = ui.label(lang.t(tx::ROLE));
-                                let current =
-                                    ml.role().map_or(lang.t(tx::ROLE_UNKNOWN), |r| lang.role(r));
-                                let mut chosen = ml.role();
-                                egui::ComboBox::from_id_salt(("role", id.0))
-                                    .selected_text(current)
-                                    .show_ui(ui, |ui| {
-                                        ui.selectable_value(
-                                            &mut chosen,
-                                            None,
-                                            lang.t(tx::ROLE_UNKNOWN),
-                                        );
-                                        for r in Role::ALL {
-                                            ui.selectable_value(&mut chosen, Some(r), lang.role(r));
-                                        }
-                                    })
-                                    .response
-                                    .labelled_by(role_label.id);
-                                if chosen != ml.role() {
-                                    commands.push(Command::SetRole(id, chosen));
-                                }
-                            });
+                            if ml.overlay.is_none() {
+                                ui.horizontal(|ui| {
+                                    let role_label = ui.label(lang.t(tx::ROLE));
+                                    let current = ml
+                                        .role()
+                                        .map_or(lang.t(tx::ROLE_UNKNOWN), |r| lang.role(r));
+                                    let mut chosen = ml.role();
+                                    egui::ComboBox::from_id_salt(("role", id.0))
+                                        .selected_text(current)
+                                        .show_ui(ui, |ui| {
+                                            ui.selectable_value(
+                                                &mut chosen,
+                                                None,
+                                                lang.t(tx::ROLE_UNKNOWN),
+                                            );
+                                            for r in Role::ALL {
+                                                ui.selectable_value(
+                                                    &mut chosen,
+                                                    Some(r),
+                                                    lang.role(r),
+                                                );
+                                            }
+                                        })
+                                        .response
+                                        .labelled_by(role_label.id);
+                                    if chosen != ml.role() {
+                                        commands.push(Command::SetRole(id, chosen));
+                                    }
+                                });
+                            }
                             ui.horizontal(|ui| {
                                 let mut opacity = ml.opacity;
                                 if ui
@@ -135,7 +162,7 @@ pub fn layers_ui(
                                     commands.push(Command::SetOpacity(id, opacity));
                                 }
                             });
-                            let entries = legend(&ml.layer, ml.role(), &doc.taxonomy);
+                            let entries = ml.legend(&doc.taxonomy);
                             if entries.len() > 1 || entries.iter().any(|e| e.group.is_some()) {
                                 for e in entries {
                                     ui.horizontal(|ui| {

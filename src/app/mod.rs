@@ -2,6 +2,7 @@
 //! table, feature attributes and the analysis panel. A thin shell over the library: loading runs
 //! as background jobs; UI functions return [`Command`]s that are applied after drawing.
 
+pub mod analysis;
 pub mod doc;
 pub mod fonts;
 pub mod i18n;
@@ -20,6 +21,7 @@ use crate::crs::{Crs, Transformer};
 use crate::io::LoadOptions;
 use crate::io::load::reproject;
 use crate::model::{AttrValue, Role};
+use analysis::{AnalysisState, OverlayKind, ProfileChoice};
 use doc::{Document, LayerId, PreparedLayer, Selection};
 use i18n::{Lang, tx};
 use jobs::{Job, JobEnd, Loaded, expand_paths, load_files};
@@ -57,6 +59,17 @@ pub enum Command {
     ClearLog,
     ClearRecent,
     DismissToasts,
+    SetOverlayVisible(OverlayKind, bool),
+    SetProfile(ProfileChoice),
+    ProfileDialog,
+    RunAnalysis,
+    CancelAnalysis,
+    /// Draw the overlays again for another category or tier.
+    RebuildOverlays,
+    /// Show a ten-ones item's evidence and its failing places on the map.
+    SelectRule(usize),
+    /// Zoom to one failing place: (item, check, place).
+    ZoomPlace(usize, usize, usize),
 }
 
 /// How serious a log entry is.
@@ -101,6 +114,7 @@ pub struct TownApp {
     pub table: TableState,
     pub log: Vec<LogEntry>,
     pub jobs: Vec<Job<Loaded>>,
+    pub analysis: AnalysisState,
     /// WGS84 lon/lat of the working CRS, for the cursor read-out.
     to_wgs84: Option<(Crs, Transformer)>,
     dialog_tx: Sender<DialogResult>,
@@ -156,6 +170,7 @@ impl TownApp {
             table: TableState::default(),
             log: Vec::new(),
             jobs: Vec::new(),
+            analysis: AnalysisState::default(),
             to_wgs84: None,
             dialog_tx,
             dialog_rx,
@@ -231,7 +246,136 @@ impl TownApp {
 
     /// Any job still running?
     pub fn is_busy(&self) -> bool {
-        !self.jobs.is_empty()
+        !self.jobs.is_empty() || self.analysis.is_busy()
+    }
+
+    /// The town's layers (not the overlays), shared with a job.
+    fn base_layers(&self) -> Vec<std::sync::Arc<crate::model::Layer>> {
+        self.doc
+            .layers
+            .iter()
+            .filter(|l| l.overlay.is_none())
+            .map(|l| std::sync::Arc::clone(&l.layer))
+            .collect()
+    }
+
+    /// Start the analysis on the open layers in the background.
+    fn run_analysis(&mut self, ctx: &egui::Context) {
+        let Ok(profile) = self.analysis.profile.clone() else {
+            return;
+        };
+        if self.analysis.job.is_some() {
+            return;
+        }
+        let layers = self.base_layers();
+        let taxonomy = self.doc.taxonomy.clone();
+        let settings = self.analysis.settings.clone();
+        let town = self.doc.town_extent();
+        let label = self.lang().t(tx::ANALYSIS).to_string();
+        self.analysis.job = Some(Job::spawn(label, ctx, move |progress| {
+            analysis::run_analysis(&layers, &profile, &taxonomy, &settings, town, progress)
+        }));
+    }
+
+    /// Build the overlays again (another category or tier) from the last run.
+    fn rebuild_overlays(&mut self, ctx: &egui::Context) {
+        let Some(r) = &self.analysis.results else {
+            return;
+        };
+        if self.analysis.overlay_job.is_some() {
+            return;
+        }
+        let runs = r.runs.clone();
+        let layers = self.base_layers();
+        let category = self.analysis.settings.overlay_category.clone();
+        let minutes = self.analysis.settings.overlay_minutes;
+        let town = self.doc.town_extent();
+        let label = self.lang().t(tx::OVERLAYS).to_string();
+        self.analysis.overlay_job = Some(Job::spawn(label, ctx, move |progress| {
+            analysis::build_overlays(&runs, &layers, &category, minutes, town, progress)
+                .map(|overlays| analysis::OverlayOutput { overlays })
+        }));
+    }
+
+    /// Replace the overlays on the map, keeping which kinds were hidden.
+    fn put_overlays(&mut self, overlays: Vec<analysis::OverlayLayer>) {
+        let hidden: Vec<OverlayKind> = OverlayKind::ALL
+            .into_iter()
+            .filter(|k| !self.doc.overlay_state(*k).unwrap_or(k.shown_at_first()))
+            .collect();
+        self.doc.remove_overlays();
+        for o in overlays {
+            self.doc.add_overlay(o);
+        }
+        for k in hidden {
+            self.doc.set_overlay_visible(k, false);
+        }
+    }
+
+    fn poll_analysis(&mut self, ctx: &egui::Context) {
+        let lang = self.lang();
+        if let Some(end) = self.analysis.job.as_ref().and_then(|j| j.poll()) {
+            self.analysis.job = None;
+            match end {
+                JobEnd::Done(Ok(mut out)) => {
+                    let overlays = std::mem::take(&mut out.overlays);
+                    self.put_overlays(overlays);
+                    let text = format!(
+                        "{}: {} ({:.1} s)",
+                        lang.t(tx::ANALYSIS),
+                        out.report
+                            .tiers
+                            .iter()
+                            .map(|t| format!("{} {}", t.minutes, lang.t(tx::MINUTES)))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        out.seconds
+                    );
+                    self.log(ctx, Level::Info, text);
+                    for w in &out.report.flags {
+                        self.log(ctx, Level::Warning, w.clone());
+                    }
+                    if !out
+                        .report
+                        .tiers
+                        .iter()
+                        .any(|t| t.minutes == self.analysis.chart_minutes)
+                        && let Some(t) = out.report.tiers.first()
+                    {
+                        self.analysis.chart_minutes = t.minutes;
+                    }
+                    self.analysis.selected_rule = None;
+                    self.map.highlights.clear();
+                    self.analysis.results = Some(out);
+                }
+                JobEnd::Done(Err(e)) => {
+                    let text = format!("{}: {e}", lang.t(tx::ANALYSIS_FAILED));
+                    self.log(ctx, Level::Error, text);
+                }
+                JobEnd::Cancelled => {
+                    let text = format!("{}: {}", lang.t(tx::CANCELLED), lang.t(tx::ANALYSIS));
+                    self.log(ctx, Level::Info, text);
+                }
+                JobEnd::Crashed => {
+                    let text = format!("{}: {}", lang.t(tx::JOB_CRASHED), lang.t(tx::ANALYSIS));
+                    self.log(ctx, Level::Error, text);
+                }
+            }
+        }
+        if let Some(end) = self.analysis.overlay_job.as_ref().and_then(|j| j.poll()) {
+            self.analysis.overlay_job = None;
+            match end {
+                JobEnd::Done(o) => self.put_overlays(o.overlays),
+                JobEnd::Cancelled => {}
+                JobEnd::Crashed => {
+                    let text = format!("{}: {}", lang.t(tx::JOB_CRASHED), lang.t(tx::OVERLAYS));
+                    self.log(ctx, Level::Error, text);
+                }
+            }
+        }
+        if let Some(p) = self.analysis.take_picked_profile() {
+            self.apply(ctx, Command::SetProfile(ProfileChoice::File(p)));
+        }
     }
 
     /// Poll each job once; take in what finished.
@@ -438,6 +582,59 @@ impl TownApp {
             Command::ClearLog => self.log.clear(),
             Command::ClearRecent => self.persisted.recent_files.clear(),
             Command::DismissToasts => self.toasts_dismissed_at_s = ctx.input(|i| i.time),
+            Command::SetOverlayVisible(kind, v) => self.doc.set_overlay_visible(kind, v),
+            Command::SetProfile(choice) => {
+                self.analysis.set_profile(choice);
+                if let Err(e) = &self.analysis.profile {
+                    let text = format!("{}: {e}", self.lang().t(tx::ANALYSIS_FAILED));
+                    self.log(ctx, Level::Error, text);
+                }
+            }
+            Command::ProfileDialog => self
+                .analysis
+                .spawn_profile_dialog(self.lang().t(tx::PROFILE_FROM_FILE)),
+            Command::RunAnalysis => self.run_analysis(ctx),
+            Command::CancelAnalysis => {
+                if let Some(j) = &self.analysis.job {
+                    j.cancel();
+                }
+                if let Some(j) = &self.analysis.overlay_job {
+                    j.cancel();
+                }
+            }
+            Command::RebuildOverlays => self.rebuild_overlays(ctx),
+            Command::SelectRule(i) => {
+                self.analysis.selected_rule = Some(i);
+                let places: Vec<crate::tenones::result::Place> = self
+                    .analysis
+                    .results
+                    .as_ref()
+                    .and_then(|r| r.tenones.as_ref())
+                    .and_then(|t| t.rules.get(i))
+                    .map(|r| analysis::failing_places(r).into_iter().cloned().collect())
+                    .unwrap_or_default();
+                self.map.highlights = places.iter().filter_map(analysis::place_geometry).collect();
+                let ext = places
+                    .iter()
+                    .filter_map(analysis::place_extent)
+                    .reduce(crate::io::load::union_rect);
+                self.map.fit(ext);
+            }
+            Command::ZoomPlace(r, c, p) => {
+                let place = self
+                    .analysis
+                    .results
+                    .as_ref()
+                    .and_then(|x| x.tenones.as_ref())
+                    .and_then(|t| t.rules.get(r))
+                    .and_then(|r| r.checks.get(c))
+                    .and_then(|c| c.failing.get(p))
+                    .cloned();
+                if let Some(place) = place {
+                    self.map.highlights = analysis::place_geometry(&place).into_iter().collect();
+                    self.map.fit(analysis::place_extent(&place));
+                }
+            }
         }
     }
 
@@ -461,6 +658,7 @@ impl TownApp {
     pub fn ui_all(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         self.poll_jobs(&ctx);
+        self.poll_analysis(&ctx);
         while let Ok(r) = self.dialog_rx.try_recv() {
             match r {
                 DialogResult::Open(paths) => self.open(&ctx, paths),
@@ -492,6 +690,9 @@ impl TownApp {
                 .collect()
         });
         let mut commands = Vec::new();
+        if ctx.input(|i| i.key_pressed(egui::Key::F5)) && !self.analysis.is_busy() {
+            commands.push(Command::RunAnalysis);
+        }
         if !dropped.is_empty() {
             commands.push(Command::OpenFiles(dropped));
         }
@@ -500,7 +701,7 @@ impl TownApp {
         egui::Panel::top("menu").show(ui, |ui| {
             commands.extend(self.menu_ui(ui));
         });
-        if !self.jobs.is_empty() {
+        if self.is_busy() {
             egui::Panel::top("jobs").show(ui, |ui| {
                 commands.extend(self.jobs_ui(ui));
             });
@@ -537,11 +738,17 @@ impl TownApp {
             });
         egui::Panel::right("info")
             .resizable(true)
-            .default_size(270.0)
+            .default_size(380.0)
             .show(ui, |ui| {
-                commands.extend(self.info_ui(ui));
-                ui.separator();
-                analysis_ui(ui, lang);
+                egui::ScrollArea::vertical()
+                    .id_salt("right-panel")
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| {
+                        commands.extend(self.info_ui(ui));
+                        ui.separator();
+                        let has_layers = self.doc.layers.iter().any(|l| l.overlay.is_none());
+                        commands.extend(self.analysis.ui(ui, lang, has_layers));
+                    });
             });
         egui::CentralPanel::no_frame().show(ui, |ui| {
             commands.extend(self.toolbar_ui(ui));
@@ -690,6 +897,21 @@ impl TownApp {
             let title = format!("{} {}", lang.t(tx::LOADING), job.label);
             if job_ui(ui, lang, &title, lang.t(tx::READING), &job.progress) {
                 commands.push(Command::CancelJob(i));
+            }
+        }
+        let analysis_jobs = [
+            self.analysis.job.as_ref().map(|j| &j.progress),
+            self.analysis.overlay_job.as_ref().map(|j| &j.progress),
+        ];
+        for progress in analysis_jobs.into_iter().flatten() {
+            if job_ui(
+                ui,
+                lang,
+                lang.t(tx::ANALYSING),
+                lang.t(tx::ANALYSIS_STEP),
+                progress,
+            ) {
+                commands.push(Command::CancelAnalysis);
             }
         }
         commands
@@ -862,40 +1084,6 @@ pub fn job_ui(
         ui.button(lang.t(tx::CANCEL)).clicked()
     })
     .inner
-}
-
-/// ANALYSIS ENGINE: the analysis panel. Profile, mode and tiers are shown; Run stays disabled
-/// until the access engine (src/network, src/access) and the ten-ones rules are wired here —
-/// run them as a [`jobs::Job`] with the same progress/cancel machinery as loading.
-fn analysis_ui(ui: &mut egui::Ui, lang: Lang) {
-    ui.heading(lang.t(tx::ANALYSIS));
-    ui.label(RichText::new(lang.t(tx::ENGINE_PENDING)).color(ui.visuals().warn_fg_color));
-    ui.add_enabled_ui(false, |ui| {
-        ui.horizontal(|ui| {
-            let label = ui.label(lang.t(tx::PROFILE));
-            egui::ComboBox::from_id_salt("profile")
-                .selected_text("浙江省美丽城镇 (2019)")
-                .show_ui(ui, |_| {})
-                .response
-                .labelled_by(label.id);
-        });
-        ui.horizontal(|ui| {
-            let label = ui.label(lang.t(tx::MODE));
-            egui::ComboBox::from_id_salt("mode")
-                .selected_text(lang.t(tx::MODE_WALK))
-                .show_ui(ui, |_| {})
-                .response
-                .labelled_by(label.id);
-        });
-        ui.horizontal(|ui| {
-            ui.label(lang.t(tx::TIERS));
-            for m in [5, 15, 30] {
-                let mut on = true;
-                ui.checkbox(&mut on, format!("{m} {}", lang.t(tx::MINUTES)));
-            }
-        });
-        let _ = ui.button(lang.t(tx::RUN));
-    });
 }
 
 /// Crop the map's rectangle (points) out of a screenshot and write it as PNG.

@@ -42,6 +42,8 @@ pub struct MapState {
     pub hide_legend: bool,
     /// The optional online basemap (off by default).
     pub basemap: basemap::Basemap,
+    /// Shapes outlined on the map besides the selection (a ten-ones item's failing places).
+    pub highlights: Vec<geo_types::Geometry<f64>>,
 }
 
 /// The legend rows of the visible layers: facility groups first (counts summed over the
@@ -55,7 +57,7 @@ pub fn legend_rows(doc: &Document, lang: Lang) -> Vec<draw::LegendRow> {
         .rev()
         .filter(|l| l.visible && l.opacity > 0.0)
     {
-        for e in style::legend(&ml.layer, ml.role(), &doc.taxonomy) {
+        for e in ml.legend(&doc.taxonomy) {
             if e.count == 0 {
                 continue;
             }
@@ -115,6 +117,31 @@ pub fn feature_label(doc: &Document, sel: Selection, lang: Lang) -> Option<Strin
         Some(c) => format!("{name} · {c}"),
         None => format!("{name} · {}", ml.title()),
     })
+}
+
+/// Labels of visible overlays (a gap's population) at their points, boxed for legibility.
+fn paint_overlay_labels(painter: &egui::Painter, doc: &Document, view: &view::MapView, rect: Rect) {
+    for ml in doc.layers.iter().filter(|l| l.visible && l.opacity > 0.0) {
+        let Some(o) = &ml.overlay else { continue };
+        for ([x, y], text) in o.labels.iter().take(200) {
+            let p = view.to_screen(rect, Coord { x: *x, y: *y });
+            if !rect.contains(p) {
+                continue;
+            }
+            let galley = painter.layout_no_wrap(
+                text.clone(),
+                egui::FontId::proportional(12.0),
+                Color32::from_rgb(0x6b, 0x1d, 0x00),
+            );
+            let min = p - galley.size() / 2.0;
+            painter.rect_filled(
+                Rect::from_min_size(min - vec2(3.0, 1.0), galley.size() + vec2(6.0, 2.0)),
+                3.0,
+                Color32::from_white_alpha(200),
+            );
+            painter.galley(min, galley, Color32::from_rgb(0x6b, 0x1d, 0x00));
+        }
+    }
 }
 
 impl MapState {
@@ -288,7 +315,17 @@ impl MapState {
                 &mut marks,
             );
         }
+        for g in &self.highlights {
+            highlight_shapes(
+                g,
+                &self.view,
+                rect,
+                Color32::from_rgb(0xff, 0x2d, 0x95),
+                &mut marks,
+            );
+        }
         painter.extend(marks);
+        paint_overlay_labels(&painter, doc, &self.view, rect);
 
         // Box zoom.
         if let (Some(a), Some(b)) = (self.drag_box_start, response.interact_pointer_pos()) {
