@@ -612,6 +612,98 @@ fn the_analysis_runs_in_the_background_and_shows_coverage_overlays_and_the_check
 }
 
 #[test]
+fn the_analysis_report_exports_from_the_app_after_a_run() {
+    let Some(mut h) = demo_harness() else {
+        eprintln!("no demo town in this checkout");
+        return;
+    };
+    let ctx = h.ctx.clone();
+    // Before a run there is nothing to export: a warning, no dialog, no files.
+    h.state_mut()
+        .apply(&ctx, towncircle::app::Command::ExportReportDialog);
+    h.run_steps(2);
+    assert!(
+        h.state()
+            .log
+            .iter()
+            .any(|e| e.level == Level::Warning && e.text == tx::REPORT_NEEDS_ANALYSIS.zh)
+    );
+    h.get_by_label(tx::RUN.zh).click();
+    h.step();
+    wait_for_jobs(&mut h);
+    assert!(h.state().analysis.results.is_some());
+    let out = tempfile::tempdir().expect("tempdir");
+    let dir = out.path().join("报告");
+    h.state_mut()
+        .apply(&ctx, towncircle::app::Command::ExportReport(dir.clone()));
+    h.step();
+    wait_for_jobs(&mut h);
+    let app = h.state();
+    let errors: Vec<&str> = app
+        .log
+        .iter()
+        .filter(|e| e.level == Level::Error)
+        .map(|e| e.text.as_str())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    for f in towncircle::report::OUTPUT_FILES {
+        assert!(dir.join(f).is_file(), "{f} written");
+    }
+    // The report carries the app's analysis: the same ten-ones tally, the town's name, and the
+    // synthetic-data flag of the demo.
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).expect("summary"))
+            .expect("json");
+    let tally = app
+        .analysis
+        .results
+        .as_ref()
+        .and_then(|r| r.tenones.as_ref())
+        .expect("ten ones")
+        .tally();
+    assert_eq!(summary["tenones_tally"]["fail"], tally[2] as u64);
+    assert_eq!(summary["tenones_tally"]["pass"], tally[0] as u64);
+    assert_eq!(summary["town"], "清溪镇");
+    assert!(
+        summary["flags"]
+            .as_array()
+            .expect("flags")
+            .iter()
+            .any(|f| f.as_str().is_some_and(|t| t.contains("SYNTHETIC")))
+    );
+    let html = std::fs::read_to_string(dir.join("report.html")).expect("html");
+    assert!(html.contains("十个一") && html.contains("清溪镇"));
+    assert!(app.log.iter().any(|e| e.level == Level::Info
+        && e.text == Lang::Zh.report_written(&dir.display().to_string(), 4)));
+}
+
+#[test]
+fn another_shipped_profile_gives_its_own_tiers() {
+    let Some(mut h) = demo_harness() else {
+        eprintln!("no demo town in this checkout");
+        return;
+    };
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(
+        &ctx,
+        towncircle::app::Command::SetProfile(ProfileChoice::Named("gb50180-2018".into())),
+    );
+    h.run_steps(2);
+    assert!(h.state().analysis.profile.is_ok());
+    assert_eq!(
+        h.state().analysis.settings.profile_choice,
+        ProfileChoice::Named("gb50180-2018".into())
+    );
+    h.get_by_label(tx::RUN.zh).click();
+    h.step();
+    wait_for_jobs(&mut h);
+    let results = h.state().analysis.results.as_ref().expect("results");
+    let minutes: Vec<u32> = results.report.tiers.iter().map(|t| t.minutes).collect();
+    assert_eq!(minutes, vec![5, 10, 15], "GB 50180's walking circles");
+    assert_eq!(results.runs.len(), 1, "all three tiers on foot");
+}
+
+#[test]
 fn a_bad_profile_file_is_an_error_and_the_app_goes_on() {
     let (dir, f, r) = town();
     let mut h = harness(vec![f, r], Lang::En);

@@ -28,8 +28,10 @@ use crate::tenones::result::{Place, RuleResult, TenOnesReport, Verdict};
 /// Which profile to use.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ProfileChoice {
-    /// The profile shipped with towncircle.
+    /// The default profile shipped with towncircle.
     Shipped,
+    /// Another shipped profile, by name (`standards::profile::SHIPPED_PROFILES`).
+    Named(String),
     /// A profile TOML file chosen by the user.
     File(PathBuf),
 }
@@ -118,10 +120,64 @@ pub struct OverlayOutput {
     pub overlays: Vec<OverlayLayer>,
 }
 
+/// What the report export needs from the last analysis (owned: it runs on a worker thread).
+pub struct ReportInput {
+    pub layers: Vec<Arc<Layer>>,
+    pub working_crs: Crs,
+    pub runs: Vec<Arc<Run>>,
+    pub report: AccessReport,
+    pub tenones: Option<TenOnesReport>,
+    pub profile: Arc<Profile>,
+    pub lang: crate::report::Lang,
+    pub dir: PathBuf,
+}
+
+/// Write the four report files of `towncircle analyze` for the last analysis.
+pub fn write_report(
+    input: &ReportInput,
+    progress: &dyn Progress,
+) -> Result<Result<(PathBuf, Vec<PathBuf>), String>, Cancelled> {
+    Cancelled::check(progress)?;
+    let layers: Vec<Layer> = input.layers.iter().map(|l| Layer::clone(l)).collect();
+    let sources: Vec<PathBuf> = layers.iter().map(|l| l.source.path.clone()).collect();
+    let town = crate::report::town_name(&layers, &sources);
+    let runs = input
+        .runs
+        .iter()
+        .map(|r| crate::report::Run {
+            analysis: &r.analysis,
+            result: &r.result,
+        })
+        .collect();
+    let data = crate::report::ReportData::new(
+        town,
+        &layers,
+        input.working_crs.clone(),
+        runs,
+        &input.report,
+        input.tenones.as_ref(),
+        &input.profile,
+    );
+    let mut data = match data {
+        Ok(d) => d,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    if let Some(flag) = crate::report::synthetic_flag(&sources, input.lang) {
+        data.flags.push(flag);
+    }
+    Cancelled::check(progress)?;
+    Ok(crate::report::write_all(&data, input.lang, &input.dir)
+        .map(|files| (input.dir.clone(), files))
+        .map_err(|e| e.to_string()))
+}
+
 /// Load the chosen profile.
 pub fn load_profile(choice: &ProfileChoice) -> Result<Profile, String> {
     match choice {
         ProfileChoice::Shipped => Ok(Profile::default()),
+        ProfileChoice::Named(n) => {
+            crate::standards::profile::resolve_profile(n).map_err(|e| e.to_string())
+        }
         ProfileChoice::File(p) => Profile::from_file(p).map_err(|e| e.to_string()),
     }
 }
@@ -837,6 +893,8 @@ pub struct AnalysisState {
     pub results: Option<AnalysisOutput>,
     pub job: Option<Job<Result<AnalysisOutput, String>>>,
     pub overlay_job: Option<Job<OverlayOutput>>,
+    /// Writing the report: the folder and the files written, or the error.
+    pub report_job: Option<Job<Result<(PathBuf, Vec<PathBuf>), String>>>,
     /// The ten-ones item whose evidence is shown.
     pub selected_rule: Option<usize>,
     /// The tier the coverage chart shows.
@@ -858,6 +916,7 @@ impl Default for AnalysisState {
             results: None,
             job: None,
             overlay_job: None,
+            report_job: None,
             selected_rule: None,
             show_tenones: false,
             profile_tx,
@@ -887,7 +946,7 @@ impl AnalysisSettings {
 
 impl AnalysisState {
     pub fn is_busy(&self) -> bool {
-        self.job.is_some() || self.overlay_job.is_some()
+        self.job.is_some() || self.overlay_job.is_some() || self.report_job.is_some()
     }
 
     /// Use another profile: its tiers replace the settings' tiers.
@@ -967,6 +1026,7 @@ impl AnalysisState {
                     let label = ui.label(lang.t(tx::PROFILE));
                     let current = match &self.settings.profile_choice {
                         ProfileChoice::Shipped => lang.t(tx::PROFILE_SHIPPED).to_string(),
+                        ProfileChoice::Named(n) => n.clone(),
                         ProfileChoice::File(p) => p
                             .file_name()
                             .map(|n| n.to_string_lossy().into_owned())
@@ -983,6 +1043,18 @@ impl AnalysisState {
                                 .clicked()
                             {
                                 commands.push(Command::SetProfile(ProfileChoice::Shipped));
+                            }
+                            // The other shipped profiles (the first is the default above).
+                            for (name, _) in
+                                crate::standards::profile::SHIPPED_PROFILES.iter().skip(1)
+                            {
+                                let choice = ProfileChoice::Named((*name).to_string());
+                                if ui
+                                    .selectable_label(self.settings.profile_choice == choice, *name)
+                                    .clicked()
+                                {
+                                    commands.push(Command::SetProfile(choice));
+                                }
                             }
                             if ui
                                 .selectable_label(false, lang.t(tx::PROFILE_FROM_FILE))

@@ -100,6 +100,14 @@ impl Lang {
         }
     }
 
+    /// The report was written.
+    pub fn report_written(self, dir: &str, files: usize) -> String {
+        match self {
+            Lang::Zh => format!("分析报告已导出（{files} 个文件）：{dir}"),
+            Lang::En => format!("Analysis report exported ({files} files): {dir}"),
+        }
+    }
+
     /// The map was exported.
     pub fn exported(self, path: &str) -> String {
         match self {
@@ -226,6 +234,9 @@ pub mod tx {
         CLEAR = "清除", "Clear";
         EXPORT_NEEDS_WINDOW = "导出需要在窗口中进行", "Export needs a window";
         EXPORT_FAILED = "导出失败", "Export failed";
+        EXPORT_REPORT = "导出分析报告…", "Export analysis report…";
+        REPORT_NEEDS_ANALYSIS = "请先运行分析，再导出报告", "Run the analysis before exporting the report";
+        REPORT_JOB = "导出报告", "Report export";
         DISMISS = "关闭", "Dismiss";
         UNMAPPED = "未分类", "Unclassified";
         G_EDUCATION = "教育", "Education";

@@ -37,6 +37,10 @@ pub enum Command {
     OpenDemo,
     ExportPngDialog,
     ExportPng(PathBuf),
+    /// Ask for a folder, then write the analysis report there.
+    ExportReportDialog,
+    /// Write report.html, results.xlsx, results.gpkg and summary.json into the folder.
+    ExportReport(PathBuf),
     CloseAll,
     Quit,
     SetLang(Lang),
@@ -104,6 +108,15 @@ pub struct StartOptions {
 enum DialogResult {
     Open(Vec<PathBuf>),
     ExportTo(PathBuf),
+    ReportTo(PathBuf),
+}
+
+/// Which file dialog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DialogKind {
+    Open,
+    ExportPng,
+    ReportFolder,
 }
 
 /// The app.
@@ -373,6 +386,24 @@ impl TownApp {
                 }
             }
         }
+        if let Some(end) = self.analysis.report_job.as_ref().and_then(|j| j.poll()) {
+            self.analysis.report_job = None;
+            match end {
+                JobEnd::Done(Ok((dir, files))) => {
+                    let text = lang.report_written(&dir.display().to_string(), files.len());
+                    self.log(ctx, Level::Info, text);
+                }
+                JobEnd::Done(Err(e)) => {
+                    let text = format!("{}: {e}", lang.t(tx::EXPORT_FAILED));
+                    self.log(ctx, Level::Error, text);
+                }
+                JobEnd::Cancelled => {}
+                JobEnd::Crashed => {
+                    let text = format!("{}: {}", lang.t(tx::JOB_CRASHED), lang.t(tx::REPORT_JOB));
+                    self.log(ctx, Level::Error, text);
+                }
+            }
+        }
         if let Some(p) = self.analysis.take_picked_profile() {
             self.apply(ctx, Command::SetProfile(ProfileChoice::File(p)));
         }
@@ -458,23 +489,23 @@ impl TownApp {
     }
 
     /// Run a file dialog on its own thread so the frame loop never waits for it.
-    fn spawn_dialog(&self, export: bool) {
+    fn spawn_dialog(&self, kind: DialogKind) {
         let tx = self.dialog_tx.clone();
-        let title = self.lang().t(if export {
-            tx::EXPORT_PNG
-        } else {
-            tx::OPEN_FILES
+        let title = self.lang().t(match kind {
+            DialogKind::Open => tx::OPEN_FILES,
+            DialogKind::ExportPng => tx::EXPORT_PNG,
+            DialogKind::ReportFolder => tx::EXPORT_REPORT,
         });
         let run = move || {
             let dialog = rfd::FileDialog::new().set_title(title);
-            let result = if export {
-                dialog
+            let result = match kind {
+                DialogKind::ExportPng => dialog
                     .add_filter("PNG", &["png"])
                     .set_file_name("map.png")
                     .save_file()
-                    .map(DialogResult::ExportTo)
-            } else {
-                dialog
+                    .map(DialogResult::ExportTo),
+                DialogKind::ReportFolder => dialog.pick_folder().map(DialogResult::ReportTo),
+                DialogKind::Open => dialog
                     .add_filter(
                         "GIS",
                         &[
@@ -482,7 +513,7 @@ impl TownApp {
                         ],
                     )
                     .pick_files()
-                    .map(DialogResult::Open)
+                    .map(DialogResult::Open),
             };
             if let Some(r) = result {
                 let _ = tx.send(r);
@@ -496,6 +527,42 @@ impl TownApp {
                 .name("file dialog".into())
                 .spawn(run);
         }
+    }
+
+    /// Write the analysis report (the four files of `towncircle analyze`) into `dir`, in the
+    /// background, in the app's language.
+    fn export_report(&mut self, ctx: &egui::Context, dir: PathBuf) {
+        let lang = self.lang();
+        let (Some(results), Ok(profile)) = (&self.analysis.results, &self.analysis.profile) else {
+            let text = lang.t(tx::REPORT_NEEDS_ANALYSIS);
+            self.log(ctx, Level::Warning, text);
+            return;
+        };
+        if self.analysis.report_job.is_some() {
+            return;
+        }
+        let Some(crs) = self.doc.working_crs.clone() else {
+            let text = lang.t(tx::REPORT_NEEDS_ANALYSIS);
+            self.log(ctx, Level::Warning, text);
+            return;
+        };
+        let input = analysis::ReportInput {
+            layers: self.base_layers(),
+            working_crs: crs,
+            runs: results.runs.clone(),
+            report: results.report.clone(),
+            tenones: results.tenones.clone(),
+            profile: std::sync::Arc::clone(profile),
+            lang: match lang {
+                Lang::Zh => crate::report::Lang::Zh,
+                Lang::En => crate::report::Lang::En,
+            },
+            dir,
+        };
+        let label = lang.t(tx::REPORT_JOB).to_string();
+        self.analysis.report_job = Some(Job::spawn(label, ctx, move |progress| {
+            analysis::write_report(&input, progress)
+        }));
     }
 
     /// Ask for a screenshot of the next frame; the map's part is written to `path` as PNG.
@@ -520,9 +587,18 @@ impl TownApp {
     pub fn apply(&mut self, ctx: &egui::Context, cmd: Command) {
         match cmd {
             Command::OpenFiles(paths) => self.open(ctx, paths),
-            Command::OpenDialog => self.spawn_dialog(false),
+            Command::OpenDialog => self.spawn_dialog(DialogKind::Open),
             Command::OpenDemo => self.open_demo(ctx),
-            Command::ExportPngDialog => self.spawn_dialog(true),
+            Command::ExportPngDialog => self.spawn_dialog(DialogKind::ExportPng),
+            Command::ExportReportDialog => {
+                if self.analysis.results.is_some() {
+                    self.spawn_dialog(DialogKind::ReportFolder);
+                } else {
+                    let text = self.lang().t(tx::REPORT_NEEDS_ANALYSIS);
+                    self.log(ctx, Level::Warning, text);
+                }
+            }
+            Command::ExportReport(dir) => self.export_report(ctx, dir),
             Command::ExportPng(path) => self.export_png(ctx, path),
             Command::CloseAll => {
                 self.doc.clear();
@@ -663,6 +739,7 @@ impl TownApp {
             match r {
                 DialogResult::Open(paths) => self.open(&ctx, paths),
                 DialogResult::ExportTo(path) => self.export_png(&ctx, path),
+                DialogResult::ReportTo(dir) => self.export_report(&ctx, dir),
             }
         }
         while let Ok(r) = self.export_rx.try_recv() {
@@ -809,6 +886,16 @@ impl TownApp {
                 ui.separator();
                 if ui.button(lang.t(tx::EXPORT_PNG)).clicked() {
                     commands.push(Command::ExportPngDialog);
+                }
+                if ui
+                    .add_enabled(
+                        self.analysis.results.is_some(),
+                        egui::Button::new(lang.t(tx::EXPORT_REPORT)),
+                    )
+                    .on_disabled_hover_text(lang.t(tx::REPORT_NEEDS_ANALYSIS))
+                    .clicked()
+                {
+                    commands.push(Command::ExportReportDialog);
                 }
                 ui.separator();
                 if ui.button(lang.t(tx::CLOSE_ALL)).clicked() {

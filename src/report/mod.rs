@@ -10,4 +10,4 @@ pub mod summary;
 pub mod town;
 pub mod xlsx;
 
-pub use town::{Lang, OUTPUT_FILES, ReportData, Run, write_all};
+pub use town::{Lang, OUTPUT_FILES, ReportData, Run, synthetic_flag, town_name, write_all};
