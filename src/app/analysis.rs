@@ -120,6 +120,9 @@ pub struct OverlayOutput {
     pub overlays: Vec<OverlayLayer>,
 }
 
+/// A report export's end: the folder and the files written, or the error.
+pub type ReportWritten = Result<(PathBuf, Vec<PathBuf>), String>;
+
 /// What the report export needs from the last analysis (owned: it runs on a worker thread).
 pub struct ReportInput {
     pub layers: Vec<Arc<Layer>>,
@@ -136,7 +139,7 @@ pub struct ReportInput {
 pub fn write_report(
     input: &ReportInput,
     progress: &dyn Progress,
-) -> Result<Result<(PathBuf, Vec<PathBuf>), String>, Cancelled> {
+) -> Result<ReportWritten, Cancelled> {
     Cancelled::check(progress)?;
     let layers: Vec<Layer> = input.layers.iter().map(|l| Layer::clone(l)).collect();
     let sources: Vec<PathBuf> = layers.iter().map(|l| l.source.path.clone()).collect();
@@ -894,7 +897,7 @@ pub struct AnalysisState {
     pub job: Option<Job<Result<AnalysisOutput, String>>>,
     pub overlay_job: Option<Job<OverlayOutput>>,
     /// Writing the report: the folder and the files written, or the error.
-    pub report_job: Option<Job<Result<(PathBuf, Vec<PathBuf>), String>>>,
+    pub report_job: Option<Job<ReportWritten>>,
     /// The ten-ones item whose evidence is shown.
     pub selected_rule: Option<usize>,
     /// The tier the coverage chart shows.

@@ -193,6 +193,7 @@ impl TownApp {
             settled_frames: 0,
             toasts_dismissed_at_s: -1.0,
         };
+        app.map.basemap.settings = app.persisted.basemap.clone();
         ctx.send_viewport_cmd(egui::ViewportCommand::Title(
             app.lang().t(tx::APP_TITLE).into(),
         ));
@@ -1221,6 +1222,7 @@ impl eframe::App for TownApp {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        self.persisted.basemap = self.map.basemap.settings.clone();
         eframe::set_value(storage, STORAGE_KEY, &self.persisted);
     }
 }

@@ -22,6 +22,8 @@ pub struct Persisted {
     pub recent_files: Vec<PathBuf>,
     pub show_table: bool,
     pub show_log: bool,
+    /// The online basemap's settings (off by default).
+    pub basemap: super::map::basemap::BasemapSettings,
 }
 
 impl Default for Persisted {
@@ -31,6 +33,7 @@ impl Default for Persisted {
             recent_files: Vec::new(),
             show_table: true,
             show_log: true,
+            basemap: Default::default(),
         }
     }
 }
@@ -72,5 +75,17 @@ mod tests {
         let p: Persisted = serde_json::from_str(r#"{"lang":"En"}"#).expect("parse");
         assert_eq!(p.lang, Lang::En);
         assert!(p.show_table);
+        assert!(!p.basemap.enabled, "settings from before the basemap: off");
+    }
+
+    #[test]
+    fn basemap_settings_round_trip() {
+        let mut p = Persisted::default();
+        p.basemap.enabled = true;
+        p.basemap.key = "tk-123".into();
+        p.basemap.opacity = 0.5;
+        let back: Persisted =
+            serde_json::from_str(&serde_json::to_string(&p).expect("json")).expect("parse");
+        assert_eq!(back.basemap, p.basemap);
     }
 }
