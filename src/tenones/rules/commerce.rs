@@ -1,7 +1,9 @@
 //! 5 功能复合的商贸场所: a multi-function venue in the 建成区 (a commercial complex, or a fresh
 //! market with enough other functions close by), and a fresh market within a walk of its homes.
 
-use super::{Item, check, dist_m_of, finish, homes_check, measure, no_data, threshold, walk_m};
+use super::{
+    BuiltUpWalk, Item, built_up_walk_check, check, dist_m_of, finish, measure, no_data, threshold,
+};
 use crate::tenones::context::Context;
 use crate::tenones::result::{Check, RuleResult, Verdict};
 
@@ -121,45 +123,21 @@ fn venue(ctx: &Context<'_>) -> Check {
 
 fn market(ctx: &Context<'_>) -> Check {
     let r = &ctx.cfg.commerce;
-    let key = "market_walk";
-    let zh = format!("建成区菜市场步行{}米", r.market_walk_m.value);
-    let en = format!(
-        "fresh market within a {} m walk in the built-up area",
-        r.market_walk_m.value
-    );
-    if !ctx.has_built_up() {
-        return no_data(key, &zh, &en, "没有建成区图层", "no built-up area layer");
-    }
-    if !ctx.has_facilities() {
-        return no_data(
-            key,
-            &zh,
-            &en,
-            "没有设施(POI)图层",
-            "no facility (POI) layer",
-        );
-    }
-    let Some(walk) = ctx.walk() else {
-        return no_data(key, &zh, &en, "步行网络无法建立", "no walking network");
-    };
-    let pts: Vec<[f64; 2]> = ctx
-        .facilities(&r.market_categories)
-        .iter()
-        .map(|f| f.xy)
-        .collect();
-    let timer = ctx.timer(walk, &pts);
-    let homes: Vec<_> = ctx.homes().into_iter().filter(|h| h.built_up).collect();
-    homes_check(
+    let m = r.market_walk_m.value;
+    built_up_walk_check(
         ctx,
-        check(key, &zh, &en),
-        &homes,
-        |h| walk_m(&timer, h),
-        r.market_walk_m.value,
-        "m",
-        r.market_pass_percent.value,
-        r.market_partly_percent.value,
-        &format!("步行{}米内无菜市场", r.market_walk_m.value),
-        &format!("with no fresh market within {} m", r.market_walk_m.value),
+        &BuiltUpWalk {
+            key: "market_walk",
+            zh: format!("建成区菜市场步行{m}米"),
+            en: format!("fresh market within a {m} m walk in the built-up area"),
+            categories: &r.market_categories,
+            limit: m,
+            unit: "m",
+            pass_percent: r.market_pass_percent.value,
+            partly_percent: r.market_partly_percent.value,
+            what_zh: format!("步行{m}米内无菜市场"),
+            what_en: format!("with no fresh market within {m} m"),
+        },
     )
 }
 

@@ -1,7 +1,9 @@
 //! 6 开放多元的文体场所: a town-level culture-sport centre, and the 建成区's residents within a
 //! 15-minute walk of a culture/sport venue (15分钟公共文化服务圈).
 
-use super::{Item, at_least, check, finish, homes_check, measure, no_data, threshold};
+use super::{
+    BuiltUpWalk, Item, at_least, built_up_walk_check, check, finish, measure, no_data, threshold,
+};
 use crate::tenones::context::Context;
 use crate::tenones::result::{Check, RuleResult};
 
@@ -78,48 +80,21 @@ fn centre(ctx: &Context<'_>) -> Check {
 
 fn walk(ctx: &Context<'_>) -> Check {
     let r = &ctx.cfg.culture_sport;
-    let key = "walk_coverage";
-    let zh = format!("建成区{}分钟步行文体圈", r.walk_min.value);
-    let en = format!(
-        "{}-minute walk to culture/sport in the built-up area",
-        r.walk_min.value
-    );
-    if !ctx.has_built_up() {
-        return no_data(key, &zh, &en, "没有建成区图层", "no built-up area layer");
-    }
-    if !ctx.has_facilities() {
-        return no_data(
-            key,
-            &zh,
-            &en,
-            "没有设施(POI)图层",
-            "no facility (POI) layer",
-        );
-    }
-    let Some(walk) = ctx.walk() else {
-        return no_data(key, &zh, &en, "步行网络无法建立", "no walking network");
-    };
-    let pts: Vec<[f64; 2]> = ctx
-        .facilities(&r.access_categories)
-        .iter()
-        .map(|f| f.xy)
-        .collect();
-    let timer = ctx.timer(walk, &pts);
-    let homes: Vec<_> = ctx.homes().into_iter().filter(|h| h.built_up).collect();
-    homes_check(
+    let m = r.walk_min.value;
+    built_up_walk_check(
         ctx,
-        check(key, &zh, &en),
-        &homes,
-        |h| timer.demand_time_s(h.index) / 60.0,
-        r.walk_min.value,
-        "min",
-        r.pass_percent.value,
-        r.partly_percent.value,
-        &format!("步行{}分钟内无文体设施", r.walk_min.value),
-        &format!(
-            "with no culture/sport venue within {} min",
-            r.walk_min.value
-        ),
+        &BuiltUpWalk {
+            key: "walk_coverage",
+            zh: format!("建成区{m}分钟步行文体圈"),
+            en: format!("{m}-minute walk to culture/sport in the built-up area"),
+            categories: &r.access_categories,
+            limit: m,
+            unit: "min",
+            pass_percent: r.pass_percent.value,
+            partly_percent: r.partly_percent.value,
+            what_zh: format!("步行{m}分钟内无文体设施"),
+            what_en: format!("with no culture/sport venue within {m} min"),
+        },
     )
 }
 

@@ -3,7 +3,8 @@
 //! in); a public central kindergarten (中心幼儿园) in the town.
 
 use super::{
-    Item, at_least, check, finish, homes_check, measure, no_data, threshold, villages_check, walk_m,
+    BuiltUpWalk, Item, at_least, built_up_walk_check, check, finish, measure, no_data, threshold,
+    villages_check,
 };
 use crate::standards::Cited;
 use crate::tenones::context::Context;
@@ -115,40 +116,21 @@ fn walk_check(
     limit: &Cited<f64>,
 ) -> Check {
     let r = &ctx.cfg.education;
-    let zh = format!("建成区{what_zh}步行{}米", limit.value);
-    let en = format!(
-        "{what_en} within a {} m walk in the built-up area",
-        limit.value
-    );
-    if !ctx.has_built_up() {
-        return no_data(key, &zh, &en, "没有建成区图层", "no built-up area layer");
-    }
-    if !ctx.has_facilities() {
-        return no_data(
-            key,
-            &zh,
-            &en,
-            "没有设施(POI)图层",
-            "no facility (POI) layer",
-        );
-    }
-    let Some(walk) = ctx.walk() else {
-        return no_data(key, &zh, &en, "步行网络无法建立", "no walking network");
-    };
-    let pts: Vec<[f64; 2]> = ctx.facilities(categories).iter().map(|f| f.xy).collect();
-    let timer = ctx.timer(walk, &pts);
-    let homes: Vec<_> = ctx.homes().into_iter().filter(|h| h.built_up).collect();
-    homes_check(
+    let m = limit.value;
+    built_up_walk_check(
         ctx,
-        check(key, &zh, &en),
-        &homes,
-        |h| walk_m(&timer, h),
-        limit.value,
-        "m",
-        r.pass_percent.value,
-        r.partly_percent.value,
-        &format!("步行{}米内无{what_zh}", limit.value),
-        &format!("with no {what_en} within {} m", limit.value),
+        &BuiltUpWalk {
+            key,
+            zh: format!("建成区{what_zh}步行{m}米"),
+            en: format!("{what_en} within a {m} m walk in the built-up area"),
+            categories,
+            limit: m,
+            unit: "m",
+            pass_percent: r.pass_percent.value,
+            partly_percent: r.partly_percent.value,
+            what_zh: format!("步行{m}米内无{what_zh}"),
+            what_en: format!("with no {what_en} within {m} m"),
+        },
     )
 }
 

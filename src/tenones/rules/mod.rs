@@ -405,6 +405,59 @@ pub fn homes_check(
     c
 }
 
+/// A built-up-area walking check: residents of the 建成区 within `limit` (metres walked, or
+/// minutes) of any facility of `categories`, banded by pass/partly per cent.
+pub struct BuiltUpWalk<'a> {
+    pub key: &'a str,
+    pub zh: String,
+    pub en: String,
+    pub categories: &'a [String],
+    pub limit: f64,
+    /// "m" (metres walked) or "min".
+    pub unit: &'a str,
+    pub pass_percent: f64,
+    pub partly_percent: f64,
+    /// The failing places' description ("步行500米内无菜市场", "with no fresh market within 500 m").
+    pub what_zh: String,
+    pub what_en: String,
+}
+
+/// Judge a [`BuiltUpWalk`]: no data without a 建成区, facilities or a walking network.
+pub fn built_up_walk_check(ctx: &Context<'_>, w: &BuiltUpWalk<'_>) -> Check {
+    let (key, zh, en) = (w.key, w.zh.as_str(), w.en.as_str());
+    if !ctx.has_built_up() {
+        return no_data(key, zh, en, "没有建成区图层", "no built-up area layer");
+    }
+    if !ctx.has_facilities() {
+        return no_data(key, zh, en, "没有设施(POI)图层", "no facility (POI) layer");
+    }
+    let Some(walk) = ctx.walk() else {
+        return no_data(key, zh, en, "步行网络无法建立", "no walking network");
+    };
+    let pts: Vec<[f64; 2]> = ctx.facilities(w.categories).iter().map(|f| f.xy).collect();
+    let timer = ctx.timer(walk, &pts);
+    let homes: Vec<_> = ctx.homes().into_iter().filter(|h| h.built_up).collect();
+    let minutes = w.unit == "min";
+    homes_check(
+        ctx,
+        check(key, zh, en),
+        &homes,
+        |h| {
+            if minutes {
+                timer.demand_time_s(h.index) / 60.0
+            } else {
+                walk_m(&timer, h)
+            }
+        },
+        w.limit,
+        w.unit,
+        w.pass_percent,
+        w.partly_percent,
+        &w.what_zh,
+        &w.what_en,
+    )
+}
+
 /// Walking metres from demand point `h` with `timer`.
 pub fn walk_m(timer: &Timer<'_>, h: &Home) -> f64 {
     timer.metres(timer.demand_time_s(h.index))
