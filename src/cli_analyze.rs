@@ -11,6 +11,7 @@ use clap::Args;
 use towncircle::access::{AccessInput, TownOptions, run_town};
 use towncircle::io::expand_paths;
 use towncircle::report::{Lang, ReportData, Run, synthetic_flag, town_name, write_all};
+use towncircle::standards::Scope;
 use towncircle::standards::profile::{Profile, resolve_profile};
 use towncircle::tenones::{Verdict, evaluate};
 
@@ -131,8 +132,13 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         println!("ten ones: {}", parts.join(", "));
     }
     for c in &access.report.all_required {
-        if let Some(p) = c.coverage.town.percent {
-            println!("all required at {} min: {p:.1}% of the town", c.minutes);
+        // The share of the tier's own scope: a built-up tier is judged in the 建成区.
+        let (share, of) = match (c.scope, &c.coverage.built_up) {
+            (Scope::BuiltUp, Some(b)) => (b.percent, "the built-up area"),
+            _ => (c.coverage.town.percent, "the town"),
+        };
+        if let Some(p) = share {
+            println!("all required at {} min: {p:.1}% of {of}", c.minutes);
         }
     }
     for p in written {
