@@ -15,30 +15,13 @@ use towncircle::model::Taxonomy;
 use towncircle::network::{BuildOptions, ModeGraph, TravelMode, build_graph, synth};
 use towncircle::standards::profile::Profile;
 
-const N: usize = 317;
-const SPACING_M: f64 = 80.0;
-
 fn bench(c: &mut Criterion) {
     let profile = Profile::default();
     let taxonomy = Taxonomy::default();
-    let roads = synth::street_grid(N, N, SPACING_M, 10.0, 42);
-    let cats: Vec<_> = [
-        "kindergarten",
-        "primary_school",
-        "middle_school",
-        "health_center",
-        "elderly_day_care",
-        "fresh_market",
-        "convenience_store",
-        "culture_station",
-        "park",
-        "bus_stop",
-    ]
-    .iter()
-    .filter_map(|id| taxonomy.by_id(id))
-    .collect();
-    let facilities = synth::facilities(N, N, SPACING_M, &cats, 40, 7);
-    let buildings = synth::buildings(N, N, SPACING_M, 50_000, 9);
+    let [roads, facilities, buildings] = synth::grid_town(&taxonomy);
+    let Some(kindergarten) = taxonomy.by_id(synth::GRID_TOWN_CATEGORIES[0]) else {
+        panic!("the taxonomy has no {}", synth::GRID_TOWN_CATEGORIES[0]);
+    };
 
     let mut g = c.benchmark_group("access_100k_nodes");
     g.sample_size(10);
@@ -73,7 +56,7 @@ fn bench(c: &mut Criterion) {
     let Some(net) = analysis.network.as_ref() else {
         panic!("no network");
     };
-    let sources = analysis.source_set(&analysis.facilities_of(cats[0]));
+    let sources = analysis.source_set(&analysis.facilities_of(kindergarten));
     let seeds = sources.seeds(&net.graph, &net.mode_graph);
     let mut times = NodeTimes::new(net.graph.node_count());
     let mut ws = Workspace::default();

@@ -16,33 +16,11 @@ use towncircle::model::Taxonomy;
 use towncircle::network::synth;
 use towncircle::standards::profile::Profile;
 
-const N: usize = 317;
-const SPACING_M: f64 = 80.0;
-
 fn main() -> anyhow::Result<()> {
     let profile = Profile::default();
     let taxonomy = Taxonomy::default();
     let t0 = Instant::now();
-    let cats: Vec<_> = [
-        "kindergarten",
-        "primary_school",
-        "middle_school",
-        "health_center",
-        "elderly_day_care",
-        "fresh_market",
-        "convenience_store",
-        "culture_station",
-        "park",
-        "bus_stop",
-    ]
-    .iter()
-    .filter_map(|id| taxonomy.by_id(id))
-    .collect();
-    let layers = vec![
-        synth::street_grid(N, N, SPACING_M, 10.0, 42),
-        synth::facilities(N, N, SPACING_M, &cats, 40, 7),
-        synth::buildings(N, N, SPACING_M, 50_000, 9),
-    ];
+    let layers = synth::grid_town(&taxonomy).to_vec();
     let generated_s = t0.elapsed().as_secs_f64();
     let t1 = Instant::now();
     let town = run_town(

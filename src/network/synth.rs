@@ -29,6 +29,40 @@ fn layer(name: &str, fields: Vec<Field>, role: Role) -> Layer {
     l
 }
 
+/// Crossings per side of the benchmark grid town (317² ≈ 100,000 nodes).
+pub const GRID_TOWN_SIDE: usize = 317;
+/// Spacing of the benchmark grid town's crossings.
+pub const GRID_TOWN_SPACING_M: f64 = 80.0;
+/// The categories of the benchmark grid town's facilities (40 of each).
+pub const GRID_TOWN_CATEGORIES: [&str; 10] = [
+    "kindergarten",
+    "primary_school",
+    "middle_school",
+    "health_center",
+    "elderly_day_care",
+    "fresh_market",
+    "convenience_store",
+    "culture_station",
+    "park",
+    "bus_stop",
+];
+
+/// The benchmark town of README's access figures (benches/access.rs, examples/coverage_grid.rs):
+/// a 317 × 317 street grid 80 m apart jittered by 10 m, 40 facilities of each of
+/// [`GRID_TOWN_CATEGORIES`] and 50,000 residential buildings; roads, facilities, buildings.
+pub fn grid_town(taxonomy: &crate::model::Taxonomy) -> [Layer; 3] {
+    let (n, s) = (GRID_TOWN_SIDE, GRID_TOWN_SPACING_M);
+    let cats: Vec<CategoryId> = GRID_TOWN_CATEGORIES
+        .iter()
+        .filter_map(|id| taxonomy.by_id(id))
+        .collect();
+    [
+        street_grid(n, n, s, 10.0, 42),
+        facilities(n, n, s, &cats, 40, 7),
+        buildings(n, n, s, 50_000, 9),
+    ]
+}
+
 /// A street grid of `nx` × `ny` crossings `spacing_m` apart, each crossing moved by up to
 /// `jitter_m`. Every row and column is ONE line through its crossings (so building the graph
 /// splits them: about nx·ny nodes). Every 8th row/column is a `secondary` road, the rest
