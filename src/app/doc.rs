@@ -30,6 +30,9 @@ pub struct MapLayer {
     pub meshes: LayerMeshes,
     /// Set for analysis overlays (isochrones, grid, gaps, uncovered buildings).
     pub overlay: Option<Overlay>,
+    /// The legend rows, counted once (a facility layer's are counted over all its features, so
+    /// never per frame); cleared when the role changes.
+    legend_rows: std::cell::OnceCell<Vec<LegendEntry>>,
 }
 
 /// What makes a layer an analysis overlay.
@@ -74,19 +77,22 @@ impl MapLayer {
             index: p.index,
             meshes: LayerMeshes::default(),
             overlay: None,
+            legend_rows: std::cell::OnceCell::new(),
         }
     }
 
-    /// The legend rows of this layer (overlays: their own style).
-    pub fn legend(&self, taxonomy: &Taxonomy) -> Vec<LegendEntry> {
-        if self.overlay.is_some() {
-            return vec![LegendEntry {
-                group: None,
-                style: self.base_style,
-                count: self.layer.features.len(),
-            }];
-        }
-        legend(&self.layer, self.role(), taxonomy)
+    /// The legend rows of this layer (overlays: their own style), counted on first use.
+    pub fn legend(&self, taxonomy: &Taxonomy) -> &[LegendEntry] {
+        self.legend_rows.get_or_init(|| {
+            if self.overlay.is_some() {
+                return vec![LegendEntry {
+                    group: None,
+                    style: self.base_style,
+                    count: self.layer.features.len(),
+                }];
+            }
+            legend(&self.layer, self.role(), taxonomy)
+        })
     }
 
     pub fn role(&self) -> Option<Role> {
@@ -107,6 +113,7 @@ impl MapLayer {
         }
         self.base_style = role_style(role, self.kind);
         self.meshes.clear();
+        self.legend_rows = std::cell::OnceCell::new();
     }
 }
 
@@ -328,6 +335,29 @@ mod tests {
     fn with_role(mut l: Layer, role: Role) -> PreparedLayer {
         l.role = Some(role);
         PreparedLayer::new(l)
+    }
+
+    #[test]
+    fn the_legend_is_counted_once_and_follows_a_role_change() {
+        let mut d = Document::default();
+        let id = d.add(with_role(synth::points(50, 3), Role::Boundary));
+        let tax = d.taxonomy.clone();
+        let Some(ml) = d.layers.iter_mut().find(|l| l.id == id) else {
+            panic!("layer added");
+        };
+        let rows = ml.legend(&tax).to_vec();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].group, None);
+        assert_eq!(rows[0].count, 50);
+        // The same rows come back without a recount (same allocation).
+        assert!(std::ptr::eq(ml.legend(&tax), ml.legend(&tax)));
+        ml.set_role(Some(Role::Facilities), &tax);
+        let rows = ml.legend(&tax);
+        assert!(
+            rows.iter().all(|r| r.group.is_some()),
+            "facility groups now"
+        );
+        assert_eq!(rows.iter().map(|r| r.count).sum::<usize>(), 50);
     }
 
     #[test]
