@@ -408,7 +408,8 @@ struct RawProfile {
     ten_ones: Option<super::tenones::TenOnesProfile>,
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
+/// The 1-based line of a byte offset in a profile's text.
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
     // Count the newlines before the offset (a safe char boundary is not needed for bytes).
     text.as_bytes()[..end]
@@ -418,7 +419,8 @@ fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
-fn config_error(path: &Path, line: usize, message: impl std::fmt::Display) -> Error {
+/// A profile error naming the line (when known) and the file.
+pub(crate) fn config_error(path: &Path, line: usize, message: impl std::fmt::Display) -> Error {
     if line > 0 {
         Error::Config(format!("line {line}: {message}: {}", path.display()))
     } else {

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::profile::{Cited, Profile};
-use crate::error::{Error, Result};
+use super::profile::{Cited, Profile, config_error, line_of};
+use crate::error::Result;
 
 /// A threshold with its provenance.
 pub type Threshold = Cited<f64>;
@@ -363,23 +363,6 @@ fn empty_fallback() -> TenOnesProfile {
     }
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
-    let end = offset.min(text.len());
-    text.as_bytes()[..end]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count()
-        + 1
-}
-
-fn error(path: &Path, line: usize, message: impl std::fmt::Display) -> Error {
-    if line > 0 {
-        Error::Config(format!("line {line}: {message}: {}", path.display()))
-    } else {
-        Error::Config(format!("{message}: {}", path.display()))
-    }
-}
-
 fn number(v: &DeValue<'_>) -> Option<f64> {
     match v {
         DeValue::Integer(i) => i
@@ -405,7 +388,7 @@ pub fn validate(
 ) -> Result<()> {
     let doc = DeTable::parse(text).map_err(|e| {
         let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(0);
-        error(path, line, e.message().trim())
+        config_error(path, line, e.message().trim())
     })?;
     fn find<'t, 'i>(text: &str, t: &'t DeTable<'i>, key: &str) -> Option<(usize, &'t DeValue<'i>)> {
         t.iter().find(|(k, _)| k.get_ref().as_ref() == key).map(
@@ -422,7 +405,7 @@ pub fn validate(
     ] {
         if !modes.contains(&mode.as_str()) {
             let line = find(text, root, key).map_or(section_line, |(l, _)| l);
-            return Err(error(
+            return Err(config_error(
                 path,
                 line,
                 format!(
@@ -440,7 +423,7 @@ pub fn validate(
                 }
                 _ => section_line,
             };
-            return Err(error(
+            return Err(config_error(
                 path,
                 line,
                 format!(
@@ -472,7 +455,11 @@ fn check_table(
             continue;
         };
         let Some(x) = number(value.get_ref()) else {
-            return Err(error(path, line, format!("{key}: value must be a number")));
+            return Err(config_error(
+                path,
+                line,
+                format!("{key}: value must be a number"),
+            ));
         };
         let unit_key = k.get_ref().as_ref();
         let problem = if !x.is_finite() || x < 0.0 {
@@ -491,7 +478,7 @@ fn check_table(
             None
         };
         if let Some(p) = problem {
-            return Err(error(path, line, format!("{key} = {x} {p}")));
+            return Err(config_error(path, line, format!("{key} = {x} {p}")));
         }
     }
     Ok(())
