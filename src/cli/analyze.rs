@@ -15,8 +15,7 @@ use towncircle::standards::Scope;
 use towncircle::standards::profile::{Profile, resolve_profile};
 use towncircle::tenones::{Verdict, evaluate};
 
-use crate::InputArgs;
-use crate::cli_coverage::load_town;
+use super::{InputArgs, load_town};
 
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {

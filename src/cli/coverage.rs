@@ -14,7 +14,6 @@ use towncircle::access::{
     run_town,
 };
 use towncircle::crs::{Crs, CrsInfo, Transformer};
-use towncircle::io::{Dataset, LoadOptions, load};
 use towncircle::model::layer::{
     AttrValue, Feature, Field, FieldKind, Format, SourceId, SourceInfo,
 };
@@ -22,7 +21,7 @@ use towncircle::model::{Layer, Role};
 use towncircle::report::derive;
 use towncircle::standards::profile::{DEFAULT_PROFILE_PATH, Profile, resolve_profile};
 
-use crate::InputArgs;
+use super::{InputArgs, load_town};
 
 #[derive(Debug, Args)]
 pub struct CoverageArgs {
@@ -87,47 +86,6 @@ struct Output<'a> {
     #[serde(flatten)]
     report: &'a AccessReport,
     failures: Vec<String>,
-}
-
-fn same_file(a: &Path, b: &Path) -> bool {
-    a == b
-        || match (a.canonicalize(), b.canonicalize()) {
-            (Ok(x), Ok(y)) => x == y,
-            _ => false,
-        }
-}
-
-/// Load files (folders expand to their data files) and set roles: roles given on the command
-/// line (`flagged`) win over the guess. A multi-layer file (an OSM extract) given for one role
-/// contributes only its layers of that role. Shared by `coverage` and `analyze`.
-pub(crate) fn load_town(
-    paths: &[PathBuf],
-    flagged: &[(&PathBuf, Role)],
-    options: &LoadOptions,
-) -> Dataset {
-    let mut ds = load(paths, options);
-    for layer in &mut ds.layers {
-        let Some((_, role)) = flagged
-            .iter()
-            .find(|(p, _)| same_file(p, &layer.source.path))
-        else {
-            continue;
-        };
-        let role = if *role == Role::Buildings && layer.role == Some(Role::Villages) {
-            Role::Villages
-        } else {
-            *role
-        };
-        if layer.role_hint.is_some_and(|h| h != role) {
-            layer.role = None;
-            continue;
-        }
-        layer.role = Some(role);
-        if role == Role::Facilities && layer.classification.is_none() {
-            layer.classification = Some(options.taxonomy.classify_layer(layer));
-        }
-    }
-    ds
 }
 
 pub fn run(args: CoverageArgs) -> anyhow::Result<ExitCode> {

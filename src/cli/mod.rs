@@ -1,0 +1,141 @@
+//! The command-line layer: one file per subcommand, and what they share (reading flags into
+//! load options, loading a town's files with roles). `main.rs` holds the flags and the dispatch.
+
+pub mod analyze;
+pub mod coverage;
+pub mod demo_town;
+pub mod info;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use clap::Args;
+
+use towncircle::crs::Crs;
+use towncircle::io::{
+    Clip, Dataset, LoadOptions, ReadOptions, encoding::encoding_from_label, load,
+};
+use towncircle::model::{Role, Taxonomy};
+
+/// Options for reading files, shared by the subcommands.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Coordinate system of files that declare none (instead of guessing from magnitudes):
+    /// EPSG:4549, 4528, WGS84, CGCS2000, GCJ-02 (Amap/Tencent), BD-09 (Baidu), or a PROJ string.
+    #[arg(long, value_name = "CRS")]
+    crs: Option<String>,
+    /// Coordinate system of one file, overriding what it declares: FILE=CRS, e.g.
+    /// --crs-for 设施点.csv=gcj02 (FILE is a file name or path). Repeatable.
+    #[arg(long, value_name = "FILE=CRS")]
+    crs_for: Vec<String>,
+    /// Text encoding of DBF/CSV attributes when the files do not say: UTF-8, GBK, GB18030.
+    #[arg(long, value_name = "ENCODING")]
+    encoding: Option<String>,
+    /// A facility taxonomy file replacing the built-in one (copy assets/categories.toml).
+    #[arg(long, value_name = "FILE")]
+    categories: Option<PathBuf>,
+    /// Keep only OSM features in this lon/lat box: MIN_LON,MIN_LAT,MAX_LON,MAX_LAT.
+    #[arg(long, value_name = "BBOX", allow_hyphen_values = true)]
+    clip_bbox: Option<String>,
+}
+
+impl InputArgs {
+    /// Validate the raw flags once into load options.
+    pub fn load_options(&self) -> anyhow::Result<LoadOptions> {
+        let crs = match &self.crs {
+            Some(text) => Some(Crs::parse(text).with_context(|| format!("--crs {text}"))?),
+            None => None,
+        };
+        let mut crs_for = Vec::new();
+        for item in &self.crs_for {
+            let Some((file, crs_text)) = item.split_once('=') else {
+                bail!("--crs-for {item}: expected FILE=CRS, e.g. pois.csv=gcj02");
+            };
+            let c = Crs::parse(crs_text).with_context(|| format!("--crs-for {item}"))?;
+            crs_for.push((file.to_string(), c));
+        }
+        let encoding = match &self.encoding {
+            Some(label) => match encoding_from_label(label) {
+                Some(e) => Some(e),
+                None => bail!("--encoding {label}: unknown encoding (use UTF-8, GBK or GB18030)"),
+            },
+            None => None,
+        };
+        let taxonomy = match &self.categories {
+            Some(path) => Taxonomy::from_file(path)?,
+            None => Taxonomy::default(),
+        };
+        let clip = match &self.clip_bbox {
+            Some(text) => {
+                let v: Vec<f64> = text
+                    .split(',')
+                    .map(|s| s.trim().parse::<f64>())
+                    .collect::<Result<_, _>>()
+                    .with_context(|| format!("--clip-bbox {text}: expected four numbers"))?;
+                let [a, b, c, d] = v[..] else {
+                    bail!("--clip-bbox {text}: expected MIN_LON,MIN_LAT,MAX_LON,MAX_LAT");
+                };
+                if !(a < c && b < d) {
+                    bail!("--clip-bbox {text}: the minimum must be below the maximum");
+                }
+                Some(Clip::BBox(geo_types::Rect::new(
+                    geo_types::coord! {x: a, y: b},
+                    geo_types::coord! {x: c, y: d},
+                )))
+            }
+            None => None,
+        };
+        Ok(LoadOptions {
+            read: ReadOptions {
+                encoding,
+                crs: None,
+                clip,
+            },
+            working_crs: None,
+            taxonomy,
+            default_crs: crs,
+            crs_for,
+        })
+    }
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    a == b
+        || match (a.canonicalize(), b.canonicalize()) {
+            (Ok(x), Ok(y)) => x == y,
+            _ => false,
+        }
+}
+
+/// Load files (folders expand to their data files) and set roles: roles given on the command
+/// line (`flagged`) win over the guess. A multi-layer file (an OSM extract) given for one role
+/// contributes only its layers of that role. Shared by `coverage` and `analyze`.
+pub(crate) fn load_town(
+    paths: &[PathBuf],
+    flagged: &[(&PathBuf, Role)],
+    options: &LoadOptions,
+) -> Dataset {
+    let mut ds = load(paths, options);
+    for layer in &mut ds.layers {
+        let Some((_, role)) = flagged
+            .iter()
+            .find(|(p, _)| same_file(p, &layer.source.path))
+        else {
+            continue;
+        };
+        let role = if *role == Role::Buildings && layer.role == Some(Role::Villages) {
+            Role::Villages
+        } else {
+            *role
+        };
+        if layer.role_hint.is_some_and(|h| h != role) {
+            layer.role = None;
+            continue;
+        }
+        layer.role = Some(role);
+        if role == Role::Facilities && layer.classification.is_none() {
+            layer.classification = Some(options.taxonomy.classify_layer(layer));
+        }
+    }
+    ds
+}
