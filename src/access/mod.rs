@@ -11,6 +11,7 @@ pub mod euclid;
 pub mod gaps;
 pub mod grid;
 pub mod isochrone;
+pub mod quality;
 pub mod scenario;
 pub mod snap;
 #[cfg(test)]

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use crate::crs::{Crs, CrsInfo, CrsOrigin, Transformer, guess_from_extent, working_crs_for};
 use crate::error::{Error, IoError, Location};
 use crate::model::validate::validate_layer;
-use crate::model::{Issue, Layer, Role, Taxonomy, guess_role};
+use crate::model::{Issue, IssueKind, Layer, Role, Taxonomy, guess_role};
 
 use super::{ReadOptions, read};
 
@@ -115,10 +115,13 @@ pub fn resolve_crs(layer: &mut Layer, user: Option<&Crs>) -> Result<(), Error> {
                 for f in &mut layer.features {
                     swap_xy(&mut f.geometry);
                 }
-                layer.issues.push(Issue::warning(
-                    None,
-                    format!("axes swapped: {}; x and y were exchanged", guess.reason),
-                ));
+                layer.issues.push(
+                    Issue::warning(
+                        None,
+                        format!("axes swapped: {}; x and y were exchanged", guess.reason),
+                    )
+                    .of_kind(IssueKind::Crs),
+                );
             } else if guess.crs.is_some()
                 && declared_geo != looks_geo
                 && layer.crs.origin != CrsOrigin::User
@@ -132,7 +135,7 @@ pub fn resolve_crs(layer: &mut Layer, user: Option<&Crs>) -> Result<(), Error> {
                         guess.reason,
                         g.label()
                     ),
-                ));
+                ).of_kind(IssueKind::Crs));
                 if guess.swapped {
                     for f in &mut layer.features {
                         swap_xy(&mut f.geometry);
@@ -158,14 +161,17 @@ pub fn resolve_crs(layer: &mut Layer, user: Option<&Crs>) -> Result<(), Error> {
                         swap_xy(&mut f.geometry);
                     }
                 }
-                layer.issues.push(Issue::warning(
-                    None,
-                    format!(
-                        "no CRS in the file; guessed {}: {}",
-                        g.label(),
-                        guess.reason
-                    ),
-                ));
+                layer.issues.push(
+                    Issue::warning(
+                        None,
+                        format!(
+                            "no CRS in the file; guessed {}: {}",
+                            g.label(),
+                            guess.reason
+                        ),
+                    )
+                    .of_kind(IssueKind::Crs),
+                );
                 layer.crs = CrsInfo {
                     crs: Some(g),
                     origin: CrsOrigin::Guessed(guess.reason),

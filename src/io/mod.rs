@@ -8,6 +8,7 @@ pub mod gpkg;
 pub mod load;
 pub mod osm;
 pub mod poi;
+pub mod quality;
 pub mod shapefile;
 pub mod synth;
 

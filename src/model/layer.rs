@@ -9,6 +9,7 @@ use crate::crs::CrsInfo;
 use crate::error::Location;
 
 use super::category::CategoryId;
+use super::quality::IssueKind;
 use super::role::Role;
 
 /// An attribute value, as read from the source.
@@ -207,23 +208,52 @@ pub struct Issue {
     /// The feature concerned, if any.
     pub feature: Option<SourceId>,
     pub message: String,
+    /// What kind of problem, for the data-quality summary ([`super::quality`]).
+    #[serde(default)]
+    pub kind: IssueKind,
+    /// How many features the issue stands for: 1 for one skipped feature, N for "N more records
+    /// past the end of the file", the number of values for a field's unreadable values; 0 when
+    /// it concerns no feature in particular.
+    #[serde(default)]
+    pub features: usize,
 }
 
 impl Issue {
+    /// Something assumed or repaired (kind [`IssueKind::Other`]; one feature when `feature` is
+    /// given).
     pub fn warning(feature: Option<SourceId>, message: impl Into<String>) -> Self {
         Issue {
             severity: Severity::Warning,
+            features: usize::from(feature.is_some()),
             feature,
             message: message.into(),
+            kind: IssueKind::Other,
         }
     }
 
+    /// One feature that could not be used (kind [`IssueKind::Skipped`], one feature).
     pub fn skipped(feature: Option<SourceId>, message: impl Into<String>) -> Self {
         Issue {
             severity: Severity::Skipped,
             feature,
             message: message.into(),
+            kind: IssueKind::Skipped,
+            features: 1,
         }
+    }
+
+    /// The same issue, of another kind.
+    #[must_use]
+    pub fn of_kind(mut self, kind: IssueKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// The same issue, standing for `n` features.
+    #[must_use]
+    pub fn for_features(mut self, n: usize) -> Self {
+        self.features = n;
+        self
     }
 }
 
@@ -311,11 +341,13 @@ impl Layer {
         GeometryKind::summarise(self.features.iter().map(|f| &f.geometry))
     }
 
-    /// Number of features skipped while reading.
+    /// Number of features skipped while reading (an issue may stand for several: "6 more
+    /// records past the end of the file").
     pub fn skipped_count(&self) -> usize {
         self.issues
             .iter()
             .filter(|i| i.severity == Severity::Skipped)
-            .count()
+            .map(|i| i.features)
+            .sum()
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod category;
 pub mod layer;
+pub mod quality;
 pub mod role;
 pub mod validate;
 
@@ -9,4 +10,5 @@ pub use category::{Category, CategoryId, Taxonomy};
 pub use layer::{
     AttrValue, Feature, Field, FieldKind, Format, GeometryKind, Issue, Layer, Severity, SourceInfo,
 };
+pub use quality::{IssueKind, QualityKind, QualityRecord};
 pub use role::{Role, guess_role};

@@ -5,6 +5,7 @@ use geo::Validation;
 use geo_types::{Coord, Geometry, LineString, Polygon};
 
 use super::layer::{Issue, Layer};
+use super::quality::IssueKind;
 
 /// Why a geometry cannot be used at all.
 fn unusable(g: &Geometry<f64>) -> Option<String> {
@@ -130,7 +131,7 @@ pub fn validate_layer(layer: &mut Layer) {
             return false;
         }
         for n in notes {
-            issues.push(Issue::warning(Some(f.source_id), n));
+            issues.push(Issue::warning(Some(f.source_id), n).of_kind(IssueKind::Repaired));
         }
         let invalid = match &f.geometry {
             Geometry::Polygon(p) => p.check_validation().err().map(|e| e.to_string()),
@@ -138,10 +139,15 @@ pub fn validate_layer(layer: &mut Layer) {
             _ => None,
         };
         if let Some(why) = invalid {
-            issues.push(Issue::warning(
-                Some(f.source_id),
-                format!("invalid polygon ({why}); kept as drawn, areas and containment may be off"),
-            ));
+            issues.push(
+                Issue::warning(
+                    Some(f.source_id),
+                    format!(
+                        "invalid polygon ({why}); kept as drawn, areas and containment may be off"
+                    ),
+                )
+                .of_kind(IssueKind::Repaired),
+            );
         }
         true
     });

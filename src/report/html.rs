@@ -72,6 +72,11 @@ thead { display: table-header-group; }
   -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 .flags strong { color: #a33c00; }
 .flags ul { margin: 1mm 0; padding-left: 5mm; }
+.quality { border: 1px solid #999; padding: 2mm 4mm; margin: 4mm 0; }
+.quality.lost { border: 2px solid #b00020; background: #fdecee; }
+.quality td.lost, .caveat { color: #b00020; font-weight: bold; }
+.quality .details { color: #555; font-size: 8pt; margin-top: 1mm; }
+.caveat { font-size: 8pt; margin-top: 1mm; }
 .tally span { margin-right: 4mm; }
 .kv td:first-child { width: 32%; color: var(--muted); }
 .note { color: var(--muted); font-size: 9pt; }
@@ -313,6 +318,7 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
         }
         h.push("</ul></div>\n");
     }
+    data_quality_html(&mut h, data);
     let _ = writeln!(h.s, "<h2>1. {}</h2>", h.t("概况", "Town summary"));
     h.push("<table class=\"kv\">\n");
     let facilities = a.facilities.len();
@@ -432,7 +438,11 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
                 h.row(&[
                     tdn(r.number.to_string()),
                     td(lang.t(&r.zh, &r.en)),
-                    format!("<td>{}</td>", verdict_badge(r.verdict, lang)),
+                    format!(
+                        "<td>{}{}</td>",
+                        verdict_badge(r.verdict, lang),
+                        caveat_html(r, data, lang)
+                    ),
                     tdn(r.score.map_or("—".into(), |s| format!("{s:.0}"))),
                     format!("<td>{}</td>", key_evidence(r, lang)),
                     td(lang.t(&r.recommendation_zh, &r.recommendation_en)),
@@ -827,6 +837,89 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
     }
     h.push("</section>\n</body>\n</html>\n");
     h.s
+}
+
+/// The data-quality section (数据质量说明): every record, the ones that lose features first; or
+/// one line saying that every file was read whole.
+fn data_quality_html(h: &mut Html, data: &ReportData<'_>) {
+    let zh = h.lang == Lang::Zh;
+    let mut records: Vec<&QualityRecord> = data.data_quality.iter().collect();
+    records.sort_by_key(|r| (!r.loses_features, r.kind));
+    let losing = records.iter().filter(|r| r.loses_features).count();
+    let _ = write!(
+        h.s,
+        "<div class=\"quality{}\" id=\"data-quality\"><strong>{}</strong>",
+        if losing > 0 { " lost" } else { "" },
+        h.t("数据质量说明", "Data quality")
+    );
+    if records.is_empty() {
+        let _ = writeln!(
+            h.s,
+            " <span>{}</span></div>",
+            h.t(
+                "所有输入文件均完整读取；坐标系与编码均由文件声明，无推测。",
+                "Every input file was read whole; coordinate systems and encodings were declared by the files, none guessed."
+            )
+        );
+        return;
+    }
+    if losing > 0 {
+        let _ = write!(
+            h.s,
+            "<p>{}</p>",
+            esc(&if zh {
+                format!("有 {losing} 项数据未能完整读取：依赖这些图层的结论在数据补全后可能改变（见“十个一”表中的标注）。")
+            } else {
+                format!("{losing} finding(s) mean features were not read: verdicts that use these layers may change once the data is whole (marked in the ten-ones table).")
+            })
+        );
+    }
+    h.push("<table>\n");
+    h.head(&[
+        h.t("文件 / 图层", "File / layer"),
+        h.t("问题", "Finding"),
+        h.t("说明", "What"),
+        h.t("处理建议", "What to do"),
+    ]);
+    for r in records {
+        let details = if r.details.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "<div class=\"details\">{}</div>",
+                r.details.iter().map(|d| esc(d)).collect::<Vec<_>>().join("<br>")
+            )
+        };
+        h.row(&[
+            td(&r.place()),
+            format!(
+                "<td class=\"{}\">{}</td>",
+                if r.loses_features { "lost" } else { "" },
+                esc(r.kind.label(zh))
+            ),
+            format!("<td>{}{details}</td>", esc(&r.what(zh))),
+            td(r.action(zh)),
+        ]);
+    }
+    h.push("</table></div>\n");
+}
+
+/// Beside a verdict: the files with lost features that the item reads.
+fn caveat_html(r: &RuleResult, data: &ReportData<'_>, lang: Lang) -> String {
+    let affecting = crate::tenones::quality_affecting(r, &data.data_quality);
+    if affecting.is_empty() {
+        return String::new();
+    }
+    let zh = lang == Lang::Zh;
+    let files: Vec<String> = affecting
+        .iter()
+        .map(|q| format!("{}（{}）", q.place(), q.kind.label(zh)))
+        .collect();
+    format!(
+        "<div class=\"caveat\">⚠ {}{}</div>",
+        esc(lang.t("依据数据不完整，结论可能改变：", "rests on incomplete data, may change: ")),
+        esc(&files.join(if zh { "；" } else { "; " }))
+    )
 }
 
 fn rule_detail(h: &mut Html, r: &RuleResult) {

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::access::AccessReport;
+use crate::model::{QualityKind, QualityRecord};
 use crate::tenones::{TenOnesReport, ThresholdUsed, Verdict};
 
 use super::info::LayerSummary;
@@ -51,6 +52,50 @@ pub struct GapRef {
     pub centre: [f64; 2],
 }
 
+/// One data-quality record (数据质量), with its sentences in the report's language.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QualityRef<'a> {
+    pub file: &'a str,
+    pub layer: &'a str,
+    pub role: Option<&'static str>,
+    pub kind: QualityKind,
+    /// True when features of the file were not read: `analyze --strict` refuses these.
+    pub loses_features: bool,
+    pub features_affected: Option<usize>,
+    pub features_read: Option<usize>,
+    pub what: String,
+    pub action: &'static str,
+    /// The reader's own messages (English), naming features.
+    pub details: &'a [String],
+}
+
+impl<'a> QualityRef<'a> {
+    pub fn new(r: &'a QualityRecord, lang: Lang) -> Self {
+        let zh = lang == Lang::Zh;
+        QualityRef {
+            file: &r.file,
+            layer: &r.layer,
+            role: r.role.map(|x| x.en()),
+            kind: r.kind,
+            loses_features: r.loses_features,
+            features_affected: r.features_affected,
+            features_read: r.features_read,
+            what: r.what(zh),
+            action: r.action(zh),
+            details: &r.details,
+        }
+    }
+}
+
+/// A ten-ones item whose verdict rests on a layer with lost features.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemCaveat {
+    pub number: u8,
+    pub id: String,
+    /// Indexes into `data_quality`.
+    pub data_quality: Vec<usize>,
+}
+
 /// summary.json.
 #[derive(Debug, Serialize)]
 pub struct Summary<'a> {
@@ -63,6 +108,11 @@ pub struct Summary<'a> {
     pub inputs: Vec<InputRef>,
     /// Conditions every reader must see (Euclidean fallback, synthetic data, ...).
     pub flags: &'a [String],
+    /// What was read only partly, guessed or left out, per file and kind (see README).
+    pub data_quality: Vec<QualityRef<'a>>,
+    /// Items whose verdict rests on a layer with lost features: it may change once the data is
+    /// whole.
+    pub tenones_caveats: Vec<ItemCaveat>,
     pub population: f64,
     /// None when the ten ones were not evaluated.
     pub tenones_tally: Option<Tally>,
@@ -87,6 +137,33 @@ pub fn summary<'a>(data: &'a ReportData<'_>, lang: Lang) -> Summary<'a> {
         working_crs: data.working_crs.label(),
         inputs: data.inputs.iter().map(InputRef::from).collect(),
         flags: &data.flags,
+        data_quality: data
+            .data_quality
+            .iter()
+            .map(|r| QualityRef::new(r, lang))
+            .collect(),
+        tenones_caveats: data
+            .tenones
+            .map(|t| {
+                t.rules
+                    .iter()
+                    .filter_map(|rule| {
+                        let idx: Vec<usize> =
+                            crate::tenones::quality_affecting(rule, &data.data_quality)
+                                .iter()
+                                .filter_map(|q| {
+                                    data.data_quality.iter().position(|r| std::ptr::eq(r, *q))
+                                })
+                                .collect();
+                        (!idx.is_empty()).then(|| ItemCaveat {
+                            number: rule.number,
+                            id: rule.id.clone(),
+                            data_quality: idx,
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
         population: data.population(),
         tenones_tally: data.tenones.map(|t| {
             let [pass, partly, fail, no_data] = t.tally();

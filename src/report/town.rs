@@ -9,7 +9,7 @@ use crate::access::{AccessReport, AccessResult, Analysis};
 use crate::crs::Crs;
 use crate::error::{Error, IoError, Result};
 use crate::model::layer::AttrValue;
-use crate::model::{Layer, Role};
+use crate::model::{Layer, QualityRecord, Role};
 use crate::standards::profile::{Cited, Profile, Provenance};
 use crate::tenones::{TenOnesReport, ThresholdUsed};
 
@@ -92,6 +92,9 @@ pub struct ReportData<'a> {
     /// Conditions every reader must see: the access run's flags, the ten ones' flags, and
     /// synthetic data.
     pub flags: Vec<String>,
+    /// What was read only partly, guessed or left out (数据质量): every layer's records and the
+    /// access run's; callers add files that could not be read.
+    pub data_quality: Vec<QualityRecord>,
 }
 
 fn cited(key: &str, zh: &str, en: &str, unit: &str, c: &Cited<f64>) -> ThresholdUsed {
@@ -259,6 +262,11 @@ impl<'a> ReportData<'a> {
             }
         }
         all_required.extend(per_category);
+        let mut data_quality: Vec<QualityRecord> = layers
+            .iter()
+            .flat_map(crate::io::quality::layer_records)
+            .collect();
+        data_quality.extend(crate::access::quality::records(report));
         Ok(ReportData {
             town: town.into(),
             layers,
@@ -272,6 +280,7 @@ impl<'a> ReportData<'a> {
             isochrones,
             gaps: all_required,
             flags,
+            data_quality,
         })
     }
 
@@ -291,6 +300,11 @@ impl<'a> ReportData<'a> {
     /// Total demand (residents, or cells for a grid demand).
     pub fn population(&self) -> f64 {
         self.report.demand.total_weight
+    }
+
+    /// The records that lose features (`analyze --strict` refuses them).
+    pub fn lost_features(&self) -> impl Iterator<Item = &QualityRecord> {
+        self.data_quality.iter().filter(|r| r.loses_features)
     }
 
     /// The all-required gaps (no category).

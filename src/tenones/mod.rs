@@ -17,8 +17,8 @@ pub use result::{
 
 use crate::access::AccessReport;
 use crate::error::{Error, Result};
-use crate::model::Taxonomy;
 use crate::model::layer::Layer;
+use crate::model::{QualityKind, QualityRecord, Role, Taxonomy};
 use crate::standards::Profile;
 use crate::standards::tenones::ten_ones_of;
 
@@ -96,6 +96,54 @@ pub fn evaluate(
     })
 }
 
+/// The layer roles item `number` (1–10) reads, directly or through the access run (demand comes
+/// from buildings, or from villages' population where there are none).
+pub fn roles_used(number: u8) -> &'static [Role] {
+    use Role::*;
+    match number {
+        1 => &[Roads, BuiltUpArea, Facilities, Villages, Buildings],
+        2 => &[Greenway, BuiltUpArea, Villages],
+        3 => &[Sewers, Buildings, BuiltUpArea],
+        4 => &[Facilities, Buildings, Villages],
+        5 | 6 => &[
+            Facilities,
+            Roads,
+            Buildings,
+            Villages,
+            BuiltUpArea,
+            Boundary,
+        ],
+        7..=9 => &[
+            Facilities,
+            Roads,
+            Buildings,
+            Villages,
+            BuiltUpArea,
+            Boundary,
+        ],
+        10 => &[Grid, Facilities, Villages, Boundary],
+        _ => &[],
+    }
+}
+
+/// The data-quality records that lose features of a layer item `rule` reads (a file that could
+/// not be read at all, of unknown role, may have been any of them). A verdict with any is shown
+/// with them: it may change once the data is whole.
+pub fn quality_affecting<'a>(
+    rule: &RuleResult,
+    records: &'a [QualityRecord],
+) -> Vec<&'a QualityRecord> {
+    let used = roles_used(rule.number);
+    records
+        .iter()
+        .filter(|r| r.loses_features)
+        .filter(|r| match r.role {
+            Some(role) => used.contains(&role),
+            None => r.kind == QualityKind::UnreadableFile,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,6 +171,38 @@ mod tests {
         for id in ["greenway", "sewer", "commerce", "education", "health_care"] {
             let rule = r.rules.iter().find(|x| x.id == id).expect(id);
             assert_eq!(rule.verdict, Verdict::NoData, "{id}");
+        }
+    }
+
+    #[test]
+    fn a_verdict_is_tied_to_lost_features_of_the_layers_it_reads() {
+        let t = Town::new(None);
+        let r = evaluate(&t.layers, &t.profile, &t.taxonomy, &coverage(&t)).expect("report");
+        let mut cut = QualityRecord::new("t/行政村.shp", "行政村", QualityKind::Truncated);
+        cut.role = Some(Role::Villages);
+        let mut guess = QualityRecord::new("t/道路.shp", "道路", QualityKind::GuessedCrs);
+        guess.role = Some(Role::Roads);
+        let mut sewer = QualityRecord::new("t/管网.shp", "管网", QualityKind::SkippedFeatures);
+        sewer.role = Some(Role::Sewers);
+        let records = vec![cut, guess, sewer];
+        let by = |id: &str| {
+            let rule = r.rules.iter().find(|x| x.id == id).expect(id);
+            quality_affecting(rule, &records)
+                .iter()
+                .map(|q| q.layer.clone())
+                .collect::<Vec<_>>()
+        };
+        // Villages feed the living circle; a guessed CRS loses nothing; sewers feed item 3 only.
+        assert_eq!(by("living_circle"), vec!["行政村"]);
+        assert_eq!(by("sewer"), vec!["管网"]);
+        assert!(by("greenway").contains(&"行政村".to_string()));
+        let unread = vec![QualityRecord::new(
+            "t/x.gpkg",
+            "x",
+            QualityKind::UnreadableFile,
+        )];
+        for rule in &r.rules {
+            assert_eq!(quality_affecting(rule, &unread).len(), 1, "{}", rule.id);
         }
     }
 
