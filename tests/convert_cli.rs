@@ -295,6 +295,15 @@ fn bad_input_exits_2_and_writes_nothing() {
     let err = failed_cleanly(&o);
     assert!(err.contains("--crs Mars"), "{err}");
 
+    // An unknown input CRS: the advice names the input flag, not the output --crs.
+    let o = towncircle(&["convert", s(&csv), "--to", s(&out), "--from-crs", "Mars"]);
+    let err = failed_cleanly(&o);
+    assert!(
+        err.contains("--from-crs Mars") && !err.contains("with --crs "),
+        "{err}"
+    );
+    old_untouched();
+
     // An unknown output format.
     let dwg = dir.path().join("out.dwg");
     let o = towncircle(&["convert", s(&csv), "--to", s(&dwg)]);

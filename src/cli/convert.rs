@@ -255,9 +255,22 @@ pub fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
         categories: None,
         clip_bbox: args.clip_bbox.clone(),
     }
-    .load_options()?;
+    .load_options()
+    // Only --crs-for and --clip-bbox can fail here: the CRS advice is about --crs-for.
+    .map_err(|e| {
+        anyhow::anyhow!(format!("{e:#}").replace(
+            "give it with --crs EPSG:NNNN",
+            "give it as FILE=EPSG:NNNN, e.g. --crs-for pois.csv=EPSG:4549"
+        ))
+    })?;
     if let Some(text) = &args.from_crs {
-        options.default_crs = Some(Crs::parse(text).with_context(|| format!("--from-crs {text}"))?);
+        match Crs::parse(text) {
+            Ok(c) => options.default_crs = Some(c),
+            Err(e) => bail!(
+                "--from-crs {text}: {}",
+                with_input_flags(&e.to_string(), "FILE")
+            ),
+        }
     }
     if let Some(label) = &args.input_encoding {
         match encoding_from_label(label) {

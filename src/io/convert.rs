@@ -144,7 +144,8 @@ fn geojson_crs_warning(layer: &Layer) -> Option<String> {
 /// attributes are encoded with `dbf_encoding` (GBK, GB18030 or UTF-8; a .cpg names it).
 /// Every file is written to a temporary name first and all are renamed into place only when all
 /// succeeded. A shapefile needs features to know its geometry type: empty layers are left out
-/// (listed in [`Outcome::skipped`]), and when all are empty nothing is written (an error).
+/// (listed in [`Outcome::skipped`]; the others keep the names [`output_paths`] gives them), and
+/// when all are empty nothing is written (an error).
 pub fn write(
     out: &Path,
     format: OutputFormat,
@@ -152,25 +153,24 @@ pub fn write(
     dbf_encoding: &'static Encoding,
 ) -> Result<Outcome> {
     let mut outcome = Outcome::default();
-    let layers: Vec<&Layer> = if format == OutputFormat::Shapefile {
-        layers
-            .iter()
-            .copied()
-            .filter(|l| {
-                let keep = !l.features.is_empty();
-                if !keep {
-                    outcome.skipped.push(format!(
-                        "layer \"{}\" ({}) has no features; a shapefile needs at least one to know its geometry type, so it was not written",
-                        l.name,
-                        l.source.path.display()
-                    ));
-                }
-                keep
-            })
-            .collect()
-    } else {
-        layers.to_vec()
-    };
+    // Names come from all the layers given, so that leaving an empty one out renames nothing.
+    let all_paths = output_paths(out, format, layers);
+    let (layers, paths): (Vec<&Layer>, Vec<PathBuf>) = layers
+        .iter()
+        .copied()
+        .zip(all_paths)
+        .filter(|(l, _)| {
+            let keep = format != OutputFormat::Shapefile || !l.features.is_empty();
+            if !keep {
+                outcome.skipped.push(format!(
+                    "layer \"{}\" ({}) has no features; a shapefile needs at least one to know its geometry type, so it was not written",
+                    l.name,
+                    l.source.path.display()
+                ));
+            }
+            keep
+        })
+        .unzip();
     if layers.is_empty() {
         return Err(IoError::EmptyLayer {
             path: out.to_path_buf(),
@@ -181,7 +181,6 @@ pub fn write(
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| IoError::open(dir, e))?;
     }
-    let paths = output_paths(out, format, &layers);
     let mut staging = Staging::new();
     match format {
         OutputFormat::GeoPackage => {
@@ -335,11 +334,13 @@ mod tests {
         .expect("write");
         assert_eq!(o.skipped.len(), 1);
         assert_eq!(o.written.len(), 1);
-        // One layer left: it goes to OUT itself.
-        assert_eq!(o.written[0].path, out);
+        // Named as with both layers written: leaving one out renames nothing.
+        let poi = dir.path().join("sub/out_poi.shp");
+        assert_eq!(o.written[0].path, poi);
         for ext in SHAPEFILE_PARTS {
-            assert!(out.with_extension(ext).exists(), "{ext}");
+            assert!(poi.with_extension(ext).exists(), "{ext}");
         }
+        assert!(!out.exists() && !dir.path().join("sub/out_none.shp").exists());
         let err = write(
             &dir.path().join("e.shp"),
             OutputFormat::Shapefile,
