@@ -41,6 +41,15 @@ enum Command {
     /// Write the synthetic demo town 清溪镇 (GBK shapefiles in EPSG:4549, an Amap-style POI CSV in
     /// GCJ-02, GeoJSON) into a folder; the same generator and seed made sample-maps/qingxi-demo-town.
     DemoTown(cli::demo_town::DemoTownArgs),
+    /// Write features with their attributes in another coordinate system and format (坐标纠偏),
+    /// e.g. an Amap POI table (GCJ-02) to CGCS2000 shapefiles for CAD/GIS.
+    ///
+    /// towncircle convert POI_高德导出.csv --to poi.shp --crs EPSG:4549 writes poi.shp/.shx/.dbf
+    /// with .prj and .cpg. --crs is the OUTPUT coordinate system; the input side has --from-crs,
+    /// --crs-for and --input-encoding. GCJ-02 and BD-09 are inverted to WGS84 within a
+    /// millimetre of the published formulas. Every reader warning is printed on stderr with its
+    /// file; an input that cannot be read stops the run with nothing written (exit code 2).
+    Convert(Box<cli::convert::ConvertArgs>),
 }
 
 fn run() -> anyhow::Result<ExitCode> {
@@ -69,6 +78,7 @@ fn run() -> anyhow::Result<ExitCode> {
                 ExitCode::from(2)
             })
         }
+        Some(Command::Convert(args)) => cli::convert::run(*args),
         Some(Command::Coverage(args)) => cli::coverage::run(*args),
         Some(Command::Analyze(args)) => cli::analyze::run(*args),
         Some(Command::DemoTown(args)) => cli::demo_town::run(args),

@@ -2,6 +2,8 @@
 //! [`load`] then resolves each layer's CRS, validates geometry and reprojects everything once into
 //! the town's metric working CRS.
 
+pub mod atomic;
+pub mod convert;
 pub mod encoding;
 pub mod geojson;
 pub mod gpkg;
