@@ -269,6 +269,14 @@ fn folders_import_only_folders_below_them() {
     );
 }
 
+/// Tarjan's state: next index, (index, low link) per node, the stack, what is on the stack.
+type Tarjan = (
+    usize,
+    BTreeMap<String, (usize, usize)>,
+    Vec<String>,
+    BTreeSet<String>,
+);
+
 /// Strongly connected components of the graph restricted to `nodes` (Tarjan, iterative enough
 /// for the few dozen files of a folder).
 fn cycles(
@@ -278,12 +286,7 @@ fn cycles(
     fn visit(
         n: &str,
         edges: &BTreeMap<String, BTreeSet<String>>,
-        state: &mut (
-            usize,
-            BTreeMap<String, (usize, usize)>,
-            Vec<String>,
-            BTreeSet<String>,
-        ),
+        state: &mut Tarjan,
         out: &mut Vec<Vec<String>>,
     ) {
         let index = state.0;

@@ -100,7 +100,7 @@ fn mutate(data: &[u8], rng: &mut SplitMix64) -> (Vec<u8>, String) {
     let pick = |rng: &mut SplitMix64, n: usize| (rng.next_u64() % n.max(1) as u64) as usize;
     // Headers hold the counts and sizes: aim a third of the damage at the first 128 bytes.
     let at = |rng: &mut SplitMix64| {
-        if rng.next_u64() % 3 == 0 {
+        if rng.next_u64().is_multiple_of(3) {
             pick(rng, len.min(128))
         } else {
             pick(rng, len)

@@ -37,6 +37,11 @@ pub struct AnalyzeArgs {
     /// Language of the report: zh (中文, default) or en.
     #[arg(long, default_value = "zh", value_name = "zh|en")]
     lang: String,
+    /// Refuse (exit 2, writing nothing) when any input was read only partly: a truncated or
+    /// incomplete file, or skipped features. Without it the report is written and says so in
+    /// its data-quality section (数据质量说明) and beside every verdict that rests on such a layer.
+    #[arg(long)]
+    strict: bool,
     #[command(flatten)]
     input: InputArgs,
 }
@@ -76,6 +81,21 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     }
     if ds.layers.is_empty() {
         bail!("the inputs hold no layers; nothing was written");
+    }
+    if args.strict {
+        let records = towncircle::io::quality::dataset_records(&ds);
+        let lost: Vec<String> = records
+            .iter()
+            .filter(|r| r.loses_features)
+            .map(|r| format!("  {}: {}", r.place(), r.what(false)))
+            .collect();
+        if !lost.is_empty() {
+            bail!(
+                "--strict: {} input(s) were read only partly, so no report was written:\n{}\nget the complete files, or run without --strict to write a report that lists them",
+                lost.len(),
+                lost.join("\n")
+            );
+        }
     }
     let input = AccessInput::from_layers(&ds.layers);
     let access = run_town(
@@ -121,6 +141,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     for f in &data.flags {
         println!("!! {f}");
     }
+    super::print_quality(&data.data_quality, lang == Lang::Zh);
     if let Some(t) = data.tenones {
         let tally = t.tally();
         let parts: Vec<String> = Verdict::ALL
@@ -129,6 +150,18 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
             .map(|(v, n)| format!("{} {n}", v.label(lang.code())))
             .collect();
         println!("ten ones: {}", parts.join(", "));
+        let resting: Vec<String> = t
+            .rules
+            .iter()
+            .filter(|r| !towncircle::tenones::quality_affecting(r, &data.data_quality).is_empty())
+            .map(|r| r.number.to_string())
+            .collect();
+        if !resting.is_empty() {
+            println!(
+                "!! items {} rest on files read only partly (see data quality): their verdicts may change once the data is whole",
+                resting.join(", ")
+            );
+        }
     }
     for c in &access.report.all_required {
         // The share of the tier's own scope: a built-up tier is judged in the 建成区.

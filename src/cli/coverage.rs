@@ -17,7 +17,7 @@ use towncircle::crs::{Crs, CrsInfo, Transformer};
 use towncircle::model::layer::{
     AttrValue, Feature, Field, FieldKind, Format, SourceId, SourceInfo,
 };
-use towncircle::model::{Layer, Role};
+use towncircle::model::{Layer, QualityRecord, Role};
 use towncircle::report::derive;
 use towncircle::standards::profile::{DEFAULT_PROFILE_PATH, Profile, resolve_profile};
 
@@ -86,6 +86,8 @@ struct Output<'a> {
     #[serde(flatten)]
     report: &'a AccessReport,
     failures: Vec<String>,
+    /// What was read only partly, guessed or left out (the records of summary.json).
+    data_quality: &'a [QualityRecord],
 }
 
 pub fn run(args: CoverageArgs) -> anyhow::Result<ExitCode> {
@@ -139,16 +141,21 @@ pub fn run(args: CoverageArgs) -> anyhow::Result<ExitCode> {
             features: l.features.len(),
         })
         .collect();
+    let mut data_quality = towncircle::io::quality::dataset_records(&ds);
+    data_quality.extend(towncircle::access::quality::records(&town.report));
     if args.json {
         let out = Output {
             inputs,
             working_crs: ds.working_crs.label(),
             report: &town.report,
             failures: failures.clone(),
+            data_quality: &data_quality,
         };
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
         print_text(&inputs, &ds.working_crs, &town.report);
+        println!();
+        super::print_quality(&data_quality, false);
     }
     if let Some(path) = &args.times_out {
         write_times(path, &town, &input).with_context(|| format!("writing {}", path.display()))?;

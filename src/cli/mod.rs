@@ -16,7 +16,7 @@ use towncircle::crs::Crs;
 use towncircle::io::{
     Clip, Dataset, LoadOptions, ReadOptions, encoding::encoding_from_label, load,
 };
-use towncircle::model::{Role, Taxonomy};
+use towncircle::model::{QualityRecord, Role, Taxonomy};
 
 /// Options for reading files, shared by the subcommands.
 #[derive(Debug, Args)]
@@ -139,4 +139,45 @@ pub(crate) fn load_town(
         }
     }
     ds
+}
+
+/// The data-quality records on the console: the ones that lose features first, marked `!!`,
+/// each with its file, what happened, the reader's first messages and what to do.
+pub(crate) fn print_quality(records: &[QualityRecord], zh: bool) {
+    if records.is_empty() {
+        println!(
+            "{}",
+            if zh {
+                "数据质量：所有输入完整读取，无推测"
+            } else {
+                "data quality: every input read whole, nothing guessed"
+            }
+        );
+        return;
+    }
+    let mut sorted: Vec<&QualityRecord> = records.iter().collect();
+    sorted.sort_by_key(|r| (!r.loses_features, r.kind));
+    let lost = sorted.iter().filter(|r| r.loses_features).count();
+    println!(
+        "{} ({} {}, {} {})",
+        if zh { "数据质量" } else { "data quality" },
+        records.len(),
+        if zh { "项" } else { "finding(s)" },
+        lost,
+        if zh {
+            "项有要素未读入"
+        } else {
+            "with features not read"
+        }
+    );
+    for r in sorted {
+        let mark = if r.loses_features { "!!" } else { "  " };
+        let place = r.place();
+        let sep = if place.is_empty() { "" } else { ": " };
+        println!("{mark} [{}] {place}{sep}{}", r.kind.label(zh), r.what(zh));
+        for d in r.details.iter().take(3) {
+            println!("       {d}");
+        }
+        println!("       → {}", r.action(zh));
+    }
 }

@@ -43,13 +43,14 @@ pub fn layer_records(layer: &Layer) -> Vec<QualityRecord> {
     let mut out = Vec::new();
 
     // Issues by kind: (record kind, issues of that kind).
+    // (features lost or left incomplete, the first messages, how many issues)
     let group = |pick: &dyn Fn(&crate::model::Issue) -> bool| -> (usize, Vec<String>, usize) {
         let mut lost = 0;
         let mut details = Vec::new();
         let mut n = 0;
         for i in layer.issues.iter().filter(|i| pick(i)) {
             n += 1;
-            if i.severity == Severity::Skipped {
+            if i.severity == Severity::Skipped || i.kind == IssueKind::Truncated {
                 lost += i.features;
             }
             if details.len() < MAX_DETAILS {

@@ -1437,6 +1437,9 @@ fn encoding_label(e: &'static Encoding) -> &'static str {
     cpg_label(e)
 }
 
+/// How a record cut off by the end of a truncated .shp is described.
+const CUT_OFF: &str = "the record is cut off by the end of the .shp";
+
 /// The text encoding of the attribute table, decided as: the user's choice, the .cpg, the DBF
 /// language driver id, valid UTF-8, else GBK. Returns it and how it was decided.
 fn decide_encoding(
@@ -1657,6 +1660,14 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Layer> {
     let warn = |issues: &mut Vec<crate::model::Issue>, m: String| {
         issues.push(crate::model::Issue::warning(None, m));
     };
+    // The file set is incomplete: `n` features lost or left without attributes.
+    let incomplete = |issues: &mut Vec<crate::model::Issue>, m: String, n: usize| {
+        issues.push(
+            crate::model::Issue::warning(None, m)
+                .of_kind(crate::model::IssueKind::Truncated)
+                .for_features(n),
+        );
+    };
 
     // Geometry file and its index.
     let shp = open_bytes(&shp_path)?;
@@ -1676,12 +1687,14 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Layer> {
         .unwrap_or(SHP_HEADER_BYTES)
         .max(declared_len);
     if expected_len > shp.len() {
-        warn(
+        // The lost records are counted by the skipped issues below (when the .shx lists them).
+        incomplete(
             &mut issues,
             format!(
                 "the .shp file is truncated at byte {} (expected {expected_len}); {complete} complete record(s) kept",
                 shp.len()
             ),
+            0,
         );
     }
 
@@ -1691,12 +1704,13 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Layer> {
         Some(p) => match Dbf::open(p, &mut dbf_notes) {
             Ok(d) => Some(d),
             Err(e) => {
-                warn(
+                incomplete(
                     &mut issues,
                     format!(
                         "the .dbf cannot be read ({e}); features have no attributes: {}",
                         p.display()
                     ),
+                    records.len(),
                 );
                 None
             }
@@ -1707,11 +1721,12 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Layer> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            warn(
+            incomplete(
                 &mut issues,
                 format!(
                     "the .dbf (attribute table) is missing, so features have no attributes: put {dbf_name} beside the .shp"
                 ),
+                records.len(),
             );
             None
         }
@@ -1739,12 +1754,13 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Layer> {
             }
         }
         if dbf.available < dbf.declared {
-            warn(
+            incomplete(
                 &mut issues,
                 format!(
                     "the .dbf is truncated: it holds {} of its {} records; features after {} have no attributes",
                     dbf.available, dbf.declared, dbf.available
                 ),
+                dbf.declared - dbf.available,
             );
         }
         if dbf.declared != records.len() {
@@ -1783,7 +1799,7 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Layer> {
             let shape = if r.end() > shp_bytes.len() {
                 if r.offset < shp_bytes.len() {
                     Shape::Skip(format!(
-                        "the record is cut off by the end of the .shp (it needs bytes {}..{}, the file has {})",
+                        "{CUT_OFF} (it needs bytes {}..{}, the file has {})",
                         r.offset,
                         r.end(),
                         shp_bytes.len()
@@ -1827,14 +1843,22 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Layer> {
                 category: None,
             }),
             Shape::Skip(why) if why.is_empty() => beyond_end += 1,
+            Shape::Skip(why) if why.starts_with(CUT_OFF) => issues.push(
+                crate::model::Issue::skipped(Some(id), why)
+                    .of_kind(crate::model::IssueKind::Truncated),
+            ),
             Shape::Skip(why) => issues.push(crate::model::Issue::skipped(Some(id), why)),
         }
     }
     if beyond_end > 0 {
-        issues.push(crate::model::Issue::skipped(
-            None,
-            format!("{beyond_end} more record(s) listed in the .shx lie past the end of the truncated .shp"),
-        ));
+        issues.push(
+            crate::model::Issue::skipped(
+                None,
+                format!("{beyond_end} more record(s) listed in the .shx lie past the end of the truncated .shp"),
+            )
+            .of_kind(crate::model::IssueKind::Truncated)
+            .for_features(beyond_end),
+        );
     }
     if let Some(dbf) = &dbf {
         for (f, bad) in dbf.fields.iter().zip(&decoder.bad) {

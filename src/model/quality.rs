@@ -79,7 +79,7 @@ impl QualityKind {
     pub fn label(self, zh: bool) -> &'static str {
         let (z, e) = match self {
             QualityKind::UnreadableFile => ("文件无法读取", "file not readable"),
-            QualityKind::Truncated => ("文件被截断", "file truncated"),
+            QualityKind::Truncated => ("文件不完整", "file incomplete"),
             QualityKind::SkippedFeatures => ("要素被跳过", "features skipped"),
             QualityKind::EmptyLayer => ("图层为空", "empty layer"),
             QualityKind::GuessedCrs => ("坐标系为推测", "coordinate system guessed"),
@@ -164,12 +164,12 @@ impl QualityRecord {
                 "the whole file could not be read and is not in the analysis".into()
             }
             (QualityKind::Truncated, true) => format!(
-                "文件不完整（被截断）：读取 {} 个要素，丢失 {} 个",
+                "文件不完整（被截断或缺少部分）：读取 {} 个要素，{} 个要素丢失或缺少属性",
                 count(read),
                 count(n)
             ),
             (QualityKind::Truncated, false) => format!(
-                "the file is truncated: {} features read, {} lost",
+                "the file is incomplete (truncated or a part missing): {} features read, {} lost or without attributes",
                 count(read),
                 count(n)
             ),
@@ -334,9 +334,9 @@ mod tests {
         r.features_affected = Some(7);
         assert_eq!(
             r.what(false),
-            "the file is truncated: 7 features read, 7 lost"
+            "the file is incomplete (truncated or a part missing): 7 features read, 7 lost or without attributes"
         );
-        assert!(r.what(true).contains("读取 7 个要素，丢失 7 个"));
+        assert!(r.what(true).contains("读取 7 个要素，7 个要素丢失"));
         assert!(!r.action(true).is_empty());
     }
 }

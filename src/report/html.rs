@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::access::Coverage;
+use crate::model::QualityRecord;
 use crate::standards::profile::Scope;
 use crate::tenones::{RuleResult, ThresholdUsed, Verdict};
 
@@ -868,9 +869,13 @@ fn data_quality_html(h: &mut Html, data: &ReportData<'_>) {
             h.s,
             "<p>{}</p>",
             esc(&if zh {
-                format!("有 {losing} 项数据未能完整读取：依赖这些图层的结论在数据补全后可能改变（见“十个一”表中的标注）。")
+                format!(
+                    "有 {losing} 项数据未能完整读取：依赖这些图层的结论在数据补全后可能改变（见“十个一”表中的标注）。"
+                )
             } else {
-                format!("{losing} finding(s) mean features were not read: verdicts that use these layers may change once the data is whole (marked in the ten-ones table).")
+                format!(
+                    "{losing} finding(s) mean features were not read: verdicts that use these layers may change once the data is whole (marked in the ten-ones table)."
+                )
             })
         );
     }
@@ -887,7 +892,11 @@ fn data_quality_html(h: &mut Html, data: &ReportData<'_>) {
         } else {
             format!(
                 "<div class=\"details\">{}</div>",
-                r.details.iter().map(|d| esc(d)).collect::<Vec<_>>().join("<br>")
+                r.details
+                    .iter()
+                    .map(|d| esc(d))
+                    .collect::<Vec<_>>()
+                    .join("<br>")
             )
         };
         h.row(&[
@@ -917,7 +926,10 @@ fn caveat_html(r: &RuleResult, data: &ReportData<'_>, lang: Lang) -> String {
         .collect();
     format!(
         "<div class=\"caveat\">⚠ {}{}</div>",
-        esc(lang.t("依据数据不完整，结论可能改变：", "rests on incomplete data, may change: ")),
+        esc(lang.t(
+            "依据数据不完整，结论可能改变：",
+            "rests on incomplete data, may change: "
+        )),
         esc(&files.join(if zh { "；" } else { "; " }))
     )
 }

@@ -1,7 +1,8 @@
 //! results.xlsx: one sheet per table, Chinese headers, numbers as numbers.
 //!
 //! Sheets: 十个一 (ten ones), 覆盖率 (coverage: type × tier × scope, long format), 行政村
-//! (villages), 缺口 (coverage gaps and places failing the ten ones), 设施 (facilities).
+//! (villages), 缺口 (coverage gaps and places failing the ten ones), 设施 (facilities), 数据质量
+//! (what was read only partly, guessed or left out).
 
 use std::path::Path;
 
@@ -14,7 +15,7 @@ use crate::tenones::Verdict;
 use super::town::ReportData;
 
 /// The sheet names, in order.
-pub const SHEETS: [&str; 5] = ["十个一", "覆盖率", "行政村", "缺口", "设施"];
+pub const SHEETS: [&str; 6] = ["十个一", "覆盖率", "行政村", "缺口", "设施", "数据质量"];
 
 /// One cell.
 enum C {
@@ -123,11 +124,19 @@ fn build(data: &ReportData<'_>, path: &Path) -> std::result::Result<(), XlsxErro
                 "未达标地点数",
                 "缺少的数据",
                 "建议",
+                "数据说明",
             ],
             &bold,
         )?;
         if let Some(t) = data.tenones {
             for r in &t.rules {
+                let caveat: Vec<String> = crate::tenones::quality_affecting(r, &data.data_quality)
+                    .iter()
+                    .map(|q| format!("{}（{}）", q.place(), q.kind.label(true)))
+                    .collect();
+                let caveat = (!caveat.is_empty())
+                    .then(|| format!("依据数据不完整，结论可能改变：{}", caveat.join("；")));
+                let caveat_cell = || caveat.clone().map_or(C::E, s);
                 if r.checks.is_empty() {
                     sh.push(vec![
                         n(f64::from(r.number)),
@@ -140,6 +149,7 @@ fn build(data: &ReportData<'_>, path: &Path) -> std::result::Result<(), XlsxErro
                         C::E,
                         C::E,
                         s(&r.recommendation_zh),
+                        caveat_cell(),
                     ])?;
                 }
                 for c in &r.checks {
@@ -159,6 +169,7 @@ fn build(data: &ReportData<'_>, path: &Path) -> std::result::Result<(), XlsxErro
                         n(c.failing.len() as f64),
                         s(c.missing_zh.join("；")),
                         s(&r.recommendation_zh),
+                        caveat_cell(),
                     ])?;
                 }
             }
@@ -368,6 +379,45 @@ fn build(data: &ReportData<'_>, path: &Path) -> std::result::Result<(), XlsxErro
                 } else {
                     "否"
                 }),
+            ])?;
+        }
+    }
+    // 数据质量
+    {
+        let mut sh = Sheet {
+            ws: wb.add_worksheet().set_name(SHEETS[5])?,
+            row: 0,
+            cols: 0,
+        };
+        sh.header(
+            &[
+                "文件",
+                "图层",
+                "用途",
+                "问题",
+                "要素未读入",
+                "涉及要素数",
+                "读入要素数",
+                "说明",
+                "处理建议",
+                "详情",
+            ],
+            &bold,
+        )?;
+        let mut records: Vec<_> = data.data_quality.iter().collect();
+        records.sort_by_key(|r| (!r.loses_features, r.kind));
+        for r in records {
+            sh.push(vec![
+                s(&r.file),
+                s(&r.layer),
+                s(r.role.map(|x| x.zh()).unwrap_or_default()),
+                s(r.kind.label(true)),
+                s(if r.loses_features { "是" } else { "否" }),
+                on(r.features_affected.map(|n| n as f64)),
+                on(r.features_read.map(|n| n as f64)),
+                s(r.what(true)),
+                s(r.action(true)),
+                s(r.details.join("\n")),
             ])?;
         }
     }
