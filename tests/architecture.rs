@@ -30,7 +30,47 @@ const LAYERS: &[&str] = &[
 
 const MAX_NON_TEST_LINES: usize = 1_000;
 
+/// Files still over the limit, waiting for their split (issue 13). The list only shrinks: a
+/// file that is split must leave it (the test says so), a new long file fails.
+const KNOWN_LONG: &[&str] = &[
+    "src/access/mod.rs",
+    "src/app/analysis.rs",
+    "src/app/mod.rs",
+    "src/demo/town.rs",
+    "src/io/gpkg.rs",
+    "src/io/osm.rs",
+    "src/io/poi.rs",
+    "src/io/shapefile.rs",
+];
+
+/// Cycles between sibling files still to break (issue 13), as the test prints them. Same rule:
+/// the list only shrinks.
+const KNOWN_CYCLES: &[&str] = &[
+    "in app: analysis ↔ doc ↔ jobs ↔ map",
+    "in demo: net ↔ town",
+    "in model: category ↔ layer ↔ quality ↔ role",
+    "in standards: profile ↔ tenones",
+];
+
+/// `found` must equal `known`: nothing new, and nothing fixed but still listed.
+fn ratchet(what: &str, found: &[String], known: &[&str]) {
+    let new: Vec<&String> = found
+        .iter()
+        .filter(|f| !known.contains(&f.as_str()))
+        .collect();
+    let fixed: Vec<&&str> = known
+        .iter()
+        .filter(|k| !found.iter().any(|f| f == *k))
+        .collect();
+    assert!(
+        new.is_empty() && fixed.is_empty(),
+        "{what}\nnew (fix them): {new:#?}\nno longer found (remove them from the list in tests/architecture.rs): {fixed:#?}"
+    );
+}
+
 struct SourceFile {
+    /// Included only under `#[cfg(test)]` (a `mod tests;` file): not counted.
+    test_only: bool,
     /// Module path inside the crate, e.g. `["io", "shapefile", "dbf"]`; empty for lib.rs/main.rs.
     module: Vec<String>,
     path: PathBuf,
@@ -72,6 +112,13 @@ fn module_of(src: &Path, file: &Path) -> Vec<String> {
 /// line is rare in this code base and only hides what follows it on that line) and every item
 /// marked `#[cfg(test)]`: a `mod x;` line, or a `mod x { … }` block up to its closing brace.
 fn strip(text: &str) -> (String, usize) {
+    strip_with_test_mods(text).0
+}
+
+/// [`strip`], plus the names of the modules declared `#[cfg(test)] mod name;` (files that exist
+/// only for tests).
+fn strip_with_test_mods(text: &str) -> ((String, usize), Vec<String>) {
+    let mut test_mods = Vec::new();
     let mut code = String::new();
     let mut lines = text.lines().peekable();
     let mut non_test = 0;
@@ -81,6 +128,15 @@ fn strip(text: &str) -> (String, usize) {
             let mut depth: i64 = 0;
             let mut opened = false;
             for item in lines.by_ref() {
+                let t = item.trim();
+                if let Some(name) = t
+                    .trim_start_matches("pub(crate) ")
+                    .trim_start_matches("pub ")
+                    .strip_prefix("mod ")
+                    .and_then(|r| r.strip_suffix(';'))
+                {
+                    test_mods.push(name.trim().to_string());
+                }
                 for ch in item.chars() {
                     match ch {
                         '{' => {
@@ -106,7 +162,7 @@ fn strip(text: &str) -> (String, usize) {
         code.push_str(without_comment);
         code.push('\n');
     }
-    (code, non_test)
+    ((code, non_test), test_mods)
 }
 
 fn is_ident(c: char) -> bool {
@@ -207,19 +263,37 @@ fn sources() -> Vec<SourceFile> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = Vec::new();
     collect(&src, &mut files);
-    files
-        .into_iter()
-        .map(|path| {
-            let text = std::fs::read_to_string(&path).expect("read a source file");
-            let (code, non_test_lines) = strip(&text);
-            SourceFile {
-                module: module_of(&src, &path),
-                path,
-                code,
-                non_test_lines,
+    let mut out: Vec<SourceFile> = Vec::new();
+    let mut test_modules: BTreeSet<Vec<String>> = BTreeSet::new();
+    for path in files {
+        let text = std::fs::read_to_string(&path).expect("read a source file");
+        let ((code, non_test_lines), test_mods) = strip_with_test_mods(&text);
+        let module = module_of(&src, &path);
+        let is_dir_module = path
+            .file_name()
+            .is_some_and(|n| n == "mod.rs" || n == "lib.rs" || n == "main.rs");
+        for m in test_mods {
+            // `mod x;` in a/mod.rs is a::x; in a/b.rs it is a::b::x.
+            let mut p = module.clone();
+            if !is_dir_module && p.is_empty() {
+                continue;
             }
-        })
-        .collect()
+            p.push(m);
+            test_modules.insert(p);
+        }
+        out.push(SourceFile {
+            test_only: false,
+            module,
+            path,
+            code,
+            non_test_lines,
+        });
+    }
+    for f in &mut out {
+        f.test_only = (1..=f.module.len()).any(|k| test_modules.contains(&f.module[..k]));
+    }
+    out.retain(|f| !f.test_only);
+    out
 }
 
 /// Module → the modules it names (the longest known module prefix of each path).
@@ -372,24 +446,33 @@ fn no_import_cycles_between_files_of_a_folder() {
             found.push(format!("in {prefix}: {}", comp.join(" ↔ ")));
         }
     }
-    assert!(
-        found.is_empty(),
-        "import cycles between sibling files (move the shared types down):\n{}",
-        found.join("\n")
+    ratchet(
+        "import cycles between sibling files (move the shared types down)",
+        &found,
+        KNOWN_CYCLES,
     );
 }
 
 #[test]
 fn source_files_stay_short() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let long: Vec<String> = sources()
         .into_iter()
         .filter(|f| f.non_test_lines > MAX_NON_TEST_LINES)
-        .map(|f| format!("{} ({} lines)", f.path.display(), f.non_test_lines))
+        .map(|f| {
+            f.path
+                .strip_prefix(root)
+                .unwrap_or(&f.path)
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
         .collect();
-    assert!(
-        long.is_empty(),
-        "files over {MAX_NON_TEST_LINES} lines outside tests (split them along their seams):\n{}",
-        long.join("\n")
+    ratchet(
+        &format!(
+            "files over {MAX_NON_TEST_LINES} lines outside tests (split them along their seams)"
+        ),
+        &long,
+        KNOWN_LONG,
     );
 }
 

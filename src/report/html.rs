@@ -5,51 +5,14 @@
 use std::fmt::Write as _;
 
 use crate::access::Coverage;
-use crate::model::QualityRecord;
 use crate::standards::profile::Scope;
 use crate::tenones::{RuleResult, ThresholdUsed, Verdict};
 
+use super::html_kit::{Html, td};
+pub use super::html_kit::{base64, esc};
+use super::html_quality::{caveat_html, data_quality_html};
 use super::maps::ReportMap;
 use super::town::{Lang, ReportData, provenance_label};
-
-/// Escape text for HTML element content and quoted attribute values.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// Standard base64 with padding.
-pub fn base64(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(B64[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
 
 const CSS: &str = r#"
 :root { --ink: #1a1a1a; --muted: #555; --rule: #c8c8c8; --head: #eef1f4; }
@@ -213,37 +176,6 @@ fn cov_cells(c: &Coverage) -> String {
     format!("<td class=\"num\">{}</td>", pct(c.percent))
 }
 
-struct Html {
-    s: String,
-    lang: Lang,
-}
-
-impl Html {
-    fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
-        self.lang.t(zh, en)
-    }
-    fn push(&mut self, s: &str) {
-        self.s.push_str(s);
-    }
-    fn row(&mut self, cells: &[String]) {
-        self.s.push_str("<tr>");
-        for c in cells {
-            self.s.push_str(c);
-        }
-        self.s.push_str("</tr>\n");
-    }
-    fn head(&mut self, cells: &[&str]) {
-        self.s.push_str("<thead><tr>");
-        for c in cells {
-            let _ = write!(self.s, "<th>{}</th>", esc(c));
-        }
-        self.s.push_str("</tr></thead>\n");
-    }
-}
-
-fn td(s: &str) -> String {
-    format!("<td>{}</td>", esc(s))
-}
 fn tdn(s: String) -> String {
     format!("<td class=\"num\">{s}</td>")
 }
@@ -838,100 +770,6 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
     }
     h.push("</section>\n</body>\n</html>\n");
     h.s
-}
-
-/// The data-quality section (数据质量说明): every record, the ones that lose features first; or
-/// one line saying that every file was read whole.
-fn data_quality_html(h: &mut Html, data: &ReportData<'_>) {
-    let zh = h.lang == Lang::Zh;
-    let mut records: Vec<&QualityRecord> = data.data_quality.iter().collect();
-    records.sort_by_key(|r| (!r.loses_features, r.kind));
-    let losing = records.iter().filter(|r| r.loses_features).count();
-    let _ = write!(
-        h.s,
-        "<div class=\"quality{}\" id=\"data-quality\"><strong>{}</strong>",
-        if losing > 0 { " lost" } else { "" },
-        h.t("数据质量说明", "Data quality")
-    );
-    if records.is_empty() {
-        let _ = writeln!(
-            h.s,
-            " <span>{}</span></div>",
-            h.t(
-                "所有输入文件均完整读取；坐标系与编码均由文件声明，无推测。",
-                "Every input file was read whole; coordinate systems and encodings were declared by the files, none guessed."
-            )
-        );
-        return;
-    }
-    if losing > 0 {
-        let _ = write!(
-            h.s,
-            "<p>{}</p>",
-            esc(&if zh {
-                format!(
-                    "有 {losing} 项数据未能完整读取：依赖这些图层的结论在数据补全后可能改变（见“十个一”表中的标注）。"
-                )
-            } else {
-                format!(
-                    "{losing} finding(s) mean features were not read: verdicts that use these layers may change once the data is whole (marked in the ten-ones table)."
-                )
-            })
-        );
-    }
-    h.push("<table>\n");
-    h.head(&[
-        h.t("文件 / 图层", "File / layer"),
-        h.t("问题", "Finding"),
-        h.t("说明", "What"),
-        h.t("处理建议", "What to do"),
-    ]);
-    for r in records {
-        let details = if r.details.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "<div class=\"details\">{}</div>",
-                r.details
-                    .iter()
-                    .map(|d| esc(d))
-                    .collect::<Vec<_>>()
-                    .join("<br>")
-            )
-        };
-        h.row(&[
-            td(&r.place()),
-            format!(
-                "<td class=\"{}\">{}</td>",
-                if r.loses_features { "lost" } else { "" },
-                esc(r.kind.label(zh))
-            ),
-            format!("<td>{}{details}</td>", esc(&r.what(zh))),
-            td(r.action(zh)),
-        ]);
-    }
-    h.push("</table></div>\n");
-}
-
-/// Beside a verdict: the files with lost features that the item reads.
-fn caveat_html(r: &RuleResult, data: &ReportData<'_>, lang: Lang) -> String {
-    let affecting = crate::tenones::quality_affecting(r, &data.data_quality);
-    if affecting.is_empty() {
-        return String::new();
-    }
-    let zh = lang == Lang::Zh;
-    let files: Vec<String> = affecting
-        .iter()
-        .map(|q| format!("{}（{}）", q.place(), q.kind.label(zh)))
-        .collect();
-    format!(
-        "<div class=\"caveat\">⚠ {}{}</div>",
-        esc(lang.t(
-            "依据数据不完整，结论可能改变：",
-            "rests on incomplete data, may change: "
-        )),
-        esc(&files.join(if zh { "；" } else { "; " }))
-    )
 }
 
 fn rule_detail(h: &mut Html, r: &RuleResult) {

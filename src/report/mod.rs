@@ -1,13 +1,17 @@
 //! Outputs for people and programs: layer summaries ([`info`]) and the analysis report of a
-//! town ([`town::write_all`]: report.html, results.xlsx, results.gpkg, summary.json).
+//! town ([`write::write_all`]: report.html, results.xlsx, results.gpkg, summary.json).
 
 pub mod derive;
 pub mod geopackage;
 pub mod html;
+mod html_kit;
+mod html_quality;
 pub mod info;
 pub mod maps;
 pub mod summary;
 pub mod town;
+pub mod write;
 pub mod xlsx;
 
-pub use town::{Lang, OUTPUT_FILES, ReportData, Run, synthetic_flag, town_name, write_all};
+pub use town::{Lang, OUTPUT_FILES, ReportData, Run, synthetic_flag, town_name};
+pub use write::write_all;
