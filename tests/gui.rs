@@ -807,3 +807,62 @@ fn sample_tenones() -> towncircle::tenones::result::TenOnesReport {
         flags: vec![],
     }
 }
+
+/// The demo town with 行政村.shp cut to 3,000 bytes: the app says so in the message panel, beside
+/// the layer, above the analysis, and beside the ten-ones items that read the villages.
+#[test]
+fn a_truncated_layer_is_marked_in_the_messages_the_layers_panel_and_the_checklist() {
+    let Some(demo) = towncircle::app::find_demo_town() else {
+        eprintln!("no demo town in this checkout");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    for e in std::fs::read_dir(&demo).expect("demo") {
+        let p = e.expect("entry").path();
+        std::fs::copy(&p, dir.path().join(p.file_name().expect("name"))).expect("copy");
+    }
+    let shp = dir.path().join("行政村.shp");
+    let bytes = std::fs::read(&shp).expect("read");
+    std::fs::write(&shp, &bytes[..3000]).expect("truncate");
+    let mut h = harness(vec![dir.path().to_path_buf()], Lang::Zh);
+    h.run_steps(2);
+    // The message panel: an error naming the file and the loss.
+    let errors: Vec<String> = h
+        .state()
+        .log
+        .iter()
+        .filter(|e| e.level == Level::Error)
+        .map(|e| e.text.clone())
+        .collect();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("行政村.shp") && e.contains("读取 7 个要素")),
+        "{errors:?}"
+    );
+    // The layers panel: a marker on the layer.
+    assert!(
+        h.query_all_by_label_contains(tx::DATA_INCOMPLETE.zh)
+            .count()
+            >= 1,
+        "a marker beside the truncated layer"
+    );
+    // The analysis: a warning above the results and beside the items that read the villages.
+    h.get_by_label(tx::RUN.zh).click();
+    h.step();
+    h.step();
+    wait_for_jobs(&mut h);
+    let results = h.state().analysis.results.as_ref().expect("results");
+    assert!(results.data_quality.iter().any(|q| q.loses_features));
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("数据不完整：1 个图层").is_some());
+    h.get_by_label(tx::TEN_ONES.zh).click();
+    h.run_steps(2);
+    // Layers panel marker + one per affected item (9 of the 10 read villages).
+    assert!(
+        h.query_all_by_label_contains(tx::DATA_INCOMPLETE.zh)
+            .count()
+            >= 1 + 9,
+        "markers beside the affected items"
+    );
+}

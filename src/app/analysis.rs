@@ -113,6 +113,8 @@ pub struct AnalysisOutput {
     pub tenones: Option<TenOnesReport>,
     pub overlays: Vec<OverlayLayer>,
     pub seconds: f64,
+    /// What the run's inputs lost, guessed or left out, and what the access run could not reach.
+    pub data_quality: Vec<crate::model::QualityRecord>,
 }
 
 /// What an overlay-only job (another category or tier) hands back.
@@ -247,6 +249,11 @@ pub fn run_analysis(
         Ok(t) => Some(t),
         Err(e) => return Ok(Err(e.to_string())),
     };
+    let mut data_quality: Vec<crate::model::QualityRecord> = owned
+        .iter()
+        .flat_map(crate::io::quality::layer_records)
+        .collect();
+    data_quality.extend(crate::access::quality::records(&town_access.report));
     drop(owned);
     Cancelled::check(progress)?;
     progress.set_message("overlays");
@@ -277,6 +284,7 @@ pub fn run_analysis(
         tenones,
         overlays,
         seconds: started.elapsed().as_secs_f64(),
+        data_quality,
     }))
 }
 
@@ -655,6 +663,7 @@ fn provenance_text(p: Provenance, lang: Lang) -> String {
 pub fn checklist_ui(
     ui: &mut egui::Ui,
     report: &TenOnesReport,
+    quality: &[crate::model::QualityRecord],
     selected: Option<usize>,
     lang: Lang,
 ) -> Vec<ChecklistAction> {
@@ -681,6 +690,17 @@ pub fn checklist_ui(
             let text = format!("{}. {name}{score}", r.number);
             if ui.selectable_label(selected == Some(i), text).clicked() {
                 actions.push(ChecklistAction::SelectRule(i));
+            }
+            // The verdict rests on a layer with lost features: say so beside it.
+            let affecting = crate::tenones::quality_affecting(r, quality);
+            if !affecting.is_empty() {
+                let lines: Vec<String> = affecting.iter().map(|q| lang.quality_line(q)).collect();
+                ui.label(
+                    RichText::new(format!("⚠ {}", lang.t(tx::DATA_INCOMPLETE)))
+                        .color(Color32::from_rgb(0xc0, 0x10, 0x30))
+                        .small(),
+                )
+                .on_hover_text(lines.join("\n\n"));
             }
         });
     }
@@ -1197,6 +1217,19 @@ impl AnalysisState {
 
         // Coverage.
         let report = &results.report;
+        let incomplete: std::collections::BTreeSet<&str> = results
+            .data_quality
+            .iter()
+            .filter(|q| q.loses_features)
+            .map(|q| q.file.as_str())
+            .collect();
+        if !incomplete.is_empty() {
+            ui.label(
+                RichText::new(lang.data_incomplete(incomplete.len()))
+                    .color(Color32::from_rgb(0xc0, 0x10, 0x30))
+                    .strong(),
+            );
+        }
         for f in &report.flags {
             ui.label(RichText::new(format!("⚠ {f}")).color(ui.visuals().warn_fg_color));
         }
@@ -1235,7 +1268,7 @@ impl AnalysisState {
         } else {
             match &results.tenones {
                 Some(t) => {
-                    for a in checklist_ui(ui, t, self.selected_rule, lang) {
+                    for a in checklist_ui(ui, t, &results.data_quality, self.selected_rule, lang) {
                         commands.push(match a {
                             ChecklistAction::SelectRule(i) => Command::SelectRule(i),
                             ChecklistAction::ZoomPlace(r, c, p) => Command::ZoomPlace(r, c, p),
@@ -1330,7 +1363,7 @@ mod tests {
             .with_context_setup(super::super::fonts::install_bundled)
             .build_ui_state(
                 move |ui, st: &mut (Option<usize>, Vec<ChecklistAction>)| {
-                    let acts = checklist_ui(ui, &report, st.0, Lang::Zh);
+                    let acts = checklist_ui(ui, &report, &[], st.0, Lang::Zh);
                     for a in &acts {
                         if let ChecklistAction::SelectRule(i) = a {
                             st.0 = Some(*i);

@@ -10,7 +10,7 @@ use super::map::cache::{LayerMeshes, Prepared};
 use super::map::pick::PickIndex;
 use super::map::style::{FeatureStyle, LegendEntry, legend, role_style};
 use crate::crs::Crs;
-use crate::model::{GeometryKind, Layer, Role, Taxonomy};
+use crate::model::{GeometryKind, Layer, QualityRecord, Role, Taxonomy};
 
 /// A layer's identity for the session (stable while layers are added, moved and removed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -30,6 +30,9 @@ pub struct MapLayer {
     pub meshes: LayerMeshes,
     /// Set for analysis overlays (isochrones, grid, gaps, uncovered buildings).
     pub overlay: Option<Overlay>,
+    /// What was read only partly, guessed or left out (数据质量), worked out once on load and
+    /// again on a role change.
+    pub quality: Vec<QualityRecord>,
     /// The legend rows, counted once (a facility layer's are counted over all its features, so
     /// never per frame); cleared when the role changes.
     legend_rows: std::cell::OnceCell<Vec<LegendEntry>>,
@@ -66,7 +69,9 @@ impl PreparedLayer {
 impl MapLayer {
     pub fn new(id: LayerId, p: PreparedLayer) -> Self {
         let kind = p.layer.geometry_kind();
+        let quality = crate::io::quality::layer_records(&p.layer);
         MapLayer {
+            quality,
             id,
             base_style: role_style(p.layer.role, kind),
             layer: Arc::new(p.layer),
@@ -114,6 +119,12 @@ impl MapLayer {
         self.base_style = role_style(role, self.kind);
         self.meshes.clear();
         self.legend_rows = std::cell::OnceCell::new();
+        self.quality = crate::io::quality::layer_records(layer);
+    }
+
+    /// Does any data-quality record of this layer mean features were not read?
+    pub fn lost_features(&self) -> bool {
+        self.quality.iter().any(|q| q.loses_features)
     }
 }
 

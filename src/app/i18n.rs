@@ -93,10 +93,40 @@ impl Lang {
     }
 
     /// Warnings raised while loading a layer.
-    pub fn layer_warnings(self, layer: &str, n: usize, first: &str) -> String {
+    /// One data-quality finding for the message panel: kind, file, what, first detail, action.
+    pub fn quality_line(self, q: &crate::model::QualityRecord) -> String {
+        let detail = match (q.details.first(), self) {
+            (None, _) => String::new(),
+            (Some(d), Lang::Zh) => format!("（例如 {d}）"),
+            (Some(d), Lang::En) => format!(" (e.g. {d})"),
+        };
         match self {
-            Lang::Zh => format!("{layer}：{n} 条警告，例如 {first}"),
-            Lang::En => format!("{layer}: {n} warnings, e.g. {first}"),
+            Lang::Zh => format!(
+                "数据质量 [{}] {}：{}{detail}。{}",
+                q.kind.label(true),
+                q.place(),
+                q.what(true),
+                q.action(true)
+            ),
+            Lang::En => format!(
+                "Data quality [{}] {}: {}{detail}. {}",
+                q.kind.label(false),
+                q.place(),
+                q.what(false),
+                q.action(false)
+            ),
+        }
+    }
+
+    /// Beside the analysis: how many loaded files lost features.
+    pub fn data_incomplete(self, files: usize) -> String {
+        match self {
+            Lang::Zh => {
+                format!("⚠ 数据不完整：{files} 个图层有要素未读入，相关结论可能改变（见消息面板）")
+            }
+            Lang::En => format!(
+                "⚠ Incomplete data: {files} layer(s) have features that were not read; verdicts using them may change (see messages)"
+            ),
         }
     }
 
@@ -231,6 +261,8 @@ pub mod tx {
         DROP_HERE = "松开鼠标以加载这些文件", "Release to load these files";
         ERRORS = "错误", "errors";
         NO_MESSAGES = "没有消息。", "No messages.";
+        DATA_INCOMPLETE = "数据不完整", "incomplete data";
+        DATA_GUESSED = "有推测/未归类", "guessed or unclassified";
         CLEAR = "清除", "Clear";
         EXPORT_NEEDS_WINDOW = "导出需要在窗口中进行", "Export needs a window";
         EXPORT_FAILED = "导出失败", "Export failed";

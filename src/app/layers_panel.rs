@@ -89,6 +89,7 @@ pub fn layers_ui(
                                         .weak()
                                         .small(),
                                 );
+                                quality_marker_ui(ui, ml, lang);
                                 ui.with_layout(
                                     egui::Layout::right_to_left(egui::Align::Center),
                                     |ui| {
@@ -195,4 +196,26 @@ pub fn layers_ui(
             }
         });
     commands
+}
+
+/// A marker beside a layer's feature count when its data was read only partly (red) or with
+/// guesses (amber); hovering lists every finding.
+fn quality_marker_ui(ui: &mut egui::Ui, ml: &super::doc::MapLayer, lang: Lang) {
+    if ml.quality.is_empty() {
+        return;
+    }
+    let (colour, text) = if ml.lost_features() {
+        (
+            Color32::from_rgb(0xc0, 0x10, 0x30),
+            lang.t(tx::DATA_INCOMPLETE),
+        )
+    } else {
+        (
+            Color32::from_rgb(0xb0, 0x70, 0x00),
+            lang.t(tx::DATA_GUESSED),
+        )
+    };
+    let hover: Vec<String> = ml.quality.iter().map(|q| lang.quality_line(q)).collect();
+    ui.label(RichText::new(format!("⚠ {text}")).color(colour).small())
+        .on_hover_text(hover.join("\n\n"));
 }

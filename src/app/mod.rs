@@ -461,12 +461,28 @@ impl TownApp {
             } else {
                 p
             };
-            let warnings: Vec<String> = p.layer.issues.iter().map(|i| i.to_string()).collect();
-            if let Some(first) = warnings.first() {
-                let text = lang.layer_warnings(&p.layer.name, warnings.len(), first);
-                self.log(ctx, Level::Warning, text);
-            }
             let id = self.doc.add(p);
+            // Every data-quality finding of the layer, in words: lost features as errors.
+            let lines: Vec<(Level, String)> = self
+                .doc
+                .get(id)
+                .map(|ml| {
+                    ml.quality
+                        .iter()
+                        .map(|q| {
+                            let level = if q.loses_features {
+                                Level::Error
+                            } else {
+                                Level::Warning
+                            };
+                            (level, lang.quality_line(q))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            for (level, text) in lines {
+                self.log(ctx, level, text);
+            }
             if self.table.layer.is_none() {
                 self.table.show_layer(id);
             }
