@@ -38,7 +38,6 @@ const KNOWN_LONG: &[&str] = &[
     "src/app/mod.rs",
     "src/demo/town.rs",
     "src/io/gpkg.rs",
-    "src/io/osm.rs",
     "src/io/poi.rs",
 ];
 

@@ -11,9 +11,9 @@
 //! The writer follows the ESRI specification (outer rings clockwise, holes counter-clockwise;
 //! dBase III tables with the language driver id and a .cpg naming the encoding).
 //!
-//! Files: [`read`] (a shapefile into a layer) over [`shp_read`] (headers, record index,
-//! geometry), [`dbf`] (the table), [`text_encoding`] (the encoding decision) and [`cells`]
-//! (decoding values); [`write`] (the writer, DBF included). Tests in `tests.rs`.
+//! Files: `read` (a shapefile into a layer) over `shp_read` (headers, record index,
+//! geometry), `dbf` (the table), `text_encoding` (the encoding decision) and `cells`
+//! (decoding values); `write` (the writer, DBF included). Tests in `tests.rs`.
 
 use std::borrow::Cow;
 use std::io::Write;
