@@ -37,7 +37,6 @@ const KNOWN_LONG: &[&str] = &[
     "src/app/analysis.rs",
     "src/app/mod.rs",
     "src/demo/town.rs",
-    "src/io/gpkg.rs",
     "src/io/poi.rs",
 ];
 
