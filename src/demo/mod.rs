@@ -9,6 +9,7 @@
 //!
 //! Nothing here is real: the town, its villages, roads and people are generated from a seed.
 
+mod data;
 mod geom;
 mod net;
 mod town;

@@ -7,8 +7,8 @@ use std::collections::{BinaryHeap, HashMap};
 use geo_types::Coord;
 
 use super::ASSUMED_CAR_SPEEDS_KMH;
+use super::data::RoadClass;
 use super::geom::*;
-use super::town::RoadClass;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -38,7 +38,7 @@ const SNAP_CELL: f64 = 100.0;
 const PIECE_M: f64 = 15.0;
 
 impl Net {
-    pub fn new(roads: &[super::town::Road], mode: Mode) -> Net {
+    pub fn new(roads: &[super::data::Road], mode: Mode) -> Net {
         let mut index: HashMap<(u64, u64), usize> = HashMap::new();
         let mut net = Net {
             nodes: Vec::new(),
