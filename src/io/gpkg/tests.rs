@@ -288,6 +288,55 @@ fn decodes_big_endian_z_m_and_ewkb() {
 }
 
 #[test]
+fn parts_are_checked_and_counts_bounded_by_the_bytes_left() {
+    // A MultiPolygon holding a LineString names both.
+    let mut mp = vec![1u8];
+    mp.extend_from_slice(&6u32.to_le_bytes());
+    mp.extend_from_slice(&1u32.to_le_bytes());
+    let line = LineString::from(vec![(0.0, 0.0), (1.0, 1.0)]);
+    encode_wkb(&Geometry::LineString(line.clone()), &mut mp);
+    assert_eq!(
+        decode_wkb(&mp).unwrap_err(),
+        "a MultiPolygon holds a LineString"
+    );
+    // An empty point (NaN, NaN) in a MultiPoint is left out.
+    let mut pts = vec![1u8];
+    pts.extend_from_slice(&4u32.to_le_bytes());
+    pts.extend_from_slice(&2u32.to_le_bytes());
+    for (x, y) in [(1.0f64, 2.0f64), (f64::NAN, f64::NAN)] {
+        pts.push(1);
+        pts.extend_from_slice(&1u32.to_le_bytes());
+        pts.extend_from_slice(&x.to_le_bytes());
+        pts.extend_from_slice(&y.to_le_bytes());
+    }
+    assert_eq!(
+        decode_wkb(&pts),
+        Ok(Geometry::MultiPoint(MultiPoint(vec![Point::new(1.0, 2.0)])))
+    );
+    // A count larger than the bytes left is an error for every kind of list.
+    for code in [2u32, 3, 4, 5, 6, 7] {
+        let mut b = vec![1u8];
+        b.extend_from_slice(&code.to_le_bytes());
+        b.extend_from_slice(&u32::MAX.to_le_bytes());
+        b.extend_from_slice(&[0u8; 64]);
+        let e = decode_wkb(&b).unwrap_err();
+        assert!(e.contains("announces 4294967295 items"), "{code}: {e}");
+    }
+    // Nested parts read back as written.
+    let gc = Geometry::GeometryCollection(GeometryCollection(vec![
+        Geometry::Point(Point::new(3.0, 4.0)),
+        Geometry::MultiLineString(MultiLineString(vec![line.clone(), line])),
+        Geometry::MultiPolygon(MultiPolygon(vec![Polygon::new(
+            LineString::from(vec![(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 0.0)]),
+            vec![],
+        )])),
+    ]));
+    let mut out = Vec::new();
+    encode_wkb(&gc, &mut out);
+    assert_eq!(decode_wkb(&out), Ok(gc));
+}
+
+#[test]
 fn bad_blob_row_is_skipped_and_z_geometry_reads() {
     let dir = tempfile::tempdir().expect("tmp");
     let path = dir.path().join("t.gpkg");

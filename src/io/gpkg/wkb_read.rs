@@ -10,6 +10,9 @@ pub(super) struct Wkb<'a> {
 
 /// Most nesting a geometry collection may have.
 pub(super) const MAX_DEPTH: usize = 16;
+/// The fewest bytes a part of a multi-geometry or collection takes: byte order, type and one
+/// count (or coordinate).
+const MIN_PART: usize = 9;
 
 impl Wkb<'_> {
     pub(super) fn take(&mut self, n: usize) -> std::result::Result<&[u8], String> {
@@ -79,20 +82,50 @@ impl Wkb<'_> {
         }
         Ok(Coord { x, y })
     }
+    /// A count, then that many items of at least `min_bytes` each, read by `item` (which may
+    /// leave one out by giving None). The count is checked against the bytes left, and the
+    /// capacity reserved is capped by them too, so a damaged count cannot allocate more than the
+    /// blob could hold.
+    fn items<T>(
+        &mut self,
+        le: bool,
+        min_bytes: usize,
+        mut item: impl FnMut(&mut Self) -> std::result::Result<Option<T>, String>,
+    ) -> std::result::Result<Vec<T>, String> {
+        let n = self.count(le, min_bytes)?;
+        let mut out = Vec::with_capacity(n.min(self.remaining() / min_bytes.max(1)));
+        for _ in 0..n {
+            if let Some(x) = item(self)? {
+                out.push(x);
+            }
+        }
+        Ok(out)
+    }
+    /// The parts of a multi-geometry or collection, each a WKB geometry of its own that `part`
+    /// takes (Ok(None) leaves it out) or gives back as not belonging in a `container`.
+    fn parts<T>(
+        &mut self,
+        le: bool,
+        depth: usize,
+        container: &str,
+        part: impl Fn(Geometry<f64>) -> std::result::Result<Option<T>, Geometry<f64>>,
+    ) -> std::result::Result<Vec<T>, String> {
+        self.items(le, MIN_PART, |r| {
+            part(r.geometry(depth + 1)?).map_err(|other| part_error(container, &other))
+        })
+    }
     pub(super) fn line(
         &mut self,
         le: bool,
         dims: usize,
     ) -> std::result::Result<LineString<f64>, String> {
-        let n = self.count(le, 8 * dims)?;
-        let mut pts = Vec::with_capacity(n);
-        for _ in 0..n {
-            let c = self.coord(le, dims)?;
+        let pts = self.items(le, 8 * dims, |r| {
+            let c = r.coord(le, dims)?;
             if !(c.x.is_finite() && c.y.is_finite()) {
                 return Err(format!("a coordinate ({}, {}) is not a number", c.x, c.y));
             }
-            pts.push(c);
-        }
+            Ok(Some(c))
+        })?;
         Ok(LineString::new(pts))
     }
     pub(super) fn polygon(
@@ -100,11 +133,7 @@ impl Wkb<'_> {
         le: bool,
         dims: usize,
     ) -> std::result::Result<Polygon<f64>, String> {
-        let n = self.count(le, 4)?;
-        let mut rings = Vec::with_capacity(n);
-        for _ in 0..n {
-            rings.push(self.line(le, dims)?);
-        }
+        let rings = self.items(le, 4, |r| r.line(le, dims).map(Some))?;
         let mut rings = rings.into_iter();
         let exterior = rings.next().unwrap_or_else(|| LineString::new(Vec::new()));
         Ok(Polygon::new(exterior, rings.collect()))
@@ -137,7 +166,6 @@ impl Wkb<'_> {
             self.u32(le)?;
         }
         let dims = 2 + usize::from(z) + usize::from(m);
-        let min_part = 9;
         Ok(match code % 1000 {
             1 => {
                 let c = self.coord(le, dims)?;
@@ -152,48 +180,38 @@ impl Wkb<'_> {
             }
             2 => Geometry::LineString(self.line(le, dims)?),
             3 => Geometry::Polygon(self.polygon(le, dims)?),
-            4 => {
-                let n = self.count(le, min_part)?;
-                let mut pts = Vec::with_capacity(n);
-                for _ in 0..n {
-                    match self.geometry(depth + 1)? {
-                        Geometry::Point(p) => pts.push(p),
-                        Geometry::MultiPoint(mp) if mp.0.is_empty() => {}
-                        other => return Err(part_error("MultiPoint", &other)),
-                    }
+            4 => Geometry::MultiPoint(MultiPoint(self.parts(le, depth, "MultiPoint", |g| {
+                match g {
+                    Geometry::Point(p) => Ok(Some(p)),
+                    // An empty point (NaN, NaN) is left out.
+                    Geometry::MultiPoint(mp) if mp.0.is_empty() => Ok(None),
+                    other => Err(other),
                 }
-                Geometry::MultiPoint(MultiPoint(pts))
-            }
-            5 => {
-                let n = self.count(le, min_part)?;
-                let mut lines = Vec::with_capacity(n);
-                for _ in 0..n {
-                    match self.geometry(depth + 1)? {
-                        Geometry::LineString(l) => lines.push(l),
-                        other => return Err(part_error("MultiLineString", &other)),
-                    }
-                }
-                Geometry::MultiLineString(MultiLineString(lines))
-            }
-            6 => {
-                let n = self.count(le, min_part)?;
-                let mut polys = Vec::with_capacity(n);
-                for _ in 0..n {
-                    match self.geometry(depth + 1)? {
-                        Geometry::Polygon(p) => polys.push(p),
-                        other => return Err(part_error("MultiPolygon", &other)),
-                    }
-                }
-                Geometry::MultiPolygon(MultiPolygon(polys))
-            }
-            7 => {
-                let n = self.count(le, min_part)?;
-                let mut parts = Vec::with_capacity(n);
-                for _ in 0..n {
-                    parts.push(self.geometry(depth + 1)?);
-                }
-                Geometry::GeometryCollection(GeometryCollection(parts))
-            }
+            })?)),
+            5 => Geometry::MultiLineString(MultiLineString(self.parts(
+                le,
+                depth,
+                "MultiLineString",
+                |g| match g {
+                    Geometry::LineString(l) => Ok(Some(l)),
+                    other => Err(other),
+                },
+            )?)),
+            6 => Geometry::MultiPolygon(MultiPolygon(self.parts(
+                le,
+                depth,
+                "MultiPolygon",
+                |g| match g {
+                    Geometry::Polygon(p) => Ok(Some(p)),
+                    other => Err(other),
+                },
+            )?)),
+            7 => Geometry::GeometryCollection(GeometryCollection(self.parts(
+                le,
+                depth,
+                "GeometryCollection",
+                |g| Ok(Some(g)),
+            )?)),
             8..=17 => {
                 return Err(format!(
                     "curved or surface geometry type {raw} is not supported; convert it to lines/polygons (e.g. ogr2ogr -nlt CONVERT_TO_LINEAR)"
