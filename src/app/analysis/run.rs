@@ -1,0 +1,154 @@
+//! The analysis jobs (worker threads): loading the profile, running the access engine and the ten ones, writing the report.
+
+use super::*;
+
+/// Write the four report files of `towncircle analyze` for the last analysis.
+pub fn write_report(
+    input: &ReportInput,
+    progress: &dyn Progress,
+) -> Result<ReportWritten, Cancelled> {
+    Cancelled::check(progress)?;
+    let layers: Vec<Layer> = input.layers.iter().map(|l| Layer::clone(l)).collect();
+    let sources: Vec<PathBuf> = layers.iter().map(|l| l.source.path.clone()).collect();
+    let town = crate::report::town_name(&layers, &sources);
+    let runs = input
+        .runs
+        .iter()
+        .map(|r| crate::report::Run {
+            analysis: &r.analysis,
+            result: &r.result,
+        })
+        .collect();
+    let data = crate::report::ReportData::new(
+        town,
+        &layers,
+        input.working_crs.clone(),
+        runs,
+        &input.report,
+        input.tenones.as_ref(),
+        &input.profile,
+    );
+    let mut data = match data {
+        Ok(d) => d,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    if let Some(flag) = crate::report::synthetic_flag(&sources, input.lang) {
+        data.flags.push(flag);
+    }
+    Cancelled::check(progress)?;
+    Ok(crate::report::write_all(&data, input.lang, &input.dir)
+        .map(|files| (input.dir.clone(), files))
+        .map_err(|e| e.to_string()))
+}
+
+/// Load the chosen profile.
+pub fn load_profile(choice: &ProfileChoice) -> Result<Profile, String> {
+    match choice {
+        ProfileChoice::Shipped => Ok(Profile::default()),
+        ProfileChoice::Named(n) => {
+            crate::standards::profile::resolve_profile(n).map_err(|e| e.to_string())
+        }
+        ProfileChoice::File(p) => Profile::from_file(p).map_err(|e| e.to_string()),
+    }
+}
+
+/// The town's layers sorted by role, for the engine.
+pub fn access_input(layers: &[Arc<Layer>]) -> AccessInput<'_> {
+    let mut input = AccessInput::default();
+    for l in layers {
+        let l = l.as_ref();
+        match l.role {
+            Some(Role::Roads) => input.roads.push(l),
+            Some(Role::Facilities) => input.facilities.push(l),
+            Some(Role::Buildings) => input.buildings.push(l),
+            Some(Role::Villages) => input.villages.push(l),
+            Some(Role::BuiltUpArea) => input.built_up.push(l),
+            Some(Role::Boundary) => input.boundary.push(l),
+            _ => {}
+        }
+    }
+    input
+}
+
+/// Run the access engine on `layers` (working CRS) with `settings` (each tier in its mode, or one
+/// mode for all: [`run_town`]), then the ten ones and the overlays. Stops between steps when
+/// cancelled; a bad profile or mode is an error message.
+pub fn run_analysis(
+    layers: &[Arc<Layer>],
+    profile: &Profile,
+    taxonomy: &Taxonomy,
+    settings: &AnalysisSettings,
+    town: Option<GeoRect<f64>>,
+    progress: &dyn Progress,
+) -> Result<Result<AnalysisOutput, String>, Cancelled> {
+    let started = std::time::Instant::now();
+    let minutes: Vec<u32> = settings
+        .tiers
+        .iter()
+        .filter(|(_, on)| *on)
+        .map(|(m, _)| *m)
+        .collect();
+    if minutes.is_empty() {
+        return Ok(Err(Lang::En.t(tx::NO_TIERS).into()));
+    }
+    let options = TownOptions {
+        mode: match &settings.mode {
+            ModeChoice::PerTier => None,
+            ModeChoice::One(m) => Some(m.clone()),
+        },
+        minutes: Some(minutes),
+    };
+    progress.set_message("access");
+    progress.set_fraction(0.05);
+    let input = access_input(layers);
+    let town_access = match run_town(&input, profile, taxonomy, &options) {
+        Ok(t) => t,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    Cancelled::check(progress)?;
+    progress.set_message("十个一");
+    progress.set_fraction(0.6);
+    // The rules read plain layers: a copy for this thread.
+    let owned: Vec<Layer> = layers.iter().map(|l| Layer::clone(l)).collect();
+    let tenones = match evaluate(&owned, profile, taxonomy, &town_access.report) {
+        Ok(t) => Some(t),
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    let mut data_quality: Vec<crate::model::QualityRecord> = owned
+        .iter()
+        .flat_map(crate::io::quality::layer_records)
+        .collect();
+    data_quality.extend(crate::access::quality::records(&town_access.report));
+    drop(owned);
+    Cancelled::check(progress)?;
+    progress.set_message("overlays");
+    progress.set_fraction(0.8);
+    let report = town_access.report;
+    let runs: Vec<Arc<Run>> = town_access
+        .runs
+        .into_iter()
+        .map(|r| {
+            Arc::new(Run {
+                analysis: r.analysis,
+                result: r.result,
+            })
+        })
+        .collect();
+    let overlays = build_overlays(
+        &runs,
+        layers,
+        &settings.overlay_category,
+        settings.overlay_minutes,
+        town,
+        progress,
+    )?;
+    progress.set_fraction(1.0);
+    Ok(Ok(AnalysisOutput {
+        runs,
+        report,
+        tenones,
+        overlays,
+        seconds: started.elapsed().as_secs_f64(),
+        data_quality,
+    }))
+}

@@ -1,0 +1,115 @@
+//! What the analysis panel chooses and what its jobs hand back: profile and mode choices, settings, overlay kinds and layers, outputs, report input.
+
+use super::*;
+
+/// Which profile to use.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProfileChoice {
+    /// The default profile shipped with towncircle.
+    Shipped,
+    /// Another shipped profile, by name (`standards::profile::SHIPPED_PROFILES`).
+    Named(String),
+    /// A profile TOML file chosen by the user.
+    File(PathBuf),
+}
+
+/// Which travel mode(s).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ModeChoice {
+    /// Each tier with the mode the profile defines for it (5/15 min walk, 30 min e-bike).
+    PerTier,
+    /// Every tier with one mode (a profile mode id).
+    One(String),
+}
+
+/// What the user set in the analysis panel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnalysisSettings {
+    pub profile_choice: ProfileChoice,
+    pub mode: ModeChoice,
+    /// The profile's tier minutes with whether each is on.
+    pub tiers: Vec<(u32, bool)>,
+    /// The facility category the overlays show (a taxonomy id).
+    pub overlay_category: String,
+    /// The tier whose gaps and uncovered buildings are shown.
+    pub overlay_minutes: u32,
+}
+
+/// The kinds of analysis overlay, each toggled as one group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OverlayKind {
+    Isochrone,
+    TimeGrid,
+    Gaps,
+    UncoveredBuildings,
+}
+
+impl OverlayKind {
+    pub const ALL: [OverlayKind; 4] = [
+        OverlayKind::Isochrone,
+        OverlayKind::TimeGrid,
+        OverlayKind::Gaps,
+        OverlayKind::UncoveredBuildings,
+    ];
+
+    /// Whether a first run shows it (the grid hides the isochrones under it: off until asked).
+    pub fn shown_at_first(self) -> bool {
+        self != OverlayKind::TimeGrid
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        lang.t(match self {
+            OverlayKind::Isochrone => tx::OV_ISOCHRONES,
+            OverlayKind::TimeGrid => tx::OV_GRID,
+            OverlayKind::Gaps => tx::OV_GAPS,
+            OverlayKind::UncoveredBuildings => tx::OV_UNCOVERED,
+        })
+    }
+}
+
+/// An overlay layer, ready to join the document.
+pub struct OverlayLayer {
+    pub kind: OverlayKind,
+    pub layer: Layer,
+    pub style: FeatureStyle,
+    /// Text drawn on the map at points (working CRS), e.g. a gap's population.
+    pub labels: Vec<([f64; 2], String)>,
+}
+
+/// One run of the engine: one mode, the tiers using it.
+pub struct Run {
+    pub analysis: Analysis,
+    pub result: AccessResult,
+}
+
+/// What an analysis job hands back.
+pub struct AnalysisOutput {
+    pub runs: Vec<Arc<Run>>,
+    /// The coverage of every tier (runs merged).
+    pub report: AccessReport,
+    pub tenones: Option<TenOnesReport>,
+    pub overlays: Vec<OverlayLayer>,
+    pub seconds: f64,
+    /// What the run's inputs lost, guessed or left out, and what the access run could not reach.
+    pub data_quality: Vec<crate::model::QualityRecord>,
+}
+
+/// What an overlay-only job (another category or tier) hands back.
+pub struct OverlayOutput {
+    pub overlays: Vec<OverlayLayer>,
+}
+
+/// A report export's end: the folder and the files written, or the error.
+pub type ReportWritten = Result<(PathBuf, Vec<PathBuf>), String>;
+
+/// What the report export needs from the last analysis (owned: it runs on a worker thread).
+pub struct ReportInput {
+    pub layers: Vec<Arc<Layer>>,
+    pub working_crs: Crs,
+    pub runs: Vec<Arc<Run>>,
+    pub report: AccessReport,
+    pub tenones: Option<TenOnesReport>,
+    pub profile: Arc<Profile>,
+    pub lang: crate::report::Lang,
+    pub dir: PathBuf,
+}
