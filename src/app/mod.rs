@@ -4,13 +4,14 @@
 
 pub mod analysis;
 mod commands;
-pub mod doc;
 pub mod fonts;
 mod frame;
 pub mod i18n;
 pub mod jobs;
 pub mod layers_panel;
 pub mod map;
+/// The open document (`map::doc`), re-exported where it always was.
+pub use map::doc;
 pub mod state;
 pub mod table;
 mod work;

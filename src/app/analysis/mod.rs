@@ -32,6 +32,7 @@ mod panel;
 mod run;
 mod types;
 
+pub use super::doc::{OverlayKind, OverlayLayer};
 pub use charts::*;
 pub use checklist::*;
 pub use overlays::*;

@@ -35,47 +35,6 @@ pub struct AnalysisSettings {
     pub overlay_minutes: u32,
 }
 
-/// The kinds of analysis overlay, each toggled as one group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum OverlayKind {
-    Isochrone,
-    TimeGrid,
-    Gaps,
-    UncoveredBuildings,
-}
-
-impl OverlayKind {
-    pub const ALL: [OverlayKind; 4] = [
-        OverlayKind::Isochrone,
-        OverlayKind::TimeGrid,
-        OverlayKind::Gaps,
-        OverlayKind::UncoveredBuildings,
-    ];
-
-    /// Whether a first run shows it (the grid hides the isochrones under it: off until asked).
-    pub fn shown_at_first(self) -> bool {
-        self != OverlayKind::TimeGrid
-    }
-
-    pub fn label(self, lang: Lang) -> &'static str {
-        lang.t(match self {
-            OverlayKind::Isochrone => tx::OV_ISOCHRONES,
-            OverlayKind::TimeGrid => tx::OV_GRID,
-            OverlayKind::Gaps => tx::OV_GAPS,
-            OverlayKind::UncoveredBuildings => tx::OV_UNCOVERED,
-        })
-    }
-}
-
-/// An overlay layer, ready to join the document.
-pub struct OverlayLayer {
-    pub kind: OverlayKind,
-    pub layer: Layer,
-    pub style: FeatureStyle,
-    /// Text drawn on the map at points (working CRS), e.g. a gap's population.
-    pub labels: Vec<([f64; 2], String)>,
-}
-
 /// One run of the engine: one mode, the tiers using it.
 pub struct Run {
     pub analysis: Analysis,

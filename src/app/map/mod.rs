@@ -2,6 +2,7 @@
 
 pub mod basemap;
 pub mod cache;
+pub mod doc;
 pub mod draw;
 pub mod pick;
 pub mod style;

@@ -5,10 +5,10 @@ use std::sync::Arc;
 
 use geo_types::{Coord, Rect as GeoRect};
 
-use super::analysis::{OverlayKind, OverlayLayer};
-use super::map::cache::{LayerMeshes, Prepared};
-use super::map::pick::PickIndex;
-use super::map::style::{FeatureStyle, LegendEntry, legend, role_style};
+use super::cache::{LayerMeshes, Prepared};
+use super::pick::PickIndex;
+use super::style::{FeatureStyle, LegendEntry, legend, role_style};
+use crate::app::i18n::{Lang, tx};
 use crate::crs::Crs;
 use crate::model::{GeometryKind, Layer, QualityRecord, Role, Taxonomy};
 
@@ -427,4 +427,45 @@ mod tests {
             role_style(Some(Role::Facilities), GeometryKind::Point)
         );
     }
+}
+
+/// The kinds of analysis overlay, each toggled as one group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OverlayKind {
+    Isochrone,
+    TimeGrid,
+    Gaps,
+    UncoveredBuildings,
+}
+
+impl OverlayKind {
+    pub const ALL: [OverlayKind; 4] = [
+        OverlayKind::Isochrone,
+        OverlayKind::TimeGrid,
+        OverlayKind::Gaps,
+        OverlayKind::UncoveredBuildings,
+    ];
+
+    /// Whether a first run shows it (the grid hides the isochrones under it: off until asked).
+    pub fn shown_at_first(self) -> bool {
+        self != OverlayKind::TimeGrid
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        lang.t(match self {
+            OverlayKind::Isochrone => tx::OV_ISOCHRONES,
+            OverlayKind::TimeGrid => tx::OV_GRID,
+            OverlayKind::Gaps => tx::OV_GAPS,
+            OverlayKind::UncoveredBuildings => tx::OV_UNCOVERED,
+        })
+    }
+}
+
+/// An overlay layer, ready to join the document.
+pub struct OverlayLayer {
+    pub kind: OverlayKind,
+    pub layer: Layer,
+    pub style: FeatureStyle,
+    /// Text drawn on the map at points (working CRS), e.g. a gap's population.
+    pub labels: Vec<([f64; 2], String)>,
 }
