@@ -12,6 +12,10 @@ use toml::Spanned;
 use crate::error::{Error, Result};
 use crate::model::{CategoryId, Taxonomy};
 
+pub use super::cited::{Cited, Provenance};
+pub(crate) use super::cited::{config_error, line_of};
+use super::tenones::{TenOnesProfile, empty_fallback};
+
 /// The profile shipped with towncircle.
 pub const DEFAULT_PROFILE_TOML: &str =
     include_str!("../../assets/standards/zhejiang-beautiful-towns.toml");
@@ -64,29 +68,6 @@ pub fn resolve_profile(name_or_path: &str) -> Result<Profile> {
 /// The profile file format this code reads.
 pub const FORMAT_VERSION: u32 = 1;
 
-/// Where a value comes from (the tags of the domain notes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub enum Provenance {
-    /// Found in a cited source (`S` or `S<n>`).
-    Source(Option<u16>),
-    /// A national-standard value known but not re-read from the official text: to verify.
-    Known,
-    /// A proposed default; no official number found.
-    Proposed,
-}
-
-impl Provenance {
-    /// What a reader should make of the tag.
-    pub fn meaning(self) -> &'static str {
-        match self {
-            Provenance::Source(_) => "from a cited source",
-            Provenance::Known => "national standard, to verify",
-            Provenance::Proposed => "proposed default, not an official number",
-        }
-    }
-}
-
 impl TryFrom<String> for Provenance {
     type Error = String;
     fn try_from(s: String) -> std::result::Result<Self, String> {
@@ -115,27 +96,6 @@ impl From<Provenance> for String {
             Provenance::Source(None) => "S".into(),
             Provenance::Known => "K".into(),
             Provenance::Proposed => "P".into(),
-        }
-    }
-}
-
-/// A value with its provenance: `{ value = 1.0, source = "K", cite = "GB 50180-2018 ..." }`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Cited<T> {
-    pub value: T,
-    pub source: Provenance,
-    #[serde(default)]
-    pub cite: String,
-}
-
-impl<T: Copy> Cited<T> {
-    /// A proposed value (for tests and code-built profiles).
-    pub fn proposed(value: T, cite: &str) -> Self {
-        Cited {
-            value,
-            source: Provenance::Proposed,
-            cite: cite.into(),
         }
     }
 }
@@ -302,7 +262,7 @@ pub struct Profile {
     pub shapes: ShapeParams,
     pub tiers: Vec<Tier>,
     /// The ten-ones rules (`[ten_ones]`); None = use the default profile's (see
-    /// [`super::tenones::ten_ones_of`]).
+    /// [`ten_ones_of`]).
     pub ten_ones: Option<super::tenones::TenOnesProfile>,
 }
 
@@ -406,26 +366,6 @@ struct RawProfile {
     tier: Vec<RawTier>,
     #[serde(default)]
     ten_ones: Option<super::tenones::TenOnesProfile>,
-}
-
-/// The 1-based line of a byte offset in a profile's text.
-pub(crate) fn line_of(text: &str, offset: usize) -> usize {
-    let end = offset.min(text.len());
-    // Count the newlines before the offset (a safe char boundary is not needed for bytes).
-    text.as_bytes()[..end]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count()
-        + 1
-}
-
-/// A profile error naming the line (when known) and the file.
-pub(crate) fn config_error(path: &Path, line: usize, message: impl std::fmt::Display) -> Error {
-    if line > 0 {
-        Error::Config(format!("line {line}: {message}: {}", path.display()))
-    } else {
-        Error::Config(format!("{message}: {}", path.display()))
-    }
 }
 
 impl Profile {
@@ -872,5 +812,17 @@ mod tests {
             .expect_err("negative")
             .to_string();
         assert!(e.contains("positive") && e.contains("line "), "{e}");
+    }
+}
+
+/// The ten-ones section a profile uses: its own, else the default profile's (`true` = defaulted).
+pub fn ten_ones_of(profile: &Profile) -> (TenOnesProfile, bool) {
+    match &profile.ten_ones {
+        Some(t) => (t.clone(), false),
+        None => match Profile::default().ten_ones {
+            Some(t) => (t, true),
+            // The embedded profile has the section (tested below).
+            None => (empty_fallback(), true),
+        },
     }
 }

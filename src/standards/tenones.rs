@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::profile::{Cited, Profile, config_error, line_of};
+use super::cited::{Cited, config_error, line_of};
 use crate::error::Result;
 
 /// A threshold with its provenance.
@@ -243,19 +243,7 @@ impl TenOnesProfile {
     }
 }
 
-/// The ten-ones section a profile uses: its own, else the default profile's (`true` = defaulted).
-pub fn ten_ones_of(profile: &Profile) -> (TenOnesProfile, bool) {
-    match &profile.ten_ones {
-        Some(t) => (t.clone(), false),
-        None => match Profile::default().ten_ones {
-            Some(t) => (t, true),
-            // The embedded profile has the section (tested below).
-            None => (empty_fallback(), true),
-        },
-    }
-}
-
-fn empty_fallback() -> TenOnesProfile {
+pub(super) fn empty_fallback() -> TenOnesProfile {
     let p = |v: f64| Cited::proposed(v, "");
     TenOnesProfile {
         walk_mode: "walk".into(),
@@ -488,6 +476,7 @@ fn check_table(
 mod tests {
     use super::*;
     use crate::standards::profile::{DEFAULT_PROFILE_TOML, Provenance};
+    use crate::standards::profile::{Profile, ten_ones_of};
 
     #[test]
     fn default_profile_has_the_section_with_cited_values() {

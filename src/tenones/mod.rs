@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::model::layer::Layer;
 use crate::model::{QualityKind, QualityRecord, Role, Taxonomy};
 use crate::standards::Profile;
-use crate::standards::tenones::ten_ones_of;
+use crate::standards::profile::ten_ones_of;
 
 /// Evaluate the ten ones of a town. `layers` are loaded and in the metric working CRS (io::load);
 /// `coverage` is the living-circle coverage the caller computed (used by item 9). Errors only
