@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
-use super::layer::{Layer, SourceId};
+use super::source::SourceId;
 
 /// The taxonomy shipped with towncircle.
 pub const DEFAULT_TAXONOMY_TOML: &str = include_str!("../../assets/categories.toml");
@@ -55,7 +55,7 @@ struct TaxonomyFile {
 }
 
 #[derive(Debug, Clone)]
-enum Cond {
+pub(super) enum Cond {
     Eq(String, String),
     Any(String),
     Ne(String, String),
@@ -65,9 +65,9 @@ enum Cond {
 #[derive(Debug, Clone)]
 pub struct Taxonomy {
     pub categories: Vec<Category>,
-    osm: Vec<(CategoryId, Vec<Cond>)>,
-    amap: Vec<(String, CategoryId)>,
-    keywords: Vec<(String, CategoryId)>,
+    pub(super) osm: Vec<(CategoryId, Vec<Cond>)>,
+    pub(super) amap: Vec<(String, CategoryId)>,
+    pub(super) keywords: Vec<(String, CategoryId)>,
 }
 
 impl Default for Taxonomy {
@@ -80,7 +80,7 @@ impl Default for Taxonomy {
 }
 
 /// Column names that hold an explicit category, a name, a type text or an Amap typecode.
-const CATEGORY_FIELDS: &[&str] = &[
+pub(super) const CATEGORY_FIELDS: &[&str] = &[
     "类别",
     "设施类别",
     "设施类型",
@@ -88,8 +88,8 @@ const CATEGORY_FIELDS: &[&str] = &[
     "facility",
     "fclass",
 ];
-const NAME_FIELDS: &[&str] = &["名称", "设施名称", "name", "名字", "mc", "poi_name"];
-const TYPE_FIELDS: &[&str] = &[
+pub(super) const NAME_FIELDS: &[&str] = &["名称", "设施名称", "name", "名字", "mc", "poi_name"];
+pub(super) const TYPE_FIELDS: &[&str] = &[
     "类型",
     "type",
     "类型名称",
@@ -99,7 +99,8 @@ const TYPE_FIELDS: &[&str] = &[
     "kind",
     "用途",
 ];
-const TYPECODE_FIELDS: &[&str] = &["类型编码", "typecode", "type_code", "编码", "poi_type_code"];
+pub(super) const TYPECODE_FIELDS: &[&str] =
+    &["类型编码", "typecode", "type_code", "编码", "poi_type_code"];
 
 /// The outcome of classifying a layer.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -112,7 +113,7 @@ pub struct ClassifyReport {
 }
 
 /// An OSM rule condition compiled to (column, value or any, must equal).
-type CompiledCond<'a> = (usize, Option<&'a str>, bool);
+pub(super) type CompiledCond<'a> = (usize, Option<&'a str>, bool);
 
 impl Taxonomy {
     /// Parse and check a taxonomy file; errors give the line and the reason.
@@ -206,7 +207,7 @@ impl Taxonomy {
             .map(CategoryId)
     }
 
-    fn by_name(&self, text: &str) -> Option<CategoryId> {
+    pub(super) fn by_name(&self, text: &str) -> Option<CategoryId> {
         let t = text.trim();
         self.categories
             .iter()
@@ -215,7 +216,7 @@ impl Taxonomy {
             .map(CategoryId)
     }
 
-    fn by_keyword(&self, text: &str) -> Option<CategoryId> {
+    pub(super) fn by_keyword(&self, text: &str) -> Option<CategoryId> {
         let lower = text.to_lowercase();
         self.keywords
             .iter()
@@ -227,7 +228,7 @@ impl Taxonomy {
             .map(|(_, id)| *id)
     }
 
-    fn by_typecode(&self, code: &str) -> Option<CategoryId> {
+    pub(super) fn by_typecode(&self, code: &str) -> Option<CategoryId> {
         // Amap writes several codes joined by '|': the first that matches wins.
         code.split(['|', ';', ','])
             .map(str::trim)
@@ -239,107 +240,13 @@ impl Taxonomy {
                     .map(|(_, id)| *id)
             })
     }
-
-    /// Classify every feature of a layer, setting `feature.category`.
-    pub fn classify_layer(&self, layer: &mut Layer) -> ClassifyReport {
-        let find = |names: &[&str]| -> Vec<usize> {
-            names.iter().filter_map(|n| layer.field_index(n)).collect()
-        };
-        let category_cols = find(CATEGORY_FIELDS);
-        let name_cols = find(NAME_FIELDS);
-        let type_cols = find(TYPE_FIELDS);
-        let code_cols = find(TYPECODE_FIELDS);
-        let field_names: Vec<String> = layer.fields.iter().map(|f| f.name.clone()).collect();
-        let col = |name: &str| field_names.iter().position(|f| f == name);
-        // Compile OSM rules to column indices once.
-        let osm: Vec<(CategoryId, Vec<CompiledCond<'_>>)> = self
-            .osm
-            .iter()
-            .filter_map(|(id, conds)| {
-                let mut out = Vec::new();
-                for c in conds {
-                    match c {
-                        Cond::Eq(k, v) => out.push((col(k)?, Some(v.as_str()), true)),
-                        Cond::Any(k) => out.push((col(k)?, None, true)),
-                        Cond::Ne(k, v) => {
-                            if let Some(i) = col(k) {
-                                out.push((i, Some(v.as_str()), false));
-                            }
-                        }
-                    }
-                }
-                Some((*id, out))
-            })
-            .collect();
-        let mut report = ClassifyReport::default();
-        for f in &mut layer.features {
-            let text_of = |i: &usize| {
-                f.attrs
-                    .get(*i)
-                    .and_then(|v| v.as_text())
-                    .map(|s| s.into_owned())
-            };
-            let mut cat = category_cols
-                .iter()
-                .filter_map(text_of)
-                .find_map(|t| self.by_name(&t));
-            if cat.is_none() {
-                cat = osm
-                    .iter()
-                    .find(|(_, conds)| {
-                        conds.iter().all(|(i, v, eq)| {
-                            let value = f.attrs.get(*i).and_then(|a| a.as_text());
-                            match (v, eq) {
-                                (None, _) => value.is_some_and(|s| !s.is_empty() && s != "no"),
-                                (Some(v), true) => value.is_some_and(|s| s == *v),
-                                (Some(v), false) => value.is_none_or(|s| s != *v),
-                            }
-                        })
-                    })
-                    .map(|(id, _)| *id);
-            }
-            if cat.is_none() {
-                cat = code_cols
-                    .iter()
-                    .filter_map(text_of)
-                    .find_map(|c| self.by_typecode(&c));
-            }
-            let generic = cat.and_then(|c| self.get(c)).is_some_and(|c| c.generic);
-            if cat.is_none() || generic {
-                let kw = name_cols
-                    .iter()
-                    .chain(&type_cols)
-                    .filter_map(text_of)
-                    .find_map(|t| self.by_keyword(&t));
-                if kw.is_some() {
-                    cat = kw;
-                }
-            }
-            f.category = cat;
-            match cat.and_then(|c| self.get(c)) {
-                Some(c) => *report.counts.entry(c.id.clone()).or_default() += 1,
-                None => {
-                    report.unmapped += 1;
-                    if report.unmapped_examples.len() < 20 {
-                        let text = name_cols
-                            .iter()
-                            .chain(&type_cols)
-                            .filter_map(text_of)
-                            .collect::<Vec<_>>()
-                            .join(" / ");
-                        report.unmapped_examples.push((f.source_id, text));
-                    }
-                }
-            }
-        }
-        report
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::crs::CrsInfo;
+    use crate::model::Layer;
     use crate::model::{AttrValue, Feature, Field, FieldKind, Format, SourceInfo};
     use geo_types::{Geometry, Point};
 

@@ -1,14 +1,18 @@
 //! Plain data: layers of features in one metric working CRS, facility categories, layer roles.
 
 pub mod category;
+mod classify;
+mod guess;
 pub mod layer;
 pub mod quality;
 pub mod role;
+pub mod source;
 pub mod validate;
 
 pub use category::{Category, CategoryId, Taxonomy};
+pub use guess::guess_role;
 pub use layer::{
     AttrValue, Feature, Field, FieldKind, Format, GeometryKind, Issue, Layer, Severity, SourceInfo,
 };
 pub use quality::{IssueKind, QualityKind, QualityRecord};
-pub use role::{Role, guess_role};
+pub use role::Role;

@@ -2,8 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::layer::{GeometryKind, Layer};
-
 /// What a layer is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -88,7 +86,7 @@ impl Role {
     }
 
     /// Words in file, layer or table names that point to each role, most specific first.
-    fn name_keywords() -> &'static [(Role, &'static [&'static str])] {
+    pub(super) fn name_keywords() -> &'static [(Role, &'static [&'static str])] {
         &[
             (Role::Greenway, &["绿道", "greenway", "lvdao"]),
             (
@@ -147,106 +145,5 @@ impl Role {
                 &["设施", "poi", "facilit", "服务", "amenity", "ss"],
             ),
         ]
-    }
-}
-
-fn has_field(layer: &Layer, names: &[&str]) -> bool {
-    names.iter().any(|n| layer.field_index(n).is_some())
-}
-
-/// Guess what a layer is: the reader's hint wins; then words in its name; then its fields and geometry.
-pub fn guess_role(layer: &Layer) -> Option<Role> {
-    if layer.role_hint.is_some() {
-        return layer.role_hint;
-    }
-    let name = format!(
-        "{} {}",
-        layer.name.to_lowercase(),
-        layer.source.table.as_deref().unwrap_or("").to_lowercase()
-    );
-    let kind = layer.geometry_kind();
-    let fits = |role: Role| match role {
-        Role::Boundary | Role::BuiltUpArea | Role::Villages | Role::Buildings | Role::Grid => {
-            matches!(
-                kind,
-                GeometryKind::Polygon | GeometryKind::Point | GeometryKind::Empty
-            ) && (role != Role::Boundary || kind != GeometryKind::Point)
-        }
-        Role::Roads | Role::Greenway | Role::Sewers => {
-            matches!(
-                kind,
-                GeometryKind::Line | GeometryKind::Empty | GeometryKind::Mixed
-            )
-        }
-        Role::Facilities => matches!(
-            kind,
-            GeometryKind::Point | GeometryKind::Polygon | GeometryKind::Empty
-        ),
-        Role::Water | Role::AdminBoundaries => true,
-    };
-    // Short ASCII abbreviations (dl, jz, ss, zy) only count as whole words.
-    let words: Vec<&str> = name
-        .split(|c: char| !c.is_alphanumeric() || c == '_')
-        .filter(|w| !w.is_empty())
-        .collect();
-    let matches_kw = |kw: &str| {
-        if kw.chars().all(|c| c.is_ascii_alphabetic()) && kw.len() <= 3 {
-            words.contains(&kw)
-        } else {
-            name.contains(kw)
-        }
-    };
-    for (role, kws) in Role::name_keywords() {
-        if kws.iter().any(|kw| matches_kw(kw)) && fits(*role) {
-            return Some(*role);
-        }
-    }
-    // Fields and geometry.
-    match kind {
-        GeometryKind::Line => {
-            if has_field(
-                layer,
-                &[
-                    "highway",
-                    "等级",
-                    "道路等级",
-                    "road_class",
-                    "fclass",
-                    "class",
-                ],
-            ) {
-                Some(Role::Roads)
-            } else if has_field(layer, &["管径", "管材", "pipe", "diameter"]) {
-                Some(Role::Sewers)
-            } else {
-                Some(Role::Roads)
-            }
-        }
-        GeometryKind::Point => {
-            if has_field(layer, &["人口", "population", "pop"]) {
-                Some(Role::Villages)
-            } else {
-                Some(Role::Facilities)
-            }
-        }
-        GeometryKind::Polygon => {
-            let n = layer.features.len();
-            if has_field(
-                layer,
-                &["building", "层数", "floors", "building:levels", "levels"],
-            ) || n > 300
-            {
-                Some(Role::Buildings)
-            } else if has_field(layer, &["村名", "村", "village"])
-                || (n > 1 && has_field(layer, &["人口", "population"]))
-            {
-                Some(Role::Villages)
-            } else if n == 1 {
-                Some(Role::Boundary)
-            } else {
-                None
-            }
-        }
-        GeometryKind::Mixed | GeometryKind::Empty => None,
     }
 }

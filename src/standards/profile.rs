@@ -667,6 +667,18 @@ impl Profile {
     }
 }
 
+/// The ten-ones section a profile uses: its own, else the default profile's (`true` = defaulted).
+pub fn ten_ones_of(profile: &Profile) -> (TenOnesProfile, bool) {
+    match &profile.ten_ones {
+        Some(t) => (t.clone(), false),
+        None => match Profile::default().ten_ones {
+            Some(t) => (t, true),
+            // The embedded profile has the section (tested below).
+            None => (empty_fallback(), true),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -812,17 +824,5 @@ mod tests {
             .expect_err("negative")
             .to_string();
         assert!(e.contains("positive") && e.contains("line "), "{e}");
-    }
-}
-
-/// The ten-ones section a profile uses: its own, else the default profile's (`true` = defaulted).
-pub fn ten_ones_of(profile: &Profile) -> (TenOnesProfile, bool) {
-    match &profile.ten_ones {
-        Some(t) => (t.clone(), false),
-        None => match Profile::default().ten_ones {
-            Some(t) => (t, true),
-            // The embedded profile has the section (tested below).
-            None => (empty_fallback(), true),
-        },
     }
 }
