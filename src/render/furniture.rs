@@ -138,6 +138,8 @@ pub fn swatch_kind(layer: &DrawLayer) -> SwatchKind {
 /// A laid-out legend: its box and rows (label, style, kind).
 pub struct Legend<'a> {
     pub frame: BoxPx,
+    /// 图例 or Legend: the map's language.
+    title: String,
     rows: Vec<(String, &'a Style, SwatchKind)>,
     title_em: f32,
     row_em: f32,
@@ -147,10 +149,18 @@ pub struct Legend<'a> {
     swatch_h: f32,
 }
 
+impl Legend<'_> {
+    /// The legend's title as drawn.
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+}
+
 /// Lay out the legend in the bottom-right corner of `map`; None when no layer is in the legend
 /// or it does not fit.
 pub fn layout_legend<'a>(
     font: &FontRef<'_>,
+    title_text: &str,
     layers: &'a [super::DrawLayer],
     map: &BoxPx,
     s: f32,
@@ -166,7 +176,7 @@ pub fn layout_legend<'a>(
     let (title_em, row_em) = (13.0 * s, 12.0 * s);
     let pad = 8.0 * s;
     let (swatch_w, swatch_h) = (26.0 * s, 13.0 * s);
-    let title = measure(font, "图例", title_em);
+    let title = measure(font, title_text, title_em);
     let row_text_h = measure(font, "图", row_em).height_px;
     let row_h = row_text_h.max(swatch_h) + 3.0 * s;
     let inset = 10.0 * s;
@@ -201,6 +211,7 @@ pub fn layout_legend<'a>(
     let frame = BoxPx::new(map.x1 - inset - w, map.y1 - inset - h, w, h);
     Some(Legend {
         frame,
+        title: title_text.to_string(),
         rows,
         title_em,
         row_em,
@@ -225,8 +236,8 @@ pub fn draw_legend(pm: &mut Pixmap, font: &FontRef<'_>, lg: &Legend<'_>, s: f32)
         colour: INK,
         halo: None,
     };
-    let tm = measure(font, "图例", lg.title_em);
-    draw_text(pm, font, "图例", b.x0 + lg.pad, b.y0 + lg.pad, &title_p);
+    let tm = measure(font, &lg.title, lg.title_em);
+    draw_text(pm, font, &lg.title, b.x0 + lg.pad, b.y0 + lg.pad, &title_p);
     let row_p = TextPaint {
         em_px: lg.row_em,
         colour: INK,

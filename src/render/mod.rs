@@ -236,6 +236,8 @@ pub struct MapSpec {
     pub height_px: u32,
     pub layers: Vec<DrawLayer>,
     pub legend: bool,
+    /// The legend's title: 图例 by default, "Legend" for an English map.
+    pub legend_title: String,
     pub scale_bar: bool,
     pub north_arrow: bool,
     /// E.g. "© OpenStreetMap contributors" when OSM data is shown.
@@ -258,6 +260,7 @@ impl MapSpec {
             height_px,
             layers: Vec::new(),
             legend: true,
+            legend_title: "图例".into(),
             scale_bar: true,
             north_arrow: true,
             attribution: None,
@@ -383,7 +386,7 @@ pub fn render(spec: &MapSpec) -> crate::Result<Pixmap> {
 
     // Furniture boxes first, so labels keep clear of them.
     let legend = if furniture && spec.legend {
-        furniture::layout_legend(&font, &spec.layers, &map, s)
+        furniture::layout_legend(&font, &spec.legend_title, &spec.layers, &map, s)
     } else {
         None
     };
@@ -723,7 +726,9 @@ mod tests {
         let right = ink_in(&pm, &BoxPx { x0: 500.0, ..band });
         assert!(left + right < title_ink, "title not centred");
         // Legend: a box with the red swatch and text.
-        let lg = furniture::layout_legend(&font, &spec.layers, &lay.map, lay.scale).unwrap();
+        let lg =
+            furniture::layout_legend(&font, &spec.legend_title, &spec.layers, &lay.map, lay.scale)
+                .unwrap();
         assert!(lg.frame.x1 <= lay.map.x1 && lg.frame.y1 <= lay.map.y1);
         assert!(ink_in(&pm, &lg.frame) > 400);
         let mut red = 0;
@@ -762,7 +767,10 @@ mod tests {
         let font = text::font().unwrap();
         let n = furniture::layout_north_arrow(&font, &lay.map, lay.scale);
         assert!(ink_in(&pm, &n) > 40);
-        assert!(furniture::layout_legend(&font, &spec.layers, &lay.map, lay.scale).is_none());
+        assert!(
+            furniture::layout_legend(&font, &spec.legend_title, &spec.layers, &lay.map, lay.scale)
+                .is_none()
+        );
         let sb = furniture::layout_scale_bar(&font, &v, &lay.map, lay.map.y1, lay.scale).unwrap();
         assert!(ink_in(&pm, &sb.frame) > 40);
         // The extent is padded to the frame's aspect, not stretched.
@@ -859,7 +867,9 @@ mod tests {
             .push(DrawLayer::new("标注", Style::line(BLUE, 1.0)).with_items(items));
         let font = text::font().unwrap();
         let (lay, v) = layout(&spec).unwrap();
-        let lg = furniture::layout_legend(&font, &spec.layers, &lay.map, lay.scale).unwrap();
+        let lg =
+            furniture::layout_legend(&font, &spec.legend_title, &spec.layers, &lay.map, lay.scale)
+                .unwrap();
         let mut placer = LabelPlacer::new(lay.map);
         placer.reserve(lg.frame);
         let mut pm = Pixmap::new(800, 600).unwrap();
@@ -909,5 +919,24 @@ mod tests {
         assert_eq!(Rgba::from_hex("#gg0000"), None);
         assert_eq!(RED.to_hex(), "#ff0000");
         assert_eq!(RED.with_alpha(0x80).to_hex(), "#ff000080");
+    }
+
+    #[test]
+    fn the_legend_title_is_the_spec_s_language() {
+        let font = text::font().expect("font");
+        let spec = tiny_spec();
+        let (lay, _) = layout_with(&spec, &font);
+        let zh = furniture::layout_legend(&font, "图例", &spec.layers, &lay.map, lay.scale)
+            .expect("legend");
+        let long = "Legend of the whole town map";
+        let en = furniture::layout_legend(&font, long, &spec.layers, &lay.map, lay.scale)
+            .expect("legend");
+        assert_eq!(zh.title(), "图例");
+        assert_eq!(en.title(), long);
+        assert!(
+            en.frame.x1 - en.frame.x0 > zh.frame.x1 - zh.frame.x0,
+            "sized to its title"
+        );
+        assert_eq!(MapSpec::new("", spec.extent_m, 10, 10).legend_title, "图例");
     }
 }

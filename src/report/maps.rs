@@ -193,9 +193,16 @@ fn facility_layers(data: &ReportData<'_>, lang: Lang) -> Vec<DrawLayer> {
         .collect()
 }
 
-fn spec(data: &ReportData<'_>, title: String, subtitle: String, ext: Rect<f64>) -> MapSpec {
+fn spec(
+    data: &ReportData<'_>,
+    lang: Lang,
+    title: String,
+    subtitle: String,
+    ext: Rect<f64>,
+) -> MapSpec {
     let mut s = MapSpec::new(title, ext, MAP_WIDTH_PX, MAP_HEIGHT_PX);
     s.subtitle = Some(subtitle);
+    s.legend_title = lang.t("图例", "Legend").into();
     if data
         .inputs
         .iter()
@@ -223,6 +230,7 @@ pub fn report_maps(data: &ReportData<'_>, lang: Lang) -> crate::Result<Vec<Repor
     // Overview.
     let mut s = spec(
         data,
+        lang,
         format!("{} {}", data.town, lang.t("现状总览", "overview")),
         lang.t(
             "镇域、建成区、行政村、道路与设施",
@@ -295,6 +303,7 @@ pub fn report_maps(data: &ReportData<'_>, lang: Lang) -> crate::Result<Vec<Repor
             .and_then(|c| c.coverage.town.percent);
         let mut s = spec(
             data,
+            lang,
             match lang {
                 Lang::Zh => format!("{} {}分钟生活圈覆盖", data.town, t.minutes),
                 Lang::En => format!("{} {}-minute living circle coverage", data.town, t.minutes),
@@ -384,6 +393,7 @@ pub fn report_maps(data: &ReportData<'_>, lang: Lang) -> crate::Result<Vec<Repor
     // Gaps and the places failing the ten ones.
     let mut s = spec(
         data,
+        lang,
         format!(
             "{} {}",
             data.town,
