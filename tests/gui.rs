@@ -506,7 +506,11 @@ fn the_analysis_runs_in_the_background_and_shows_coverage_overlays_and_the_check
         .expect("gaps");
     let labels = &gaps.overlay.as_ref().expect("overlay").labels;
     assert_eq!(labels.len(), gaps.layer.features.len());
-    assert!(labels.iter().all(|(_, t)| t.ends_with(" 人")), "{labels:?}");
+    assert!(labels.iter().all(|(_, n)| *n > 0.0), "{labels:?}");
+    // Worded in the app's language when drawn (English no longer says 人).
+    use towncircle::app::map::gap_label;
+    assert_eq!(gap_label(420.4, Lang::Zh), "420 人");
+    assert_eq!(gap_label(420.4, Lang::En), "420 people");
     // The chart and the all-required table are shown.
     assert!(h.query_by_label(tx::ALL_REQUIRED.zh).is_some());
 

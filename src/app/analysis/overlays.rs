@@ -229,7 +229,7 @@ pub fn build_overlays(
         );
         let mut labels = Vec::new();
         for g in gap_areas(&pts, a.shapes.gap_cell_m.value) {
-            labels.push((g.centre, format!("{:.0} 人", g.population)));
+            labels.push((g.centre, g.population));
             push(
                 &mut gl,
                 g.polygon.into(),

@@ -42,8 +42,9 @@ pub struct MapLayer {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Overlay {
     pub kind: OverlayKind,
-    /// Text drawn on the map at points in the working CRS (a gap's population).
-    pub labels: Vec<([f64; 2], String)>,
+    /// Numbers of people drawn on the map at points in the working CRS (a gap's population),
+    /// worded in the app's language when drawn.
+    pub labels: Vec<([f64; 2], f64)>,
 }
 
 /// Geometry work done off the UI thread when a layer is loaded.
@@ -466,6 +467,6 @@ pub struct OverlayLayer {
     pub kind: OverlayKind,
     pub layer: Layer,
     pub style: FeatureStyle,
-    /// Text drawn on the map at points (working CRS), e.g. a gap's population.
-    pub labels: Vec<([f64; 2], String)>,
+    /// People counts drawn on the map at points (working CRS): a gap's population.
+    pub labels: Vec<([f64; 2], f64)>,
 }

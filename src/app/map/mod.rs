@@ -120,17 +120,28 @@ pub fn feature_label(doc: &Document, sel: Selection, lang: Lang) -> Option<Strin
     })
 }
 
+/// A gap's population as written on the map: 420 人 / 420 people.
+pub fn gap_label(people: f64, lang: Lang) -> String {
+    format!("{people:.0} {}", lang.t(tx::PEOPLE))
+}
+
 /// Labels of visible overlays (a gap's population) at their points, boxed for legibility.
-fn paint_overlay_labels(painter: &egui::Painter, doc: &Document, view: &view::MapView, rect: Rect) {
+fn paint_overlay_labels(
+    painter: &egui::Painter,
+    doc: &Document,
+    view: &view::MapView,
+    rect: Rect,
+    lang: Lang,
+) {
     for ml in doc.layers.iter().filter(|l| l.visible && l.opacity > 0.0) {
         let Some(o) = &ml.overlay else { continue };
-        for ([x, y], text) in o.labels.iter().take(200) {
+        for ([x, y], people) in o.labels.iter().take(200) {
             let p = view.to_screen(rect, Coord { x: *x, y: *y });
             if !rect.contains(p) {
                 continue;
             }
             let galley = painter.layout_no_wrap(
-                text.clone(),
+                gap_label(*people, lang),
                 egui::FontId::proportional(12.0),
                 Color32::from_rgb(0x6b, 0x1d, 0x00),
             );
@@ -326,7 +337,7 @@ impl MapState {
             );
         }
         painter.extend(marks);
-        paint_overlay_labels(&painter, doc, &self.view, rect);
+        paint_overlay_labels(&painter, doc, &self.view, rect, lang);
 
         // Box zoom.
         if let (Some(a), Some(b)) = (self.drag_box_start, response.interact_pointer_pos()) {
