@@ -425,3 +425,48 @@ fn the_guard_reports_panics_hangs_and_oversized_allocations() {
         .collect();
     assert!(kinds.len() >= 5, "mutations are varied: {kinds:?}");
 }
+
+/// Counts in headers that claim far more than the file holds: a polygon record of 行政村.shp
+/// claiming 10^8 points (1.6 GB of coordinates) and a .dbf header claiming 2^31 records. Read
+/// under the guard: no allocation over the limit, an issue naming the damage, the rest kept.
+#[test]
+fn header_counts_claiming_gigabytes_are_refused_within_bounded_memory() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let demo = sample("qingxi-demo-town");
+    for ext in ["shp", "shx", "dbf", "prj", "cpg"] {
+        std::fs::copy(
+            demo.join(format!("行政村.{ext}")),
+            tmp.path().join(format!("a.{ext}")),
+        )
+        .expect("copy");
+        std::fs::copy(
+            demo.join(format!("行政村.{ext}")),
+            tmp.path().join(format!("b.{ext}")),
+        )
+        .expect("copy");
+    }
+    // a.shp: the first record (content at byte 108) is a polygon: type, bbox (32 bytes),
+    // numParts, numPoints at 108 + 4 + 32 + 4 = 148.
+    let shp = tmp.path().join("a.shp");
+    let mut bytes = std::fs::read(&shp).expect("read");
+    bytes[148..152].copy_from_slice(&100_000_000u32.to_le_bytes());
+    std::fs::write(&shp, bytes).expect("write");
+    // b.dbf: the record count at byte 4.
+    let dbf = tmp.path().join("b.dbf");
+    let mut bytes = std::fs::read(&dbf).expect("read");
+    bytes[4..8].copy_from_slice(&0x7fff_ffffu32.to_le_bytes());
+    std::fs::write(&dbf, bytes).expect("write");
+    for (file, lost) in [("a.shp", 1), ("b.shp", 0)] {
+        let path = tmp.path().join(file);
+        let (tx, rx) = mpsc::channel();
+        let outcome = guarded(move || {
+            let ds = load(&[path], &LoadOptions::default());
+            let _ = tx.send(ds);
+        });
+        assert_eq!(outcome, Ok(()), "{file}");
+        let ds = rx.recv().expect("dataset");
+        let layer = ds.layers.first().expect("the layer is kept");
+        assert_eq!(layer.features.len(), 14 - lost, "{file}");
+        assert!(!layer.issues.is_empty(), "{file}: the damage is said");
+    }
+}

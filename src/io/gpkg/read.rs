@@ -383,10 +383,11 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Vec<Layer>> {
         .into());
     }
     for f in failures {
-        layers[0].issues.push(Issue::warning(
-            None,
-            format!("another table was not read: {f}"),
-        ));
+        // A table of the file is missing from what was read: the file is only partly read.
+        layers[0].issues.push(
+            Issue::warning(None, format!("another table was not read: {f}"))
+                .of_kind(crate::model::IssueKind::Truncated),
+        );
     }
     Ok(layers)
 }
