@@ -72,3 +72,48 @@ fn a_geopackage_with_an_endless_recursive_view_is_refused_in_bounded_time() {
         }
     }
 }
+
+/// An .xlsx whose sheet declares 3 GB unpacked (a zip bomb's signature) is refused before it is
+/// opened, with the file named; the same workbook with honest sizes reads.
+#[test]
+fn an_xlsx_declaring_gigabytes_unpacked_is_refused() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let good = dir.path().join("好.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in ["名称", "经度", "纬度"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).expect("header");
+    }
+    sheet.write_string(1, 0, "清溪镇卫生院").expect("cell");
+    sheet.write_number(1, 1, 119.95).expect("cell");
+    sheet.write_number(1, 2, 30.05).expect("cell");
+    book.save(&good).expect("save");
+    let layers =
+        towncircle::io::read(&good, &ReadOptions::default()).expect("the honest one reads");
+    assert_eq!(layers[0].features.len(), 1);
+
+    // Patch every central-directory entry's uncompressed size (offset 24) to 3 GB.
+    let mut bytes = std::fs::read(&good).expect("read");
+    let mut i = 0;
+    let mut patched = 0;
+    while i + 46 <= bytes.len() {
+        if bytes[i..i + 4] == [0x50, 0x4b, 0x01, 0x02] {
+            bytes[i + 24..i + 28].copy_from_slice(&3_000_000_000u32.to_le_bytes());
+            patched += 1;
+        }
+        i += 1;
+    }
+    assert!(patched > 0);
+    let bomb = dir.path().join("炸弹.xlsx");
+    std::fs::write(&bomb, bytes).expect("write");
+    let path = bomb.clone();
+    let err = within(Duration::from_secs(30), move || {
+        towncircle::io::read(&path, &ReadOptions::default()).map(|_| ())
+    })
+    .expect_err("refused");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("炸弹.xlsx") && msg.contains("zip bomb"),
+        "{msg}"
+    );
+}

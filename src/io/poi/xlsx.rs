@@ -32,6 +32,20 @@ pub(super) fn open_workbook(
     bytes: Vec<u8>,
 ) -> Result<calamine::Sheets<Cursor<Vec<u8>>>> {
     use calamine::{Sheets, Xls, Xlsx, open_workbook_from_rs};
+    if let Some(unpacked) = zip_unpacked_bytes(&bytes)
+        && unpacked > MAX_UNPACKED_BYTES
+    {
+        return Err(IoError::invalid(
+            path,
+            Location::File,
+            format!(
+                "the workbook would unpack to {} MB, far more than any POI table ({} MB at most): refusing a possible zip bomb; export the table as .csv",
+                unpacked / 1_000_000,
+                MAX_UNPACKED_BYTES / 1_000_000
+            ),
+        )
+        .into());
+    }
     let looks_like_text =
         bytes.iter().take(512).all(|b| *b != 0) && !bytes.starts_with(b"PK") && !bytes.is_empty();
     let ext = path
@@ -156,4 +170,47 @@ pub(super) fn read_workbook_inner(path: &Path, bytes: Vec<u8>) -> Result<(String
         )
         .into()),
     }
+}
+
+/// The most an .xlsx may unpack to: a POI table of a million rows fits in far less.
+pub(super) const MAX_UNPACKED_BYTES: u64 = 512_000_000;
+
+/// The total uncompressed size a zip archive (.xlsx) declares in its central directory, or
+/// None when it is not a zip or the directory cannot be found. The zip reader under calamine
+/// reads an entry no further than its declared size, so this bounds what opening it can cost.
+pub(super) fn zip_unpacked_bytes(bytes: &[u8]) -> Option<u64> {
+    const EOCD: [u8; 4] = [0x50, 0x4b, 0x05, 0x06];
+    const CDH: [u8; 4] = [0x50, 0x4b, 0x01, 0x02];
+    if !bytes.starts_with(b"PK") || bytes.len() < 22 {
+        return None;
+    }
+    // The end-of-central-directory record is within the last 64 KiB + 22 bytes.
+    let from = bytes.len().saturating_sub(22 + 65_535);
+    let eocd = (from..=bytes.len() - 22)
+        .rev()
+        .find(|&i| bytes[i..i + 4] == EOCD)?;
+    let u16_at = |i: usize| -> Option<u64> {
+        Some(u64::from(u16::from_le_bytes(
+            bytes.get(i..i + 2)?.try_into().ok()?,
+        )))
+    };
+    let u32_at = |i: usize| -> Option<u64> {
+        Some(u64::from(u32::from_le_bytes(
+            bytes.get(i..i + 4)?.try_into().ok()?,
+        )))
+    };
+    let entries = u16_at(eocd + 10)?;
+    let mut at = usize::try_from(u32_at(eocd + 16)?).ok()?;
+    let mut total: u64 = 0;
+    for _ in 0..entries {
+        if bytes.get(at..at + 4)? != CDH {
+            return None;
+        }
+        total = total.saturating_add(u32_at(at + 24)?);
+        let name = usize::try_from(u16_at(at + 28)?).ok()?;
+        let extra = usize::try_from(u16_at(at + 30)?).ok()?;
+        let comment = usize::try_from(u16_at(at + 32)?).ok()?;
+        at = at.checked_add(46 + name + extra + comment)?;
+    }
+    Some(total)
 }
