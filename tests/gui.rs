@@ -11,6 +11,7 @@ use egui_kittest::kittest::{NodeT, Queryable};
 use towncircle::app::analysis::{OverlayKind, ProfileChoice};
 use towncircle::app::i18n::{Lang, tx};
 use towncircle::app::state::Persisted;
+use towncircle::app::test_support::{SamplePlaces, sample_tenones};
 use towncircle::app::{Level, StartOptions, TownApp, fonts};
 use towncircle::model::Role;
 
@@ -570,7 +571,7 @@ fn the_analysis_runs_in_the_background_and_shows_coverage_overlays_and_the_check
     h.run_steps(2);
 
     // The evidence of a hand-made report: measures, places, thresholds with provenance.
-    let report = sample_tenones();
+    let report = sample_tenones(SamplePlaces::Areas);
     h.state_mut()
         .analysis
         .results
@@ -742,78 +743,6 @@ fn a_bad_profile_file_is_an_error_and_the_app_goes_on() {
     assert!(h.state().analysis.results.is_some());
 }
 
-/// A ten-ones report as the rules give it, for the checklist.
-fn sample_tenones() -> towncircle::tenones::result::TenOnesReport {
-    use towncircle::standards::profile::Provenance;
-    use towncircle::tenones::result::*;
-    let rules = (1..=10u8)
-        .map(|n| RuleResult {
-            number: n,
-            id: format!("rule{n}"),
-            zh: format!("第{n}项"),
-            en: format!("Item {n}"),
-            verdict: Verdict::ALL[usize::from(n) % 4],
-            score: Some(f64::from(n) * 10.0),
-            checks: vec![Check {
-                key: format!("c{n}"),
-                zh: format!("检查{n}"),
-                en: format!("Check {n}"),
-                verdict: Verdict::Fail,
-                measures: vec![Measure {
-                    key: "m".into(),
-                    zh: "最远步行距离".into(),
-                    en: "Farthest walk".into(),
-                    value: 462.0,
-                    unit: "m".into(),
-                }],
-                failing: vec![Place {
-                    zh: format!("茶山村{n}"),
-                    en: format!("Chashan {n}"),
-                    layer: None,
-                    source: None,
-                    xy: None,
-                    geometry: Some(
-                        geo_types::Rect::new(
-                            geo_types::coord! { x: 0.0, y: 0.0 },
-                            geo_types::coord! { x: 200.0, y: 200.0 },
-                        )
-                        .to_polygon()
-                        .into(),
-                    ),
-                    value: Some(34.5),
-                    unit: "min".into(),
-                    population: Some(120.0),
-                }],
-                missing_zh: vec![],
-                missing_en: vec![],
-            }],
-            thresholds: vec![ThresholdUsed {
-                key: "education.kindergarten_walk_m".into(),
-                zh: "幼儿园服务半径".into(),
-                en: "Kindergarten radius".into(),
-                value: 300.0,
-                unit: "m".into(),
-                source: Provenance::Proposed,
-                cite: "proposed".into(),
-            }],
-            recommendation_zh: "增设幼儿园".into(),
-            recommendation_en: "Add a kindergarten".into(),
-        })
-        .collect();
-    TenOnesReport {
-        profile: ProfileRef {
-            id: "p".into(),
-            name: "p".into(),
-            version: "1".into(),
-            path: String::new(),
-        },
-        rules,
-        flags: vec![],
-    }
-}
-
-/// The demo town with 行政村.shp cut to 3,000 bytes: the app says so in the message panel, beside
-/// the layer, above the analysis, and beside the ten-ones items that read the villages.
 #[test]
 fn a_truncated_layer_is_marked_in_the_messages_the_layers_panel_and_the_checklist() {
     let Some(demo) = towncircle::app::find_demo_town() else {

@@ -1,71 +1,11 @@
 use super::*;
-use crate::tenones::result::{Check, Measure, ProfileRef, ThresholdUsed};
+use crate::app::test_support::{SamplePlaces, sample_tenones};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
-pub(crate) fn sample_report() -> TenOnesReport {
-    let rules = (1..=10u8)
-        .map(|n| RuleResult {
-            number: n,
-            id: format!("rule{n}"),
-            zh: format!("第{n}项"),
-            en: format!("Item {n}"),
-            verdict: Verdict::ALL[usize::from(n) % 4],
-            score: Some(f64::from(n) * 10.0),
-            checks: vec![Check {
-                key: format!("c{n}"),
-                zh: format!("检查{n}"),
-                en: format!("Check {n}"),
-                verdict: Verdict::Fail,
-                measures: vec![Measure {
-                    key: "m".into(),
-                    zh: "最远步行距离".into(),
-                    en: "Farthest walk".into(),
-                    value: 462.0,
-                    unit: "m".into(),
-                }],
-                failing: vec![Place {
-                    zh: format!("茶山村{n}"),
-                    en: format!("Chashan {n}"),
-                    layer: None,
-                    source: None,
-                    xy: Some([1000.0 * f64::from(n), 500.0]),
-                    geometry: None,
-                    value: Some(34.5),
-                    unit: "min".into(),
-                    population: Some(120.0),
-                }],
-                missing_zh: vec![],
-                missing_en: vec![],
-            }],
-            thresholds: vec![ThresholdUsed {
-                key: "education.kindergarten_walk_m".into(),
-                zh: "幼儿园服务半径".into(),
-                en: "Kindergarten radius".into(),
-                value: 300.0,
-                unit: "m".into(),
-                source: Provenance::Proposed,
-                cite: "proposed".into(),
-            }],
-            recommendation_zh: "增设幼儿园".into(),
-            recommendation_en: "Add a kindergarten".into(),
-        })
-        .collect();
-    TenOnesReport {
-        profile: ProfileRef {
-            id: "p".into(),
-            name: "p".into(),
-            version: "1".into(),
-            path: String::new(),
-        },
-        rules,
-        flags: vec!["synthetic data".into()],
-    }
-}
-
 #[test]
 fn the_checklist_lists_ten_items_and_clicking_one_shows_its_evidence() {
-    let report = sample_report();
+    let report = sample_tenones(SamplePlaces::Points);
     let state = (None::<usize>, Vec::<ChecklistAction>::new());
     let mut h = Harness::builder()
         .with_size([500.0, 900.0])
