@@ -1,4 +1,5 @@
-//! Running an analysis: building the mode graph, snapping facilities and demand, the per-category multi-source Dijkstra, and coverage per scope (town, 建成区, villages) and tier.
+//! Running an analysis: building the mode graph, snapping facilities and demand, the per-category
+//! multi-source Dijkstra, and coverage per scope (town, 建成区, villages) and tier.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -1,4 +1,5 @@
-//! What an analysis reads and how: the layers by role, the options, a facility as snapped, and the method (network or the straight-line fallback).
+//! What an analysis reads and how: the layers by role, the options, a facility as snapped, and the
+//! method (network or the straight-line fallback).
 
 use serde::Serialize;
 

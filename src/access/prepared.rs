@@ -1,4 +1,5 @@
-//! The town prepared once and shared by every mode: the road graph, its snapping index and the demand.
+//! The town prepared once and shared by every mode: the road graph, its snapping index and the
+//! demand.
 
 use std::sync::Arc;
 

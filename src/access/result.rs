@@ -1,4 +1,5 @@
-//! The analysis of one mode and what it reports: tiers, times per category, mode, network and snapping statistics, the access report.
+//! The analysis of one mode and what it reports: tiers, times per category, mode, network and
+//! snapping statistics, the access report.
 
 use std::collections::BTreeMap;
 

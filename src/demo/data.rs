@@ -1,4 +1,6 @@
-//! The demo town as plain data: road classes, roads, buildings and their use, POIs, waste points, sewers, the greenway, villages, the town with its answer key, and the car speeds the answer key assumes.
+//! The demo town as plain data: road classes, roads, buildings and their use, POIs, waste points,
+//! sewers, the greenway, villages, the town with its answer key, and the car speeds the answer key
+//! assumes.
 
 use geo_types::{Coord, MultiPolygon};
 

@@ -1,4 +1,5 @@
-//! The answer key's planted gaps (G1–G8): what each one is, where, the expectations a correct analysis must meet, and what the generator's own network measures.
+//! The answer key's planted gaps (G1–G8): what each one is, where, the expectations a correct
+//! analysis must meet, and what the generator's own network measures.
 
 use std::collections::BTreeMap;
 

@@ -1,4 +1,5 @@
-//! [`generate`]: the town as layers in EPSG:4549 with the attribute tables planners exchange, the village centres, the named areas and the answer key.
+//! [`generate`]: the town as layers in EPSG:4549 with the attribute tables planners exchange, the
+//! village centres, the named areas and the answer key.
 
 use std::path::Path;
 
@@ -42,7 +43,8 @@ fn text(s: &str) -> AttrValue {
     AttrValue::Text(s.to_string())
 }
 
-/// Generate the demo town for `seed` (use [`DEFAULT_SEED`] for the committed sample).
+/// Generate the demo town for `seed` (use [`DEFAULT_SEED`](super::DEFAULT_SEED) for the committed
+/// sample).
 pub fn generate(seed: u64) -> DemoTown {
     let t = town::build(seed);
     use FieldKind::{Float, Int, Text};

@@ -3,7 +3,7 @@
 //!
 //! [`generate`] builds the layers in EPSG:4549 (CGCS2000 / 3-degree Gauss-Kruger CM 120E,
 //! metres) around lon 119.95 E, lat 30.05 N, plus an answer key: the planted gaps (G1–G8) a
-//! correct analysis must find, and every POI's intended facility category. [`write`] writes the
+//! correct analysis must find, and every POI's intended facility category. [`write()`] writes the
 //! files planners exchange (GBK shapefiles, an Amap-style CSV in GCJ-02, GeoJSON) with a README
 //! and `demo-town.json`. The committed copy lives in `sample-maps/qingxi-demo-town/`.
 //!
@@ -47,7 +47,7 @@ pub const CRS_EPSG: u32 = 4549;
 pub const ORIGIN_E_M: f64 = 495_200.0;
 pub const ORIGIN_N_M: f64 = 3_325_650.0;
 
-/// The file names written by [`write`].
+/// The file names written by [`write()`].
 pub mod files {
     pub const BOUNDARY: &str = "镇域.shp";
     pub const BUILT_UP: &str = "建成区.shp";

@@ -1,4 +1,5 @@
-//! [`write`]: the files on disk (GBK shapefiles, the Amap CSV in GCJ-02, GeoJSON, demo-town.json, README.md) and the resident counts they report.
+//! [`write()`]: the files on disk (GBK shapefiles, the Amap CSV in GCJ-02, GeoJSON, demo-town.json,
+//! README.md) and the resident counts they report.
 
 use std::path::Path;
 

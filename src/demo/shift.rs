@@ -1,4 +1,5 @@
-//! From the generator's local metres to EPSG:4549: the origin shift (rounded to centimetres) for points, lines, rings and polygons.
+//! From the generator's local metres to EPSG:4549: the origin shift (rounded to centimetres) for
+//! points, lines, rings and polygons.
 
 use geo_types::{Coord, Geometry, LineString, MultiPolygon, Polygon};
 

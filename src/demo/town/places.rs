@@ -1,4 +1,5 @@
-//! What the building generators share: footprints and a road index, Amap-style POI types and records, the walking rules the planted gaps are checked against, block uses.
+//! What the building generators share: footprints and a road index, Amap-style POI types and
+//! records, the walking rules the planted gaps are checked against, block uses.
 
 use std::collections::HashMap;
 

@@ -1,4 +1,5 @@
-//! The fixed plan of 清溪镇: the street grid, village names and centres, the planted-gap areas, and the jitter and smoothing every layout step uses.
+//! The fixed plan of 清溪镇: the street grid, village names and centres, the planted-gap areas, and
+//! the jitter and smoothing every layout step uses.
 
 use geo_types::Coord;
 

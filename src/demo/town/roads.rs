@@ -1,4 +1,5 @@
-//! Roads: the town grid, the expressway and its interchange, county and village roads, mountain roads, village lanes, junction vertices and bridges over the river.
+//! Roads: the town grid, the expressway and its interchange, county and village roads, mountain
+//! roads, village lanes, junction vertices and bridges over the river.
 
 use geo::Contains;
 use geo_types::{Coord, Point};

@@ -1,4 +1,5 @@
-//! The built-up area's buildings and facilities, block by block (the planted gaps G3, G4, G6 included).
+//! The built-up area's buildings and facilities, block by block (the planted gaps G3, G4, G6
+//! included).
 
 use geo_types::Coord;
 

@@ -1,4 +1,5 @@
-//! Waste-sorting points, sewers (with the planted combined segments) and the greenway (with its planted break).
+//! Waste-sorting points, sewers (with the planted combined segments) and the greenway (with its
+//! planted break).
 
 use std::collections::HashMap;
 
