@@ -1,10 +1,35 @@
-//! Running an analysis: building the mode graph, snapping facilities and demand, the per-category multi-source Dijkstra, and coverage per scope (town, 建成区, villages) and tier.
+//! Running an analysis: building the mode graph, snapping facilities and demand, the per-category
+//! multi-source Dijkstra, and coverage per scope (town, 建成区, villages) and tier.
 
-use super::*;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use geo::{Centroid, InteriorPoint};
+use geo_types::Geometry;
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::model::layer::AttrValue;
+use crate::model::{CategoryId, Taxonomy};
+use crate::network::components::{Component, Components};
+use crate::network::mode::{ModeGraph, TravelMode};
+use crate::standards::profile::{Profile, Scope};
+
+use super::coverage::{self, CategoryCoverage, TierSpec};
+use super::demand::{self, DemandSource};
+use super::dijkstra::{self, NO_SOURCE, NodeTimes, SourcePoint, SourceSet, Workspace};
+use super::euclid;
+use super::input::{AccessInput, AccessOptions, Facility, Method};
+use super::prepared::{Network, PreparedTown};
+use super::result::{
+    AccessReport, AccessResult, Analysis, CategoryTimes, ModeInfo, ModeRunInfo, NetworkStats,
+    SnapStats, TierInfo,
+};
+use super::snap::Snap;
 
 pub(super) const NAME_FIELDS: &[&str] = &["名称", "设施名称", "name", "名字"];
 
-pub(super) fn point_of(g: &Geometry<f64>) -> Option<[f64; 2]> {
+fn point_of(g: &Geometry<f64>) -> Option<[f64; 2]> {
     let p = match g {
         Geometry::Point(p) => Some(*p),
         Geometry::Polygon(_) | Geometry::MultiPolygon(_) => g.interior_point(),
@@ -13,14 +38,15 @@ pub(super) fn point_of(g: &Geometry<f64>) -> Option<[f64; 2]> {
     (p.x().is_finite() && p.y().is_finite()).then_some([p.x(), p.y()])
 }
 
-pub(super) fn fmt_xy(p: [f64; 2]) -> String {
+fn fmt_xy(p: [f64; 2]) -> String {
     format!("({:.0}, {:.0})", p[0], p[1])
 }
 
 impl Analysis {
     /// Prepare a town for analysis with one mode for every tier. Errors only for a bad
     /// profile/mode; bad data gives warnings (no roads: the Euclidean fallback, flagged).
-    /// [`run_town`] gives each tier its profile mode and builds the graph once for all of them.
+    /// [`run_town`](super::run_town) gives each tier its profile mode and builds the graph once for
+    /// all of them.
     pub fn new(
         input: &AccessInput<'_>,
         profile: &Profile,

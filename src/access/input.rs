@@ -1,6 +1,10 @@
-//! What an analysis reads and how: the layers by role, the options, a facility as snapped, and the method (network or the straight-line fallback).
+//! What an analysis reads and how: the layers by role, the options, a facility as snapped, and the
+//! method (network or the straight-line fallback).
 
-use super::*;
+use serde::Serialize;
+
+use crate::model::layer::{Layer, SourceId};
+use crate::model::{CategoryId, Role};
 
 /// The layers of a town by role (all in the metric working CRS).
 #[derive(Debug, Clone, Default)]

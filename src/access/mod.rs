@@ -18,28 +18,11 @@ pub mod snap;
 pub(crate) mod test_support;
 pub mod town;
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
-
-use geo::{Centroid, InteriorPoint};
-use geo_types::Geometry;
-use rayon::prelude::*;
-use serde::Serialize;
-
-use crate::error::{Error, Result};
-use crate::model::layer::{AttrValue, Layer, SourceId};
-use crate::model::{CategoryId, Role, Taxonomy};
-use crate::network::build::{BuildOptions, BuildReport, build_graph};
-use crate::network::components::{Component, Components};
-use crate::network::graph::Graph;
-use crate::network::mode::{ModeGraph, TravelMode};
-use crate::standards::profile::{Profile, Provenance, Scope, ShapeParams};
-
 pub use coverage::{AllRequiredCoverage, CategoryCoverage, Coverage, ScopedCoverage, TierSpec};
 pub use demand::{Demand, DemandLayers, DemandPoint, DemandSource, DemandSummary};
 pub use dijkstra::{NO_SOURCE, NodeTimes, SourcePoint, SourceSet, Workspace};
 pub use snap::{Snap, SnapIndex};
-pub use town::{ModeRun, ModeRunInfo, TownAccess, TownOptions, run_town};
+pub use town::{ModeRun, TownAccess, TownOptions, run_town};
 
 mod analysis;
 mod input;
@@ -49,8 +32,8 @@ mod result;
 pub use input::{AccessInput, AccessOptions, Facility, Method};
 pub use prepared::{Network, PreparedTown, Roads};
 pub use result::{
-    AccessReport, AccessResult, Analysis, CategoryTimes, ModeInfo, NetworkStats, SnapStats,
-    TierInfo,
+    AccessReport, AccessResult, Analysis, CategoryTimes, ModeInfo, ModeRunInfo, NetworkStats,
+    SnapStats, TierInfo,
 };
 
 #[cfg(test)]

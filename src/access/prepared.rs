@@ -1,6 +1,17 @@
-//! The town prepared once and shared by every mode: the road graph, its snapping index and the demand.
+//! The town prepared once and shared by every mode: the road graph, its snapping index and the
+//! demand.
 
-use super::*;
+use std::sync::Arc;
+
+use crate::network::build::{BuildOptions, BuildReport, build_graph};
+use crate::network::components::Components;
+use crate::network::graph::Graph;
+use crate::network::mode::ModeGraph;
+use crate::standards::profile::Profile;
+
+use super::demand::{self, Demand, DemandLayers};
+use super::input::AccessInput;
+use super::snap::SnapIndex;
 
 /// The network, as the analysis uses it. The graph and its snapping index are shared (built once
 /// per town, see [`PreparedTown`]); the mode graph and the components belong to the mode.

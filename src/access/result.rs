@@ -1,6 +1,22 @@
-//! The analysis of one mode and what it reports: tiers, times per category, mode, network and snapping statistics, the access report.
+//! The analysis of one mode and what it reports: tiers, times per category, mode, network and
+//! snapping statistics, the access report.
 
-use super::*;
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::model::{CategoryId, Taxonomy};
+use crate::network::build::BuildReport;
+use crate::network::components::Component;
+use crate::network::mode::TravelMode;
+use crate::standards::profile::{Provenance, Scope, ShapeParams};
+
+use super::coverage::{AllRequiredCoverage, CategoryCoverage, TierSpec};
+use super::demand::{Demand, DemandSummary};
+use super::dijkstra::NodeTimes;
+use super::input::{Facility, Method};
+use super::prepared::Network;
+use super::snap::Snap;
 
 /// A prepared town: network, mode, demand and facilities, snapped.
 #[derive(Debug, Clone)]
@@ -57,7 +73,7 @@ pub struct CategoryTimes {
     pub node_times: Option<NodeTimes>,
     /// Per demand point: seconds to the nearest facility (infinite beyond the budget).
     pub demand_time_s: Vec<f64>,
-    /// Per demand point: that facility's index, or [`NO_SOURCE`].
+    /// Per demand point: that facility's index, or [`NO_SOURCE`](super::NO_SOURCE).
     pub demand_facility: Vec<u32>,
     pub budget_s: f64,
 }
@@ -111,6 +127,19 @@ pub struct SnapStats {
     pub facilities_off_main_network: usize,
 }
 
+/// A mode as used in a run: which tiers, how the network looked to it, its snapping.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ModeRunInfo {
+    pub mode: ModeInfo,
+    pub method: Method,
+    /// Minutes of the tiers computed with this mode.
+    pub tiers: Vec<u32>,
+    /// Components of the network this mode can use (None: no network).
+    pub components: Option<usize>,
+    pub largest_component_percent: Option<f64>,
+    pub snapping: SnapStats,
+}
+
 /// Everything a report needs (serialisable; documented in README.md, `towncircle coverage`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AccessReport {
@@ -126,7 +155,7 @@ pub struct AccessReport {
     pub categories: Vec<CategoryCoverage>,
     pub all_required: Vec<AllRequiredCoverage>,
     pub warnings: Vec<String>,
-    /// One entry per mode used (tiers may use different modes: see [`run_town`]).
+    /// One entry per mode used (tiers may use different modes: see [`run_town`](super::run_town)).
     pub modes: Vec<ModeRunInfo>,
 }
 

@@ -1,6 +1,9 @@
 use super::test_support::*;
 use super::*;
 use super::{input::*, result::*};
+use crate::model::layer::Layer;
+use crate::model::{CategoryId, Role, Taxonomy};
+use crate::standards::profile::Profile;
 
 fn cat(id: &str) -> CategoryId {
     Taxonomy::default().by_id(id).expect("category")

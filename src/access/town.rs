@@ -2,16 +2,13 @@
 //! tier, unless one mode is forced for all), the road graph and the demand built once and shared
 //! by the analyses of every mode. The CLI, the report writers and the GUI call [`run_town`].
 
-use serde::Serialize;
-
 use crate::error::{Error, Result};
 use crate::model::{CategoryId, Taxonomy};
 use crate::standards::profile::Profile;
 
-use super::{
-    AccessInput, AccessOptions, AccessReport, AccessResult, Analysis, CategoryTimes, Method,
-    ModeInfo, PreparedTown, SnapStats,
-};
+use super::input::{AccessInput, AccessOptions, Method};
+use super::prepared::PreparedTown;
+use super::result::{AccessReport, AccessResult, Analysis, CategoryTimes};
 
 /// What to compute for a town.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -28,19 +25,6 @@ pub struct TownOptions {
 pub struct ModeRun {
     pub analysis: Analysis,
     pub result: AccessResult,
-}
-
-/// A mode as used in a run: which tiers, how the network looked to it, its snapping.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ModeRunInfo {
-    pub mode: ModeInfo,
-    pub method: Method,
-    /// Minutes of the tiers computed with this mode.
-    pub tiers: Vec<u32>,
-    /// Components of the network this mode can use (None: no network).
-    pub components: Option<usize>,
-    pub largest_component_percent: Option<f64>,
-    pub snapping: SnapStats,
 }
 
 /// Every tier of a town with its mode: the per-mode runs and one merged report.

@@ -1,4 +1,6 @@
-//! The demo town as plain data: road classes, roads, buildings and their use, POIs, waste points, sewers, the greenway, villages, and the town with its answer key.
+//! The demo town as plain data: road classes, roads, buildings and their use, POIs, waste points,
+//! sewers, the greenway, villages, the town with its answer key, and the car speeds the answer key
+//! assumes.
 
 use geo_types::{Coord, MultiPolygon};
 
@@ -190,3 +192,15 @@ pub struct Town {
     /// The greenway break (the two loose ends).
     pub greenway_break: (Coord, Coord),
 }
+
+/// Car speeds (km/h) by `highway` that the G2 expectations assume.
+pub const ASSUMED_CAR_SPEEDS_KMH: [(&str, f64); 8] = [
+    ("motorway", 100.0),
+    ("motorway_link", 40.0),
+    ("primary", 60.0),
+    ("secondary", 40.0),
+    ("tertiary", 30.0),
+    ("residential", 20.0),
+    ("unclassified", 30.0),
+    ("footway", 0.0),
+];

@@ -6,8 +6,7 @@ use std::collections::{BinaryHeap, HashMap};
 
 use geo_types::Coord;
 
-use super::ASSUMED_CAR_SPEEDS_KMH;
-use super::data::RoadClass;
+use super::data::{ASSUMED_CAR_SPEEDS_KMH, RoadClass};
 use super::geom::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

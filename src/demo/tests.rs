@@ -13,6 +13,7 @@ use super::geom::*;
 use super::net::{Mode, Net};
 use super::town::*;
 use super::*;
+use crate::crs::{Crs, Transformer};
 use crate::model::Taxonomy;
 
 fn sample_dir() -> PathBuf {

@@ -1,6 +1,13 @@
 //! The boundary (镇域), the river, the built-up area (建成区) and the villages (行政村).
 
-use super::*;
+use geo::BooleanOps;
+use geo_types::{Coord, MultiPolygon};
+
+use crate::demo::data::*;
+use crate::demo::geom::*;
+use crate::io::synth::SplitMix64;
+
+use super::plan::*;
 
 // ---------------------------------------------------------------------------------------------
 // Boundary, river, built-up area, villages

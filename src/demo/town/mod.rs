@@ -4,14 +4,7 @@
 //! The plan is fixed (it is what makes the planted gaps true); the seed moves vertices, sizes,
 //! populations and small offsets within margins the tests check.
 
-use std::collections::HashMap;
-
-use geo::{BooleanOps, Contains, Intersects};
-use geo_types::{Coord, MultiPolygon, Point, Polygon};
-
-use super::geom::*;
-use crate::io::synth::SplitMix64;
-
+mod build;
 mod land;
 mod places;
 mod plan;
@@ -21,6 +14,7 @@ mod utilities;
 mod village_buildings;
 
 pub use super::data::*;
+pub use build::build;
 pub use places::TOWN_WALK_RULES_M;
 #[cfg(test)]
 pub use places::exempt_rule;

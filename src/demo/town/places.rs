@@ -1,6 +1,15 @@
-//! What the building generators share: footprints and a road index, Amap-style POI types and records, the walking rules the planted gaps are checked against, block uses.
+//! What the building generators share: footprints and a road index, Amap-style POI types and
+//! records, the walking rules the planted gaps are checked against, block uses.
 
-use super::*;
+use std::collections::HashMap;
+
+use geo::Intersects;
+use geo_types::{Coord, Polygon};
+
+use crate::demo::data::*;
+use crate::demo::geom::*;
+
+use super::plan::*;
 
 // ---------------------------------------------------------------------------------------------
 // Buildings and facilities

@@ -1,6 +1,14 @@
-//! Roads: the town grid, the expressway and its interchange, county and village roads, mountain roads, village lanes, junction vertices and bridges over the river.
+//! Roads: the town grid, the expressway and its interchange, county and village roads, mountain
+//! roads, village lanes, junction vertices and bridges over the river.
 
-use super::*;
+use geo::Contains;
+use geo_types::{Coord, Point};
+
+use crate::demo::data::*;
+use crate::demo::geom::*;
+use crate::io::synth::SplitMix64;
+
+use super::plan::*;
 
 // ---------------------------------------------------------------------------------------------
 // Roads

@@ -1,10 +1,17 @@
-//! The built-up area's buildings and facilities, block by block (the planted gaps G3, G4, G6 included).
+//! The built-up area's buildings and facilities, block by block (the planted gaps G3, G4, G6
+//! included).
+
+use geo_types::Coord;
+
+use crate::demo::data::*;
+use crate::demo::geom::*;
+use crate::io::synth::SplitMix64;
 
 use super::places::{
     BlockUse, Fac, Footprints, OtherPoi, RoadIndex, TOWN_WALK_RULES_M, block_use, exempt_rule,
     other_poi, poi,
 };
-use super::*;
+use super::plan::*;
 
 pub(super) fn make_town_buildings(t: &mut Town, g: &Grid, rng: &mut SplitMix64) -> Footprints {
     let roads = RoadIndex::new(&t.roads);

@@ -1,7 +1,16 @@
-//! Waste-sorting points, sewers (with the planted combined segments) and the greenway (with its planted break).
+//! Waste-sorting points, sewers (with the planted combined segments) and the greenway (with its
+//! planted break).
+
+use std::collections::HashMap;
+
+use geo::Contains;
+use geo_types::{Coord, Point};
+
+use crate::demo::data::*;
+use crate::demo::geom::*;
 
 use super::places::other_poi;
-use super::*;
+use super::plan::*;
 
 /// Waste collection points: every residential building within 55 m of one, except the hamlet
 /// of G6, which gets none.

@@ -1,7 +1,14 @@
 //! Village houses, households and the village facilities (the planted gaps G1, G5 included).
 
+use geo::Contains;
+use geo_types::{Coord, Point};
+
+use crate::demo::data::*;
+use crate::demo::geom::*;
+use crate::io::synth::SplitMix64;
+
 use super::places::{Footprints, RoadIndex, poi};
-use super::*;
+use super::plan::*;
 
 /// Households per house: one to three (mean ≈ 1.85).
 pub(super) fn households_of_house(rng: &mut SplitMix64) -> i64 {
