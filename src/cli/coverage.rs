@@ -1,7 +1,6 @@
 //! `towncircle coverage`: travel times to the nearest facility of each category, coverage per
 //! tier, and optional CSV/GeoJSON outputs. The JSON is documented in README.md.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -336,7 +335,7 @@ fn write_times(path: &Path, town: &TownAccess, input: &AccessInput<'_>) -> anyho
     };
     let a = &first.analysis;
     let several = town.runs.len() > 1;
-    let mut w = csv::Writer::from_path(path)?;
+    let mut w = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = [
         "demand", "source", "x", "y", "weight", "method", "village", "built_up", "snapped",
     ]
@@ -416,7 +415,9 @@ fn write_times(path: &Path, town: &TownAccess, input: &AccessInput<'_>) -> anyho
         }
         w.write_record(&row)?;
     }
-    w.flush()?;
+    // Written whole or not at all (temporary file + rename).
+    let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
+    towncircle::io::atomic::write_bytes(path, &bytes)?;
     Ok(())
 }
 
@@ -478,10 +479,8 @@ fn write_geojson(path: &Path, town: &TownAccess, working: &Crs) -> anyhow::Resul
             category: None,
         });
     }
-    let file = std::fs::File::create(path)?;
-    let mut w = std::io::BufWriter::new(file);
-    towncircle::io::geojson::write_to(&mut w, &layer)?;
-    w.flush()?;
+    // Atomic: a full disk never leaves a half-written file.
+    towncircle::io::geojson::write(path, &layer)?;
     Ok(())
 }
 

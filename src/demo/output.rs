@@ -61,7 +61,7 @@ pub fn write(town: &DemoTown, dir: &Path) -> Result<()> {
         .map_err(|e| IoError::invalid(&csv_path, Location::File, e.to_string()))?;
     let mut bytes = b"\xEF\xBB\xBF".to_vec();
     bytes.extend(body);
-    std::fs::write(&csv_path, bytes).map_err(io_err(&csv_path))?;
+    crate::io::atomic::write_bytes(&csv_path, &bytes)?;
 
     // Waste points: EPSG:4549 with the legacy crs member.
     crate::io::geojson::write(&dir.join(files::WASTE_POINTS), &town.waste_points)?;
@@ -84,9 +84,9 @@ pub fn write(town: &DemoTown, dir: &Path) -> Result<()> {
     let mut text = serde_json::to_string_pretty(&meta)
         .map_err(|e| IoError::invalid(&meta_path, Location::File, e.to_string()))?;
     text.push('\n');
-    std::fs::write(&meta_path, text).map_err(io_err(&meta_path))?;
+    crate::io::atomic::write_bytes(&meta_path, text.as_bytes())?;
     let readme_path = dir.join(files::README);
-    std::fs::write(&readme_path, readme(town)).map_err(io_err(&readme_path))?;
+    crate::io::atomic::write_bytes(&readme_path, readme(town).as_bytes())?;
     Ok(())
 }
 

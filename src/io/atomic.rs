@@ -264,6 +264,11 @@ pub fn write_file(
     staging.commit().map(|_| ())
 }
 
+/// Write one file atomically from bytes in memory.
+pub fn write_bytes(target: &Path, bytes: &[u8]) -> Result<()> {
+    write_file(target, |w| w.write_all(bytes))
+}
+
 /// Write one file atomically with a writer that takes the path to write to.
 pub fn write_with<T>(target: &Path, write: impl FnOnce(&Path) -> Result<T>) -> Result<T> {
     let mut staging = Staging::new();
@@ -286,6 +291,21 @@ pub fn write_siblings<T>(
     let value = write(&temp)?;
     staging.commit()?;
     Ok(value)
+}
+
+/// `text` with the temporary path (and its stem) replaced by the target's, for messages.
+pub(crate) fn retarget_text(text: &str, temp: &Path, target: &Path) -> String {
+    let stem_of = |p: &Path| p.with_extension("").display().to_string();
+    text.replace(&temp.display().to_string(), &target.display().to_string())
+        .replace(&stem_of(temp), &stem_of(target))
+}
+
+/// An error about a temporary file, told about its target.
+pub(crate) fn retarget(e: crate::Error, temp: &Path, target: &Path) -> crate::Error {
+    let text = retarget_text(&e.to_string(), temp, target);
+    let suffix = format!(": {}", target.display());
+    let message = text.strip_suffix(&suffix).unwrap_or(&text);
+    IoError::invalid(target, Location::File, message).into()
 }
 
 #[cfg(test)]

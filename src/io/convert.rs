@@ -15,10 +15,10 @@ use std::path::{Path, PathBuf};
 use encoding_rs::Encoding;
 
 use crate::crs::Crs;
-use crate::error::{IoError, Location, Result};
+use crate::error::{IoError, Result};
 use crate::model::Layer;
 
-use super::atomic::Staging;
+use super::atomic::{Staging, retarget, retarget_text};
 
 /// The files of a shapefile, in the order the atomic writer stages them (the .shp first).
 pub const SHAPEFILE_PARTS: &[&str] = &["shp", "shx", "dbf", "prj", "cpg"];
@@ -198,7 +198,7 @@ pub fn write(
         OutputFormat::GeoJson => {
             for (l, path) in layers.iter().zip(&paths) {
                 let temp = staging.file(path);
-                super::geojson::write(&temp, l).map_err(|e| retarget(e, &temp, path))?;
+                super::geojson::write_unstaged(&temp, l).map_err(|e| retarget(e, &temp, path))?;
                 outcome.written.push(Written {
                     path: path.clone(),
                     layer: l.name.clone(),
@@ -210,7 +210,7 @@ pub fn write(
         OutputFormat::Shapefile => {
             for (l, path) in layers.iter().zip(&paths) {
                 let temp = staging.siblings(path, SHAPEFILE_PARTS);
-                let warnings = super::shapefile::write_with_warnings(&temp, l, dbf_encoding)
+                let warnings = super::shapefile::write_parts(&temp, l, dbf_encoding)
                     .map_err(|e| retarget(e, &temp, path))?;
                 outcome.written.push(Written {
                     path: path.clone(),
@@ -230,19 +230,6 @@ pub fn write(
 
 /// Messages name the file the user asked for, not its temporary name (a shapefile's siblings
 /// share the temporary stem).
-fn retarget_text(text: &str, temp: &Path, target: &Path) -> String {
-    let stem_of = |p: &Path| p.with_extension("").display().to_string();
-    text.replace(&temp.display().to_string(), &target.display().to_string())
-        .replace(&stem_of(temp), &stem_of(target))
-}
-
-fn retarget(e: crate::Error, temp: &Path, target: &Path) -> crate::Error {
-    let text = retarget_text(&e.to_string(), temp, target);
-    let suffix = format!(": {}", target.display());
-    let message = text.strip_suffix(&suffix).unwrap_or(&text);
-    IoError::invalid(target, Location::File, message).into()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

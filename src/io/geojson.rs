@@ -675,7 +675,14 @@ fn attr_json(v: &AttrValue) -> serde_json::Value {
 
 /// Write a layer as a GeoJSON FeatureCollection. Coordinates are written as held; `crs` (when
 /// the layer is not lon/lat) is written as the legacy `crs` member so that the file reads back.
+///
+/// Atomic: the file is written beside the target and renamed over it only when complete.
 pub fn write(path: &Path, layer: &Layer) -> Result<()> {
+    crate::io::atomic::write_file(path, |w| write_to(w, layer))
+}
+
+/// As [`write()`], straight into `path` (for callers that stage the file themselves).
+pub(crate) fn write_unstaged(path: &Path, layer: &Layer) -> Result<()> {
     let file = std::fs::File::create(path).map_err(|e| IoError::open(path, e))?;
     let mut w = std::io::BufWriter::new(file);
     write_to(&mut w, layer).map_err(|e| IoError::open(path, e))?;

@@ -553,10 +553,19 @@ pub fn render_png(spec: &MapSpec) -> crate::Result<Vec<u8>> {
     })
 }
 
-/// Render and write a PNG file.
+/// Render and write a PNG file, atomically: the bytes go to a hidden file beside `path`, which is
+/// renamed over it only once complete (render sits below `io`, so it cannot use `io::atomic`).
 pub fn save_png(spec: &MapSpec, path: &Path) -> crate::Result<()> {
     let bytes = render_png(spec)?;
-    std::fs::write(path, bytes).map_err(|e| IoError::open(path, e))?;
+    let name = path
+        .file_name()
+        .map_or_else(|| "map.png".into(), |n| n.to_string_lossy().into_owned());
+    let temp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let written = std::fs::write(&temp, bytes).and_then(|()| std::fs::rename(&temp, path));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&temp);
+        return Err(IoError::open(path, e).into());
+    }
     Ok(())
 }
 

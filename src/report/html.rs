@@ -182,10 +182,7 @@ fn tdn(s: String) -> String {
 
 /// The whole report as one HTML page.
 pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> String {
-    let mut h = Html {
-        s: String::with_capacity(1 << 20),
-        lang,
-    };
+    let mut h = Html::new(lang);
     let a = data.base();
     let rep = data.report;
     let modes = modes_label(data, lang);
@@ -252,7 +249,7 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
         h.push("</ul></div>\n");
     }
     data_quality_html(&mut h, data);
-    let _ = writeln!(h.s, "<h2>1. {}</h2>", h.t("概况", "Town summary"));
+    h.heading("概况", "Town summary");
     h.push("<table class=\"kv\">\n");
     let facilities = a.facilities.len();
     let villages = a.demand.villages.len();
@@ -341,11 +338,7 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
     // 2. The ten ones.
     // The verdict table follows the summary on the first page.
     h.push("<section class=\"flow\" id=\"tenones\">\n");
-    let _ = writeln!(
-        h.s,
-        "<h2>2. {}</h2>",
-        h.t("“十个一”评价", "The ten ones (十个一)")
-    );
+    h.heading("“十个一”评价", "The ten ones (十个一)");
     match data.tenones {
         None => {
             let _ = writeln!(
@@ -391,11 +384,7 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
 
     // 3. Coverage.
     h.push("<section id=\"coverage\">\n");
-    let _ = writeln!(
-        h.s,
-        "<h2>3. {}</h2>",
-        h.t("生活圈覆盖率", "Living-circle coverage")
-    );
+    h.heading("生活圈覆盖率", "Living-circle coverage");
     let _ = writeln!(
         h.s,
         "<p class=\"note\">{}</p>",
@@ -493,7 +482,7 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
 
     // 4. Villages.
     h.push("<section id=\"villages\">\n");
-    let _ = writeln!(h.s, "<h2>4. {}</h2>", h.t("行政村", "Villages"));
+    h.heading("行政村", "Villages");
     if a.demand.villages.is_empty() {
         let _ = writeln!(
             h.s,
@@ -501,14 +490,7 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
             h.t("数据中没有行政村图层。", "No village layer in the data.")
         );
     } else {
-        let _ = writeln!(
-            h.s,
-            "<p class=\"note\">{}</p>\n<table>",
-            h.t(
-                "各村居民可达本圈层全部必需设施的比例（括号内为未覆盖人口）。",
-                "Share of each village's residents reaching every required type of the tier (people not covered in brackets)."
-            )
-        );
+        h.note_table("各村居民可达本圈层全部必需设施的比例（括号内为未覆盖人口）。", "Share of each village's residents reaching every required type of the tier (people not covered in brackets).");
         let tiers: Vec<_> = rep
             .all_required
             .iter()
@@ -549,7 +531,7 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
 
     // 5. Maps.
     h.push("<section id=\"maps\">\n");
-    let _ = writeln!(h.s, "<h2>5. {}</h2>", h.t("地图", "Maps"));
+    h.heading("地图", "Maps");
     for m in maps {
         let _ = writeln!(
             h.s,
@@ -564,15 +546,8 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
 
     // 6. Gaps.
     h.push("<section id=\"gaps\">\n");
-    let _ = writeln!(h.s, "<h2>6. {}</h2>", h.t("覆盖缺口", "Coverage gaps"));
-    let _ = writeln!(
-        h.s,
-        "<p class=\"note\">{}</p>\n<table>",
-        h.t(
-            "未能到达本圈层全部必需设施的居民，按格网合并为片区，每圈层按人口列出前15处；全部缺口见 results.xlsx 与 results.gpkg。",
-            "Residents not reaching every required type, merged on a grid; the 15 largest per tier by population. All gaps are in results.xlsx and results.gpkg."
-        )
-    );
+    h.heading("覆盖缺口", "Coverage gaps");
+    h.note_table("未能到达本圈层全部必需设施的居民，按格网合并为片区，每圈层按人口列出前15处；全部缺口见 results.xlsx 与 results.gpkg。", "Residents not reaching every required type, merged on a grid; the 15 largest per tier by population. All gaps are in results.xlsx and results.gpkg.");
     h.head(&[
         h.t("圈层", "Tier"),
         h.t("所在村", "Village"),
@@ -601,11 +576,7 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
 
     // 7. Profile and thresholds.
     h.push("<section id=\"thresholds\">\n");
-    let _ = writeln!(
-        h.s,
-        "<h2>7. {}</h2>",
-        h.t("标准配置与阈值", "Profile and thresholds")
-    );
+    h.heading("标准配置与阈值", "Profile and thresholds");
     let (pid, pname, pver, ppath) = match data.tenones {
         Some(t) => (
             t.profile.id.clone(),
@@ -630,14 +601,7 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
         esc(&pver),
         esc(&ppath)
     );
-    let _ = writeln!(
-        h.s,
-        "<p class=\"note\">{}</p>\n<table>",
-        h.t(
-            "来源标记：S<n> = 见于所列文献；K（待核实）= 国家标准已知取值，尚待对照原文核实；P（建议值）= 未找到官方数值，为本工具建议的缺省值，可在标准配置文件中修改。",
-            "Provenance: S<n> = found in the cited source; K (to verify) = a known national-standard value not re-read from the official text; P (proposed) = no official number found, a default you can change in the profile file."
-        )
-    );
+    h.note_table("来源标记：S<n> = 见于所列文献；K（待核实）= 国家标准已知取值，尚待对照原文核实；P（建议值）= 未找到官方数值，为本工具建议的缺省值，可在标准配置文件中修改。", "Provenance: S<n> = found in the cited source; K (to verify) = a known national-standard value not re-read from the official text; P (proposed) = no official number found, a default you can change in the profile file.");
     h.head(&[
         h.t("用于", "Used by"),
         h.t("阈值", "Threshold"),
@@ -672,14 +636,11 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
 
     // 8. Data sources, CRS and assumptions.
     h.push("<section id=\"sources\">\n");
-    let _ = writeln!(
-        h.s,
-        "<h2>8. {}</h2>\n<table>",
-        h.t(
-            "数据来源、坐标系与假设",
-            "Data sources, CRS and assumptions"
-        )
+    h.heading(
+        "数据来源、坐标系与假设",
+        "Data sources, CRS and assumptions",
     );
+    h.push("<table>\n");
     h.head(&[
         h.t("文件", "File"),
         h.t("图层用途", "Role"),

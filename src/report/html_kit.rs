@@ -48,9 +48,36 @@ pub fn base64(bytes: &[u8]) -> String {
 pub(crate) struct Html {
     pub(crate) s: String,
     pub(crate) lang: Lang,
+    /// Sections titled so far, for their numbers.
+    sections: u32,
 }
 
 impl Html {
+    pub(crate) fn new(lang: Lang) -> Html {
+        Html {
+            s: String::with_capacity(1 << 20),
+            lang,
+            sections: 0,
+        }
+    }
+    /// A numbered section title: `<h2>3. Coverage</h2>`; the numbers follow the order written.
+    pub(crate) fn heading(&mut self, zh: &str, en: &str) {
+        self.sections += 1;
+        let _ = writeln!(
+            self.s,
+            "<h2>{}. {}</h2>",
+            self.sections,
+            esc(self.lang.t(zh, en))
+        );
+    }
+    /// A note paragraph, then a table opens.
+    pub(crate) fn note_table(&mut self, zh: &str, en: &str) {
+        let _ = writeln!(
+            self.s,
+            "<p class=\"note\">{}</p>\n<table>",
+            esc(self.lang.t(zh, en))
+        );
+    }
     pub(crate) fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
         self.lang.t(zh, en)
     }

@@ -49,7 +49,23 @@ impl Drop for Sheet<'_> {
     }
 }
 
-impl Sheet<'_> {
+impl<'a> Sheet<'a> {
+    /// A new sheet named `name` with its header row (bold, frozen, filtered).
+    fn new(
+        wb: &'a mut Workbook,
+        name: &str,
+        cols: &[&str],
+        bold: &Format,
+    ) -> std::result::Result<Sheet<'a>, XlsxError> {
+        let mut sh = Sheet {
+            ws: wb.add_worksheet().set_name(name)?,
+            row: 0,
+            cols: 0,
+        };
+        sh.header(cols, bold)?;
+        Ok(sh)
+    }
+
     fn header(&mut self, cols: &[&str], bold: &Format) -> std::result::Result<(), XlsxError> {
         for (i, c) in cols.iter().enumerate() {
             self.ws.write_string_with_format(0, i as u16, *c, bold)?;
@@ -107,12 +123,9 @@ fn build(data: &ReportData<'_>, path: &Path) -> std::result::Result<(), XlsxErro
 
     // 十个一
     {
-        let mut sh = Sheet {
-            ws: wb.add_worksheet().set_name(SHEETS[0])?,
-            row: 0,
-            cols: 0,
-        };
-        sh.header(
+        let mut sh = Sheet::new(
+            &mut wb,
+            SHEETS[0],
             &[
                 "序号",
                 "项目",
@@ -178,12 +191,9 @@ fn build(data: &ReportData<'_>, path: &Path) -> std::result::Result<(), XlsxErro
 
     // 覆盖率
     {
-        let mut sh = Sheet {
-            ws: wb.add_worksheet().set_name(SHEETS[1])?,
-            row: 0,
-            cols: 0,
-        };
-        sh.header(
+        let mut sh = Sheet::new(
+            &mut wb,
+            SHEETS[1],
             &[
                 "类型代码",
                 "设施类型",
@@ -242,11 +252,6 @@ fn build(data: &ReportData<'_>, path: &Path) -> std::result::Result<(), XlsxErro
 
     // 行政村
     {
-        let mut sh = Sheet {
-            ws: wb.add_worksheet().set_name(SHEETS[2])?,
-            row: 0,
-            cols: 0,
-        };
         let tiers: Vec<_> = rep
             .all_required
             .iter()
@@ -257,7 +262,8 @@ fn build(data: &ReportData<'_>, path: &Path) -> std::result::Result<(), XlsxErro
             head.push(format!("{}分钟全部必需设施覆盖率(%)", t.minutes));
             head.push(format!("{}分钟未覆盖人口", t.minutes));
         }
-        sh.header(&head.iter().map(String::as_str).collect::<Vec<_>>(), &bold)?;
+        let head: Vec<&str> = head.iter().map(String::as_str).collect();
+        let mut sh = Sheet::new(&mut wb, SHEETS[2], &head, &bold)?;
         for (vi, v) in a.demand.villages.iter().enumerate() {
             let mut cells = vec![
                 s(&v.name),
@@ -278,12 +284,9 @@ fn build(data: &ReportData<'_>, path: &Path) -> std::result::Result<(), XlsxErro
 
     // 缺口
     {
-        let mut sh = Sheet {
-            ws: wb.add_worksheet().set_name(SHEETS[3])?,
-            row: 0,
-            cols: 0,
-        };
-        sh.header(
+        let mut sh = Sheet::new(
+            &mut wb,
+            SHEETS[3],
             &[
                 "来源",
                 "项目/设施类型",
@@ -341,12 +344,9 @@ fn build(data: &ReportData<'_>, path: &Path) -> std::result::Result<(), XlsxErro
 
     // 设施
     {
-        let mut sh = Sheet {
-            ws: wb.add_worksheet().set_name(SHEETS[4])?,
-            row: 0,
-            cols: 0,
-        };
-        sh.header(
+        let mut sh = Sheet::new(
+            &mut wb,
+            SHEETS[4],
             &[
                 "序号",
                 "名称",
@@ -384,12 +384,9 @@ fn build(data: &ReportData<'_>, path: &Path) -> std::result::Result<(), XlsxErro
     }
     // 数据质量
     {
-        let mut sh = Sheet {
-            ws: wb.add_worksheet().set_name(SHEETS[5])?,
-            row: 0,
-            cols: 0,
-        };
-        sh.header(
+        let mut sh = Sheet::new(
+            &mut wb,
+            SHEETS[5],
             &[
                 "文件",
                 "图层",

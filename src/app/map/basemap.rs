@@ -247,7 +247,7 @@ fn worker(requests: Receiver<Request>, replies: Sender<Reply>, fetch: Fetch, ctx
                     if let Some(dir) = f.parent() {
                         let _ = std::fs::create_dir_all(dir);
                     }
-                    let _ = std::fs::write(f, b);
+                    let _ = crate::io::atomic::write_bytes(f, b);
                 }
             }),
         };

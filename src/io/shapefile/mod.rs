@@ -59,6 +59,7 @@ mod text_encoding;
 mod write;
 
 pub use read::read;
+pub(crate) use write::write_parts;
 pub use write::{write, write_with_warnings};
 
 /// The .cpg text for an encoding.

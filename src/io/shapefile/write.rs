@@ -15,7 +15,29 @@ pub fn write(path: &Path, layer: &Layer, encoding: &'static Encoding) -> Result<
 
 /// As [`write()`], returning what had to be changed on the way (field names shortened or renamed,
 /// text cut to 254 bytes, characters the encoding cannot hold, values that do not fit).
+///
+/// The files are written atomically as a set (see [`crate::io::atomic`]): into temporary files
+/// beside the target first, renamed into place only when every part was written, so a full disk
+/// or a crash never leaves a half-written shapefile or a new .shp beside an old .dbf.
 pub fn write_with_warnings(
+    path: &Path,
+    layer: &Layer,
+    encoding: &'static Encoding,
+) -> Result<Vec<String>> {
+    use crate::io::atomic::{retarget, retarget_text, write_siblings};
+    use crate::io::convert::SHAPEFILE_PARTS;
+    write_siblings(path, SHAPEFILE_PARTS, |temp| {
+        let warnings = write_parts(temp, layer, encoding).map_err(|e| retarget(e, temp, path))?;
+        Ok(warnings
+            .into_iter()
+            .map(|w| retarget_text(&w, temp, path))
+            .collect())
+    })
+}
+
+/// The writer itself: writes the parts at `path` directly, not atomically. For callers that
+/// stage several outputs together (`convert`).
+pub(crate) fn write_parts(
     path: &Path,
     layer: &Layer,
     encoding: &'static Encoding,
