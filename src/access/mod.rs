@@ -1,5 +1,6 @@
 //! Access: demand, snapping, travel times to the nearest facility of each category, coverage per
-//! tier, isochrones, travel-time grids, gaps, and incremental scenario edits.
+//! tier, isochrones, travel-time grids, gaps, and incremental scenario edits (one category:
+//! [`scenario`]; a whole town: [`live`]).
 //!
 //! Entry point: [`Analysis::new`] prepares a town (graph, mode, demand, snapped points) from
 //! layers already in the metric working CRS; [`Analysis::run`] computes times and coverage.
@@ -11,6 +12,7 @@ pub mod euclid;
 pub mod gaps;
 pub mod grid;
 pub mod isochrone;
+pub mod live;
 pub mod quality;
 pub mod scenario;
 pub mod snap;

@@ -12,6 +12,8 @@
 //!
 //! Both equal a full recompute (tested: times are identical; ties may pick another facility).
 
+use std::borrow::Borrow;
+
 use super::dijkstra::{self, NO_SOURCE, NodeTimes, Seed, SourcePoint, SourceSet, Workspace};
 use super::{Analysis, CategoryTimes, Method};
 use crate::model::CategoryId;
@@ -26,9 +28,12 @@ pub struct ScenarioFacility {
 
 /// One category's times under edits. Ids: the existing facilities keep their indices in
 /// [`Analysis::facilities`]; added ones get new ids after those.
+///
+/// `A` is how the analysis is held: `&Analysis` for a scenario on the stack, `Arc<Analysis>` for
+/// one kept in the app's state beside the analysis it edits.
 #[derive(Debug)]
-pub struct Scenario<'a> {
-    analysis: &'a Analysis,
+pub struct Scenario<A: Borrow<Analysis>> {
+    analysis: A,
     pub category: CategoryId,
     pub budget_s: f64,
     facilities: Vec<Option<ScenarioFacility>>,
@@ -38,9 +43,17 @@ pub struct Scenario<'a> {
     pub last_updates: usize,
 }
 
-impl<'a> Scenario<'a> {
+impl<A: Borrow<Analysis>> Scenario<A> {
     /// Start from the analysis' facilities of `category`, with a full search.
-    pub fn new(analysis: &'a Analysis, category: CategoryId, budget_s: f64) -> Scenario<'a> {
+    pub fn new(analysis_ref: A, category: CategoryId, budget_s: f64) -> Scenario<A> {
+        let mut s = Scenario::empty(analysis_ref, category, budget_s);
+        s.times = s.full_recompute();
+        s
+    }
+
+    /// The facilities of `category`, with no times yet.
+    fn empty(analysis_ref: A, category: CategoryId, budget_s: f64) -> Scenario<A> {
+        let analysis: &Analysis = analysis_ref.borrow();
         let mut facilities: Vec<Option<ScenarioFacility>> = vec![None; analysis.facilities.len()];
         for i in analysis.facilities_of(category) {
             let f = &analysis.facilities[i as usize];
@@ -56,17 +69,15 @@ impl<'a> Scenario<'a> {
             .network
             .as_ref()
             .map_or(0, |n| n.graph.node_count());
-        let mut s = Scenario {
-            analysis,
+        Scenario {
+            analysis: analysis_ref,
             category,
             budget_s,
             facilities,
             times: NodeTimes::new(n),
             ws: Workspace::default(),
             last_updates: 0,
-        };
-        s.times = s.full_recompute();
-        s
+        }
     }
 
     fn sources(&self) -> SourceSet {
@@ -79,9 +90,31 @@ impl<'a> Scenario<'a> {
         )
     }
 
+    /// Start from node times already computed for the analysis' facilities of `category` with
+    /// `budget_s` (the base run's [`CategoryTimes::node_times`]): no search.
+    pub fn with_times(
+        analysis_ref: A,
+        category: CategoryId,
+        budget_s: f64,
+        times: NodeTimes,
+    ) -> Scenario<A> {
+        let mut s = Scenario::empty(analysis_ref, category, budget_s);
+        s.times = times;
+        s
+    }
+
+    /// Whether facility `id` joins the network (false beyond the maximum snap distance, or for
+    /// no such facility).
+    pub fn is_reached(&self, id: u32) -> bool {
+        self.facilities
+            .get(id as usize)
+            .and_then(|f| f.as_ref())
+            .is_some_and(|f| f.source.is_some())
+    }
+
     /// Node times from scratch, for checking the incremental updates.
     pub fn full_recompute(&self) -> NodeTimes {
-        let Some(n) = &self.analysis.network else {
+        let Some(n) = &self.analysis().network else {
             return NodeTimes::new(0);
         };
         let mut t = NodeTimes::new(n.graph.node_count());
@@ -93,6 +126,11 @@ impl<'a> Scenario<'a> {
             &mut Workspace::default(),
         );
         t
+    }
+
+    /// The analysis this scenario edits.
+    pub fn analysis(&self) -> &Analysis {
+        self.analysis.borrow()
     }
 
     /// The current node times.
@@ -111,9 +149,10 @@ impl<'a> Scenario<'a> {
     }
 
     fn make_source(&self, id: u32, xy: [f64; 2]) -> Option<SourcePoint> {
-        let n = self.analysis.network.as_ref()?;
+        let a = self.analysis();
+        let n = a.network.as_ref()?;
         n.index
-            .snap(xy, self.analysis.mode.max_snap_m, |e| {
+            .snap(xy, a.mode.max_snap_m, |e| {
                 n.mode_graph.usable(e)
             })
             .map(|s| SourcePoint::from_snap(id, &s, &n.mode_graph))
@@ -131,7 +170,7 @@ impl<'a> Scenario<'a> {
         let source = self.make_source(id, xy);
         self.facilities[id as usize] = Some(ScenarioFacility { xy, source });
         self.last_updates = 0;
-        if let (Some(n), Some(src)) = (&self.analysis.network, source) {
+        if let (Some(n), Some(src)) = (&self.analysis.borrow().network, source) {
             let seeds: Vec<Seed> = src
                 .seeds(&n.graph, &n.mode_graph)
                 .into_iter()
@@ -156,7 +195,7 @@ impl<'a> Scenario<'a> {
             return false;
         }
         self.last_updates = 0;
-        let Some(n) = &self.analysis.network else {
+        let Some(n) = &self.analysis.borrow().network else {
             return true;
         };
         let (graph, mode) = (&n.graph, &n.mode_graph);
@@ -216,7 +255,7 @@ impl<'a> Scenario<'a> {
 
     /// Every demand point's time to the nearest live facility (cheap: no search).
     pub fn demand_times(&self) -> CategoryTimes {
-        let a = self.analysis;
+        let a = self.analysis();
         let ids = self.facility_ids();
         let (demand_time_s, demand_facility): (Vec<f64>, Vec<u32>) = match (&a.network, a.method) {
             (Some(n), Method::Network) => {
@@ -313,7 +352,7 @@ mod tests {
         .expect("analysis")
     }
 
-    fn check_against_full(s: &Scenario<'_>) {
+    fn check_against_full(s: &Scenario<&Analysis>) {
         let full = s.full_recompute();
         assert_eq!(s.node_times().time_s, full.time_s);
         let live = s.facility_ids();

@@ -156,7 +156,7 @@ pub fn run_town(
             ModeRun { analysis, result }
         })
         .collect();
-    let report = merge_reports(&runs)
+    let report = merge_reports(runs.iter().map(|r| &r.result.report))
         .ok_or_else(|| Error::Config("no travel mode to run (the profile has no modes)".into()))?;
     Ok(TownAccess { runs, report })
 }
@@ -171,11 +171,11 @@ fn push_unique(into: &mut Vec<String>, from: &[String]) {
 
 /// One report from the runs of several modes: tiers, category coverage and all-required
 /// coverage in order of minutes; flags and warnings of every run (once each).
-fn merge_reports(runs: &[ModeRun]) -> Option<AccessReport> {
-    let (first, rest) = runs.split_first()?;
-    let mut report = first.result.report.clone();
-    for r in rest {
-        let other = &r.result.report;
+pub(crate) fn merge_reports<'r>(
+    mut reports: impl Iterator<Item = &'r AccessReport>,
+) -> Option<AccessReport> {
+    let mut report = reports.next()?.clone();
+    for other in reports {
         if other.method == Method::Euclidean {
             report.method = Method::Euclidean;
         }
