@@ -112,7 +112,9 @@ impl TownScenario {
                         xy: f.xy,
                         reached: runs
                             .iter()
-                            .map(|(a, _)| reached(a, a.facility_snaps.get(i).is_some_and(|s| s.is_some())))
+                            .map(|(a, _)| {
+                                reached(a, a.facility_snaps.get(i).is_some_and(|s| s.is_some()))
+                            })
                             .collect(),
                     })
                     .collect()
@@ -221,7 +223,11 @@ impl TownScenario {
     }
 
     /// Give a facility another category (it leaves one engine and joins the other, same place).
-    pub fn recategorize(&mut self, key: FacilityKey, category: CategoryId) -> Result<(), EditError> {
+    pub fn recategorize(
+        &mut self,
+        key: FacilityKey,
+        category: CategoryId,
+    ) -> Result<(), EditError> {
         let at = self.position(key)?;
         let old = self.facilities[at].category;
         if old == category {

@@ -152,9 +152,7 @@ impl<A: Borrow<Analysis>> Scenario<A> {
         let a = self.analysis();
         let n = a.network.as_ref()?;
         n.index
-            .snap(xy, a.mode.max_snap_m, |e| {
-                n.mode_graph.usable(e)
-            })
+            .snap(xy, a.mode.max_snap_m, |e| n.mode_graph.usable(e))
             .map(|s| SourcePoint::from_snap(id, &s, &n.mode_graph))
     }
 

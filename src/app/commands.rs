@@ -98,7 +98,19 @@ impl TownApp {
                     j.cancel();
                 }
             }
+            Command::RebuildOverlays if self.scenarios.active.is_some() => {
+                self.refresh_scenario(ctx);
+            }
             Command::RebuildOverlays => self.rebuild_overlays(ctx),
+            Command::NewScenario
+            | Command::SelectScenario(_)
+            | Command::ScenarioTool(_)
+            | Command::ScenarioAdd(_)
+            | Command::ScenarioMove(..)
+            | Command::ScenarioRemove(_)
+            | Command::ScenarioRecategorize(_)
+            | Command::Undo
+            | Command::Redo => self.scenario_command(ctx, cmd),
             Command::SelectRule(i) => {
                 self.analysis.selected_rule = Some(i);
                 let places: Vec<crate::tenones::result::Place> = self

@@ -46,6 +46,25 @@ impl TownApp {
         if !dropped.is_empty() {
             commands.push(Command::OpenFiles(dropped));
         }
+        if self.scenarios.active.is_some() && !ctx.egui_wants_keyboard_input() {
+            let (undo, redo) = ctx.input_mut(|i| {
+                use egui::{Key, KeyboardShortcut, Modifiers};
+                // Redo first: Ctrl+Shift+Z would also match Ctrl+Z.
+                let redo = i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::Y))
+                    || i.consume_shortcut(&KeyboardShortcut::new(
+                        Modifiers::COMMAND | Modifiers::SHIFT,
+                        Key::Z,
+                    ));
+                let undo = i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::Z));
+                (undo, redo)
+            });
+            if undo {
+                commands.push(Command::Undo);
+            }
+            if redo {
+                commands.push(Command::Redo);
+            }
+        }
         let lang = self.lang();
 
         egui::Panel::top("menu").show(ui, |ui| {
@@ -95,6 +114,8 @@ impl TownApp {
                     .auto_shrink([false, false])
                     .show(ui, |ui| {
                         commands.extend(self.info_ui(ui));
+                        // Scenarios above the analysis: in a review meeting they are the work.
+                        commands.extend(self.scenario_ui(ui));
                         ui.separator();
                         let has_layers = self.doc.layers.iter().any(|l| l.overlay.is_none());
                         commands.extend(self.analysis.ui(ui, lang, has_layers));
@@ -103,6 +124,12 @@ impl TownApp {
         egui::CentralPanel::no_frame().show(ui, |ui| {
             commands.extend(self.toolbar_ui(ui));
             let to_wgs84 = self.to_wgs84.as_ref().map(|(_, t)| t);
+            self.map.edit_tool = self.scenarios.active.and(self.scenarios.tool);
+            self.map.edit_targets = if self.map.edit_tool.is_some() {
+                self.scenarios.pickable()
+            } else {
+                Vec::new()
+            };
             commands.extend(self.map.ui(ui, &mut self.doc, lang, to_wgs84));
         });
         self.toasts_ui(&ctx);

@@ -130,6 +130,14 @@ impl Lang {
         }
     }
 
+    /// The edit count of a scenario and how long the last update took.
+    pub fn scenario_edits(self, edits: usize, last_ms: f64) -> String {
+        match self {
+            Lang::Zh => format!("{edits} 项修改 · 覆盖率更新 {last_ms:.1} 毫秒"),
+            Lang::En => format!("{edits} edit(s) · coverage updated in {last_ms:.1} ms"),
+        }
+    }
+
     /// The report was written.
     pub fn report_written(self, dir: &str, files: usize) -> String {
         match self {
@@ -226,6 +234,29 @@ pub mod tx {
         OV_GRID = "出行时间网格", "Travel-time grid";
         OV_GAPS = "服务缺口", "Service gaps";
         OV_UNCOVERED = "未覆盖建筑", "Uncovered buildings";
+        OV_SCENARIO = "方案设施", "Scenario facilities";
+        OV_DIFFERENCE = "方案覆盖变化", "Coverage change";
+        SCENARIOS = "方案", "Scenarios";
+        SCENARIO = "方案", "Scenario";
+        SCENARIO_BASE = "现状", "Base";
+        SCENARIO_NEW = "新建方案", "New scenario";
+        SCENARIO_NEEDS_ANALYSIS = "先运行分析，再在方案中增减、移动设施。", "Run the analysis first, then add, move or remove facilities in a scenario.";
+        TOOL_ADD = "添加设施", "Add facility";
+        TOOL_MOVE = "移动设施", "Move facility";
+        TOOL_REMOVE = "移除设施", "Remove facility";
+        TOOL_RECATEGORIZE = "改类型", "Change type";
+        SCENARIO_CATEGORY = "设施类型", "Facility type";
+        UNDO = "撤销", "Undo";
+        REDO = "重做", "Redo";
+        SCENARIO_COMPARE = "现状与方案比较（全镇）", "Base and scenario (whole town)";
+        TYPE = "类型", "Type";
+        BASE_PERCENT = "现状覆盖率", "Base %";
+        SCENARIO_PERCENT = "方案覆盖率", "Scenario %";
+        TIER = "圈层", "Tier";
+        PEOPLE_GAINED = "覆盖人口变化", "People covered ±";
+        NO_VERDICT_CHANGE = "“十个一”结论无变化", "No ten-ones verdict changes";
+        REPORT_IS_BASE = "导出的报告为现状分析；方案比较请用命令行 analyze --scenario", "The report exported is the base analysis; for a scenario comparison use analyze --scenario";
+        SCENARIO_NO_FACILITY = "此处附近没有设施", "No facility near this point";
         ANALYSING = "正在分析", "Analysing";
         ANALYSIS_STEP = "计算", "Computing";
         ANALYSIS_FAILED = "分析失败", "Analysis failed";

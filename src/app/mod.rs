@@ -12,6 +12,8 @@ pub mod layers_panel;
 pub mod map;
 /// The open document (`map::doc`), re-exported where it always was.
 pub use map::doc;
+pub mod scenario;
+mod scenario_work;
 mod startup;
 pub mod state;
 pub mod table;
@@ -85,6 +87,18 @@ pub enum Command {
     SelectRule(usize),
     /// Zoom to one failing place: (item, check, place).
     ZoomPlace(usize, usize, usize),
+    /// A new scenario on top of the last analysis, shown at once.
+    NewScenario,
+    /// Show a scenario (None: the base).
+    SelectScenario(Option<usize>),
+    ScenarioTool(Option<scenario::Tool>),
+    /// Add a facility of the panel's category here (working CRS).
+    ScenarioAdd([f64; 2]),
+    ScenarioMove(crate::access::live::FacilityKey, [f64; 2]),
+    ScenarioRemove(crate::access::live::FacilityKey),
+    ScenarioRecategorize(crate::access::live::FacilityKey),
+    Undo,
+    Redo,
 }
 
 /// How serious a log entry is.
@@ -139,6 +153,7 @@ pub struct TownApp {
     pub log: Vec<LogEntry>,
     pub jobs: Vec<Job<Loaded>>,
     pub analysis: AnalysisState,
+    pub scenarios: scenario::ScenarioState,
     /// WGS84 lon/lat of the working CRS, for the cursor read-out.
     to_wgs84: Option<(Crs, Transformer)>,
     dialog_tx: Sender<DialogResult>,

@@ -48,6 +48,7 @@ impl TownApp {
             log: Vec::new(),
             jobs: Vec::new(),
             analysis: AnalysisState::default(),
+            scenarios: scenario::ScenarioState::default(),
             to_wgs84: None,
             dialog_tx,
             dialog_rx,

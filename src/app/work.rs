@@ -145,6 +145,9 @@ impl TownApp {
                     }
                     self.analysis.selected_rule = None;
                     self.map.highlights.clear();
+                    // A new base: scenarios are kept and shown again on top of it when chosen.
+                    self.scenarios.stop();
+                    self.scenarios.base = None;
                     self.analysis.results = Some(out);
                 }
                 JobEnd::Done(Err(e)) => {
@@ -197,6 +200,7 @@ impl TownApp {
 
     /// Poll each job once; take in what finished.
     pub(super) fn poll_jobs(&mut self, ctx: &egui::Context) {
+        self.poll_scenario(ctx);
         let mut i = 0;
         while i < self.jobs.len() {
             match self.jobs[i].poll() {
@@ -335,7 +339,17 @@ impl TownApp {
     /// background, in the app's language.
     pub(super) fn export_report(&mut self, ctx: &egui::Context, dir: PathBuf) {
         let lang = self.lang();
-        let (Some(results), Ok(profile)) = (&self.analysis.results, &self.analysis.profile) else {
+        if self.scenarios.active.is_some() {
+            // The report states the base as analysed: a scenario's figures never go out unlabelled.
+            let text = lang.t(tx::REPORT_IS_BASE);
+            self.log(ctx, Level::Warning, text);
+        }
+        let results = self
+            .scenarios
+            .base
+            .as_ref()
+            .or(self.analysis.results.as_ref());
+        let (Some(results), Ok(profile)) = (results, &self.analysis.profile) else {
             let text = lang.t(tx::REPORT_NEEDS_ANALYSIS);
             self.log(ctx, Level::Warning, text);
             return;

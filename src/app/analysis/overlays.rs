@@ -32,7 +32,7 @@ pub fn band_colour(band: usize, n_bands: usize) -> Color32 {
     Color32::from_rgba_unmultiplied(r, g, b, 110)
 }
 
-pub(super) fn overlay_style(fill: Color32, stroke: Color32, width: f32) -> FeatureStyle {
+pub(crate) fn overlay_style(fill: Color32, stroke: Color32, width: f32) -> FeatureStyle {
     FeatureStyle {
         fill,
         stroke,
@@ -42,7 +42,7 @@ pub(super) fn overlay_style(fill: Color32, stroke: Color32, width: f32) -> Featu
     }
 }
 
-pub(super) fn overlay_layer(name: String, fields: &[(&str, FieldKind)]) -> Layer {
+pub(crate) fn overlay_layer(name: String, fields: &[(&str, FieldKind)]) -> Layer {
     let mut l = Layer::new(
         name.clone(),
         SourceInfo {
@@ -57,7 +57,7 @@ pub(super) fn overlay_layer(name: String, fields: &[(&str, FieldKind)]) -> Layer
     l
 }
 
-pub(super) fn push(layer: &mut Layer, geometry: Geometry<f64>, attrs: Vec<AttrValue>) {
+pub(crate) fn push(layer: &mut Layer, geometry: Geometry<f64>, attrs: Vec<AttrValue>) {
     let n = layer.features.len();
     layer.features.push(crate::model::layer::Feature {
         geometry,

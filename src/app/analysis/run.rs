@@ -129,7 +129,7 @@ pub fn run_analysis(
         .into_iter()
         .map(|r| {
             Arc::new(Run {
-                analysis: r.analysis,
+                analysis: Arc::new(r.analysis),
                 result: r.result,
             })
         })

@@ -37,7 +37,8 @@ pub struct AnalysisSettings {
 
 /// One run of the engine: one mode, the tiers using it.
 pub struct Run {
-    pub analysis: Analysis,
+    /// Shared with the scenario engines that edit this run.
+    pub analysis: Arc<Analysis>,
     pub result: AccessResult,
 }
 

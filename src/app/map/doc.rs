@@ -437,14 +437,20 @@ pub enum OverlayKind {
     TimeGrid,
     Gaps,
     UncoveredBuildings,
+    /// A scenario's added, moved and removed facilities.
+    Scenario,
+    /// Where a scenario gains or loses coverage against the base.
+    Difference,
 }
 
 impl OverlayKind {
-    pub const ALL: [OverlayKind; 4] = [
+    pub const ALL: [OverlayKind; 6] = [
         OverlayKind::Isochrone,
         OverlayKind::TimeGrid,
         OverlayKind::Gaps,
         OverlayKind::UncoveredBuildings,
+        OverlayKind::Scenario,
+        OverlayKind::Difference,
     ];
 
     /// Whether a first run shows it (the grid hides the isochrones under it: off until asked).
@@ -458,6 +464,8 @@ impl OverlayKind {
             OverlayKind::TimeGrid => tx::OV_GRID,
             OverlayKind::Gaps => tx::OV_GAPS,
             OverlayKind::UncoveredBuildings => tx::OV_UNCOVERED,
+            OverlayKind::Scenario => tx::OV_SCENARIO,
+            OverlayKind::Difference => tx::OV_DIFFERENCE,
         })
     }
 }

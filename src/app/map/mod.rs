@@ -45,6 +45,84 @@ pub struct MapState {
     pub basemap: basemap::Basemap,
     /// Shapes outlined on the map besides the selection (a ten-ones item's failing places).
     pub highlights: Vec<geo_types::Geometry<f64>>,
+    /// A scenario edit tool: clicks and drags edit facilities instead of selecting and panning.
+    pub edit_tool: Option<crate::app::scenario::Tool>,
+    /// The facilities the edit tools can pick (working CRS).
+    pub edit_targets: Vec<(crate::access::live::FacilityKey, [f64; 2])>,
+    /// The facility being dragged by the Move tool.
+    dragging: Option<crate::access::live::FacilityKey>,
+}
+
+impl MapState {
+    /// The edit target nearest `at` within `tolerance_m`.
+    fn edit_target(
+        &self,
+        at: Coord<f64>,
+        tolerance_m: f64,
+    ) -> Option<crate::access::live::FacilityKey> {
+        self.edit_targets
+            .iter()
+            .map(|(k, xy)| (*k, (xy[0] - at.x).hypot(xy[1] - at.y)))
+            .filter(|(_, d)| *d <= tolerance_m)
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(k, _)| k)
+    }
+
+    /// Scenario editing: a click adds, removes or re-categorises; a drag moves a facility.
+    /// Returns whether the input was taken (no panning or selecting then).
+    fn edit_input(
+        &mut self,
+        response: &egui::Response,
+        rect: Rect,
+        commands: &mut Vec<Command>,
+    ) -> bool {
+        use crate::app::scenario::Tool;
+        let Some(tool) = self.edit_tool else {
+            self.dragging = None;
+            return false;
+        };
+        let tolerance_m = 8.0 * self.view.m_per_pt;
+        let world = |p: Option<Pos2>| p.map(|p| self.view.to_world(rect, p));
+        match tool {
+            Tool::Add | Tool::Remove | Tool::Recategorize => {
+                if response.clicked()
+                    && let Some(w) = world(response.interact_pointer_pos())
+                {
+                    match tool {
+                        Tool::Add => commands.push(Command::ScenarioAdd([w.x, w.y])),
+                        Tool::Remove => {
+                            if let Some(k) = self.edit_target(w, tolerance_m) {
+                                commands.push(Command::ScenarioRemove(k));
+                            }
+                        }
+                        _ => {
+                            if let Some(k) = self.edit_target(w, tolerance_m) {
+                                commands.push(Command::ScenarioRecategorize(k));
+                            }
+                        }
+                    }
+                }
+                // Dragging still pans with these tools.
+                response.clicked()
+            }
+            Tool::Move => {
+                // Where the button went down, not where the drag was recognised (a few points on).
+                if response.drag_started()
+                    && let Some(w) = world(response.ctx.input(|i| i.pointer.press_origin()))
+                {
+                    self.dragging = self.edit_target(w, tolerance_m);
+                }
+                if response.drag_stopped()
+                    && let Some(k) = self.dragging.take()
+                    && let Some(w) = world(response.interact_pointer_pos())
+                {
+                    commands.push(Command::ScenarioMove(k, [w.x, w.y]));
+                    return true;
+                }
+                self.dragging.is_some()
+            }
+        }
+    }
 }
 
 /// The legend rows of the visible layers: facility groups first (counts summed over the
@@ -187,10 +265,11 @@ impl MapState {
         let pointer = response.hover_pos();
         let shift = ui.input(|i| i.modifiers.shift);
         let boxing = self.box_zoom_tool || shift;
+        let editing = self.edit_input(&response, rect, &mut commands);
         if response.drag_started() && boxing {
             self.drag_box_start = response.interact_pointer_pos();
         }
-        if response.dragged() && self.drag_box_start.is_none() {
+        if response.dragged() && self.drag_box_start.is_none() && self.dragging.is_none() {
             self.view.pan(response.drag_delta());
         }
         if response.drag_stopped()
@@ -242,7 +321,7 @@ impl MapState {
             self.cursor_world
                 .and_then(|w| doc.pick(w, pick_tolerance_m))
         };
-        if response.clicked() && !boxing {
+        if response.clicked() && !boxing && !editing {
             commands.push(Command::Select {
                 selection: self.hover,
                 zoom: false,
@@ -402,6 +481,25 @@ impl MapState {
                 lang.t(tx::NO_LAYERS),
                 egui::FontId::proportional(16.0),
                 Color32::from_gray(90),
+            );
+        }
+
+        // Scenario editing: the facility being dragged follows the pointer; the pointer shows
+        // the tool.
+        if self.edit_tool.is_some() && response.hovered() {
+            ui.ctx().set_cursor_icon(match self.edit_tool {
+                Some(crate::app::scenario::Tool::Move) => egui::CursorIcon::Grab,
+                _ => egui::CursorIcon::Crosshair,
+            });
+        }
+        if self.dragging.is_some()
+            && let Some(p) = response.interact_pointer_pos()
+        {
+            painter.circle(
+                p,
+                7.0,
+                Color32::from_rgba_unmultiplied(0x1f, 0x6f, 0xd1, 160),
+                egui::Stroke::new(1.5, Color32::WHITE),
             );
         }
 

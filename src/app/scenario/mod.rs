@@ -1,0 +1,255 @@
+//! Scenarios (方案): named sets of edits to the facilities on top of the last analysis. An edit
+//! (add by a click, move by a drag, remove, change category) updates the coverage of every tier
+//! at once with the incremental engine ([`crate::access::live`]); the ten ones and the overlays
+//! of the edited town follow from a background job, so the map never waits.
+//!
+//! Undo rebuilds the engine from the base and replays the remaining edits: exact, and cheap (each
+//! edit is one bounded search).
+
+mod layers;
+mod panel;
+#[cfg(test)]
+mod tests;
+
+pub use layers::{difference_overlays, marker_overlays, scenario_layers};
+pub use panel::{CompareRow, compare_rows, verdict_changes};
+
+use std::sync::Arc;
+
+use crate::access::live::{EditError, FacilityKey, TownScenario};
+use crate::model::CategoryId;
+
+use super::analysis::{AnalysisOutput, Run};
+use super::jobs::Job;
+
+/// What a click or drag on the map does while a scenario is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tool {
+    /// A click adds a facility of the chosen category.
+    Add,
+    /// A drag moves a facility.
+    Move,
+    /// A click removes a facility.
+    Remove,
+    /// A click gives a facility the chosen category.
+    Recategorize,
+}
+
+/// One edit as the user made it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    Add {
+        key: u32,
+        category: CategoryId,
+        xy: [f64; 2],
+    },
+    Move {
+        key: FacilityKey,
+        to: [f64; 2],
+    },
+    Remove {
+        key: FacilityKey,
+    },
+    Recategorize {
+        key: FacilityKey,
+        to: CategoryId,
+    },
+}
+
+impl Change {
+    fn apply(&self, live: &mut TownScenario) -> Result<(), EditError> {
+        match *self {
+            Change::Add { key, category, xy } => live.add(key, category, xy),
+            Change::Move { key, to } => live.move_to(key, to),
+            Change::Remove { key } => live.remove(key).map(|_| ()),
+            Change::Recategorize { key, to } => live.recategorize(key, to),
+        }
+    }
+}
+
+/// A named scenario: its edits in order, and the ones undone (for redo).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ScenarioDoc {
+    pub name: String,
+    pub changes: Vec<Change>,
+    pub redo: Vec<Change>,
+    /// The key the next added facility gets.
+    pub next_key: u32,
+}
+
+/// What the scenario job hands back: the ten ones and overlays of the edited town.
+pub struct ScenarioOutput {
+    pub tenones: Option<crate::tenones::result::TenOnesReport>,
+    pub overlays: Vec<super::analysis::OverlayLayer>,
+    /// Which edit count it was computed for (a newer edit makes it stale).
+    pub generation: u64,
+}
+
+/// The scenarios of the session and the one shown.
+#[derive(Default)]
+pub struct ScenarioState {
+    pub scenarios: Vec<ScenarioDoc>,
+    /// The scenario shown; None = the base (as loaded).
+    pub active: Option<usize>,
+    pub tool: Option<Tool>,
+    /// The category the Add and Recategorize tools use (a taxonomy id).
+    pub category: String,
+    /// The base analysis while a scenario is shown (the analysis panel shows the scenario's).
+    pub base: Option<AnalysisOutput>,
+    live: Option<TownScenario>,
+    pub job: Option<Job<ScenarioOutput>>,
+    /// Bumped by every edit; a job's output for an older one is dropped.
+    pub generation: u64,
+    /// The facility being dragged with the Move tool.
+    pub dragging: Option<FacilityKey>,
+    /// How long the last edit's coverage update took, milliseconds (shown in the panel).
+    pub last_update_ms: f64,
+    /// The last edit that could not be made, for the panel.
+    pub error: Option<String>,
+}
+
+impl ScenarioState {
+    /// The scenario shown, if any.
+    pub fn current(&self) -> Option<&ScenarioDoc> {
+        self.active.and_then(|i| self.scenarios.get(i))
+    }
+
+    fn current_mut(&mut self) -> Option<&mut ScenarioDoc> {
+        self.active.and_then(|i| self.scenarios.get_mut(i))
+    }
+
+    /// The live engine of the scenario shown.
+    pub fn live(&self) -> Option<&TownScenario> {
+        self.live.as_ref()
+    }
+
+    /// Facility positions for picking with the Move/Remove/Recategorize tools (working CRS).
+    pub fn pickable(&self) -> Vec<(FacilityKey, [f64; 2])> {
+        self.live
+            .as_ref()
+            .map(|l| l.facilities().iter().map(|f| (f.key, f.xy)).collect())
+            .unwrap_or_default()
+    }
+
+    /// A new scenario named after its number; returns its index.
+    pub fn create(&mut self, name: String) -> usize {
+        self.scenarios.push(ScenarioDoc {
+            name,
+            ..ScenarioDoc::default()
+        });
+        self.scenarios.len() - 1
+    }
+
+    /// Start the engine for the scenario `index` from the base runs and replay its edits.
+    /// Edits that no longer apply (the data changed) are dropped and counted.
+    pub fn start(&mut self, index: usize, base_runs: &[Arc<Run>]) -> usize {
+        self.active = Some(index);
+        self.dragging = None;
+        self.last_update_ms = 0.0;
+        let mut live = engine(base_runs);
+        let mut dropped = 0;
+        if let Some(doc) = self.scenarios.get_mut(index) {
+            doc.changes.retain(|c| {
+                let ok = c.apply(&mut live).is_ok();
+                dropped += usize::from(!ok);
+                ok
+            });
+        }
+        self.live = Some(live);
+        self.generation += 1;
+        dropped
+    }
+
+    /// Back to the base: the engine is dropped, the scenarios kept.
+    pub fn stop(&mut self) {
+        self.active = None;
+        self.live = None;
+        self.tool = None;
+        self.dragging = None;
+        self.generation += 1;
+    }
+
+    /// Make one edit on the scenario shown. The redo list is cleared.
+    pub fn edit(&mut self, change: Change) -> Result<(), String> {
+        let Some(live) = self.live.as_mut() else {
+            return Err("no scenario is shown".into());
+        };
+        let started = std::time::Instant::now();
+        change.apply(live).map_err(|e| e.to_string())?;
+        self.last_update_ms = started.elapsed().as_secs_f64() * 1000.0;
+        if let Some(doc) = self.current_mut() {
+            if let Change::Add { key, .. } = change {
+                doc.next_key = doc.next_key.max(key + 1);
+            }
+            doc.changes.push(change);
+            doc.redo.clear();
+        }
+        self.generation += 1;
+        Ok(())
+    }
+
+    /// The key for the next added facility.
+    pub fn next_key(&self) -> u32 {
+        self.current().map_or(0, |d| d.next_key)
+    }
+
+    /// Undo the last edit: the engine restarts from the base and replays the others.
+    pub fn undo(&mut self, base_runs: &[Arc<Run>]) -> bool {
+        let Some(i) = self.active else { return false };
+        let Some(doc) = self.scenarios.get_mut(i) else {
+            return false;
+        };
+        let Some(last) = doc.changes.pop() else {
+            return false;
+        };
+        doc.redo.push(last);
+        let redo = std::mem::take(&mut doc.redo);
+        self.start(i, base_runs);
+        if let Some(doc) = self.scenarios.get_mut(i) {
+            doc.redo = redo;
+        }
+        true
+    }
+
+    /// Redo the last undone edit.
+    pub fn redo(&mut self) -> bool {
+        let Some(change) = self.current_mut().and_then(|d| d.redo.pop()) else {
+            return false;
+        };
+        let redo = self.current().map(|d| d.redo.clone()).unwrap_or_default();
+        if self.edit(change).is_err() {
+            return false;
+        }
+        if let Some(doc) = self.current_mut() {
+            doc.redo = redo;
+        }
+        true
+    }
+
+    /// The scenario's runs: the base analyses with the edited results.
+    pub fn runs(&self, base_runs: &[Arc<Run>]) -> Vec<Arc<Run>> {
+        let Some(live) = &self.live else {
+            return base_runs.to_vec();
+        };
+        base_runs
+            .iter()
+            .zip(live.results())
+            .map(|(r, result)| {
+                Arc::new(Run {
+                    analysis: Arc::clone(&r.analysis),
+                    result,
+                })
+            })
+            .collect()
+    }
+}
+
+/// The engine for the base runs.
+fn engine(base_runs: &[Arc<Run>]) -> TownScenario {
+    TownScenario::new(
+        base_runs
+            .iter()
+            .map(|r| (Arc::clone(&r.analysis), Arc::new(r.result.clone())))
+            .collect(),
+    )
+}

@@ -1,0 +1,260 @@
+//! Scenario commands on the app: showing a scenario (the analysis panel then shows its figures),
+//! edits with their instant coverage update, undo/redo, and the background job that brings the
+//! ten ones and the overlays of the edited town.
+
+use super::*;
+use scenario::{Change, ScenarioOutput};
+
+impl TownApp {
+    /// The base analysis: kept aside while a scenario is shown.
+    fn base_output(&self) -> Option<&analysis::AnalysisOutput> {
+        self.scenarios
+            .base
+            .as_ref()
+            .or(self.analysis.results.as_ref())
+    }
+
+    pub(super) fn scenario_command(&mut self, ctx: &egui::Context, cmd: Command) {
+        let lang = self.lang();
+        match cmd {
+            Command::NewScenario => {
+                if self.base_output().is_none() {
+                    let text = lang.t(tx::SCENARIO_NEEDS_ANALYSIS);
+                    self.log(ctx, Level::Warning, text);
+                    return;
+                }
+                let name = format!(
+                    "{} {}",
+                    lang.t(tx::SCENARIO),
+                    self.scenarios.scenarios.len() + 1
+                );
+                let i = self.scenarios.create(name);
+                self.show_scenario(ctx, Some(i));
+            }
+            Command::SelectScenario(i) => self.show_scenario(ctx, i),
+            Command::ScenarioTool(t) => {
+                self.scenarios.tool = t;
+                if self.scenarios.category.is_empty() {
+                    self.scenarios.category = self.analysis.settings.overlay_category.clone();
+                }
+            }
+            Command::ScenarioAdd(xy) => {
+                let Some(category) = self.doc.taxonomy.by_id(&self.scenarios.category) else {
+                    self.scenarios.error = Some(format!(
+                        "{}: {}",
+                        lang.t(tx::SCENARIO_CATEGORY),
+                        self.scenarios.category
+                    ));
+                    return;
+                };
+                let key = self.scenarios.next_key();
+                self.scenario_edit(ctx, Change::Add { key, category, xy });
+            }
+            Command::ScenarioMove(key, to) => self.scenario_edit(ctx, Change::Move { key, to }),
+            Command::ScenarioRemove(key) => self.scenario_edit(ctx, Change::Remove { key }),
+            Command::ScenarioRecategorize(key) => {
+                if let Some(to) = self.doc.taxonomy.by_id(&self.scenarios.category) {
+                    self.scenario_edit(ctx, Change::Recategorize { key, to });
+                }
+            }
+            Command::Undo => {
+                let runs = self
+                    .base_output()
+                    .map(|b| b.runs.clone())
+                    .unwrap_or_default();
+                if self.scenarios.undo(&runs) {
+                    self.refresh_scenario(ctx);
+                }
+            }
+            Command::Redo if self.scenarios.redo() => self.refresh_scenario(ctx),
+            _ => {}
+        }
+    }
+
+    /// Show scenario `i` (None: the base). The base output moves aside while a scenario is shown.
+    fn show_scenario(&mut self, ctx: &egui::Context, i: Option<usize>) {
+        if self.analysis.job.is_some() {
+            return;
+        }
+        match i {
+            None => {
+                self.scenarios.stop();
+                if let Some(base) = self.scenarios.base.take() {
+                    self.analysis.results = Some(base);
+                }
+                if let Some(j) = self.scenarios.job.take() {
+                    j.cancel();
+                }
+                self.rebuild_overlays(ctx);
+            }
+            Some(i) => {
+                if self.scenarios.base.is_none() {
+                    self.scenarios.base = self.analysis.results.take();
+                }
+                let Some(base) = &self.scenarios.base else {
+                    return;
+                };
+                let runs = base.runs.clone();
+                let dropped = self.scenarios.start(i, &runs);
+                if dropped > 0 {
+                    self.log(
+                        ctx,
+                        Level::Warning,
+                        format!(
+                            "{}: {dropped} edit(s) no longer apply and were dropped",
+                            self.lang().t(tx::SCENARIO)
+                        ),
+                    );
+                }
+                if self.scenarios.category.is_empty() {
+                    self.scenarios.category = self.analysis.settings.overlay_category.clone();
+                }
+                self.refresh_scenario(ctx);
+            }
+        }
+    }
+
+    fn scenario_edit(&mut self, ctx: &egui::Context, change: Change) {
+        match self.scenarios.edit(change) {
+            Ok(()) => {
+                self.scenarios.error = None;
+                self.refresh_scenario(ctx);
+            }
+            Err(e) => self.scenarios.error = Some(e),
+        }
+    }
+
+    /// The scenario's figures into the analysis panel now (coverage of every tier), and the ten
+    /// ones and overlays of the edited town from a background job.
+    pub(super) fn refresh_scenario(&mut self, ctx: &egui::Context) {
+        let started = std::time::Instant::now();
+        let base_layers = self.base_layers();
+        let (Some(base), Some(live)) = (&self.scenarios.base, self.scenarios.live()) else {
+            return;
+        };
+        let Some(first) = base.runs.first() else {
+            return;
+        };
+        let runs = self.scenarios.runs(&base.runs);
+        let Some(report) = live.report() else {
+            return;
+        };
+        let tenones = self
+            .analysis
+            .results
+            .as_ref()
+            .and_then(|r| r.tenones.clone())
+            .or_else(|| base.tenones.clone());
+        let data_quality = base.data_quality.clone();
+        let name = self
+            .scenarios
+            .current()
+            .map(|d| d.name.clone())
+            .unwrap_or_default();
+        let layers = scenario::scenario_layers(&base_layers, &first.analysis, live, &name);
+        let category = self.analysis.settings.overlay_category.clone();
+        let minutes = self.analysis.settings.overlay_minutes;
+        let mut markers = scenario::marker_overlays(&first.analysis, live);
+        markers.extend(scenario::difference_overlays(
+            &base.runs, &runs, &category, minutes,
+        ));
+        let job_report = report.clone();
+        self.analysis.results = Some(analysis::AnalysisOutput {
+            runs: runs.clone(),
+            report,
+            tenones,
+            overlays: Vec::new(),
+            seconds: started.elapsed().as_secs_f64(),
+            data_quality,
+        });
+        self.scenarios.last_update_ms += started.elapsed().as_secs_f64() * 1000.0;
+
+        // The ten ones and overlays of the edited town, off the UI thread.
+        if let Some(j) = self.scenarios.job.take() {
+            j.cancel();
+        }
+        let Ok(profile) = self.analysis.profile.clone() else {
+            return;
+        };
+        let taxonomy = self.doc.taxonomy.clone();
+        let town = self.doc.town_extent();
+        let generation = self.scenarios.generation;
+        let label = self.lang().t(tx::SCENARIO).to_string();
+        self.scenarios.job = Some(Job::spawn(label, ctx, move |progress| {
+            let mut overlays =
+                analysis::build_overlays(&runs, &layers, &category, minutes, town, progress)?;
+            overlays.extend(markers);
+            let owned: Vec<crate::model::Layer> = layers
+                .iter()
+                .map(|l| crate::model::Layer::clone(l))
+                .collect();
+            let tenones = crate::tenones::evaluate(&owned, &profile, &taxonomy, &job_report).ok();
+            Ok(ScenarioOutput {
+                tenones,
+                overlays,
+                generation,
+            })
+        }));
+    }
+
+    pub(super) fn poll_scenario(&mut self, ctx: &egui::Context) {
+        let Some(end) = self.scenarios.job.as_ref().and_then(|j| j.poll()) else {
+            return;
+        };
+        self.scenarios.job = None;
+        match end {
+            JobEnd::Done(out) if out.generation == self.scenarios.generation => {
+                if let Some(r) = &mut self.analysis.results {
+                    r.tenones = out.tenones;
+                }
+                self.put_overlays(out.overlays);
+            }
+            JobEnd::Done(_) | JobEnd::Cancelled => {}
+            JobEnd::Crashed => {
+                let text = format!(
+                    "{}: {}",
+                    self.lang().t(tx::JOB_CRASHED),
+                    self.lang().t(tx::SCENARIO)
+                );
+                self.log(ctx, Level::Error, text);
+            }
+        }
+    }
+
+    /// The scenario panel, under the analysis.
+    pub(super) fn scenario_ui(&mut self, ui: &mut egui::Ui) -> Vec<Command> {
+        let lang = self.lang();
+        let categories: Vec<(String, String, String)> = self
+            .doc
+            .taxonomy
+            .categories
+            .iter()
+            .map(|c| (c.id.clone(), c.zh.clone(), c.en.clone()))
+            .collect();
+        let shown = self.analysis.results.as_ref();
+        let base = self.scenarios.base.as_ref();
+        let reports = match (base, shown) {
+            (Some(b), Some(s)) if self.scenarios.active.is_some() => Some((&b.report, &s.report)),
+            _ => None,
+        };
+        let tenones = match (
+            base.and_then(|b| b.tenones.as_ref()),
+            shown.and_then(|s| s.tenones.as_ref()),
+        ) {
+            (Some(b), Some(s)) if reports.is_some() => Some((b, s)),
+            _ => None,
+        };
+        let has_analysis = base.is_some() || shown.is_some();
+        // The panel borrows the state mutably: hand it copies of the reports.
+        let reports = reports.map(|(b, s)| (b.clone(), s.clone()));
+        let tenones = tenones.map(|(b, s)| (b.clone(), s.clone()));
+        self.scenarios.ui(
+            ui,
+            lang,
+            &categories,
+            reports.as_ref().map(|(b, s)| (b, s)),
+            tenones.as_ref().map(|(b, s)| (b, s)),
+            has_analysis,
+        )
+    }
+}
