@@ -20,8 +20,7 @@ use crate::model::Layer;
 
 use super::atomic::{Staging, retarget, retarget_text};
 
-/// The files of a shapefile, in the order the atomic writer stages them (the .shp first).
-pub const SHAPEFILE_PARTS: &[&str] = &["shp", "shx", "dbf", "prj", "cpg"];
+pub use super::shapefile::SHAPEFILE_PARTS;
 
 /// An output format, by the output file's extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

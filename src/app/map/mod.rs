@@ -21,6 +21,19 @@ use crate::model::{AttrValue, GeometryKind};
 use draw::{BUILD_BUDGET, DrawLayer, DrawStats, highlight_shapes, layer_shapes};
 use view::MapView;
 
+/// What a click or drag on the map does while a scenario is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditTool {
+    /// A click adds a facility of the chosen category.
+    Add,
+    /// A drag moves a facility.
+    Move,
+    /// A click removes a facility.
+    Remove,
+    /// A click gives a facility the chosen category.
+    Recategorize,
+}
+
 /// The map's interaction state (not persisted).
 #[derive(Debug, Default)]
 pub struct MapState {
@@ -46,7 +59,7 @@ pub struct MapState {
     /// Shapes outlined on the map besides the selection (a ten-ones item's failing places).
     pub highlights: Vec<geo_types::Geometry<f64>>,
     /// A scenario edit tool: clicks and drags edit facilities instead of selecting and panning.
-    pub edit_tool: Option<crate::app::scenario::Tool>,
+    pub edit_tool: Option<EditTool>,
     /// The facilities the edit tools can pick (working CRS).
     pub edit_targets: Vec<(crate::access::live::FacilityKey, [f64; 2])>,
     /// The facility being dragged by the Move tool.
@@ -76,7 +89,6 @@ impl MapState {
         rect: Rect,
         commands: &mut Vec<Command>,
     ) -> bool {
-        use crate::app::scenario::Tool;
         let Some(tool) = self.edit_tool else {
             self.dragging = None;
             return false;
@@ -84,13 +96,13 @@ impl MapState {
         let tolerance_m = 8.0 * self.view.m_per_pt;
         let world = |p: Option<Pos2>| p.map(|p| self.view.to_world(rect, p));
         match tool {
-            Tool::Add | Tool::Remove | Tool::Recategorize => {
+            EditTool::Add | EditTool::Remove | EditTool::Recategorize => {
                 if response.clicked()
                     && let Some(w) = world(response.interact_pointer_pos())
                 {
                     match tool {
-                        Tool::Add => commands.push(Command::ScenarioAdd([w.x, w.y])),
-                        Tool::Remove => {
+                        EditTool::Add => commands.push(Command::ScenarioAdd([w.x, w.y])),
+                        EditTool::Remove => {
                             if let Some(k) = self.edit_target(w, tolerance_m) {
                                 commands.push(Command::ScenarioRemove(k));
                             }
@@ -105,7 +117,7 @@ impl MapState {
                 // Dragging still pans with these tools.
                 response.clicked()
             }
-            Tool::Move => {
+            EditTool::Move => {
                 // Where the button went down, not where the drag was recognised (a few points on).
                 if response.drag_started()
                     && let Some(w) = world(response.ctx.input(|i| i.pointer.press_origin()))
@@ -488,7 +500,7 @@ impl MapState {
         // the tool.
         if self.edit_tool.is_some() && response.hovered() {
             ui.ctx().set_cursor_icon(match self.edit_tool {
-                Some(crate::app::scenario::Tool::Move) => egui::CursorIcon::Grab,
+                Some(EditTool::Move) => egui::CursorIcon::Grab,
                 _ => egui::CursorIcon::Crosshair,
             });
         }

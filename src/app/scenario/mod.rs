@@ -22,18 +22,8 @@ use crate::model::CategoryId;
 use super::analysis::{AnalysisOutput, Run};
 use super::jobs::Job;
 
-/// What a click or drag on the map does while a scenario is shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tool {
-    /// A click adds a facility of the chosen category.
-    Add,
-    /// A drag moves a facility.
-    Move,
-    /// A click removes a facility.
-    Remove,
-    /// A click gives a facility the chosen category.
-    Recategorize,
-}
+/// What a click or drag on the map does while a scenario is shown (the map owns the type).
+pub use super::map::EditTool as Tool;
 
 /// One edit as the user made it.
 #[derive(Debug, Clone, PartialEq)]

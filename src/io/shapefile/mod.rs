@@ -51,6 +51,9 @@ fn sibling_for_writing(path: &Path, ext: &str) -> PathBuf {
     path.with_extension(ext)
 }
 
+/// The files of a shapefile, in the order the atomic writer stages them (the .shp first).
+pub const SHAPEFILE_PARTS: &[&str] = &["shp", "shx", "dbf", "prj", "cpg"];
+
 mod cells;
 mod dbf;
 mod read;

@@ -24,8 +24,8 @@ pub fn write_with_warnings(
     layer: &Layer,
     encoding: &'static Encoding,
 ) -> Result<Vec<String>> {
+    use super::SHAPEFILE_PARTS;
     use crate::io::atomic::{retarget, retarget_text, write_siblings};
-    use crate::io::convert::SHAPEFILE_PARTS;
     write_siblings(path, SHAPEFILE_PARTS, |temp| {
         let warnings = write_parts(temp, layer, encoding).map_err(|e| retarget(e, temp, path))?;
         Ok(warnings
