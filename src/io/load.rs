@@ -26,6 +26,9 @@ pub struct LoadOptions {
     pub default_crs: Option<Crs>,
     /// Per-file CRS overrides: (file name or path, CRS); beats what the file declares.
     pub crs_for: Vec<(String, Crs)>,
+    /// Per-file text encodings (DBF, CSV): (file name or path, encoding); beats
+    /// `read.encoding` and what the file says.
+    pub encoding_for: Vec<(String, &'static encoding_rs::Encoding)>,
 }
 
 impl LoadOptions {
@@ -37,6 +40,15 @@ impl LoadOptions {
             .find(|(p, _)| Path::new(p) == path || Some(p.as_str()) == name.as_deref())
             .map(|(_, c)| c)
             .or(self.read.crs.as_ref())
+    }
+
+    /// The forced text encoding for `path`, if the user gave one for it.
+    fn encoding_override(&self, path: &Path) -> Option<&'static encoding_rs::Encoding> {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        self.encoding_for
+            .iter()
+            .find(|(p, _)| Path::new(p) == path || Some(p.as_str()) == name.as_deref())
+            .map(|(_, e)| *e)
     }
 }
 
@@ -356,6 +368,9 @@ pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Dataset {
     for path in &super::expand_paths(paths) {
         let mut read_options = options.read.clone();
         read_options.crs = options.crs_override(path).cloned();
+        if let Some(e) = options.encoding_override(path) {
+            read_options.encoding = Some(e);
+        }
         match read(path, &read_options) {
             Ok(ls) => layers.extend(ls),
             Err(error) => failures.push(FileFailure {
