@@ -43,9 +43,10 @@ impl Scenario {
     }
 }
 
-/// One edit. In the file: a table with `op = "add" | "move" | "remove" | "recategorize"`.
+/// One edit. In the file: a table with `op = "add" | "move" | "remove" | "recategorize"` and
+/// the fields of that op (read through a plain table, so that an error points to its line).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "lowercase")]
+#[serde(try_from = "EditRepr", into = "EditRepr")]
 pub enum Edit {
     /// A new facility. `key` names it for later edits of the same scenario
     /// ([`FacilityRef::Added`]); unique within the scenario.
@@ -53,18 +54,14 @@ pub enum Edit {
         key: u32,
         /// A taxonomy category id, e.g. `kindergarten`.
         category: String,
-        #[serde(serialize_with = "lonlat_out", deserialize_with = "lonlat_in")]
         lonlat: [f64; 2],
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         name: Option<String>,
         /// Places, beds, seats … when known.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         capacity: Option<f64>,
     },
     /// A facility put somewhere else (a polygon facility becomes a point there).
     Move {
         facility: FacilityRef,
-        #[serde(serialize_with = "lonlat_out", deserialize_with = "lonlat_in")]
         lonlat: [f64; 2],
     },
     /// A facility taken away.
@@ -74,6 +71,136 @@ pub enum Edit {
         facility: FacilityRef,
         category: String,
     },
+}
+
+/// The kinds of edit, as `op` writes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Op {
+    Add,
+    Move,
+    Remove,
+    Recategorize,
+}
+
+/// [`Edit`] as written: `op` and the fields of that op.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct EditRepr {
+    op: Op,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    key: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    category: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "lonlat_out",
+        deserialize_with = "lonlat_in"
+    )]
+    lonlat: Option<[f64; 2]>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    capacity: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    facility: Option<FacilityRef>,
+}
+
+impl From<Edit> for EditRepr {
+    fn from(e: Edit) -> EditRepr {
+        let blank = |op| EditRepr {
+            op,
+            key: None,
+            category: None,
+            lonlat: None,
+            name: None,
+            capacity: None,
+            facility: None,
+        };
+        match e {
+            Edit::Add {
+                key,
+                category,
+                lonlat,
+                name,
+                capacity,
+            } => EditRepr {
+                key: Some(key),
+                category: Some(category),
+                lonlat: Some(lonlat),
+                name,
+                capacity,
+                ..blank(Op::Add)
+            },
+            Edit::Move { facility, lonlat } => EditRepr {
+                facility: Some(facility),
+                lonlat: Some(lonlat),
+                ..blank(Op::Move)
+            },
+            Edit::Remove { facility } => EditRepr {
+                facility: Some(facility),
+                ..blank(Op::Remove)
+            },
+            Edit::Recategorize { facility, category } => EditRepr {
+                facility: Some(facility),
+                category: Some(category),
+                ..blank(Op::Recategorize)
+            },
+        }
+    }
+}
+
+impl TryFrom<EditRepr> for Edit {
+    type Error = String;
+    fn try_from(r: EditRepr) -> Result<Edit, String> {
+        let op = match r.op {
+            Op::Add => "add",
+            Op::Move => "move",
+            Op::Remove => "remove",
+            Op::Recategorize => "recategorize",
+        };
+        let need = |field: &str| format!("an edit with op = \"{op}\" needs {field}");
+        let refuse = |field: &str, has: bool| -> Result<(), String> {
+            if has {
+                Err(format!("an edit with op = \"{op}\" has no {field}"))
+            } else {
+                Ok(())
+            }
+        };
+        Ok(match r.op {
+            Op::Add => {
+                refuse("facility (add makes a new one)", r.facility.is_some())?;
+                Edit::Add {
+                    key: r.key.ok_or_else(|| need("key = N (unique in the scenario)"))?,
+                    category: r.category.ok_or_else(|| need("category = \"…\""))?,
+                    lonlat: r.lonlat.ok_or_else(|| need("lonlat = [lon, lat]"))?,
+                    name: r.name,
+                    capacity: r.capacity,
+                }
+            }
+            Op::Move => {
+                refuse("category", r.category.is_some())?;
+                Edit::Move {
+                    facility: r.facility.ok_or_else(|| need("facility = { … }"))?,
+                    lonlat: r.lonlat.ok_or_else(|| need("lonlat = [lon, lat]"))?,
+                }
+            }
+            Op::Remove => {
+                refuse("lonlat", r.lonlat.is_some())?;
+                refuse("category", r.category.is_some())?;
+                Edit::Remove {
+                    facility: r.facility.ok_or_else(|| need("facility = { … }"))?,
+                }
+            }
+            Op::Recategorize => {
+                refuse("lonlat", r.lonlat.is_some())?;
+                Edit::Recategorize {
+                    facility: r.facility.ok_or_else(|| need("facility = { … }"))?,
+                    category: r.category.ok_or_else(|| need("category = \"…\""))?,
+                }
+            }
+        })
+    }
 }
 
 impl Edit {
@@ -217,11 +344,11 @@ pub fn round_lonlat(ll: [f64; 2]) -> [f64; 2] {
     })
 }
 
-fn lonlat_out<S: Serializer>(ll: &[f64; 2], s: S) -> Result<S::Ok, S::Error> {
-    round_lonlat(*ll).serialize(s)
+fn lonlat_out<S: Serializer>(ll: &Option<[f64; 2]>, s: S) -> Result<S::Ok, S::Error> {
+    ll.map(round_lonlat).serialize(s)
 }
 
-fn lonlat_in<'de, D: Deserializer<'de>>(d: D) -> Result<[f64; 2], D::Error> {
+fn lonlat_in<'de, D: Deserializer<'de>>(d: D) -> Result<Option<[f64; 2]>, D::Error> {
     let ll = <[f64; 2]>::deserialize(d)?;
     if !(ll[0].is_finite() && ll[1].is_finite() && ll[0].abs() <= 180.0 && ll[1].abs() <= 90.0) {
         return Err(serde::de::Error::custom(format!(
@@ -229,7 +356,7 @@ fn lonlat_in<'de, D: Deserializer<'de>>(d: D) -> Result<[f64; 2], D::Error> {
             ll[0], ll[1]
         )));
     }
-    Ok(ll)
+    Ok(Some(ll))
 }
 
 /// A feature id as text: "feature 12", "line 12", "row 5", "OSM node 123", "OSM way 4",

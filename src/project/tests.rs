@@ -146,7 +146,10 @@ fn a_corrupt_file_names_the_file_line_and_reason() {
     assert!(msg.contains("line 7") && msg.contains("record 3"), "{msg}");
     let op = "format = \"towncircle-project\"\nversion = 1\n[[scenarios]]\nname = \"a\"\n[[scenarios.edits]]\nop = \"teleport\"\n";
     let msg = Project::from_toml(op, p).unwrap_err().to_string();
-    assert!(msg.contains("teleport") && msg.contains("line 5"), "{msg}");
+    assert!(msg.contains("teleport") && msg.contains("line 6"), "{msg}");
+    let missing = "format = \"towncircle-project\"\nversion = 1\n[[scenarios]]\nname = \"a\"\n[[scenarios.edits]]\nop = \"move\"\nfacility = { key = 1 }\n";
+    let msg = Project::from_toml(missing, p).unwrap_err().to_string();
+    assert!(msg.contains("line 5") && msg.contains("needs lonlat"), "{msg}");
     // Not a project, not text.
     let msg = Project::from_toml("version = 1\n", p).unwrap_err().to_string();
     assert!(msg.contains("not a towncircle project"), "{msg}");
