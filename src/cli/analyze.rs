@@ -88,7 +88,11 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let opened = super::project::open(&args.files)?;
     let scenario = super::project::scenario(opened.as_ref(), args.scenario.as_deref())?;
     let (paths, roles, mut options) = match &opened {
-        Some(o) => (o.plan.files.clone(), o.plan.roles.clone(), o.plan.options.clone()),
+        Some(o) => (
+            o.plan.files.clone(),
+            o.plan.roles.clone(),
+            o.plan.options.clone(),
+        ),
         None => (args.files.clone(), Vec::new(), LoadOptions::default()),
     };
     args.input.overlay(&mut options)?;
@@ -297,17 +301,23 @@ fn print_comparison(c: &ScenarioComparison, lang: Lang) {
         if !r.changed {
             continue;
         }
+        let newly = r.newly_covered.map(|n| {
+            if zh {
+                format!("新增覆盖 {n:.0} 人，")
+            } else {
+                format!("{n:.0} newly covered, ")
+            }
+        });
         println!(
-            "  {} {} min: {} → {} ({}{:+.0} {})",
+            "  {} {} min: {} → {} ({}{} {:+.0}{})",
             if zh { &r.zh } else { &r.en },
             r.minutes,
             pct(r.base.town_percent),
             pct(r.scenario.town_percent),
-            r.newly_covered
-                .map(|n| format!("{} {n:.0}, ", if zh { "新增覆盖" } else { "newly covered" }))
-                .unwrap_or_default(),
+            newly.unwrap_or_default(),
+            if zh { "净变化" } else { "net" },
             r.net_change,
-            if zh { "人净增" } else { "people net" }
+            if zh { " 人" } else { " people" }
         );
     }
     for v in c.changed_verdicts() {

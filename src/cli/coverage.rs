@@ -166,7 +166,9 @@ pub fn run(args: CoverageArgs) -> anyhow::Result<ExitCode> {
         )?),
         _ => None,
     };
-    let layers = edited.as_ref().map_or(ds.layers.as_slice(), |(l, _)| l.as_slice());
+    let layers = edited
+        .as_ref()
+        .map_or(ds.layers.as_slice(), |(l, _)| l.as_slice());
     let scenario_info = match (scenario, &opened, &edited) {
         (Some(s), Some(o), Some((_, warnings))) => Some(ScenarioInfo {
             name: s.name.clone(),

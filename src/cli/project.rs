@@ -247,7 +247,9 @@ pub(crate) fn scenario<'a>(
         return Ok(None);
     };
     let Some(o) = opened else {
-        bail!("--scenario {name}: scenarios live in a project file; give one (.towncircle) as FILE");
+        bail!(
+            "--scenario {name}: scenarios live in a project file; give one (.towncircle) as FILE"
+        );
     };
     match o.project.scenario(name) {
         Some(s) => Ok(Some(s)),

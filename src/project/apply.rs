@@ -88,7 +88,10 @@ pub fn apply(
     let to_working = Transformer::new(&Crs::WGS84, cx.working_crs).map_err(|e| {
         invalid(
             1,
-            format!("positions cannot be put into {}: {e}", cx.working_crs.label()),
+            format!(
+                "positions cannot be put into {}: {e}",
+                cx.working_crs.label()
+            ),
         )
     })?;
     let to_xy = |edit: usize, ll: [f64; 2]| -> Result<[f64; 2], ProjectError> {
@@ -129,7 +132,10 @@ pub fn apply(
                 .iter()
                 .any(|e| matches!(e, Edit::Add { key: k, .. } if k == key))
             {
-                return Err(invalid(n, format!("key {key} is used by an earlier added facility")));
+                return Err(invalid(
+                    n,
+                    format!("key {key} is used by an earlier added facility"),
+                ));
             }
             let xy = to_xy(n, *lonlat)?;
             let label = name.clone().unwrap_or_else(|| {
@@ -254,11 +260,14 @@ pub fn find_feature(
     let wanted = absolute(&super::inputs::resolve(dir, file));
     let same_file = |l: &Layer| {
         let p = &l.source.path;
-        written_path(dir, p) == file
+        p.as_path() == Path::new(file)
+            || written_path(dir, p) == file
             || absolute(p) == wanted
             || matches!((p.canonicalize(), wanted.canonicalize()), (Ok(a), Ok(b)) if a == b)
     };
-    let in_file: Vec<usize> = (0..layers.len()).filter(|i| same_file(&layers[*i])).collect();
+    let in_file: Vec<usize> = (0..layers.len())
+        .filter(|i| same_file(&layers[*i]))
+        .collect();
     if in_file.is_empty() {
         return Err(format!("{file}: no such input file is loaded"));
     }
@@ -489,7 +498,10 @@ mod tests {
         assert_eq!(poi.features[0].category, t.by_id("primary_school"));
         // The park polygon became a point at its new place.
         let p = xy(&poi.features[1]);
-        assert!((p[0] - (X + 1000.0)).abs() < 1e-3 && (p[1] - (Y + 1000.0)).abs() < 1e-3, "{p:?}");
+        assert!(
+            (p[0] - (X + 1000.0)).abs() < 1e-3 && (p[1] - (Y + 1000.0)).abs() < 1e-3,
+            "{p:?}"
+        );
         let counts = &poi.classification.as_ref().unwrap().counts;
         assert_eq!(counts.get("primary_school"), Some(&1));
         assert_eq!(counts.get("village_clinic"), None);
@@ -503,7 +515,10 @@ mod tests {
         let f = &added.features[0];
         assert_eq!(f.category, t.by_id("kindergarten"));
         let p = xy(f);
-        assert!((p[0] - target[0]).abs() < 1e-3 && (p[1] - target[1]).abs() < 1e-3, "{p:?}");
+        assert!(
+            (p[0] - target[0]).abs() < 1e-3 && (p[1] - target[1]).abs() < 1e-3,
+            "{p:?}"
+        );
         assert_eq!(f.attrs[0], AttrValue::Text("新增幼儿园".into()));
         assert_eq!(f.attrs[2], AttrValue::Float(180.0));
         // The road layer is untouched.
@@ -552,14 +567,31 @@ mod tests {
         ])
         .unwrap();
         let msgs: Vec<String> = w.iter().map(ToString::to_string).collect();
-        assert_eq!(w.iter().map(|w| w.edit).collect::<Vec<_>>(), [1, 3, 4, 5, 6, 7], "{msgs:#?}");
-        assert!(msgs[0].contains("line 99") && msgs[0].contains("poi.csv") && msgs[0].contains("no longer in the data"), "{}", msgs[0]);
-        assert!(msgs[1].contains("removed by an earlier edit"), "{}", msgs[1]);
+        assert_eq!(
+            w.iter().map(|w| w.edit).collect::<Vec<_>>(),
+            [1, 3, 4, 5, 6, 7],
+            "{msgs:#?}"
+        );
+        assert!(
+            msgs[0].contains("line 99")
+                && msgs[0].contains("poi.csv")
+                && msgs[0].contains("no longer in the data"),
+            "{}",
+            msgs[0]
+        );
+        assert!(
+            msgs[1].contains("removed by an earlier edit"),
+            "{}",
+            msgs[1]
+        );
         assert!(msgs[2].contains("gone.shp"), "{}", msgs[2]);
         assert!(msgs[3].contains("added facility 7"), "{}", msgs[3]);
         assert!(msgs[4].contains("no layer \"other\""), "{}", msgs[4]);
         assert!(msgs[5].contains("not a facility"), "{}", msgs[5]);
-        assert!(msgs.iter().all(|m| m.contains("方案一") && m.contains("not applied")));
+        assert!(
+            msgs.iter()
+                .all(|m| m.contains("方案一") && m.contains("not applied"))
+        );
         // Only the clinic went.
         assert_eq!(ls[0].features.len(), 2);
         assert_eq!(ls.len(), 2);
@@ -576,7 +608,10 @@ mod tests {
         }])
         .unwrap_err()
         .to_string();
-        assert!(err.contains("\"spaceport\"") && err.contains("edit 1") && err.contains("t.towncircle"), "{err}");
+        assert!(
+            err.contains("\"spaceport\"") && err.contains("edit 1") && err.contains("t.towncircle"),
+            "{err}"
+        );
         let err = run(vec![Edit::Recategorize {
             facility: existing(2),
             category: "moon_base".into(),

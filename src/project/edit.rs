@@ -16,7 +16,7 @@ pub struct Scenario {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub edits: Vec<Edit>,
 }
 
@@ -171,7 +171,9 @@ impl TryFrom<EditRepr> for Edit {
             Op::Add => {
                 refuse("facility (add makes a new one)", r.facility.is_some())?;
                 Edit::Add {
-                    key: r.key.ok_or_else(|| need("key = N (unique in the scenario)"))?,
+                    key: r
+                        .key
+                        .ok_or_else(|| need("key = N (unique in the scenario)"))?,
                     category: r.category.ok_or_else(|| need("category = \"…\""))?,
                     lonlat: r.lonlat.ok_or_else(|| need("lonlat = [lon, lat]"))?,
                     name: r.name,
@@ -426,10 +428,7 @@ category = "park"
 "#;
         let s: Scenario = toml::from_str(text).unwrap();
         assert_eq!(s.edits.len(), 4);
-        assert_eq!(
-            s.edits[1].facility(),
-            Some(&FacilityRef::Added { key: 0 })
-        );
+        assert_eq!(s.edits[1].facility(), Some(&FacilityRef::Added { key: 0 }));
         assert_eq!(
             s.edits[2].facility(),
             Some(&FacilityRef::Existing {

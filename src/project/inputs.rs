@@ -47,11 +47,15 @@ pub fn absolute(path: &Path) -> PathBuf {
 pub fn written_path(dir: &Path, path: &Path) -> String {
     let abs = absolute(path);
     let dir = absolute(dir);
-    let rel = abs.strip_prefix(&dir).ok().map(Path::to_path_buf).or_else(|| {
-        // Through symbolic links (/tmp → /private/tmp) when both exist.
-        let (a, d) = (abs.canonicalize().ok()?, dir.canonicalize().ok()?);
-        a.strip_prefix(&d).ok().map(Path::to_path_buf)
-    });
+    let rel = abs
+        .strip_prefix(&dir)
+        .ok()
+        .map(Path::to_path_buf)
+        .or_else(|| {
+            // Through symbolic links (/tmp → /private/tmp) when both exist.
+            let (a, d) = (abs.canonicalize().ok()?, dir.canonicalize().ok()?);
+            a.strip_prefix(&d).ok().map(Path::to_path_buf)
+        });
     match rel {
         Some(r) if !r.as_os_str().is_empty() => r
             .components()
@@ -98,7 +102,12 @@ impl std::fmt::Display for MissingInput {
         if Path::new(&self.written).is_absolute() {
             write!(f, "{}", self.written)
         } else {
-            write!(f, "{} (looked for {})", self.written, self.looked_at.display())
+            write!(
+                f,
+                "{} (looked for {})",
+                self.written,
+                self.looked_at.display()
+            )
         }
     }
 }
@@ -374,6 +383,9 @@ mod tests {
             PathBuf::from("/data/town/poi/a.csv")
         );
         assert_eq!(resolve(dir, "/x/y.shp"), PathBuf::from("/x/y.shp"));
-        assert_eq!(resolve(dir, "../other/z.shp"), PathBuf::from("/data/other/z.shp"));
+        assert_eq!(
+            resolve(dir, "../other/z.shp"),
+            PathBuf::from("/data/other/z.shp")
+        );
     }
 }

@@ -49,11 +49,13 @@ pub struct Project {
     /// The scenario shown when the project was saved (None: the base).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_scenario: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub inputs: Vec<Input>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Settings::is_empty")]
     pub analysis: Settings,
-    #[serde(default)]
+    // Written as [[scenarios]] tables (never `scenarios = []`), so that one can be appended
+    // by hand.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scenarios: Vec<Scenario>,
     /// Where the app's map looked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -137,6 +139,13 @@ pub struct Settings {
     /// Keys this version does not know, kept and written back.
     #[serde(skip)]
     pub extra: toml::Table,
+}
+
+impl Settings {
+    /// No setting given.
+    pub fn is_empty(&self) -> bool {
+        self == &Settings::default()
+    }
 }
 
 /// Where the map looked: the centre in WGS84 lon/lat and the scale (metres per screen point),

@@ -97,8 +97,8 @@ pub fn delete_recovery(dir: &Path) -> Result<(), ProjectError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::project::{Edit, FacilityRef, Input, Scenario};
     use crate::model::layer::SourceId;
+    use crate::project::{Edit, FacilityRef, Input, Scenario};
 
     #[test]
     fn recovery_round_trip_with_absolute_paths_and_delete() {

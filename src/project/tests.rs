@@ -6,7 +6,10 @@ use super::*;
 use crate::model::layer::SourceId;
 
 fn sample() -> Project {
-    let mut p = Project::new(vec![Input::new("道路.shp"), Input::new("/data/poi/POI_高德导出.csv")]);
+    let mut p = Project::new(vec![
+        Input::new("道路.shp"),
+        Input::new("/data/poi/POI_高德导出.csv"),
+    ]);
     p.inputs[1].role = Some(Role::Facilities);
     p.inputs[1].crs = Some("gcj02".into());
     p.inputs[1].encoding = Some("GBK".into());
@@ -70,8 +73,14 @@ fn write_then_read_gives_the_same_project() {
     let p = sample();
     p.write(&path).unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.starts_with("format = \"towncircle-project\"\nversion = 1\n"), "{text}");
-    assert!(text.contains("op = \"add\"") && text.contains("feature = \"line 12\""), "{text}");
+    assert!(
+        text.starts_with("format = \"towncircle-project\"\nversion = 1\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("op = \"add\"") && text.contains("feature = \"line 12\""),
+        "{text}"
+    );
     assert_eq!(Project::read(&path).unwrap(), p);
     // No temporary file left beside it.
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
@@ -94,15 +103,25 @@ m_per_pt = 2.0
 layers_hidden = ["建筑"]
 "#;
     let p = Project::from_toml(text, Path::new("f.towncircle")).unwrap();
-    assert_eq!(p.extra.get("future_top").and_then(|v| v.as_str()), Some("kept"));
+    assert_eq!(
+        p.extra.get("future_top").and_then(|v| v.as_str()),
+        Some("kept")
+    );
     let again = Project::from_toml(&p.to_toml().unwrap(), Path::new("f.towncircle")).unwrap();
     assert_eq!(again, p);
     assert_eq!(
-        again.analysis.extra.get("future_setting").and_then(|v| v.as_integer()),
+        again
+            .analysis
+            .extra
+            .get("future_setting")
+            .and_then(|v| v.as_integer()),
         Some(3)
     );
     assert_eq!(
-        again.inputs[0].extra.get("future_flag").and_then(|v| v.as_bool()),
+        again.inputs[0]
+            .extra
+            .get("future_flag")
+            .and_then(|v| v.as_bool()),
         Some(true)
     );
     assert!(again.view.unwrap().extra.contains_key("layers_hidden"));
@@ -115,7 +134,10 @@ fn a_newer_version_is_refused_and_the_file_left_alone() {
     let text = "format = \"towncircle-project\"\nversion = 2\n[[inputs]]\nfancy = { a = 1 }\n";
     std::fs::write(&path, text).unwrap();
     let err = Project::read(&path).unwrap_err();
-    assert!(matches!(err, ProjectError::Newer { version: 2, .. }), "{err:?}");
+    assert!(
+        matches!(err, ProjectError::Newer { version: 2, .. }),
+        "{err:?}"
+    );
     let msg = err.to_string();
     assert!(
         msg.contains("made by a newer towncircle") && msg.contains("new.towncircle"),
@@ -149,9 +171,14 @@ fn a_corrupt_file_names_the_file_line_and_reason() {
     assert!(msg.contains("teleport") && msg.contains("line 6"), "{msg}");
     let missing = "format = \"towncircle-project\"\nversion = 1\n[[scenarios]]\nname = \"a\"\n[[scenarios.edits]]\nop = \"move\"\nfacility = { key = 1 }\n";
     let msg = Project::from_toml(missing, p).unwrap_err().to_string();
-    assert!(msg.contains("line 5") && msg.contains("needs lonlat"), "{msg}");
+    assert!(
+        msg.contains("line 5") && msg.contains("needs lonlat"),
+        "{msg}"
+    );
     // Not a project, not text.
-    let msg = Project::from_toml("version = 1\n", p).unwrap_err().to_string();
+    let msg = Project::from_toml("version = 1\n", p)
+        .unwrap_err()
+        .to_string();
     assert!(msg.contains("not a towncircle project"), "{msg}");
     let tmp = tempfile::tempdir().unwrap();
     let bin = tmp.path().join("b.towncircle");
@@ -201,7 +228,10 @@ fn inputs_are_written_relative_and_missing_ones_listed() {
     assert_eq!(r.missing.len(), 1);
     assert_eq!(r.missing[0].written, "gone.shp");
     let msg = r.missing_message(&file).unwrap();
-    assert!(msg.contains("gone.shp") && msg.contains("t.towncircle"), "{msg}");
+    assert!(
+        msg.contains("gone.shp") && msg.contains("t.towncircle"),
+        "{msg}"
+    );
     let err = p.load_plan(&file).unwrap_err().to_string();
     assert!(err.contains("gone.shp"), "{err}");
     // The project moves with its folder.
@@ -212,7 +242,10 @@ fn inputs_are_written_relative_and_missing_ones_listed() {
     let q = Project::read(&moved.join("t.towncircle")).unwrap();
     let plan = q.load_plan(&moved.join("t.towncircle")).unwrap();
     assert_eq!(plan.files[0], moved.join("poi").join("a.csv"));
-    assert_eq!(plan.roles, vec![(moved.join("poi").join("a.csv"), Role::Facilities)]);
+    assert_eq!(
+        plan.roles,
+        vec![(moved.join("poi").join("a.csv"), Role::Facilities)]
+    );
 }
 
 #[test]
@@ -229,17 +262,26 @@ fn load_plan_turns_overrides_into_options() {
     p.analysis.encoding = Some("UTF-8".into());
     let plan = p.load_plan(&file).unwrap();
     let a = tmp.path().join("a.csv").display().to_string();
-    assert_eq!(plan.options.crs_for, vec![(a.clone(), crate::crs::Crs::Gcj02)]);
+    assert_eq!(
+        plan.options.crs_for,
+        vec![(a.clone(), crate::crs::Crs::Gcj02)]
+    );
     assert_eq!(plan.options.encoding_for, vec![(a, encoding_rs::GBK)]);
     assert_eq!(plan.options.default_crs, Some(crate::crs::Crs::Epsg(4549)));
     assert_eq!(plan.options.read.encoding, Some(encoding_rs::UTF_8));
     p.inputs[1].crs = Some("EPSG:99999999".into());
     let msg = p.load_plan(&file).unwrap_err().to_string();
-    assert!(msg.contains("input 2 (b.shp)") && msg.contains("99999999"), "{msg}");
+    assert!(
+        msg.contains("input 2 (b.shp)") && msg.contains("99999999"),
+        "{msg}"
+    );
     p.inputs[1].crs = None;
     p.inputs[1].encoding = Some("klingon".into());
     let msg = p.load_plan(&file).unwrap_err().to_string();
-    assert!(msg.contains("input 2 (b.shp)") && msg.contains("klingon"), "{msg}");
+    assert!(
+        msg.contains("input 2 (b.shp)") && msg.contains("klingon"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -264,7 +306,10 @@ fn relocating_an_input_moves_the_edits_that_name_it() {
 }
 
 fn lonlat() -> impl Strategy<Value = [f64; 2]> {
-    (-180_000_000_000i64..=180_000_000_000, -90_000_000_000i64..=90_000_000_000)
+    (
+        -180_000_000_000i64..=180_000_000_000,
+        -90_000_000_000i64..=90_000_000_000,
+    )
         .prop_map(|(x, y)| [x as f64 / 1e9, y as f64 / 1e9])
 }
 

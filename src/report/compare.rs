@@ -212,7 +212,8 @@ impl ScenarioComparison {
             })
             .collect();
         // Every type of either side (a scenario may add the first facility of a type).
-        let mut ids: Vec<&crate::access::CategoryCoverage> = base.report.categories.iter().collect();
+        let mut ids: Vec<&crate::access::CategoryCoverage> =
+            base.report.categories.iter().collect();
         for s in &scenario.report.categories {
             if !ids.iter().any(|c| c.id == s.id) {
                 ids.push(s);
@@ -314,7 +315,9 @@ pub fn describe_edits(
         taxonomy
             .by_id(id)
             .and_then(|c| taxonomy.get(c))
-            .map_or((id.to_string(), id.to_string()), |c| (c.zh.clone(), c.en.clone()))
+            .map_or((id.to_string(), id.to_string()), |c| {
+                (c.zh.clone(), c.en.clone())
+            })
     };
     // Added facilities so far: key → (zh, en) label.
     let mut added: Vec<(u32, (String, String))> = Vec::new();
@@ -352,11 +355,16 @@ pub fn describe_edits(
                         (kind, name)
                     });
                     let zh_kind = kind.map(|k| k.zh.clone()).unwrap_or_else(|| "设施".into());
-                    let en_kind = kind.map(|k| k.en.clone()).unwrap_or_else(|| "facility".into());
-                    let named = |s: String| name.as_ref().map_or(s.clone(), |n| format!("{s}“{n}”"));
+                    let en_kind = kind
+                        .map(|k| k.en.clone())
+                        .unwrap_or_else(|| "facility".into());
+                    let (zh_name, en_name) =
+                        name.as_ref().map_or((String::new(), String::new()), |n| {
+                            (format!("“{n}”"), format!(" \"{n}\""))
+                        });
                     (
-                        format!("{}（{file_name} {feature}）", named(zh_kind)),
-                        format!("{} ({file_name} {feature})", named(en_kind)),
+                        format!("{zh_kind}{zh_name}（{file_name} {feature}）"),
+                        format!("{en_kind}{en_name} ({file_name} {feature})"),
                     )
                 }
             }
@@ -372,19 +380,26 @@ pub fn describe_edits(
                 let (czh, cen) = cat(category);
                 let named = name.as_ref().map(|n| format!("“{n}”")).unwrap_or_default();
                 let cap = capacity.map(|c| format!("，容量 {c}")).unwrap_or_default();
-                let cap_en = capacity.map(|c| format!(", capacity {c}")).unwrap_or_default();
+                let cap_en = capacity
+                    .map(|c| format!(", capacity {c}"))
+                    .unwrap_or_default();
                 let r = (
                     format!("新增{czh}{named}，位于 {}{cap}", lonlat_text(*lonlat)),
                     format!(
                         "added {cen}{} at {}{cap_en}",
-                        name.as_ref().map(|n| format!(" \"{n}\"")).unwrap_or_default(),
+                        name.as_ref()
+                            .map(|n| format!(" \"{n}\""))
+                            .unwrap_or_default(),
                         lonlat_text(*lonlat)
                     ),
                 );
                 added.push((*key, (czh, cen)));
                 r
             }
-            Edit::Move { facility: f, lonlat } => {
+            Edit::Move {
+                facility: f,
+                lonlat,
+            } => {
                 let (z, n) = facility(f);
                 (
                     format!("将{z}移至 {}", lonlat_text(*lonlat)),
@@ -406,10 +421,7 @@ pub fn describe_edits(
                 {
                     slot.1 = (czh.clone(), cen.clone());
                 }
-                (
-                    format!("将{z}改为{czh}"),
-                    format!("changed {n} to {cen}"),
-                )
+                (format!("将{z}改为{czh}"), format!("changed {n} to {cen}"))
             }
         };
         out.push(EditSummary {
@@ -443,7 +455,8 @@ mod tests {
         // The scenario: a second kindergarten beside the home 5 km away.
         let mut edited = layers.clone();
         let k = t.by_id("kindergarten").unwrap();
-        let far = crate::access::test_support::facilities(&[([500_000.0 + 5000.0, 3_320_000.0], k)]);
+        let far =
+            crate::access::test_support::facilities(&[([500_000.0 + 5000.0, 3_320_000.0], k)]);
         edited.push(far);
         let (sa, sr) = analyse(&edited);
         let (base_runs, scen_runs) = ([(&ba, &br)], [(&sa, &sr)]);
@@ -452,12 +465,23 @@ mod tests {
             None,
             vec![],
             vec![],
-            Side { report: &br.report, runs: &base_runs, tenones: None },
-            Side { report: &sr.report, runs: &scen_runs, tenones: None },
+            Side {
+                report: &br.report,
+                runs: &base_runs,
+                tenones: None,
+            },
+            Side {
+                report: &sr.report,
+                runs: &scen_runs,
+                tenones: None,
+            },
         );
         let changed: Vec<&CoverageChange> = c.changed_categories().collect();
         assert!(!changed.is_empty());
-        assert!(changed.iter().all(|r| r.id == "kindergarten"), "{changed:#?}");
+        assert!(
+            changed.iter().all(|r| r.id == "kindergarten"),
+            "{changed:#?}"
+        );
         for r in &changed {
             assert_eq!(r.facilities_base, Some(1));
             assert_eq!(r.facilities_scenario, Some(2));
@@ -506,8 +530,15 @@ mod tests {
         };
         let d = describe_edits(&s, &layers, &t, Path::new("/nowhere/p.towncircle"));
         assert_eq!(d.len(), 4);
-        assert_eq!(d[0].zh, "新增幼儿园“溪西幼儿园”，位于 119.950000°E, 30.050000°N，容量 180");
-        assert!(d[0].en.starts_with("added Kindergarten \"溪西幼儿园\""), "{}", d[0].en);
+        assert_eq!(
+            d[0].zh,
+            "新增幼儿园“溪西幼儿园”，位于 119.950000°E, 30.050000°N，容量 180"
+        );
+        assert!(
+            d[0].en.starts_with("added Kindergarten \"溪西幼儿园\""),
+            "{}",
+            d[0].en
+        );
         assert_eq!(d[1].zh, "将方案新增的幼儿园改为小学");
         assert_eq!(d[2].zh, "移除方案新增的小学");
         assert!(d[3].zh.starts_with("移除幼儿园"), "{}", d[3].zh);

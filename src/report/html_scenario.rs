@@ -58,7 +58,10 @@ pub(crate) fn scenario_html(h: &mut Html, data: &ReportData<'_>) {
     edits_html(h, c);
     h.push(&format!(
         "<h3>{}</h3>\n",
-        esc(h.t("全部必需设施覆盖率（现状 → 方案）", "All required types (base → scenario)"))
+        esc(h.t(
+            "全部必需设施覆盖率（现状 → 方案）",
+            "All required types (base → scenario)"
+        ))
     ));
     h.note_table(
         "镇域覆盖率；净增人口为方案覆盖人口减现状覆盖人口。",
@@ -200,7 +203,10 @@ fn verdicts_html(h: &mut Html, c: &ScenarioComparison, lang: Lang) {
     let _ = writeln!(
         h.s,
         "<h3>{} ({} {})</h3>",
-        esc(h.t("“十个一”结论（现状 → 方案）", "The ten ones (base → scenario)")),
+        esc(h.t(
+            "“十个一”结论（现状 → 方案）",
+            "The ten ones (base → scenario)"
+        )),
         n,
         esc(h.t("项变化", "changed"))
     );
@@ -220,9 +226,16 @@ fn verdicts_html(h: &mut Html, c: &ScenarioComparison, lang: Lang) {
             td(lang.t(&v.zh, &v.en)),
             format!("<td>{}</td>", verdict_badge(v.base, lang)),
             format!("<td>{}</td>", verdict_badge(v.scenario, lang)),
-            tdn(format!("{} → {}", score(v.base_score), score(v.scenario_score))),
+            tdn(format!(
+                "{} → {}",
+                score(v.base_score),
+                score(v.scenario_score)
+            )),
             if v.changed {
-                format!("<td><strong>{}</strong></td>", esc(lang.t("★ 变化", "★ changed")))
+                format!(
+                    "<td><strong>{}</strong></td>",
+                    esc(lang.t("★ 变化", "★ changed"))
+                )
             } else {
                 td("")
             },

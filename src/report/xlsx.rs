@@ -459,12 +459,7 @@ fn scenario_sheet(
     )?;
     let yes = |b: bool| s(if b { "是" } else { "否" });
     for e in &c.edits {
-        sh.push(vec![
-            s("修改"),
-            n(e.number as f64),
-            s(e.op),
-            s(&e.zh),
-        ])?;
+        sh.push(vec![s("修改"), n(e.number as f64), s(e.op), s(&e.zh)])?;
     }
     for w in &c.not_applied {
         sh.push(vec![s("未执行的修改"), C::E, C::E, s(w)])?;
@@ -481,7 +476,10 @@ fn scenario_sheet(
             on(r.facilities_scenario.map(|v| v as f64)),
             on(r.base.town_percent),
             on(r.scenario.town_percent),
-            on(r.base.town_percent.zip(r.scenario.town_percent).map(|(b, a)| a - b)),
+            on(r.base
+                .town_percent
+                .zip(r.scenario.town_percent)
+                .map(|(b, a)| a - b)),
             on(r.newly_covered),
             on(r.no_longer_covered),
             n(r.net_change),
