@@ -478,6 +478,7 @@ fn town_centre(layers: &[Layer]) -> Coord<f64> {
 mod tests {
     use super::*;
     use crate::io::geojson;
+    use crate::model::AttrValue;
 
     fn layer(json: &str) -> Layer {
         geojson::read_bytes(
@@ -563,5 +564,35 @@ mod tests {
         let l = &ds.layers[0];
         assert_eq!(l.features.len(), 1);
         assert_eq!(l.skipped_count(), 1);
+    }
+
+    #[test]
+    fn an_encoding_given_for_one_file_is_used_for_it_only() {
+        let tmp = tempfile::tempdir().unwrap();
+        let text = "name,lon,lat\n清溪镇卫生院,120.0,30.0\n";
+        let (a, b) = (tmp.path().join("a.csv"), tmp.path().join("b.csv"));
+        std::fs::write(&a, text).unwrap();
+        std::fs::write(&b, text).unwrap();
+        let options = LoadOptions {
+            encoding_for: vec![(a.display().to_string(), encoding_rs::GBK)],
+            ..LoadOptions::default()
+        };
+        let ds = load(&[a.clone(), b.clone()], &options);
+        let name = |p: &Path| {
+            let l = ds.layers.iter().find(|l| l.source.path == p).unwrap();
+            let f = &l.features[0];
+            l.attr(f, "name")
+                .and_then(AttrValue::as_text)
+                .map(|t| t.into_owned())
+        };
+        // UTF-8 bytes read as GBK: not the name; the other file is read right.
+        assert_eq!(name(&b).as_deref(), Some("清溪镇卫生院"));
+        assert_ne!(name(&a).as_deref(), Some("清溪镇卫生院"));
+        let l = ds.layers.iter().find(|l| l.source.path == a).unwrap();
+        assert!(
+            l.source.encoding.as_deref().unwrap_or("").contains("GBK"),
+            "{:?}",
+            l.source.encoding
+        );
     }
 }
