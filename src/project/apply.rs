@@ -32,6 +32,23 @@ pub fn added_layer_path(scenario: &str) -> String {
     format!("scenario://{scenario}")
 }
 
+/// How an edit names a feature of the data: its layer's file as the project at `project_file`
+/// writes it, the layer's name, the feature's id (for the app, when the user picks one).
+pub fn facility_ref(project_file: &Path, layer: &Layer, feature: SourceId) -> FacilityRef {
+    FacilityRef::Existing {
+        file: written_path(&project_dir(project_file), &layer.source.path),
+        layer: layer.name.clone(),
+        feature,
+    }
+}
+
+/// A working-CRS position as the project writes it: WGS84 lon/lat, 9 decimals.
+pub fn lonlat_of(working: &Crs, xy: [f64; 2]) -> Result<[f64; 2], crate::error::CrsError> {
+    let c =
+        Transformer::new(working, &Crs::WGS84)?.coord(geo_types::coord! {x: xy[0], y: xy[1]})?;
+    Ok(super::round_lonlat([c.x, c.y]))
+}
+
 /// An edit that could not be made because the data changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApplyWarning {
@@ -595,6 +612,34 @@ mod tests {
         // Only the clinic went.
         assert_eq!(ls[0].features.len(), 2);
         assert_eq!(ls.len(), 2);
+    }
+
+    #[test]
+    fn refs_and_positions_made_by_the_app_find_their_feature() {
+        let ls = layers();
+        let r = facility_ref(Path::new("/town/t.towncircle"), &ls[0], SourceId::Line(3));
+        assert_eq!(r, existing(3));
+        let FacilityRef::Existing {
+            file,
+            layer,
+            feature,
+        } = &r
+        else {
+            panic!()
+        };
+        let p = Path::new("/town/t.towncircle");
+        assert_eq!(find_feature(&ls, p, file, layer, *feature), Ok((0, 1)));
+        let ll = super::lonlat_of(&Crs::Epsg(4549), [X, Y]).unwrap();
+        assert_eq!(ll, crate::project::round_lonlat(ll));
+        let back = Transformer::new(&Crs::WGS84, &Crs::Epsg(4549))
+            .unwrap()
+            .coord(geo_types::coord! {x: ll[0], y: ll[1]})
+            .unwrap();
+        // 9 decimals: within a millimetre.
+        assert!(
+            (back.x - X).abs() < 1e-3 && (back.y - Y).abs() < 1e-3,
+            "{back:?}"
+        );
     }
 
     #[test]
