@@ -9,6 +9,7 @@ pub mod error;
 pub mod io;
 pub mod model;
 pub mod network;
+pub mod project;
 pub mod render;
 pub mod report;
 pub mod standards;

@@ -50,6 +50,9 @@ enum Command {
     /// millimetre of the published formulas. Every reader warning is printed on stderr with its
     /// file; an input that cannot be read stops the run with nothing written (exit code 2).
     Convert(Box<cli::convert::ConvertArgs>),
+    /// Project files (.towncircle: inputs, roles, overrides, profile, settings, scenarios; see
+    /// docs/project-file.md). `analyze` and `coverage` take one in place of FILES.
+    Project(cli::project::ProjectArgs),
 }
 
 fn run() -> anyhow::Result<ExitCode> {
@@ -83,6 +86,7 @@ fn run() -> anyhow::Result<ExitCode> {
         Some(Command::Analyze(args)) => cli::analyze::run(*args),
         Some(Command::DemoTown(args)) => cli::demo_town::run(args),
         Some(Command::Info(args)) => cli::info::run(args),
+        Some(Command::Project(args)) => cli::project::run(args),
     }
 }
 

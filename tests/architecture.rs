@@ -17,6 +17,7 @@ const LAYERS: &[&str] = &[
     "crs",
     "model",
     "io",
+    "project",
     "standards",
     "network",
     "access",

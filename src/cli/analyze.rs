@@ -8,18 +8,27 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::Args;
 
-use towncircle::access::{AccessInput, TownOptions, run_town};
-use towncircle::io::expand_paths;
-use towncircle::report::{Lang, ReportData, Run, synthetic_flag, town_name, write_all};
+use towncircle::access::{AccessInput, AccessResult, Analysis, TownAccess, TownOptions, run_town};
+use towncircle::io::{LoadOptions, expand_paths};
+use towncircle::model::{Layer, Role, Taxonomy};
+use towncircle::project::inputs::project_dir;
+use towncircle::report::compare::describe_edits;
+use towncircle::report::{
+    Lang, ReportData, Run, ScenarioComparison, Side, synthetic_flag, town_name, write_all,
+};
 use towncircle::standards::Scope;
 use towncircle::standards::profile::{Profile, resolve_profile};
-use towncircle::tenones::{Verdict, evaluate};
+use towncircle::tenones::{TenOnesReport, Verdict, evaluate};
 
 use super::{InputArgs, load_town};
 
 #[derive(Debug, Args)]
+#[command(
+    after_help = "A project file (.towncircle, docs/project-file.md) given as the only FILE supplies the inputs with their roles and CRS/encoding overrides, the profile and the settings; flags given on the command line still win over it. --scenario NAME then analyses that scenario (方案) of the project: every figure of the report is the scenario's, and report.html, results.xlsx and summary.json get a comparison with the base (方案比较)."
+)]
 pub struct AnalyzeArgs {
-    /// Data files or folders; roles are guessed from names, fields and geometry.
+    /// Data files or folders (roles guessed from names, fields and geometry), or one project
+    /// file (.towncircle).
     #[arg(required = true, value_name = "FILE or FOLDER")]
     files: Vec<PathBuf>,
     /// The folder to write report.html, results.xlsx, results.gpkg and summary.json into
@@ -42,31 +51,82 @@ pub struct AnalyzeArgs {
     /// its data-quality section (数据质量说明) and beside every verdict that rests on such a layer.
     #[arg(long)]
     strict: bool,
+    /// With a project file: analyse its scenario (方案) NAME, compared with the base.
+    #[arg(long, value_name = "NAME")]
+    scenario: Option<String>,
     #[command(flatten)]
     input: InputArgs,
+}
+
+/// The access run and the ten ones of one set of layers.
+fn analyse(
+    layers: &[Layer],
+    profile: &Profile,
+    taxonomy: &Taxonomy,
+    options: &TownOptions,
+) -> anyhow::Result<(TownAccess, TenOnesReport)> {
+    let input = AccessInput::from_layers(layers);
+    let access = run_town(&input, profile, taxonomy, options)
+        .with_context(|| format!("profile {}", profile.path.display()))?;
+    let tenones = evaluate(layers, profile, taxonomy, &access.report)
+        .with_context(|| format!("the ten ones, profile {}", profile.path.display()))?;
+    Ok((access, tenones))
+}
+
+fn runs(access: &TownAccess) -> Vec<(&Analysis, &AccessResult)> {
+    access
+        .runs
+        .iter()
+        .map(|r| (&r.analysis, &r.result))
+        .collect()
 }
 
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let Some(lang) = Lang::parse(&args.lang) else {
         bail!("--lang {}: use zh or en", args.lang);
     };
-    let options = args.input.load_options()?;
-    for p in &args.files {
-        if !p.exists() {
-            bail!("{}: no such file or folder", p.display());
-        }
-        if p.is_dir() && expand_paths(std::slice::from_ref(p)).is_empty() {
-            bail!(
-                "{}: the folder holds no data files (.shp, .geojson, .gpkg, .osm.pbf, .csv, .xlsx); nothing was written",
-                p.display()
-            );
+    let opened = super::project::open(&args.files)?;
+    let scenario = super::project::scenario(opened.as_ref(), args.scenario.as_deref())?;
+    let (paths, roles, mut options) = match &opened {
+        Some(o) => (
+            o.plan.files.clone(),
+            o.plan.roles.clone(),
+            o.plan.options.clone(),
+        ),
+        None => (args.files.clone(), Vec::new(), LoadOptions::default()),
+    };
+    args.input.overlay(&mut options)?;
+    if opened.is_none() {
+        for p in &args.files {
+            if !p.exists() {
+                bail!("{}: no such file or folder", p.display());
+            }
+            if p.is_dir() && expand_paths(std::slice::from_ref(p)).is_empty() {
+                bail!(
+                    "{}: the folder holds no data files (.shp, .geojson, .gpkg, .osm.pbf, .csv, .xlsx); nothing was written",
+                    p.display()
+                );
+            }
         }
     }
-    let profile = match &args.profile {
-        Some(p) => resolve_profile(p)?,
+    let project = opened.as_ref().map(|o| (&o.project, o.file.as_path()));
+    let profile = match args
+        .profile
+        .clone()
+        .or_else(|| project.and_then(|(p, f)| p.profile_arg(f)))
+    {
+        Some(p) => resolve_profile(&p)?,
         None => Profile::default(),
     };
-    let ds = load_town(&args.files, &[], &options);
+    let town_options = TownOptions {
+        mode: args
+            .mode
+            .clone()
+            .or_else(|| project.and_then(|(p, _)| p.analysis.mode.clone())),
+        minutes: project.and_then(|(p, _)| p.analysis.minutes.clone()),
+    };
+    let flagged: Vec<(&PathBuf, Role)> = roles.iter().map(|(p, r)| (p, *r)).collect();
+    let ds = load_town(&paths, &flagged, &options);
     if !ds.failures.is_empty() {
         let list: Vec<String> = ds
             .failures
@@ -97,23 +157,30 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    let input = AccessInput::from_layers(&ds.layers);
-    let access = run_town(
-        &input,
-        &profile,
-        &options.taxonomy,
-        &TownOptions {
-            mode: args.mode.clone(),
-            minutes: None,
-        },
-    )
-    .with_context(|| format!("profile {}", profile.path.display()))?;
-    let tenones = evaluate(&ds.layers, &profile, &options.taxonomy, &access.report)
-        .with_context(|| format!("the ten ones, profile {}", profile.path.display()))?;
-    let town = town_name(&ds.layers, &args.files);
+    let taxonomy = &options.taxonomy;
+    let (base_access, base_tenones) = analyse(&ds.layers, &profile, taxonomy, &town_options)?;
+    // A scenario: its edits on a copy of the layers, and a second full run.
+    let edited = match (scenario, &opened) {
+        (Some(s), Some(o)) => {
+            let (layers, warnings) =
+                super::project::edited_layers(&ds.layers, s, o, taxonomy, &ds.working_crs)?;
+            let (access, tenones) = analyse(&layers, &profile, taxonomy, &town_options)?;
+            Some((s, o, layers, warnings, access, tenones))
+        }
+        _ => None,
+    };
+    let (layers, access, tenones) = match &edited {
+        Some((_, _, l, _, a, t)) => (l.as_slice(), a, t),
+        None => (ds.layers.as_slice(), &base_access, &base_tenones),
+    };
+    let name_from: Vec<PathBuf> = match &opened {
+        Some(o) => vec![project_dir(&o.file)],
+        None => args.files.clone(),
+    };
+    let town = town_name(&ds.layers, &name_from);
     let mut data = ReportData::new(
         town,
-        &ds.layers,
+        layers,
         ds.working_crs.clone(),
         access
             .runs
@@ -124,11 +191,44 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
             })
             .collect(),
         &access.report,
-        Some(&tenones),
+        Some(tenones),
         &profile,
     )?;
-    if let Some(flag) = synthetic_flag(&args.files, lang) {
+    if let Some(flag) = synthetic_flag(&paths, lang) {
         data.flags.push(flag);
+    }
+    if let Some((s, o, _, warnings, access, tenones)) = &edited {
+        let (base_runs, scen_runs) = (runs(&base_access), runs(access));
+        let comparison = ScenarioComparison::new(
+            s.name.clone(),
+            s.note.clone(),
+            describe_edits(s, &ds.layers, taxonomy, &o.file),
+            warnings.iter().map(ToString::to_string).collect(),
+            Side {
+                report: &base_access.report,
+                runs: &base_runs,
+                tenones: Some(&base_tenones),
+            },
+            Side {
+                report: &access.report,
+                runs: &scen_runs,
+                tenones: Some(tenones),
+            },
+        );
+        data.flags.push(match lang {
+            Lang::Zh => format!(
+                "方案（SCENARIO）：本报告按方案“{}”计算（{} 项修改），不是现状；与现状的比较见“方案比较”一节。",
+                s.name,
+                s.edits.len()
+            ),
+            Lang::En => format!(
+                "SCENARIO: this report is of the scenario \"{}\" ({} edit(s)), not of the town as it is; the comparison with the base is in the section \"Scenario comparison\".",
+                s.name,
+                s.edits.len()
+            ),
+        });
+        print_comparison(&comparison, lang);
+        data.scenario = Some(comparison);
     }
     let written = write_all(&data, lang, &args.out)
         .with_context(|| format!("writing the report into {}", args.out.display()))?;
@@ -177,4 +277,56 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         println!("wrote {}", p.display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The scenario against the base on the console: the edits, the coverage that changed, the
+/// verdicts that changed.
+fn print_comparison(c: &ScenarioComparison, lang: Lang) {
+    let zh = lang == Lang::Zh;
+    println!(
+        "{} \"{}\": {} {}",
+        if zh { "方案" } else { "scenario" },
+        c.name,
+        c.edits.len(),
+        if zh { "项修改" } else { "edit(s)" }
+    );
+    for e in &c.edits {
+        println!("  {}. {}", e.number, if zh { &e.zh } else { &e.en });
+    }
+    for w in &c.not_applied {
+        println!("!! {w}");
+    }
+    let pct = |p: Option<f64>| p.map_or("—".to_string(), |p| format!("{p:.1}%"));
+    for r in c.all_required.iter().chain(c.changed_categories()) {
+        if !r.changed {
+            continue;
+        }
+        let newly = r.newly_covered.map(|n| {
+            if zh {
+                format!("新增覆盖 {n:.0} 人，")
+            } else {
+                format!("{n:.0} newly covered, ")
+            }
+        });
+        println!(
+            "  {} {} min: {} → {} ({}{} {:+.0}{})",
+            if zh { &r.zh } else { &r.en },
+            r.minutes,
+            pct(r.base.town_percent),
+            pct(r.scenario.town_percent),
+            newly.unwrap_or_default(),
+            if zh { "净变化" } else { "net" },
+            r.net_change,
+            if zh { " 人" } else { " people" }
+        );
+    }
+    for v in c.changed_verdicts() {
+        println!(
+            "  {} {}: {} → {}",
+            v.number,
+            if zh { &v.zh } else { &v.en },
+            v.base.label(lang.code()),
+            v.scenario.label(lang.code())
+        );
+    }
 }

@@ -17,15 +17,19 @@ use towncircle::model::layer::{
     AttrValue, Feature, Field, FieldKind, Format, SourceId, SourceInfo,
 };
 use towncircle::model::{Layer, QualityRecord, Role};
+use towncircle::report::compare::{EditSummary, describe_edits};
 use towncircle::report::derive;
 use towncircle::standards::profile::{DEFAULT_PROFILE_PATH, Profile, resolve_profile};
 
 use super::{InputArgs, load_town};
 
 #[derive(Debug, Args)]
+#[command(
+    after_help = "A project file (.towncircle, docs/project-file.md) given as the only FILE supplies the inputs with their roles and CRS/encoding overrides, the profile and the settings (mode, minutes); flags given on the command line still win over it. --scenario NAME computes the coverage of that scenario (方案) of the project."
+)]
 pub struct CoverageArgs {
     /// Data files whose roles are guessed from names, fields and geometry (one OSM extract can
-    /// supply roads, facilities and buildings).
+    /// supply roads, facilities and buildings), or one project file (.towncircle).
     files: Vec<PathBuf>,
     /// Road lines (fields 道路等级 or highway; oneway, bridge, tunnel, layer). Repeatable.
     #[arg(long, value_name = "FILE")]
@@ -65,8 +69,20 @@ pub struct CoverageArgs {
     /// Write isochrones, gap areas and facilities to this GeoJSON file (WGS84).
     #[arg(long, value_name = "FILE")]
     geojson_out: Option<PathBuf>,
+    /// With a project file: the coverage of its scenario (方案) NAME.
+    #[arg(long, value_name = "NAME")]
+    scenario: Option<String>,
     #[command(flatten)]
     input: InputArgs,
+}
+
+/// The scenario a run is of.
+#[derive(Debug, Serialize)]
+struct ScenarioInfo {
+    name: String,
+    edits: Vec<EditSummary>,
+    /// Edits that could not be made (their facility is no longer in the data).
+    not_applied: Vec<String>,
 }
 
 /// A layer as used in the run.
@@ -87,11 +103,21 @@ struct Output<'a> {
     failures: Vec<String>,
     /// What was read only partly, guessed or left out (the records of summary.json).
     data_quality: &'a [QualityRecord],
+    /// Only with --scenario: the figures above are the scenario's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scenario: Option<ScenarioInfo>,
 }
 
 pub fn run(args: CoverageArgs) -> anyhow::Result<ExitCode> {
-    let options = args.input.load_options()?;
-    let flagged: Vec<(&PathBuf, Role)> = [
+    let opened = super::project::open(&args.files)?;
+    let scenario = super::project::scenario(opened.as_ref(), args.scenario.as_deref())?;
+    let project = opened.as_ref().map(|o| (&o.project, o.file.as_path()));
+    let mut options = match &opened {
+        Some(o) => o.plan.options.clone(),
+        None => towncircle::io::LoadOptions::default(),
+    };
+    args.input.overlay(&mut options)?;
+    let mut flagged: Vec<(&PathBuf, Role)> = [
         (&args.roads, Role::Roads),
         (&args.facilities, Role::Facilities),
         (&args.demand, Role::Buildings),
@@ -102,12 +128,23 @@ pub fn run(args: CoverageArgs) -> anyhow::Result<ExitCode> {
     .into_iter()
     .flat_map(|(paths, role)| paths.iter().map(move |p| (p, role)))
     .collect();
-    let mut paths: Vec<PathBuf> = args.files.clone();
+    let mut paths: Vec<PathBuf> = match &opened {
+        Some(o) => o.plan.files.clone(),
+        None => args.files.clone(),
+    };
     paths.extend(flagged.iter().map(|(p, _)| (*p).clone()));
+    // The project's roles after the command line's: the first match wins.
+    if let Some(o) = &opened {
+        flagged.extend(o.plan.roles.iter().map(|(p, r)| (p, *r)));
+    }
     if paths.is_empty() {
         bail!("no data files: give FILE... (roles guessed) or --roads/--facilities/--demand FILE");
     }
-    let profile = match &args.profile {
+    let profile_arg = args
+        .profile
+        .clone()
+        .or_else(|| project.and_then(|(p, f)| p.profile_arg(f)));
+    let profile = match &profile_arg {
         Some(p) => resolve_profile(p)?,
         None => Profile::default(),
     };
@@ -119,19 +156,45 @@ pub fn run(args: CoverageArgs) -> anyhow::Result<ExitCode> {
     if ds.layers.is_empty() {
         bail!("none of the files could be read (see the errors above)");
     }
-    let input = AccessInput::from_layers(&ds.layers);
+    let edited = match (scenario, &opened) {
+        (Some(s), Some(o)) => Some(super::project::edited_layers(
+            &ds.layers,
+            s,
+            o,
+            &options.taxonomy,
+            &ds.working_crs,
+        )?),
+        _ => None,
+    };
+    let layers = edited
+        .as_ref()
+        .map_or(ds.layers.as_slice(), |(l, _)| l.as_slice());
+    let scenario_info = match (scenario, &opened, &edited) {
+        (Some(s), Some(o), Some((_, warnings))) => Some(ScenarioInfo {
+            name: s.name.clone(),
+            edits: describe_edits(s, &ds.layers, &options.taxonomy, &o.file),
+            not_applied: warnings.iter().map(ToString::to_string).collect(),
+        }),
+        _ => None,
+    };
+    let input = AccessInput::from_layers(layers);
     let town = run_town(
         &input,
         &profile,
         &options.taxonomy,
         &TownOptions {
-            mode: args.mode.clone(),
-            minutes: args.minutes.clone(),
+            mode: args
+                .mode
+                .clone()
+                .or_else(|| project.and_then(|(p, _)| p.analysis.mode.clone())),
+            minutes: args
+                .minutes
+                .clone()
+                .or_else(|| project.and_then(|(p, _)| p.analysis.minutes.clone())),
         },
     )
-    .with_context(|| format!("profile {}", profile_label(args.profile.as_deref())))?;
-    let inputs: Vec<InputInfo> = ds
-        .layers
+    .with_context(|| format!("profile {}", profile_label(profile_arg.as_deref())))?;
+    let inputs: Vec<InputInfo> = layers
         .iter()
         .map(|l| InputInfo {
             file: l.source.path.display().to_string(),
@@ -149,9 +212,16 @@ pub fn run(args: CoverageArgs) -> anyhow::Result<ExitCode> {
             report: &town.report,
             failures: failures.clone(),
             data_quality: &data_quality,
+            scenario: scenario_info,
         };
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
+        if let Some(s) = &scenario_info {
+            println!("scenario \"{}\": {} edit(s)", s.name, s.edits.len());
+            for e in &s.edits {
+                println!("  {}. {}", e.number, e.en);
+            }
+        }
         print_text(&inputs, &ds.working_crs, &town.report);
         println!();
         super::print_quality(&data_quality, false);

@@ -6,6 +6,7 @@ pub mod convert;
 pub mod coverage;
 pub mod demo_town;
 pub mod info;
+pub mod project;
 
 use std::path::{Path, PathBuf};
 
@@ -13,9 +14,7 @@ use anyhow::{Context, bail};
 use clap::Args;
 
 use towncircle::crs::Crs;
-use towncircle::io::{
-    Clip, Dataset, LoadOptions, ReadOptions, encoding::encoding_from_label, load,
-};
+use towncircle::io::{Clip, Dataset, LoadOptions, encoding::encoding_from_label, load};
 use towncircle::model::{QualityRecord, Role, Taxonomy};
 
 /// Options for reading files, shared by the subcommands.
@@ -43,10 +42,20 @@ pub struct InputArgs {
 impl InputArgs {
     /// Validate the raw flags once into load options.
     pub fn load_options(&self) -> anyhow::Result<LoadOptions> {
-        let crs = match &self.crs {
-            Some(text) => Some(Crs::parse(text).with_context(|| format!("--crs {text}"))?),
-            None => None,
+        let mut options = LoadOptions {
+            taxonomy: Taxonomy::default(),
+            ..LoadOptions::default()
         };
+        self.overlay(&mut options)?;
+        Ok(options)
+    }
+
+    /// Put the flags that were given over `options` (a project's): the command line wins.
+    /// `--encoding` then applies to every file, `--crs-for` beats the project's CRS of a file.
+    pub fn overlay(&self, options: &mut LoadOptions) -> anyhow::Result<()> {
+        if let Some(text) = &self.crs {
+            options.default_crs = Some(Crs::parse(text).with_context(|| format!("--crs {text}"))?);
+        }
         let mut crs_for = Vec::new();
         for item in &self.crs_for {
             let Some((file, crs_text)) = item.split_once('=') else {
@@ -55,48 +64,39 @@ impl InputArgs {
             let c = Crs::parse(crs_text).with_context(|| format!("--crs-for {item}"))?;
             crs_for.push((file.to_string(), c));
         }
-        let encoding = match &self.encoding {
-            Some(label) => match encoding_from_label(label) {
-                Some(e) => Some(e),
-                None => bail!("--encoding {label}: unknown encoding (use UTF-8, GBK or GB18030)"),
-            },
-            None => None,
-        };
-        let taxonomy = match &self.categories {
-            Some(path) => Taxonomy::from_file(path)?,
-            None => Taxonomy::default(),
-        };
-        let clip = match &self.clip_bbox {
-            Some(text) => {
-                let v: Vec<f64> = text
-                    .split(',')
-                    .map(|s| s.trim().parse::<f64>())
-                    .collect::<Result<_, _>>()
-                    .with_context(|| format!("--clip-bbox {text}: expected four numbers"))?;
-                let [a, b, c, d] = v[..] else {
-                    bail!("--clip-bbox {text}: expected MIN_LON,MIN_LAT,MAX_LON,MAX_LAT");
-                };
-                if !(a < c && b < d) {
-                    bail!("--clip-bbox {text}: the minimum must be below the maximum");
+        // First match wins: the command line's before the project's.
+        crs_for.append(&mut options.crs_for);
+        options.crs_for = crs_for;
+        if let Some(label) = &self.encoding {
+            match encoding_from_label(label) {
+                Some(e) => {
+                    options.read.encoding = Some(e);
+                    options.encoding_for.clear();
                 }
-                Some(Clip::BBox(geo_types::Rect::new(
-                    geo_types::coord! {x: a, y: b},
-                    geo_types::coord! {x: c, y: d},
-                )))
+                None => bail!("--encoding {label}: unknown encoding (use UTF-8, GBK or GB18030)"),
             }
-            None => None,
-        };
-        Ok(LoadOptions {
-            read: ReadOptions {
-                encoding,
-                crs: None,
-                clip,
-            },
-            working_crs: None,
-            taxonomy,
-            default_crs: crs,
-            crs_for,
-        })
+        }
+        if let Some(path) = &self.categories {
+            options.taxonomy = Taxonomy::from_file(path)?;
+        }
+        if let Some(text) = &self.clip_bbox {
+            let v: Vec<f64> = text
+                .split(',')
+                .map(|s| s.trim().parse::<f64>())
+                .collect::<Result<_, _>>()
+                .with_context(|| format!("--clip-bbox {text}: expected four numbers"))?;
+            let [a, b, c, d] = v[..] else {
+                bail!("--clip-bbox {text}: expected MIN_LON,MIN_LAT,MAX_LON,MAX_LAT");
+            };
+            if !(a < c && b < d) {
+                bail!("--clip-bbox {text}: the minimum must be below the maximum");
+            }
+            options.read.clip = Some(Clip::BBox(geo_types::Rect::new(
+                geo_types::coord! {x: a, y: b},
+                geo_types::coord! {x: c, y: d},
+            )));
+        }
+        Ok(())
     }
 }
 

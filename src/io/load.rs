@@ -26,6 +26,9 @@ pub struct LoadOptions {
     pub default_crs: Option<Crs>,
     /// Per-file CRS overrides: (file name or path, CRS); beats what the file declares.
     pub crs_for: Vec<(String, Crs)>,
+    /// Per-file text encodings (DBF, CSV): (file name or path, encoding); beats
+    /// `read.encoding` and what the file says.
+    pub encoding_for: Vec<(String, &'static encoding_rs::Encoding)>,
 }
 
 impl LoadOptions {
@@ -37,6 +40,15 @@ impl LoadOptions {
             .find(|(p, _)| Path::new(p) == path || Some(p.as_str()) == name.as_deref())
             .map(|(_, c)| c)
             .or(self.read.crs.as_ref())
+    }
+
+    /// The forced text encoding for `path`, if the user gave one for it.
+    fn encoding_override(&self, path: &Path) -> Option<&'static encoding_rs::Encoding> {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        self.encoding_for
+            .iter()
+            .find(|(p, _)| Path::new(p) == path || Some(p.as_str()) == name.as_deref())
+            .map(|(_, e)| *e)
     }
 }
 
@@ -356,6 +368,9 @@ pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Dataset {
     for path in &super::expand_paths(paths) {
         let mut read_options = options.read.clone();
         read_options.crs = options.crs_override(path).cloned();
+        if let Some(e) = options.encoding_override(path) {
+            read_options.encoding = Some(e);
+        }
         match read(path, &read_options) {
             Ok(ls) => layers.extend(ls),
             Err(error) => failures.push(FileFailure {
@@ -463,6 +478,7 @@ fn town_centre(layers: &[Layer]) -> Coord<f64> {
 mod tests {
     use super::*;
     use crate::io::geojson;
+    use crate::model::AttrValue;
 
     fn layer(json: &str) -> Layer {
         geojson::read_bytes(
@@ -548,5 +564,35 @@ mod tests {
         let l = &ds.layers[0];
         assert_eq!(l.features.len(), 1);
         assert_eq!(l.skipped_count(), 1);
+    }
+
+    #[test]
+    fn an_encoding_given_for_one_file_is_used_for_it_only() {
+        let tmp = tempfile::tempdir().unwrap();
+        let text = "name,lon,lat\n清溪镇卫生院,120.0,30.0\n";
+        let (a, b) = (tmp.path().join("a.csv"), tmp.path().join("b.csv"));
+        std::fs::write(&a, text).unwrap();
+        std::fs::write(&b, text).unwrap();
+        let options = LoadOptions {
+            encoding_for: vec![(a.display().to_string(), encoding_rs::GBK)],
+            ..LoadOptions::default()
+        };
+        let ds = load(&[a.clone(), b.clone()], &options);
+        let name = |p: &Path| {
+            let l = ds.layers.iter().find(|l| l.source.path == p).unwrap();
+            let f = &l.features[0];
+            l.attr(f, "name")
+                .and_then(AttrValue::as_text)
+                .map(|t| t.into_owned())
+        };
+        // UTF-8 bytes read as GBK: not the name; the other file is read right.
+        assert_eq!(name(&b).as_deref(), Some("清溪镇卫生院"));
+        assert_ne!(name(&a).as_deref(), Some("清溪镇卫生院"));
+        let l = ds.layers.iter().find(|l| l.source.path == a).unwrap();
+        assert!(
+            l.source.encoding.as_deref().unwrap_or("").contains("GBK"),
+            "{:?}",
+            l.source.encoding
+        );
     }
 }

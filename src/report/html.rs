@@ -8,9 +8,10 @@ use crate::access::Coverage;
 use crate::standards::profile::Scope;
 use crate::tenones::{RuleResult, ThresholdUsed, Verdict};
 
-use super::html_kit::{Html, td};
+use super::html_kit::{Html, num, pct, td, verdict_badge};
 pub use super::html_kit::{base64, esc};
 use super::html_quality::{caveat_html, data_quality_html};
+use super::html_scenario::scenario_html;
 use super::maps::ReportMap;
 use super::town::{Lang, ReportData, provenance_label};
 
@@ -62,35 +63,6 @@ section { margin-top: 8mm; }
   figure { break-before: auto; }
 }
 "#;
-
-fn pct(p: Option<f64>) -> String {
-    match p {
-        Some(p) => format!("{p:.1}%"),
-        None => "—".into(),
-    }
-}
-
-fn num(v: f64) -> String {
-    if !v.is_finite() {
-        return "—".into();
-    }
-    if ((v - v.round()).abs() < 1e-9 && v.abs() < 1e15) || v.abs() >= 100.0 {
-        format!("{v:.0}")
-    } else if v.abs() >= 10.0 {
-        format!("{v:.1}")
-    } else {
-        format!("{v:.2}")
-    }
-}
-
-fn verdict_badge(v: Verdict, lang: Lang) -> String {
-    let [r, g, b] = v.rgb();
-    let fg = if v == Verdict::Partly { "#000" } else { "#fff" };
-    format!(
-        "<span class=\"verdict\" style=\"background:rgb({r},{g},{b});color:{fg}\">{}</span>",
-        v.label(lang.code())
-    )
-}
 
 fn prov_cell(t: &ThresholdUsed, lang: Lang) -> String {
     let tag = String::from(t.source);
@@ -334,6 +306,9 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
         h.push("</p>\n");
     }
     h.push("</section>\n");
+
+    // The scenario against the base (方案比较), when the report is of a scenario.
+    scenario_html(&mut h, data);
 
     // 2. The ten ones.
     // The verdict table follows the summary on the first page.

@@ -3,6 +3,8 @@
 
 use std::fmt::Write as _;
 
+use crate::tenones::Verdict;
+
 use super::town::Lang;
 
 /// Escape text for HTML element content and quoted attribute values.
@@ -98,6 +100,35 @@ impl Html {
         }
         self.s.push_str("</tr></thead>\n");
     }
+}
+
+pub(crate) fn pct(p: Option<f64>) -> String {
+    match p {
+        Some(p) => format!("{p:.1}%"),
+        None => "—".into(),
+    }
+}
+
+pub(crate) fn num(v: f64) -> String {
+    if !v.is_finite() {
+        return "—".into();
+    }
+    if ((v - v.round()).abs() < 1e-9 && v.abs() < 1e15) || v.abs() >= 100.0 {
+        format!("{v:.0}")
+    } else if v.abs() >= 10.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+pub(crate) fn verdict_badge(v: Verdict, lang: Lang) -> String {
+    let [r, g, b] = v.rgb();
+    let fg = if v == Verdict::Partly { "#000" } else { "#fff" };
+    format!(
+        "<span class=\"verdict\" style=\"background:rgb({r},{g},{b});color:{fg}\">{}</span>",
+        v.label(lang.code())
+    )
 }
 
 /// A table cell with escaped text.

@@ -7,6 +7,7 @@ use crate::access::AccessReport;
 use crate::model::{QualityKind, QualityRecord};
 use crate::tenones::{TenOnesReport, ThresholdUsed, Verdict};
 
+use super::compare::ScenarioComparison;
 use super::info::LayerSummary;
 use super::town::{Lang, ReportData};
 
@@ -125,6 +126,10 @@ pub struct Summary<'a> {
     /// The profile values the access run used (ten-ones thresholds are in `tenones`).
     pub access_thresholds: &'a [ThresholdUsed],
     pub files: [&'static str; 4],
+    /// Only when the report is of a scenario (`analyze --scenario`): the figures above are the
+    /// scenario's; this compares them with the base.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<&'a ScenarioComparison>,
 }
 
 /// Build summary.json's content.
@@ -190,5 +195,6 @@ pub fn summary<'a>(data: &'a ReportData<'_>, lang: Lang) -> Summary<'a> {
             .collect(),
         access_thresholds: &data.access_thresholds,
         files: super::town::OUTPUT_FILES,
+        scenario: data.scenario.as_ref(),
     }
 }

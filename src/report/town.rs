@@ -13,6 +13,7 @@ use crate::model::{Layer, QualityRecord, Role};
 use crate::standards::profile::{Cited, Profile, Provenance};
 use crate::tenones::{TenOnesReport, ThresholdUsed};
 
+use super::compare::ScenarioComparison;
 use super::derive::{self, Gap, Isochrone};
 use super::info::{LayerSummary, layer_summary};
 
@@ -95,6 +96,9 @@ pub struct ReportData<'a> {
     /// What was read only partly, guessed or left out (数据质量): every layer's records and the
     /// access run's; callers add files that could not be read.
     pub data_quality: Vec<QualityRecord>,
+    /// Set when the report is of a scenario (方案): the figures above are the scenario's, and
+    /// this compares them with the base (report.html's 方案比较, the sheet, summary.json).
+    pub scenario: Option<ScenarioComparison>,
 }
 
 fn cited(key: &str, zh: &str, en: &str, unit: &str, c: &Cited<f64>) -> ThresholdUsed {
@@ -281,6 +285,7 @@ impl<'a> ReportData<'a> {
             gaps: all_required,
             flags,
             data_quality,
+            scenario: None,
         })
     }
 

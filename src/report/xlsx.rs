@@ -2,7 +2,8 @@
 //!
 //! Sheets: 十个一 (ten ones), 覆盖率 (coverage: type × tier × scope, long format), 行政村
 //! (villages), 缺口 (coverage gaps and places failing the ten ones), 设施 (facilities), 数据质量
-//! (what was read only partly, guessed or left out).
+//! (what was read only partly, guessed or left out); and 方案比较 (the scenario against the base)
+//! when the report is of a scenario.
 
 use std::path::Path;
 
@@ -16,6 +17,9 @@ use super::town::ReportData;
 
 /// The sheet names, in order.
 pub const SHEETS: [&str; 6] = ["十个一", "覆盖率", "行政村", "缺口", "设施", "数据质量"];
+
+/// The sheet added after [`SHEETS`] when the report is of a scenario (`analyze --scenario`).
+pub const SCENARIO_SHEET: &str = "方案比较";
 
 /// One cell.
 enum C {
@@ -418,7 +422,96 @@ fn build(data: &ReportData<'_>, path: &Path) -> std::result::Result<(), XlsxErro
             ])?;
         }
     }
+    if let Some(c) = &data.scenario {
+        scenario_sheet(&mut wb, c, &bold)?;
+    }
     wb.save(path)
+}
+
+/// 方案比较: one row per edit, per edit not made, per tier of all required types, per facility
+/// type × tier, and per ten-ones item; 现状/方案 hold percentages (verdicts for the ten ones).
+fn scenario_sheet(
+    wb: &mut Workbook,
+    c: &super::compare::ScenarioComparison,
+    bold: &Format,
+) -> std::result::Result<(), XlsxError> {
+    let mut sh = Sheet::new(
+        wb,
+        SCENARIO_SHEET,
+        &[
+            "部分",
+            "序号",
+            "代码",
+            "名称",
+            "时间圈(分钟)",
+            "出行方式",
+            "现状设施数",
+            "方案设施数",
+            "现状",
+            "方案",
+            "变化",
+            "新增覆盖人口",
+            "失去覆盖人口",
+            "覆盖人口净增",
+            "有变化",
+        ],
+        bold,
+    )?;
+    let yes = |b: bool| s(if b { "是" } else { "否" });
+    for e in &c.edits {
+        sh.push(vec![s("修改"), n(e.number as f64), s(e.op), s(&e.zh)])?;
+    }
+    for w in &c.not_applied {
+        sh.push(vec![s("未执行的修改"), C::E, C::E, s(w)])?;
+    }
+    let coverage = |part: &str, r: &super::compare::CoverageChange| {
+        vec![
+            s(part),
+            C::E,
+            s(&r.id),
+            s(&r.zh),
+            n(f64::from(r.minutes)),
+            s(&r.mode),
+            on(r.facilities_base.map(|v| v as f64)),
+            on(r.facilities_scenario.map(|v| v as f64)),
+            on(r.base.town_percent),
+            on(r.scenario.town_percent),
+            on(r.base
+                .town_percent
+                .zip(r.scenario.town_percent)
+                .map(|(b, a)| a - b)),
+            on(r.newly_covered),
+            on(r.no_longer_covered),
+            n(r.net_change),
+            yes(r.changed),
+        ]
+    };
+    for r in &c.all_required {
+        sh.push(coverage("全部必需设施覆盖率(%)", r))?;
+    }
+    for r in &c.categories {
+        sh.push(coverage("设施覆盖率(%)", r))?;
+    }
+    for v in &c.tenones {
+        sh.push(vec![
+            s("十个一"),
+            n(f64::from(v.number)),
+            s(&v.id),
+            s(&v.zh),
+            C::E,
+            C::E,
+            C::E,
+            C::E,
+            s(v.base.zh()),
+            s(v.scenario.zh()),
+            on(v.base_score.zip(v.scenario_score).map(|(b, a)| a - b)),
+            C::E,
+            C::E,
+            C::E,
+            yes(v.changed),
+        ])?;
+    }
+    Ok(())
 }
 
 /// The file name of the `n`-th facility layer (as [`crate::access::AccessInput`] ordered them).
