@@ -6,6 +6,7 @@ pub mod convert;
 pub mod coverage;
 pub mod demo_town;
 pub mod info;
+pub mod suggest;
 
 use std::path::{Path, PathBuf};
 
