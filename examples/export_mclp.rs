@@ -66,8 +66,21 @@ fn grid_town(side: usize, taxonomy: &Taxonomy) -> Vec<Layer> {
         .collect();
     vec![
         synth::street_grid(side, side, s, 10.0, 42),
-        synth::facilities(side, side, s, &cats, ((40.0 * scale).round() as usize).max(1), 7),
-        synth::buildings(side, side, s, ((50_000.0 * scale).round() as usize).max(10), 9),
+        synth::facilities(
+            side,
+            side,
+            s,
+            &cats,
+            ((40.0 * scale).round() as usize).max(1),
+            7,
+        ),
+        synth::buildings(
+            side,
+            side,
+            s,
+            ((50_000.0 * scale).round() as usize).max(10),
+            9,
+        ),
     ]
 }
 
@@ -108,8 +121,7 @@ fn main() -> anyhow::Result<()> {
         },
     )?;
     let mut req = SuggestRequest::new(category, args.tier, Model::Mclp, mclp_goal());
-    if let towncircle::access::suggest::CandidateInput::Network { cell_m, .. } =
-        &mut req.candidates
+    if let towncircle::access::suggest::CandidateInput::Network { cell_m, .. } = &mut req.candidates
     {
         *cell_m = args.cell_m;
     }

@@ -74,7 +74,17 @@ pub struct Facility {
 /// (seats: 文化站, 图书馆), 容量, 规模, and capacity/beds/seats (OSM tags). A value counts
 /// when it is a positive number, optionally followed by a unit ("120", "120床", "45 个").
 pub const CAPACITY_FIELDS: &[&str] = &[
-    "床位", "床位数", "学位", "学位数", "座位", "座位数", "容量", "规模", "capacity", "beds", "seats",
+    "床位",
+    "床位数",
+    "学位",
+    "学位数",
+    "座位",
+    "座位数",
+    "容量",
+    "规模",
+    "capacity",
+    "beds",
+    "seats",
 ];
 
 /// The capacity of `feature` of `layer` (see [`CAPACITY_FIELDS`]).

@@ -10,7 +10,8 @@ use clap::Args;
 use serde::Serialize;
 
 use towncircle::access::suggest::{
-    CandidateInput, Goal, Model, SuggestRequest, Suggestion, check_goal, given_candidates, suggest,
+    CandidateArea, CandidateInput, Goal, Model, SuggestRequest, Suggestion, check_goal,
+    given_candidates, suggest,
 };
 use towncircle::access::{AccessInput, Coverage, TownOptions, run_town};
 use towncircle::io::LoadOptions;
@@ -46,6 +47,10 @@ pub struct SuggestArgs {
     /// nodes; any readable format and CRS (reprojected like the town's files).
     #[arg(long, value_name = "FILE")]
     candidates: Option<PathBuf>,
+    /// Default candidates from the network nodes of the whole town (镇域) instead of the
+    /// built-up area (建成区): for village facilities.
+    #[arg(long)]
+    whole_town: bool,
     /// Default candidates: one network node per square of this size (metres).
     #[arg(long, default_value_t = 50.0, value_name = "M")]
     cell_m: f64,
@@ -225,7 +230,16 @@ pub fn run(args: SuggestArgs) -> anyhow::Result<ExitCode> {
     )
     .with_context(|| format!("profile {}", profile.id))?;
     data_quality.extend(towncircle::access::quality::records(&town.report));
-    let s = suggest(&town, &input, &request)?;
+    // Candidates come from the built-up area unless the whole town is asked for.
+    let candidate_input = AccessInput {
+        built_up: if args.whole_town {
+            Vec::new()
+        } else {
+            input.built_up.clone()
+        },
+        ..input.clone()
+    };
+    let s = suggest(&town, &candidate_input, &request)?;
     if args.json {
         let out = Output {
             working_crs: ds.working_crs.label(),
@@ -235,7 +249,7 @@ pub fn run(args: SuggestArgs) -> anyhow::Result<ExitCode> {
         };
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
-        print_text(&s, &ds.working_crs.label());
+        print_text(&s, &ds.working_crs.label(), args.whole_town);
         println!();
         super::print_quality(&data_quality, false);
     }
@@ -253,7 +267,7 @@ fn pct(c: &Coverage) -> String {
     }
 }
 
-fn print_text(s: &Suggestion, crs: &str) {
+fn print_text(s: &Suggestion, crs: &str, whole_town: bool) {
     let model = match s.model {
         Model::Mclp => "最大覆盖 / maximal covering (MCLP)",
         Model::PMedian => "p 中值 / p-median",
@@ -274,6 +288,9 @@ fn print_text(s: &Suggestion, crs: &str) {
     );
     if let Some(f) = &c.file {
         print!(" {f}");
+    }
+    if c.area == CandidateArea::Boundary && !whole_town {
+        print!(" (无建成区图层 / no built-up area layer)");
     }
     print!(": {} → {}", c.found, c.kept);
     if let Some(cell) = c.cell_m {
@@ -334,12 +351,7 @@ fn print_text(s: &Suggestion, crs: &str) {
     if let Some(o) = &s.optimality {
         println!(
             "最优性 / optimality: 贪心 / greedy +{:.0} → 交换后 / after {} swaps +{:.0}; 上界 / upper bound +{:.0}: 距最优 ≤ {:.2}% / within {:.2}% of the optimum",
-            o.greedy_weight,
-            o.swaps,
-            o.weight,
-            o.upper_bound_weight,
-            o.gap_percent,
-            o.gap_percent
+            o.greedy_weight, o.swaps, o.weight, o.upper_bound_weight, o.gap_percent, o.gap_percent
         );
         if let Some(p) = o.fewest_proven {
             println!(

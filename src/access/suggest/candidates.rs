@@ -20,7 +20,7 @@ use super::request::Candidate;
 pub enum CandidateArea {
     /// Network nodes inside the built-up area (建成区).
     BuiltUp,
-    /// Network nodes inside the town boundary (镇域): there is no built-up area layer.
+    /// Network nodes inside the town boundary (镇域): no built-up area layer, or asked for.
     Boundary,
     /// Every network node: neither a built-up area nor a boundary layer.
     WholeNetwork,
@@ -33,10 +33,8 @@ impl CandidateArea {
         match (self, zh) {
             (CandidateArea::BuiltUp, true) => "建成区内的路网节点",
             (CandidateArea::BuiltUp, false) => "network nodes inside the built-up area",
-            (CandidateArea::Boundary, true) => "镇域内的路网节点（无建成区图层）",
-            (CandidateArea::Boundary, false) => {
-                "network nodes inside the town boundary (no built-up area layer)"
-            }
+            (CandidateArea::Boundary, true) => "镇域内的路网节点",
+            (CandidateArea::Boundary, false) => "network nodes inside the town boundary",
             (CandidateArea::WholeNetwork, true) => "全部路网节点（无建成区、镇域图层）",
             (CandidateArea::WholeNetwork, false) => {
                 "every network node (no built-up area or boundary layer)"

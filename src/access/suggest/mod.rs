@@ -46,7 +46,8 @@ pub fn check_goal(req: &SuggestRequest) -> Result<()> {
             "--target-percent {p}: give a percent above 0 and at most 100"
         ))),
         Goal::TargetPercent(_) if req.model == Model::PMedian => Err(Error::Config(
-            "--target-percent works with the covering model (--model mclp); p-median needs --count".into(),
+            "--target-percent works with the covering model (--model mclp); p-median needs --count"
+                .into(),
         )),
         _ => Ok(()),
     }
@@ -72,7 +73,8 @@ fn pick(p: &Prepared<'_>, problem: &CoverProblem, req: &SuggestRequest) -> Resul
                         None => {
                             let reach =
                                 problem.existing_weight + problem.instance.coverable_weight();
-                            let pc = |w: f64| 100.0 * w / problem.total_weight.max(f64::MIN_POSITIVE);
+                            let pc =
+                                |w: f64| 100.0 * w / problem.total_weight.max(f64::MIN_POSITIVE);
                             return Err(Error::Config(format!(
                                 "--target-percent {pct}: cannot be reached: with all {} candidate sites the {}-minute coverage reaches at most {:.2}% ({:.2}% with the existing facilities alone); lower the target or give more candidates (--candidates FILE)",
                                 p.stats.usable,
@@ -232,7 +234,11 @@ pub fn suggest(
     let existing_unreachable = p
         .existing
         .iter()
-        .filter(|i| a.facility_snaps.get(**i as usize).is_some_and(|s| s.is_none()))
+        .filter(|i| {
+            a.facility_snaps
+                .get(**i as usize)
+                .is_some_and(|s| s.is_none())
+        })
         .count();
     Ok(Suggestion {
         model: req.model,

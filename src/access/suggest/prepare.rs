@@ -170,10 +170,7 @@ impl<'a> Prepared<'a> {
         for j in 0..self.catchments.len() {
             for i in self.catchments.demand(j) {
                 let i = *i as usize;
-                if elem_of[i] == u32::MAX
-                    && !self.existing_covers(i)
-                    && points[i].weight > 0.0
-                {
+                if elem_of[i] == u32::MAX && !self.existing_covers(i) && points[i].weight > 0.0 {
                     elem_of[i] = demand.len() as u32;
                     demand.push(i as u32);
                     weights.push(points[i].weight);

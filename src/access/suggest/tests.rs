@@ -96,14 +96,8 @@ fn suggested_sites_add_what_coverage_finds_and_match_brute_force() {
     );
     assert!(s.sites[0].added_weight >= s.sites[1].added_weight);
     // Brute force over every pair of candidate nodes, each by a full recompute.
-    let p = Prepared::new(
-        &t,
-        &AccessInput::from_layers(&base),
-        h,
-        5,
-        &req.candidates,
-    )
-    .expect("prepared");
+    let p = Prepared::new(&t, &AccessInput::from_layers(&base), h, 5, &req.candidates)
+        .expect("prepared");
     let mut best = 0.0f64;
     for a in 0..p.candidates.len() {
         for b in a + 1..p.candidates.len() {
@@ -114,7 +108,11 @@ fn suggested_sites_add_what_coverage_finds_and_match_brute_force() {
             best = best.max(w);
         }
     }
-    assert!((s.after.town.covered_weight - best).abs() < 1e-9, "{} vs {best}", s.after.town.covered_weight);
+    assert!(
+        (s.after.town.covered_weight - best).abs() < 1e-9,
+        "{} vs {best}",
+        s.after.town.covered_weight
+    );
     let o = s.optimality.as_ref().expect("mclp");
     assert!(o.upper_bound_weight + s.before.town.covered_weight >= best - 1e-9);
 }
@@ -142,7 +140,11 @@ fn existing_coverage_is_not_a_gain() {
     let s = run(&base, &req).expect("suggest");
     // The far candidate is skipped and said; the one at the health centre adds nobody.
     assert_eq!(s.candidates.beyond_snap, 1);
-    assert!(s.warnings.iter().any(|w| w.contains("1 of 3 candidate sites")));
+    assert!(
+        s.warnings
+            .iter()
+            .any(|w| w.contains("1 of 3 candidate sites"))
+    );
     assert_eq!(s.sites.len(), 1);
     assert_eq!(s.sites[0].candidate, 1);
     assert!(s.warnings.iter().any(|w| w.contains("only 1 of the 2")));
@@ -180,8 +182,11 @@ fn target_percent_fewest_sites_and_unreachable_targets() {
         )
         .expect("small");
         assert!(fewer.sites.len() <= k);
-        let s1 = run(&base, &SuggestRequest::new(h, 5, Model::Mclp, Goal::Count(k - 1)))
-            .expect("k-1");
+        let s1 = run(
+            &base,
+            &SuggestRequest::new(h, 5, Model::Mclp, Goal::Count(k - 1)),
+        )
+        .expect("k-1");
         assert!(s1.after.town.percent.expect("pct") < 60.0);
     }
     // The northern homes sit 392 m up a side street from the nodes... every home is within
@@ -194,7 +199,10 @@ fn target_percent_fewest_sites_and_unreachable_targets() {
     )
     .expect_err("unreachable");
     let msg = e.to_string();
-    assert!(msg.contains("cannot be reached") && msg.contains("at most 10.00%"), "{msg}");
+    assert!(
+        msg.contains("cannot be reached") && msg.contains("at most 10.00%"),
+        "{msg}"
+    );
     for bad in [0.0, -5.0, 100.5, f64::NAN] {
         let e = run(
             &base,
@@ -203,7 +211,11 @@ fn target_percent_fewest_sites_and_unreachable_targets() {
         .expect_err("bad percent");
         assert!(e.to_string().contains("--target-percent"), "{e}");
     }
-    let e = run(&base, &SuggestRequest::new(h, 5, Model::Mclp, Goal::Count(0))).expect_err("0");
+    let e = run(
+        &base,
+        &SuggestRequest::new(h, 5, Model::Mclp, Goal::Count(0)),
+    )
+    .expect_err("0");
     assert!(e.to_string().contains("--count 0"));
 }
 
@@ -211,8 +223,11 @@ fn target_percent_fewest_sites_and_unreachable_targets() {
 fn p_median_on_the_ladder_lowers_the_mean_time_and_is_a_local_optimum() {
     let base = ladder(&[]);
     let h = cat("health_center");
-    let s = run(&base, &SuggestRequest::new(h, 5, Model::PMedian, Goal::Count(2)))
-        .expect("p-median");
+    let s = run(
+        &base,
+        &SuggestRequest::new(h, 5, Model::PMedian, Goal::Count(2)),
+    )
+    .expect("p-median");
     let m = s.p_median.as_ref().expect("figures");
     assert!(m.mean_time_after_s < m.mean_time_before_s);
     assert!(m.mean_time_after_s <= m.greedy_mean_time_s + 1e-9);
@@ -252,7 +267,10 @@ fn capacity_is_read_and_checked_with_2sfca() {
     push(
         &mut fac,
         Geometry::Point(Point::new(0.0, 5.0)),
-        vec![AttrValue::Text("清溪镇卫生院".into()), AttrValue::Text("20床".into())],
+        vec![
+            AttrValue::Text("清溪镇卫生院".into()),
+            AttrValue::Text("20床".into()),
+        ],
         Some(h),
     );
     layers[1] = fac;
@@ -279,7 +297,10 @@ fn capacity_is_read_and_checked_with_2sfca() {
     assert!((site.demand_served - site.added_weight).abs() < 1e-9);
     // The town index rises with the added supply.
     assert!(c.after.town_index_per_1000 > c.before.town_index_per_1000);
-    assert_eq!(c.after.points_index_per_1000.len(), t.runs[0].analysis.demand.points.len());
+    assert_eq!(
+        c.after.points_index_per_1000.len(),
+        t.runs[0].analysis.demand.points.len()
+    );
 }
 
 #[test]
@@ -287,8 +308,11 @@ fn no_network_and_no_tier_are_errors() {
     let mut layers = ladder(&[]);
     layers.remove(0);
     let h = cat("health_center");
-    let e = run(&layers, &SuggestRequest::new(h, 5, Model::Mclp, Goal::Count(1)))
-        .expect_err("no roads");
+    let e = run(
+        &layers,
+        &SuggestRequest::new(h, 5, Model::Mclp, Goal::Count(1)),
+    )
+    .expect_err("no roads");
     assert!(e.to_string().contains("no usable road network"), "{e}");
     let layers = ladder(&[]);
     let t = town(&layers);
