@@ -51,6 +51,9 @@ struct Args {
     tier: u32,
     #[arg(long, value_delimiter = ',', default_value = "2,3,4,5")]
     k: Vec<usize>,
+    /// Candidates from the whole town (镇域) instead of the built-up area (建成区).
+    #[arg(long)]
+    whole_town: bool,
     /// Default candidates: one network node per square of this size.
     #[arg(long, default_value_t = 50.0)]
     cell_m: f64,
@@ -126,7 +129,21 @@ fn main() -> anyhow::Result<()> {
         *cell_m = args.cell_m;
     }
     let t0 = Instant::now();
-    let p = Prepared::new(&town, &input, category, args.tier, &req.candidates)?;
+    let candidate_input = AccessInput {
+        built_up: if args.whole_town {
+            Vec::new()
+        } else {
+            input.built_up.clone()
+        },
+        ..input.clone()
+    };
+    let p = Prepared::new(
+        &town,
+        &candidate_input,
+        category,
+        args.tier,
+        &req.candidates,
+    )?;
     let problem = p.cover_problem();
     let prepare_s = t0.elapsed().as_secs_f64();
 

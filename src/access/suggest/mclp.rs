@@ -395,7 +395,7 @@ fn bound_and_primal(
 }
 
 /// The Lagrangian bound by subgradient search from λ = w/2. Work is capped so large instances
-/// stay fast (about 4·10⁹ element visits); the bound is valid whenever it stops.
+/// stay fast (about 2·10⁹ element visits); the bound is valid whenever it stops.
 fn lagrangian(
     inst: &CoverInstance,
     k: usize,
@@ -410,7 +410,7 @@ fn lagrangian(
     let mut primal: Option<(Vec<u32>, f64)> = None;
     let mut seen = vec![false; n];
     let work = (inst.pairs() + n + m).max(1);
-    let max_iter = (4_000_000_000 / work).clamp(30, 1_000);
+    let max_iter = (2_000_000_000 / work).clamp(30, 1_000);
     let mut lambda: Vec<f64> = inst.weights.iter().map(|w| 0.5 * w).collect();
     let mut best = start_best;
     let mut theta = 2.0;
