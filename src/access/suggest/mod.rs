@@ -409,6 +409,13 @@ fn warnings(
             }
         ));
     }
+    if let Goal::TargetPercent(t) = req.goal
+        && sites == 0
+    {
+        w.push(format!(
+            "the existing facilities already cover {t}% or more: no new site is needed"
+        ));
+    }
     let unsnapped: f64 = a
         .demand
         .points
