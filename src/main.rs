@@ -38,6 +38,10 @@ enum Command {
     /// The whole analysis of a town (coverage per tier, the ten ones, gaps) written as
     /// report.html, results.xlsx, results.gpkg and summary.json into --out DIR.
     Analyze(Box<cli::analyze::AnalyzeArgs>),
+    /// Suggested sites for new facilities of one category at one tier (maximal covering or
+    /// p-median, existing facilities kept): the people each adds, the optimality gap, a 2SFCA
+    /// capacity check (JSON documented in README.md).
+    Suggest(Box<cli::suggest::SuggestArgs>),
     /// Write the synthetic demo town 清溪镇 (GBK shapefiles in EPSG:4549, an Amap-style POI CSV in
     /// GCJ-02, GeoJSON) into a folder; the same generator and seed made sample-maps/qingxi-demo-town.
     DemoTown(cli::demo_town::DemoTownArgs),
@@ -84,6 +88,7 @@ fn run() -> anyhow::Result<ExitCode> {
         Some(Command::Convert(args)) => cli::convert::run(*args),
         Some(Command::Coverage(args)) => cli::coverage::run(*args),
         Some(Command::Analyze(args)) => cli::analyze::run(*args),
+        Some(Command::Suggest(args)) => cli::suggest::run(*args),
         Some(Command::DemoTown(args)) => cli::demo_town::run(args),
         Some(Command::Info(args)) => cli::info::run(args),
         Some(Command::Project(args)) => cli::project::run(args),

@@ -27,9 +27,10 @@ use super::result::{
 };
 use super::snap::Snap;
 
-pub(super) const NAME_FIELDS: &[&str] = &["名称", "设施名称", "name", "名字"];
+pub(crate) const NAME_FIELDS: &[&str] = &["名称", "设施名称", "name", "名字"];
 
-fn point_of(g: &Geometry<f64>) -> Option<[f64; 2]> {
+/// A feature's point: itself, a polygon's interior point, else the centroid.
+pub(crate) fn point_of(g: &Geometry<f64>) -> Option<[f64; 2]> {
     let p = match g {
         Geometry::Point(p) => Some(*p),
         Geometry::Polygon(_) | Geometry::MultiPolygon(_) => g.interior_point(),
@@ -241,6 +242,7 @@ impl Analysis {
                     name,
                     layer: li as u32,
                     source: f.source_id,
+                    capacity: super::input::capacity_of(l, f),
                 });
             }
         }

@@ -199,11 +199,46 @@ pub fn improve(
             updates += 1;
         }
     }
-    updates + run(mode, budget_s, out, ws)
+    updates + run(mode, budget_s, out, ws, None)
+}
+
+/// [`improve`], also recording every node it lowers in `touched` (a node may appear more than
+/// once). Resetting only those nodes afterwards makes many small searches on one [`NodeTimes`]
+/// cost their reach, not the graph's size (catchments of candidate sites).
+pub fn improve_tracked(
+    mode: &ModeGraph,
+    seeds: &[Seed],
+    budget_s: f64,
+    out: &mut NodeTimes,
+    ws: &mut Workspace,
+    touched: &mut Vec<u32>,
+) -> usize {
+    ws.heap.clear();
+    let mut updates = 0;
+    for s in seeds {
+        let v = s.node as usize;
+        if v < out.time_s.len() && s.time_s <= budget_s && s.time_s < out.time_s[v] {
+            out.time_s[v] = s.time_s;
+            out.source[v] = s.source;
+            touched.push(s.node);
+            ws.heap.push(Item {
+                time_s: s.time_s,
+                node: s.node,
+            });
+            updates += 1;
+        }
+    }
+    updates + run(mode, budget_s, out, ws, Some(touched))
 }
 
 /// The main loop: settle nodes in time order over the reverse arcs.
-fn run(mode: &ModeGraph, budget_s: f64, out: &mut NodeTimes, ws: &mut Workspace) -> usize {
+fn run(
+    mode: &ModeGraph,
+    budget_s: f64,
+    out: &mut NodeTimes,
+    ws: &mut Workspace,
+    mut touched: Option<&mut Vec<u32>>,
+) -> usize {
     let rev = &mode.rev;
     let mut updates = 0;
     while let Some(Item { time_s, node }) = ws.heap.pop() {
@@ -218,6 +253,9 @@ fn run(mode: &ModeGraph, budget_s: f64, out: &mut NodeTimes, ws: &mut Workspace)
             if t <= budget_s && t < out.time_s[v] {
                 out.time_s[v] = t;
                 out.source[v] = src;
+                if let Some(list) = touched.as_deref_mut() {
+                    list.push(v as u32);
+                }
                 ws.heap.push(Item {
                     time_s: t,
                     node: v as u32,

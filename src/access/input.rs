@@ -64,6 +64,48 @@ pub struct Facility {
     /// Index of its layer in [`AccessInput::facilities`], and the feature.
     pub layer: u32,
     pub source: SourceId,
+    /// Capacity from the first of [`CAPACITY_FIELDS`] holding a positive number (beds, school
+    /// places, seats …); None when the feature has none.
+    pub capacity: Option<f64>,
+}
+
+/// Attribute names read as a facility's capacity, in this order (exact name first, then ASCII
+/// case-insensitive): 床位/床位数 (beds: 卫生院, 养老院), 学位/学位数 (school places), 座位/座位数
+/// (seats: 文化站, 图书馆), 容量, 规模, and capacity/beds/seats (OSM tags). A value counts
+/// when it is a positive number, optionally followed by a unit ("120", "120床", "45 个").
+pub const CAPACITY_FIELDS: &[&str] = &[
+    "床位",
+    "床位数",
+    "学位",
+    "学位数",
+    "座位",
+    "座位数",
+    "容量",
+    "规模",
+    "capacity",
+    "beds",
+    "seats",
+];
+
+/// The capacity of `feature` of `layer` (see [`CAPACITY_FIELDS`]).
+pub fn capacity_of(layer: &Layer, feature: &crate::model::layer::Feature) -> Option<f64> {
+    CAPACITY_FIELDS
+        .iter()
+        .find_map(|name| layer.attr(feature, name).and_then(capacity_value))
+}
+
+/// A positive number, or text starting with one ("120床").
+pub fn capacity_value(v: &crate::model::layer::AttrValue) -> Option<f64> {
+    let n = v.as_f64().or_else(|| {
+        let t = v.as_text()?;
+        let t = t.trim();
+        let end = t
+            .char_indices()
+            .find(|(_, c)| !(c.is_ascii_digit() || *c == '.'))
+            .map_or(t.len(), |(i, _)| i);
+        t[..end].parse::<f64>().ok()
+    })?;
+    (n.is_finite() && n > 0.0).then_some(n)
 }
 
 /// How travel times were found.

@@ -7,6 +7,7 @@ pub mod coverage;
 pub mod demo_town;
 pub mod info;
 pub mod project;
+pub mod suggest;
 
 use std::path::{Path, PathBuf};
 
