@@ -373,3 +373,83 @@ fn missing_inputs_and_damaged_projects_are_named() {
     assert_eq!(code, 2);
     assert!(err.contains("newer towncircle"), "{err}");
 }
+
+/// `suggest` on a project with `--scenario`: the scenario's kindergarten counts as existing, so
+/// `before` is the scenario's coverage (the figure `coverage --scenario` prints), and what the
+/// sites add is measured from there.
+#[test]
+fn suggest_takes_a_project_and_its_scenario() {
+    let tmp = tempfile::tempdir().unwrap();
+    let town = copy_demo(tmp.path());
+    let project = town.join("清溪.towncircle");
+    let (code, out, err) = towncircle(&[
+        "project".as_ref(),
+        "new".as_ref(),
+        project.as_os_str(),
+        town.as_os_str(),
+        "--crs-for".as_ref(),
+        "POI_高德导出.csv=gcj02".as_ref(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let [lon, lat] = g3_lonlat();
+    let mut text = std::fs::read_to_string(&project).unwrap();
+    text.push_str(&format!(
+        "\n[[scenarios]]\nname = \"补幼儿园\"\n\n[[scenarios.edits]]\nop = \"add\"\nkey = 0\ncategory = \"kindergarten\"\nlonlat = [{lon:.9}, {lat:.9}]\n"
+    ));
+    std::fs::write(&project, text).unwrap();
+
+    let run = |cmd: &str, scenario: Option<&str>| -> Value {
+        let mut args: Vec<std::ffi::OsString> = vec![cmd.into(), project.clone().into()];
+        if cmd == "suggest" {
+            args.extend(
+                ["--category", "kindergarten", "--tier", "5", "--count", "2"].map(Into::into),
+            );
+        }
+        if let Some(s) = scenario {
+            args.extend(["--scenario".into(), s.into()]);
+        }
+        args.push("--json".into());
+        let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
+        let (code, out, err) = towncircle(&args);
+        assert_eq!(code, 0, "{cmd} {scenario:?}: {err}");
+        serde_json::from_str(&out).unwrap()
+    };
+    let covered_5 = |c: &Value| tiers(c, "kindergarten")[0].1;
+    let (base_cov, scen_cov) = (run("coverage", None), run("coverage", Some("补幼儿园")));
+    let (base, scen) = (run("suggest", None), run("suggest", Some("补幼儿园")));
+    assert!(covered_5(&scen_cov) > covered_5(&base_cov));
+    assert_eq!(
+        base["before"]["town"]["covered_weight"].as_f64().unwrap(),
+        covered_5(&base_cov)
+    );
+    assert_eq!(
+        scen["before"]["town"]["covered_weight"].as_f64().unwrap(),
+        covered_5(&scen_cov)
+    );
+    assert_eq!(
+        scen["existing_facilities"].as_u64().unwrap(),
+        base["existing_facilities"].as_u64().unwrap() + 1
+    );
+    // What the sites add is counted from the scenario's coverage, not the base's.
+    let added = |s: &Value| s["added_weight"].as_f64().unwrap();
+    assert!(
+        added(&scen) < added(&base),
+        "{} vs {}",
+        added(&scen),
+        added(&base)
+    );
+
+    // An unknown scenario names the ones there are.
+    let (code, _, err) = towncircle(&[
+        "suggest".as_ref(),
+        project.as_os_str(),
+        "--category".as_ref(),
+        "kindergarten".as_ref(),
+        "--tier".as_ref(),
+        "5".as_ref(),
+        "--scenario".as_ref(),
+        "没有".as_ref(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("\"补幼儿园\""), "{err}");
+}

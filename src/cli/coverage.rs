@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::Args;
 use serde::Serialize;
 
@@ -21,7 +21,7 @@ use towncircle::report::compare::{EditSummary, describe_edits};
 use towncircle::report::derive;
 use towncircle::standards::profile::{DEFAULT_PROFILE_PATH, Profile, resolve_profile};
 
-use super::{InputArgs, load_town};
+use super::InputArgs;
 
 #[derive(Debug, Args)]
 #[command(
@@ -109,67 +109,30 @@ struct Output<'a> {
 }
 
 pub fn run(args: CoverageArgs) -> anyhow::Result<ExitCode> {
-    let opened = super::project::open(&args.files)?;
-    let scenario = super::project::scenario(opened.as_ref(), args.scenario.as_deref())?;
-    let project = opened.as_ref().map(|o| (&o.project, o.file.as_path()));
-    let mut options = match &opened {
-        Some(o) => o.plan.options.clone(),
-        None => towncircle::io::LoadOptions::default(),
-    };
-    args.input.overlay(&mut options)?;
-    let mut flagged: Vec<(&PathBuf, Role)> = [
-        (&args.roads, Role::Roads),
-        (&args.facilities, Role::Facilities),
-        (&args.demand, Role::Buildings),
-        (&args.villages, Role::Villages),
-        (&args.built_up, Role::BuiltUpArea),
-        (&args.boundary, Role::Boundary),
-    ]
-    .into_iter()
-    .flat_map(|(paths, role)| paths.iter().map(move |p| (p, role)))
-    .collect();
-    let mut paths: Vec<PathBuf> = match &opened {
-        Some(o) => o.plan.files.clone(),
-        None => args.files.clone(),
-    };
-    paths.extend(flagged.iter().map(|(p, _)| (*p).clone()));
-    // The project's roles after the command line's: the first match wins.
-    if let Some(o) = &opened {
-        flagged.extend(o.plan.roles.iter().map(|(p, r)| (p, *r)));
-    }
-    if paths.is_empty() {
-        bail!("no data files: give FILE... (roles guessed) or --roads/--facilities/--demand FILE");
-    }
-    let profile_arg = args
-        .profile
-        .clone()
-        .or_else(|| project.and_then(|(p, f)| p.profile_arg(f)));
+    let town_files = super::project::TownFiles::read(
+        &args.files,
+        &[
+            (&args.roads, Role::Roads),
+            (&args.facilities, Role::Facilities),
+            (&args.demand, Role::Buildings),
+            (&args.villages, Role::Villages),
+            (&args.built_up, Role::BuiltUpArea),
+            (&args.boundary, Role::Boundary),
+        ],
+        &args.input,
+        args.scenario.as_deref(),
+        args.profile.as_ref(),
+    )?;
+    let profile_arg = town_files.profile_arg.clone();
     let profile = match &profile_arg {
         Some(p) => resolve_profile(p)?,
         None => Profile::default(),
     };
-    let ds = load_town(&paths, &flagged, &options);
-    let failures: Vec<String> = ds.failures.iter().map(|f| f.error.to_string()).collect();
-    for f in &failures {
-        eprintln!("error: {f}");
-    }
-    if ds.layers.is_empty() {
-        bail!("none of the files could be read (see the errors above)");
-    }
-    let edited = match (scenario, &opened) {
-        (Some(s), Some(o)) => Some(super::project::edited_layers(
-            &ds.layers,
-            s,
-            o,
-            &options.taxonomy,
-            &ds.working_crs,
-        )?),
-        _ => None,
-    };
-    let layers = edited
-        .as_ref()
-        .map_or(ds.layers.as_slice(), |(l, _)| l.as_slice());
-    let scenario_info = match (scenario, &opened, &edited) {
+    let (ds, options) = (&town_files.ds, &town_files.options);
+    let failures = town_files.failures();
+    let layers = town_files.layers();
+    let scenario = town_files.scenario(args.scenario.as_deref());
+    let scenario_info = match (scenario, &town_files.opened, &town_files.edited) {
         (Some(s), Some(o), Some((_, warnings))) => Some(ScenarioInfo {
             name: s.name.clone(),
             edits: describe_edits(s, &ds.layers, &options.taxonomy, &o.file),
@@ -183,14 +146,8 @@ pub fn run(args: CoverageArgs) -> anyhow::Result<ExitCode> {
         &profile,
         &options.taxonomy,
         &TownOptions {
-            mode: args
-                .mode
-                .clone()
-                .or_else(|| project.and_then(|(p, _)| p.analysis.mode.clone())),
-            minutes: args
-                .minutes
-                .clone()
-                .or_else(|| project.and_then(|(p, _)| p.analysis.minutes.clone())),
+            mode: args.mode.clone().or_else(|| town_files.mode()),
+            minutes: args.minutes.clone().or_else(|| town_files.minutes()),
         },
     )
     .with_context(|| format!("profile {}", profile_label(profile_arg.as_deref())))?;
@@ -203,7 +160,7 @@ pub fn run(args: CoverageArgs) -> anyhow::Result<ExitCode> {
             features: l.features.len(),
         })
         .collect();
-    let mut data_quality = towncircle::io::quality::dataset_records(&ds);
+    let mut data_quality = towncircle::io::quality::dataset_records(ds);
     data_quality.extend(towncircle::access::quality::records(&town.report));
     if args.json {
         let out = Output {

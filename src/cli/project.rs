@@ -299,3 +299,114 @@ pub(crate) fn edited_layers(
     }
     Ok((layers, warnings))
 }
+
+/// The town as `coverage` and `suggest` read it: data files with role flags, or one project file
+/// (its inputs, overrides, profile and settings; flags on the command line still win), with
+/// `--scenario NAME`'s edits applied.
+pub(crate) struct TownFiles {
+    pub opened: Option<Opened>,
+    pub options: towncircle::io::LoadOptions,
+    pub ds: towncircle::io::Dataset,
+    /// The scenario's layers (base layers with its edits), when one is asked for.
+    pub edited: Option<(Vec<Layer>, Vec<ApplyWarning>)>,
+    /// The profile argument: the command line's, else the project's.
+    pub profile_arg: Option<String>,
+}
+
+impl TownFiles {
+    /// Read the files (errors printed on stderr as they are met).
+    pub(crate) fn read(
+        files: &[PathBuf],
+        flags: &[(&[PathBuf], Role)],
+        input: &InputArgs,
+        scenario_name: Option<&str>,
+        profile: Option<&String>,
+    ) -> anyhow::Result<Self> {
+        let opened = open(files)?;
+        let mut options = match &opened {
+            Some(o) => o.plan.options.clone(),
+            None => towncircle::io::LoadOptions::default(),
+        };
+        input.overlay(&mut options)?;
+        let mut flagged: Vec<(&PathBuf, Role)> = flags
+            .iter()
+            .flat_map(|(paths, role)| paths.iter().map(move |p| (p, *role)))
+            .collect();
+        let mut paths: Vec<PathBuf> = match &opened {
+            Some(o) => o.plan.files.clone(),
+            None => files.to_vec(),
+        };
+        paths.extend(flagged.iter().map(|(p, _)| (*p).clone()));
+        // The project's roles after the command line's: the first match wins.
+        if let Some(o) = &opened {
+            flagged.extend(o.plan.roles.iter().map(|(p, r)| (p, *r)));
+        }
+        if paths.is_empty() {
+            bail!(
+                "no data files: give FILE... (roles guessed) or --roads/--facilities/--demand FILE"
+            );
+        }
+        let profile_arg = profile
+            .cloned()
+            .or_else(|| opened.as_ref().and_then(|o| o.project.profile_arg(&o.file)));
+        let ds = super::load_town(&paths, &flagged, &options);
+        for f in &ds.failures {
+            eprintln!("error: {}", f.error);
+        }
+        if ds.layers.is_empty() {
+            bail!("none of the files could be read (see the errors above)");
+        }
+        let edited = match (scenario(opened.as_ref(), scenario_name)?, &opened) {
+            (Some(s), Some(o)) => Some(edited_layers(
+                &ds.layers,
+                s,
+                o,
+                &options.taxonomy,
+                &ds.working_crs,
+            )?),
+            _ => None,
+        };
+        Ok(TownFiles {
+            opened,
+            options,
+            ds,
+            edited,
+            profile_arg,
+        })
+    }
+
+    /// The scenario asked for by `--scenario`, if any.
+    pub(crate) fn scenario(&self, name: Option<&str>) -> Option<&Scenario> {
+        scenario(self.opened.as_ref(), name).ok().flatten()
+    }
+
+    /// The layers to analyse: the scenario's, else the base.
+    pub(crate) fn layers(&self) -> &[Layer] {
+        self.edited
+            .as_ref()
+            .map_or(self.ds.layers.as_slice(), |(l, _)| l.as_slice())
+    }
+
+    /// The failures' messages.
+    pub(crate) fn failures(&self) -> Vec<String> {
+        self.ds
+            .failures
+            .iter()
+            .map(|f| f.error.to_string())
+            .collect()
+    }
+
+    /// The project's analysis setting, when no flag gave one.
+    pub(crate) fn mode(&self) -> Option<String> {
+        self.opened
+            .as_ref()
+            .and_then(|o| o.project.analysis.mode.clone())
+    }
+
+    /// The project's tiers, when no flag gave them.
+    pub(crate) fn minutes(&self) -> Option<Vec<u32>> {
+        self.opened
+            .as_ref()
+            .and_then(|o| o.project.analysis.minutes.clone())
+    }
+}

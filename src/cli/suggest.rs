@@ -18,12 +18,16 @@ use towncircle::io::LoadOptions;
 use towncircle::model::{CategoryId, Layer, QualityRecord, Role, Taxonomy};
 use towncircle::standards::profile::{Profile, resolve_profile};
 
-use super::{InputArgs, load_town};
+use super::InputArgs;
 
 #[derive(Debug, Args)]
 pub struct SuggestArgs {
-    /// Data files whose roles are guessed from names, fields and geometry.
+    /// Data files whose roles are guessed from names, fields and geometry, or one project file
+    /// (.towncircle): its inputs, overrides, profile and mode.
     files: Vec<PathBuf>,
+    /// With a project file: suggest for its scenario (方案) NAME, its edits in place.
+    #[arg(long, value_name = "NAME")]
+    scenario: Option<String>,
     /// The facility category to place: its id, Chinese or English name (assets/categories.toml),
     /// e.g. health_center, 卫生院, elderly_day_care.
     #[arg(long, value_name = "CAT")]
@@ -127,7 +131,6 @@ fn resolve_category(taxonomy: &Taxonomy, text: &str) -> anyhow::Result<CategoryI
 }
 
 pub fn run(args: SuggestArgs) -> anyhow::Result<ExitCode> {
-    let options = args.input.load_options()?;
     let Some(model) = Model::parse(&args.model) else {
         bail!("--model {}: use mclp or p-median", args.model);
     };
@@ -135,8 +138,23 @@ pub fn run(args: SuggestArgs) -> anyhow::Result<ExitCode> {
         Some(p) => Goal::TargetPercent(p),
         None => Goal::Count(args.count.unwrap_or(1)),
     };
+    let town_files = super::project::TownFiles::read(
+        &args.files,
+        &[
+            (&args.roads, Role::Roads),
+            (&args.facilities, Role::Facilities),
+            (&args.demand, Role::Buildings),
+            (&args.villages, Role::Villages),
+            (&args.built_up, Role::BuiltUpArea),
+            (&args.boundary, Role::Boundary),
+        ],
+        &args.input,
+        args.scenario.as_deref(),
+        args.profile.as_ref(),
+    )?;
+    let (ds, options) = (&town_files.ds, &town_files.options);
     let category = resolve_category(&options.taxonomy, &args.category)?;
-    let profile = match &args.profile {
+    let profile = match &town_files.profile_arg {
         Some(p) => resolve_profile(p)?,
         None => Profile::default(),
     };
@@ -171,31 +189,8 @@ pub fn run(args: SuggestArgs) -> anyhow::Result<ExitCode> {
     }
     check_goal(&request)?;
 
-    let flagged: Vec<(&PathBuf, Role)> = [
-        (&args.roads, Role::Roads),
-        (&args.facilities, Role::Facilities),
-        (&args.demand, Role::Buildings),
-        (&args.villages, Role::Villages),
-        (&args.built_up, Role::BuiltUpArea),
-        (&args.boundary, Role::Boundary),
-    ]
-    .into_iter()
-    .flat_map(|(paths, role)| paths.iter().map(move |p| (p, role)))
-    .collect();
-    let mut paths: Vec<PathBuf> = args.files.clone();
-    paths.extend(flagged.iter().map(|(p, _)| (*p).clone()));
-    if paths.is_empty() {
-        bail!("no data files: give FILE... (roles guessed) or --roads/--facilities/--demand FILE");
-    }
-    let ds = load_town(&paths, &flagged, &options);
-    let failures: Vec<String> = ds.failures.iter().map(|f| f.error.to_string()).collect();
-    for f in &failures {
-        eprintln!("error: {f}");
-    }
-    if ds.layers.is_empty() {
-        bail!("none of the files could be read (see the errors above)");
-    }
-    let mut data_quality = towncircle::io::quality::dataset_records(&ds);
+    let failures = town_files.failures();
+    let mut data_quality = towncircle::io::quality::dataset_records(ds);
 
     // The planner's candidates, read like the town's files into the same working CRS.
     let candidate_layers: Vec<Layer> = match &args.candidates {
@@ -218,13 +213,13 @@ pub fn run(args: SuggestArgs) -> anyhow::Result<ExitCode> {
         request.candidates = given_candidates(&path.display().to_string(), &refs);
     }
 
-    let input = AccessInput::from_layers(&ds.layers);
+    let input = AccessInput::from_layers(town_files.layers());
     let town = run_town(
         &input,
         &profile,
         &options.taxonomy,
         &TownOptions {
-            mode: args.mode.clone(),
+            mode: args.mode.clone().or_else(|| town_files.mode()),
             minutes: Some(vec![args.tier]),
         },
     )
