@@ -68,6 +68,7 @@ fn run() -> anyhow::Result<ExitCode> {
                 files: cli.files,
                 export_png: cli.export_png,
                 no_demo: false,
+                recovery_dir: None,
             })
             .map_err(|e| anyhow::anyhow!("the desktop app could not start: {e}"))?;
             Ok(ExitCode::SUCCESS)

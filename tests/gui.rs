@@ -51,6 +51,7 @@ fn harness(files: Vec<PathBuf>, lang: Lang) -> Harness<'static, TownApp> {
                     files,
                     export_png: None,
                     no_demo: true,
+                    recovery_dir: None,
                 },
             )
         });

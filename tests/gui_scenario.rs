@@ -12,10 +12,18 @@ use towncircle::access::live::FacilityKey;
 use towncircle::app::analysis::OverlayKind;
 use towncircle::app::i18n::{Lang, tx};
 use towncircle::app::state::Persisted;
-use towncircle::app::{Level, StartOptions, TownApp, fonts};
+use towncircle::app::{Command, Level, StartOptions, TownApp, fonts};
 
 fn demo_harness() -> Option<Harness<'static, TownApp>> {
     let demo = towncircle::app::find_demo_town()?;
+    Some(harness(vec![demo], None))
+}
+
+/// The app opening `files` (none: an empty window), autosaving into `recovery_dir`.
+fn harness(
+    files: Vec<std::path::PathBuf>,
+    recovery_dir: Option<std::path::PathBuf>,
+) -> Harness<'static, TownApp> {
     let mut h = Harness::builder()
         .with_size([1400.0, 900.0])
         .build_eframe(move |cc| {
@@ -27,14 +35,15 @@ fn demo_harness() -> Option<Harness<'static, TownApp>> {
                     ..Persisted::default()
                 },
                 StartOptions {
-                    files: vec![demo],
+                    files: files.clone(),
                     export_png: None,
                     no_demo: true,
+                    recovery_dir: recovery_dir.clone(),
                 },
             )
         });
     settle(&mut h);
-    Some(h)
+    h
 }
 
 /// Step frames until loading, the analysis and the scenario job are done.
@@ -42,7 +51,10 @@ fn settle(h: &mut Harness<'static, TownApp>) {
     // Let the frame take the last input in (a click starts its job at the end of the frame).
     h.run_steps(2);
     let start = Instant::now();
-    while h.state().is_busy() || h.state().scenarios.job.is_some() {
+    while h.state().is_busy()
+        || h.state().scenarios.job.is_some()
+        || h.state().project.pending.is_some()
+    {
         assert!(
             start.elapsed() < Duration::from_secs(90),
             "jobs took too long"
@@ -106,51 +118,43 @@ fn key(h: &Harness<'static, TownApp>, key: egui::Key) {
     });
 }
 
-#[test]
-fn a_kindergarten_added_by_a_click_raises_coverage_and_undo_restores_the_base_exactly() {
-    let Some(mut h) = demo_harness() else {
-        eprintln!("no demo town in this checkout");
-        return;
+/// The most populous place without a kindergarten within 15 minutes (working CRS).
+fn kindergarten_gap(h: &Harness<'static, TownApp>) -> [f64; 2] {
+    let r = h.state().analysis.results.as_ref().expect("results");
+    let run = r
+        .runs
+        .iter()
+        .find(|r| r.analysis.tiers.iter().any(|t| t.minutes == 15))
+        .expect("15-minute run");
+    let kg = run.analysis.taxonomy.by_id("kindergarten").expect("kg");
+    let times = run
+        .result
+        .categories
+        .iter()
+        .find(|c| c.category == kg)
+        .expect("kindergarten times");
+    let snapped = |i: usize| {
+        run.analysis
+            .demand_snaps
+            .get(i)
+            .is_some_and(|s| s.is_some())
     };
-    h.get_by_label(tx::RUN.zh).click();
-    settle(&mut h);
-    let base_kg = covered(&h, "kindergarten", 15);
-    let base = all_figures(&h);
-    // Where to add: the most populous place without a kindergarten within 15 minutes.
-    let target = {
-        let r = h.state().analysis.results.as_ref().expect("results");
-        let run = r
-            .runs
-            .iter()
-            .find(|r| r.analysis.tiers.iter().any(|t| t.minutes == 15))
-            .expect("15-minute run");
-        let kg = run.analysis.taxonomy.by_id("kindergarten").expect("kg");
-        let times = run
-            .result
-            .categories
-            .iter()
-            .find(|c| c.category == kg)
-            .expect("kindergarten times");
-        let snapped = |i: usize| {
-            run.analysis
-                .demand_snaps
-                .get(i)
-                .is_some_and(|s| s.is_some())
-        };
-        let (i, _) = run
-            .analysis
-            .demand
-            .points
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| times.demand_time_s[*i] > 900.0 && snapped(*i))
-            .max_by(|a, b| a.1.weight.total_cmp(&b.1.weight))
-            .expect("someone without a kindergarten within 15 minutes");
-        run.analysis.demand.points[i].xy
-    };
+    let (i, _) = run
+        .analysis
+        .demand
+        .points
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| times.demand_time_s[*i] > 900.0 && snapped(*i))
+        .max_by(|a, b| a.1.weight.total_cmp(&b.1.weight))
+        .expect("someone without a kindergarten within 15 minutes");
+    run.analysis.demand.points[i].xy
+}
 
+/// Start a scenario and add a kindergarten with a click at `target`; returns where it clicked.
+fn add_kindergarten_by_click(h: &mut Harness<'static, TownApp>, target: [f64; 2]) -> egui::Pos2 {
     h.get_by_label(tx::SCENARIO_NEW.zh).click();
-    settle(&mut h);
+    settle(h);
     assert_eq!(h.state().scenarios.active, Some(0));
     h.state_mut().scenarios.category = "kindergarten".into();
     h.get_by_label(tx::TOOL_ADD.zh).click();
@@ -165,9 +169,24 @@ fn a_kindergarten_added_by_a_click_raises_coverage_and_undo_restores_the_base_ex
         assert!(rect.contains(p), "the place is on the map");
         p
     };
-    click(&h, pos);
+    click(h, pos);
     h.run_steps(2);
+    settle(h);
+    pos
+}
+
+#[test]
+fn a_kindergarten_added_by_a_click_raises_coverage_and_undo_restores_the_base_exactly() {
+    let Some(mut h) = demo_harness() else {
+        eprintln!("no demo town in this checkout");
+        return;
+    };
+    h.get_by_label(tx::RUN.zh).click();
     settle(&mut h);
+    let base_kg = covered(&h, "kindergarten", 15);
+    let base = all_figures(&h);
+    let target = kindergarten_gap(&h);
+    let pos = add_kindergarten_by_click(&mut h, target);
     let after_kg = covered(&h, "kindergarten", 15);
     assert!(
         after_kg > base_kg,
@@ -272,4 +291,115 @@ fn a_kindergarten_added_by_a_click_raises_coverage_and_undo_restores_the_base_ex
             .as_ref()
             .is_some_and(|o| o.kind == OverlayKind::Scenario)
     }));
+}
+
+/// Apply a command as the app would after drawing (saving and opening go through dialogs,
+/// which a headless test cannot click).
+fn command(h: &mut Harness<'static, TownApp>, cmd: Command) {
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(&ctx, cmd);
+    h.run_steps(2);
+    settle(h);
+}
+
+/// Save the session with a scenario, open it in a new window: the same files, the scenario
+/// with its edit, and the same figures. Then: an input moved away is asked for and found;
+/// unsaved work is autosaved and offered for restoring in the next window.
+#[test]
+fn a_saved_project_reopens_with_its_scenario_and_unsaved_work_is_recovered() {
+    let Some(demo) = towncircle::app::find_demo_town() else {
+        eprintln!("no demo town in this checkout");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let town = tmp.path().join("清溪");
+    std::fs::create_dir_all(&town).unwrap();
+    for e in std::fs::read_dir(&demo).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), town.join(e.file_name())).unwrap();
+    }
+    let mut h = harness(vec![town.clone()], None);
+    h.get_by_label(tx::RUN.zh).click();
+    settle(&mut h);
+    let target = kindergarten_gap(&h);
+    add_kindergarten_by_click(&mut h, target);
+    let edited = all_figures(&h);
+    let project = town.join("清溪方案.towncircle");
+    command(&mut h, Command::SaveProjectTo(project.clone()));
+    let text = std::fs::read_to_string(&project).expect("the project file");
+    assert!(text.contains("op = \"add\""), "{text}");
+    assert!(text.contains("category = \"kindergarten\""), "{text}");
+    assert!(
+        text.contains("path = \"道路.shp\""),
+        "relative paths: {text}"
+    );
+    assert!(!h.state().project_changed(), "just saved");
+    drop(h);
+
+    // A new window opens the project: the files, the analysis, the scenario shown, the figures.
+    let rec = tmp.path().join("recovery");
+    let mut h = harness(Vec::new(), Some(rec.clone()));
+    assert!(h.state().project.offer.is_none(), "nothing to recover yet");
+    command(&mut h, Command::OpenProject(project.clone()));
+    let app = h.state();
+    assert_eq!(app.scenarios.scenarios.len(), 1);
+    assert_eq!(app.scenarios.active, Some(0));
+    assert_eq!(app.scenarios.current().unwrap().changes.len(), 1);
+    assert_eq!(app.project.file.as_deref(), Some(project.as_path()));
+    assert_eq!(all_figures(&h), edited);
+    assert!(!h.state().project_changed());
+
+    // Undo the edit and let the autosave run (as every minute): the copy is written.
+    key(&h, egui::Key::Z);
+    h.run_steps(2);
+    settle(&mut h);
+    assert!(h.state().project_changed());
+    let ctx = h.ctx.clone();
+    h.state_mut().autosave(&ctx);
+    let copy = towncircle::project::recovery::recovery_path(&rec);
+    assert!(copy.is_file());
+    drop(h);
+
+    // The next window offers it; restoring brings the undone state back under the project.
+    let mut h = harness(Vec::new(), Some(rec.clone()));
+    assert!(h.state().project.offer.is_some());
+    h.get_by_label(tx::RESTORE.zh).click();
+    h.run_steps(2);
+    settle(&mut h);
+    let app = h.state();
+    assert_eq!(app.scenarios.scenarios.len(), 1);
+    assert_eq!(app.scenarios.current().unwrap().changes.len(), 0);
+    assert_eq!(app.project.file.as_deref(), Some(project.as_path()));
+    assert!(app.project_changed(), "restored work is not saved yet");
+    drop(h);
+
+    // A moved input is asked for, not dropped: found again, the project opens whole.
+    let moved = tmp.path().join("别处");
+    std::fs::create_dir_all(&moved).unwrap();
+    for ext in ["shp", "shx", "dbf", "prj", "cpg"] {
+        let from = town.join(format!("道路.{ext}"));
+        if from.exists() {
+            std::fs::rename(&from, moved.join(format!("道路.{ext}"))).unwrap();
+        }
+    }
+    let mut h = harness(Vec::new(), None);
+    command(&mut h, Command::OpenProject(project.clone()));
+    let missing = h.state().project.missing.as_ref().expect("asked for");
+    assert_eq!(missing.missing.len(), 1);
+    let index = missing.missing[0].index;
+    assert!(h.state().doc.layers.is_empty(), "nothing opened yet");
+    h.get_by_label(tx::PROJECT_MISSING_TITLE.zh);
+    command(&mut h, Command::LocateInput(index, moved.join("道路.shp")));
+    assert!(
+        h.state()
+            .project
+            .missing
+            .as_ref()
+            .unwrap()
+            .missing
+            .is_empty()
+    );
+    command(&mut h, Command::OpenWithoutMissing);
+    assert_eq!(all_figures(&h), edited);
+    assert_eq!(h.state().scenarios.scenarios.len(), 1);
 }

@@ -6,7 +6,12 @@ impl TownApp {
     /// Apply one command.
     pub fn apply(&mut self, ctx: &egui::Context, cmd: Command) {
         match cmd {
-            Command::OpenFiles(paths) => self.open(ctx, paths),
+            Command::OpenFiles(paths) => match paths.as_slice() {
+                [p] if crate::project::Project::is_project_path(p) => {
+                    self.open_project(ctx, p.clone());
+                }
+                _ => self.open(ctx, paths),
+            },
             Command::OpenDialog => self.spawn_dialog(DialogKind::Open),
             Command::OpenDemo => self.open_demo(ctx),
             Command::ExportPngDialog => self.spawn_dialog(DialogKind::ExportPng),
@@ -111,6 +116,17 @@ impl TownApp {
             | Command::ScenarioRecategorize(_)
             | Command::Undo
             | Command::Redo => self.scenario_command(ctx, cmd),
+            Command::SaveProject
+            | Command::SaveProjectAsDialog
+            | Command::SaveProjectTo(_)
+            | Command::OpenProjectDialog
+            | Command::OpenProject(_)
+            | Command::LocateInputDialog(_)
+            | Command::LocateInput(..)
+            | Command::OpenWithoutMissing
+            | Command::CancelOpenProject
+            | Command::RestoreRecovery
+            | Command::DiscardRecovery => self.project_command(ctx, cmd),
             Command::SelectRule(i) => {
                 self.analysis.selected_rule = Some(i);
                 let places: Vec<crate::tenones::result::Place> = self

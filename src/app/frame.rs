@@ -8,11 +8,15 @@ impl TownApp {
         let ctx = ui.ctx().clone();
         self.poll_jobs(&ctx);
         self.poll_analysis(&ctx);
+        self.project_tick(&ctx);
         while let Ok(r) = self.dialog_rx.try_recv() {
             match r {
                 DialogResult::Open(paths) => self.open(&ctx, paths),
                 DialogResult::ExportTo(path) => self.export_png(&ctx, path),
                 DialogResult::ReportTo(dir) => self.export_report(&ctx, dir),
+                DialogResult::SaveProject(f) => self.apply(&ctx, Command::SaveProjectTo(f)),
+                DialogResult::OpenProject(f) => self.open_project(&ctx, f),
+                DialogResult::Located(i, f) => self.apply(&ctx, Command::LocateInput(i, f)),
             }
         }
         while let Ok(r) = self.export_rx.try_recv() {
@@ -133,6 +137,7 @@ impl TownApp {
             commands.extend(self.map.ui(ui, &mut self.doc, lang, to_wgs84));
         });
         self.toasts_ui(&ctx);
+        self.project_windows(&ctx, &mut commands);
 
         for c in commands {
             self.apply(&ctx, c);
@@ -166,6 +171,28 @@ impl TownApp {
                 }
                 if ui.button(lang.t(tx::OPEN_DEMO)).clicked() {
                     commands.push(Command::OpenDemo);
+                }
+                ui.separator();
+                if ui.button(lang.t(tx::OPEN_PROJECT)).clicked() {
+                    commands.push(Command::OpenProjectDialog);
+                }
+                if ui
+                    .add_enabled(
+                        !self.doc.layers.is_empty(),
+                        egui::Button::new(lang.t(tx::SAVE_PROJECT)),
+                    )
+                    .clicked()
+                {
+                    commands.push(Command::SaveProject);
+                }
+                if ui
+                    .add_enabled(
+                        !self.doc.layers.is_empty(),
+                        egui::Button::new(lang.t(tx::SAVE_PROJECT_AS)),
+                    )
+                    .clicked()
+                {
+                    commands.push(Command::SaveProjectAsDialog);
                 }
                 ui.menu_button(lang.t(tx::RECENT), |ui| {
                     if self.persisted.recent_files.is_empty() {

@@ -10,8 +10,10 @@ pub mod i18n;
 pub mod jobs;
 pub mod layers_panel;
 pub mod map;
+mod project_work;
 /// The open document (`map::doc`), re-exported where it always was.
 pub use map::doc;
+pub use project_work::ProjectState;
 pub mod scenario;
 mod scenario_work;
 mod startup;
@@ -99,6 +101,20 @@ pub enum Command {
     ScenarioRecategorize(crate::access::live::FacilityKey),
     Undo,
     Redo,
+    /// Save to the session's project file (asks for one the first time).
+    SaveProject,
+    SaveProjectAsDialog,
+    SaveProjectTo(PathBuf),
+    OpenProjectDialog,
+    OpenProject(PathBuf),
+    /// Ask where a missing input of the project being opened is now (its index).
+    LocateInputDialog(usize),
+    LocateInput(usize, PathBuf),
+    /// Open the project with the inputs found (the missing ones left out, said in the log).
+    OpenWithoutMissing,
+    CancelOpenProject,
+    RestoreRecovery,
+    DiscardRecovery,
 }
 
 /// How serious a log entry is.
@@ -127,6 +143,8 @@ pub struct StartOptions {
     pub export_png: Option<PathBuf>,
     /// Do not look for the demo town (tests).
     pub no_demo: bool,
+    /// Where the recovery copy is autosaved (None: no autosave; the app's data folder when run).
+    pub recovery_dir: Option<PathBuf>,
 }
 
 /// Results of file dialogs run on their own thread.
@@ -134,6 +152,9 @@ enum DialogResult {
     Open(Vec<PathBuf>),
     ExportTo(PathBuf),
     ReportTo(PathBuf),
+    SaveProject(PathBuf),
+    OpenProject(PathBuf),
+    Located(usize, PathBuf),
 }
 
 /// Which file dialog.
@@ -142,6 +163,9 @@ enum DialogKind {
     Open,
     ExportPng,
     ReportFolder,
+    SaveProject,
+    OpenProject,
+    LocateInput(usize),
 }
 
 /// The app.
@@ -154,6 +178,7 @@ pub struct TownApp {
     pub jobs: Vec<Job<Loaded>>,
     pub analysis: AnalysisState,
     pub scenarios: scenario::ScenarioState,
+    pub project: ProjectState,
     /// WGS84 lon/lat of the working CRS, for the cursor read-out.
     to_wgs84: Option<(Crs, Transformer)>,
     dialog_tx: Sender<DialogResult>,

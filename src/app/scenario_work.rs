@@ -166,6 +166,7 @@ impl TownApp {
             overlays: Vec::new(),
             seconds: started.elapsed().as_secs_f64(),
             data_quality,
+            facility_layers: base.facility_layers.clone(),
         });
         self.scenarios.last_update_ms += started.elapsed().as_secs_f64() * 1000.0;
 

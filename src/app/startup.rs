@@ -49,6 +49,7 @@ impl TownApp {
             jobs: Vec::new(),
             analysis: AnalysisState::default(),
             scenarios: scenario::ScenarioState::default(),
+            project: ProjectState::default(),
             to_wgs84: None,
             dialog_tx,
             dialog_rx,
@@ -62,6 +63,9 @@ impl TownApp {
         ctx.send_viewport_cmd(egui::ViewportCommand::Title(
             app.lang().t(tx::APP_TITLE).into(),
         ));
+        if let Some(dir) = start.recovery_dir.clone() {
+            app.find_recovery(ctx, dir);
+        }
         if !start.files.is_empty() {
             app.open(ctx, start.files);
         } else if !start.no_demo {
@@ -80,6 +84,15 @@ impl eframe::App for TownApp {
         self.persisted.basemap = self.map.basemap.settings.clone();
         eframe::set_value(storage, STORAGE_KEY, &self.persisted);
     }
+
+    /// On exit the recovery copy is written when the session has unsaved changes (removed
+    /// otherwise), so quitting without saving loses nothing.
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        let ctx = egui::Context::default();
+        if self.project.offer.is_none() {
+            self.autosave(&ctx);
+        }
+    }
 }
 
 /// The renderer named by TOWNCIRCLE_RENDERER (wgpu when unset).
@@ -97,7 +110,11 @@ fn renderer_from_env() -> Option<eframe::Renderer> {
 
 /// Open the window and run until it closes. When the default wgpu renderer cannot start (old
 /// drivers, no Vulkan), the program runs itself again with TOWNCIRCLE_RENDERER=glow.
-pub fn run(start: StartOptions) -> Result<(), eframe::Error> {
+pub fn run(mut start: StartOptions) -> Result<(), eframe::Error> {
+    // A window for work (not an --export-png run) autosaves into the app's data folder.
+    if start.recovery_dir.is_none() && start.export_png.is_none() {
+        start.recovery_dir = eframe::storage_dir("towncircle");
+    }
     let chosen = renderer_from_env();
     let renderer = chosen.unwrap_or(eframe::Renderer::Wgpu);
     let options = eframe::NativeOptions {

@@ -301,6 +301,9 @@ impl TownApp {
             DialogKind::Open => tx::OPEN_FILES,
             DialogKind::ExportPng => tx::EXPORT_PNG,
             DialogKind::ReportFolder => tx::EXPORT_REPORT,
+            DialogKind::SaveProject => tx::SAVE_PROJECT,
+            DialogKind::OpenProject => tx::OPEN_PROJECT,
+            DialogKind::LocateInput(_) => tx::LOCATE,
         });
         let run = move || {
             let dialog = rfd::FileDialog::new().set_title(title);
@@ -311,6 +314,18 @@ impl TownApp {
                     .save_file()
                     .map(DialogResult::ExportTo),
                 DialogKind::ReportFolder => dialog.pick_folder().map(DialogResult::ReportTo),
+                DialogKind::SaveProject => dialog
+                    .add_filter("towncircle", &["towncircle"])
+                    .set_file_name("项目.towncircle")
+                    .save_file()
+                    .map(DialogResult::SaveProject),
+                DialogKind::OpenProject => dialog
+                    .add_filter("towncircle", &["towncircle"])
+                    .pick_file()
+                    .map(DialogResult::OpenProject),
+                DialogKind::LocateInput(i) => {
+                    dialog.pick_file().map(|f| DialogResult::Located(i, f))
+                }
                 DialogKind::Open => dialog
                     .add_filter(
                         "GIS",

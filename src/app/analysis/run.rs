@@ -101,6 +101,11 @@ pub fn run_analysis(
     progress.set_message("access");
     progress.set_fraction(0.05);
     let input = access_input(layers);
+    let facility_layers: Vec<(PathBuf, String)> = input
+        .facilities
+        .iter()
+        .map(|l| (l.source.path.clone(), l.name.clone()))
+        .collect();
     let town_access = match run_town(&input, profile, taxonomy, &options) {
         Ok(t) => t,
         Err(e) => return Ok(Err(e.to_string())),
@@ -150,5 +155,6 @@ pub fn run_analysis(
         overlays,
         seconds: started.elapsed().as_secs_f64(),
         data_quality,
+        facility_layers,
     }))
 }

@@ -52,6 +52,9 @@ pub struct AnalysisOutput {
     pub seconds: f64,
     /// What the run's inputs lost, guessed or left out, and what the access run could not reach.
     pub data_quality: Vec<crate::model::QualityRecord>,
+    /// The facility layers the engine read, in its order (file, layer name): where each
+    /// analysed facility came from, for the project file's edits.
+    pub facility_layers: Vec<(PathBuf, String)>,
 }
 
 /// What an overlay-only job (another category or tier) hands back.

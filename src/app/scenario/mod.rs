@@ -6,6 +6,7 @@
 //! Undo rebuilds the engine from the base and replays the remaining edits: exact, and cheap (each
 //! edit is one bounded search).
 
+pub mod convert;
 mod layers;
 mod panel;
 #[cfg(test)]
