@@ -53,6 +53,7 @@ fn settle(h: &mut Harness<'static, TownApp>) {
     let start = Instant::now();
     while h.state().is_busy()
         || h.state().scenarios.job.is_some()
+        || h.state().scenarios.suggest.job.is_some()
         || h.state().project.pending.is_some()
     {
         assert!(
@@ -402,4 +403,68 @@ fn a_saved_project_reopens_with_its_scenario_and_unsaved_work_is_recovered() {
     command(&mut h, Command::OpenWithoutMissing);
     assert_eq!(all_figures(&h), edited);
     assert_eq!(h.state().scenarios.scenarios.len(), 1);
+}
+
+/// Suggest two kindergarten sites in a scenario, see them numbered on the map, accept the first:
+/// the 5-minute coverage rises by exactly the people it was said to add.
+#[test]
+fn two_suggested_sites_and_the_first_accepted() {
+    let Some(mut h) = demo_harness() else {
+        eprintln!("no demo town in this checkout");
+        return;
+    };
+    h.get_by_label(tx::RUN.zh).click();
+    settle(&mut h);
+    h.get_by_label(tx::SCENARIO_NEW.zh).click();
+    settle(&mut h);
+    h.state_mut().scenarios.category = "kindergarten".into();
+    h.state_mut().analysis.settings.overlay_minutes = 5;
+    h.run_steps(2);
+    let before = covered(&h, "kindergarten", 5);
+    h.query_all_by_label(tx::SUGGEST.zh)
+        .find(|n| n.accesskit_node().role() == egui::accesskit::Role::Button)
+        .expect("the suggest button")
+        .click();
+    h.run_steps(2);
+    settle(&mut h);
+    let s = h
+        .state()
+        .scenarios
+        .suggest
+        .result
+        .as_ref()
+        .expect("a suggestion");
+    assert_eq!(s.sites.len(), 2, "{:?}", s.warnings);
+    assert_eq!(s.before.town.covered_weight, before);
+    let first = s.sites[0].added_weight;
+    assert!(first > 0.0);
+    let markers = |h: &Harness<'static, TownApp>| {
+        h.state()
+            .doc
+            .layers
+            .iter()
+            .filter(|l| {
+                l.overlay
+                    .as_ref()
+                    .is_some_and(|o| o.kind == OverlayKind::Suggested)
+            })
+            .map(|l| l.layer.features.len())
+            .sum::<usize>()
+    };
+    assert_eq!(markers(&h), 2, "two numbered markers");
+
+    h.get_by_label(&format!("{} 1", tx::ACCEPT.zh)).click();
+    h.run_steps(2);
+    settle(&mut h);
+    let after = covered(&h, "kindergarten", 5);
+    assert!(
+        (after - (before + first)).abs() < 0.5,
+        "{before} + {first} != {after}"
+    );
+    assert_eq!(h.state().scenarios.current().unwrap().changes.len(), 1);
+    assert_eq!(
+        markers(&h),
+        1,
+        "the accepted site is now a facility, not a suggestion"
+    );
 }

@@ -115,7 +115,9 @@ impl TownApp {
             | Command::ScenarioRemove(_)
             | Command::ScenarioRecategorize(_)
             | Command::Undo
-            | Command::Redo => self.scenario_command(ctx, cmd),
+            | Command::Redo
+            | Command::Suggest
+            | Command::AcceptSite(_) => self.scenario_command(ctx, cmd),
             Command::SaveProject
             | Command::SaveProjectAsDialog
             | Command::SaveProjectTo(_)

@@ -138,6 +138,29 @@ impl Lang {
         }
     }
 
+    /// What the suggested sites do: the category, tier, coverage before and after.
+    pub fn suggest_summary(
+        self,
+        category: &str,
+        minutes: u32,
+        before: Option<f64>,
+        after: Option<f64>,
+    ) -> String {
+        let p = |x: Option<f64>| x.map_or("—".to_string(), |x| format!("{x:.1}%"));
+        match self {
+            Lang::Zh => format!(
+                "{category} {minutes} 分钟覆盖：{} → {}（最大覆盖模型，现有设施保留）",
+                p(before),
+                p(after)
+            ),
+            Lang::En => format!(
+                "{category} within {minutes} min: {} → {} (maximal covering, existing kept)",
+                p(before),
+                p(after)
+            ),
+        }
+    }
+
     /// The report was written.
     pub fn report_written(self, dir: &str, files: usize) -> String {
         match self {
@@ -285,6 +308,11 @@ pub mod tx {
         RUN = "运行分析", "Run analysis";
         CANCEL = "取消", "Cancel";
         OPEN_PROJECT = "打开项目…", "Open project…";
+        SUGGEST = "建议选址", "Suggest sites";
+        SUGGEST_COUNT = "新增数量", "New sites";
+        ACCEPT = "采纳", "Accept";
+        ACCEPTED = "已采纳", "accepted";
+        OV_SUGGESTED = "建议选址", "Suggested sites";
         SAVE_PROJECT = "保存项目", "Save project";
         SAVE_PROJECT_AS = "项目另存为…", "Save project as…";
         PROJECT_SAVED = "项目已保存", "Project saved";

@@ -101,6 +101,10 @@ pub enum Command {
     ScenarioRecategorize(crate::access::live::FacilityKey),
     Undo,
     Redo,
+    /// Suggest sites for the panel's category at the overlay tier.
+    Suggest,
+    /// Add suggested site number N to the scenario shown.
+    AcceptSite(usize),
     /// Save to the session's project file (asks for one the first time).
     SaveProject,
     SaveProjectAsDialog,

@@ -67,6 +67,23 @@ impl TownApp {
                 }
             }
             Command::Redo if self.scenarios.redo() => self.refresh_scenario(ctx),
+            Command::Suggest => self.start_suggest(ctx),
+            Command::AcceptSite(rank) => {
+                let site = self
+                    .scenarios
+                    .suggest
+                    .result
+                    .as_ref()
+                    .and_then(|s| s.sites.iter().find(|x| x.rank == rank))
+                    .map(|x| (x.xy, x.category.clone()));
+                let Some((xy, category)) = site else { return };
+                let Some(category) = self.doc.taxonomy.by_id(&category) else {
+                    return;
+                };
+                let key = self.scenarios.next_key();
+                self.scenarios.suggest.accepted.push(rank);
+                self.scenario_edit(ctx, Change::Add { key, category, xy });
+            }
             _ => {}
         }
     }
@@ -198,7 +215,46 @@ impl TownApp {
         }));
     }
 
+    /// Suggest sites for the panel's category at the overlay tier, on the town shown (the
+    /// scenario's facilities when one is), in the background.
+    fn start_suggest(&mut self, ctx: &egui::Context) {
+        let lang = self.lang();
+        let Some(shown) = &self.analysis.results else {
+            return;
+        };
+        let s = &mut self.scenarios;
+        let Some(category) = self.doc.taxonomy.by_id(&s.category) else {
+            s.suggest.error = Some(format!("{}: {}", lang.t(tx::SCENARIO_CATEGORY), s.category));
+            return;
+        };
+        s.suggest.error = None;
+        let (runs, report) = (shown.runs.clone(), shown.report.clone());
+        let layers = self.base_layers();
+        let minutes = self.analysis.settings.overlay_minutes;
+        let count = self.scenarios.suggest.count;
+        self.scenarios.suggest.job = Some(Job::spawn(lang.t(tx::SUGGEST), ctx, move |_| {
+            Ok(scenario::suggest::run_suggest(
+                &runs, &report, &layers, category, minutes, count,
+            ))
+        }));
+    }
+
     pub(super) fn poll_scenario(&mut self, ctx: &egui::Context) {
+        if let Some(end) = self.scenarios.suggest.job.as_ref().and_then(|j| j.poll()) {
+            self.scenarios.suggest.job = None;
+            match end {
+                JobEnd::Done(Ok(s)) => {
+                    self.scenarios.suggest.accepted.clear();
+                    self.scenarios.suggest.result = Some(s);
+                    self.show_sites();
+                }
+                JobEnd::Done(Err(e)) => {
+                    self.scenarios.suggest.error = Some(e.clone());
+                    self.log(ctx, Level::Warning, e);
+                }
+                JobEnd::Cancelled | JobEnd::Crashed => {}
+            }
+        }
         let Some(end) = self.scenarios.job.as_ref().and_then(|j| j.poll()) else {
             return;
         };
@@ -256,6 +312,7 @@ impl TownApp {
             reports.as_ref().map(|(b, s)| (b, s)),
             tenones.as_ref().map(|(b, s)| (b, s)),
             has_analysis,
+            self.analysis.settings.overlay_minutes,
         )
     }
 }

@@ -109,6 +109,29 @@ impl TownApp {
         for k in hidden {
             self.doc.set_overlay_visible(k, false);
         }
+        self.show_sites();
+    }
+
+    /// The suggested sites not yet accepted on the map (replacing the ones shown).
+    pub(super) fn show_sites(&mut self) {
+        let ids: Vec<LayerId> = self
+            .doc
+            .layers
+            .iter()
+            .filter(|l| {
+                l.overlay
+                    .as_ref()
+                    .is_some_and(|o| o.kind == OverlayKind::Suggested)
+            })
+            .map(|l| l.id)
+            .collect();
+        for id in ids {
+            self.doc.remove(id);
+        }
+        if let Some(s) = &self.scenarios.suggest.result {
+            let o = scenario::suggest::site_overlay(s, &self.scenarios.suggest.accepted);
+            self.doc.add_overlay(o);
+        }
     }
 
     pub(super) fn poll_analysis(&mut self, ctx: &egui::Context) {

@@ -229,7 +229,7 @@ pub fn build_overlays(
         );
         let mut labels = Vec::new();
         for g in gap_areas(&pts, a.shapes.gap_cell_m.value) {
-            labels.push((g.centre, g.population));
+            labels.push((g.centre, crate::app::doc::MapLabel::People(g.population)));
             push(
                 &mut gl,
                 g.polygon.into(),

@@ -42,9 +42,18 @@ pub struct MapLayer {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Overlay {
     pub kind: OverlayKind,
-    /// Numbers of people drawn on the map at points in the working CRS (a gap's population),
-    /// worded in the app's language when drawn.
-    pub labels: Vec<([f64; 2], f64)>,
+    /// Labels drawn on the map at points in the working CRS, worded in the app's language
+    /// when drawn.
+    pub labels: Vec<([f64; 2], MapLabel)>,
+}
+
+/// A label of an overlay on the map.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MapLabel {
+    /// A number of people (a gap's population).
+    People(f64),
+    /// A suggested site: its number and the people it adds.
+    Site { rank: usize, people: f64 },
 }
 
 /// Geometry work done off the UI thread when a layer is loaded.
@@ -441,16 +450,19 @@ pub enum OverlayKind {
     Scenario,
     /// Where a scenario gains or loses coverage against the base.
     Difference,
+    /// Suggested sites, numbered.
+    Suggested,
 }
 
 impl OverlayKind {
-    pub const ALL: [OverlayKind; 6] = [
+    pub const ALL: [OverlayKind; 7] = [
         OverlayKind::Isochrone,
         OverlayKind::TimeGrid,
         OverlayKind::Gaps,
         OverlayKind::UncoveredBuildings,
         OverlayKind::Scenario,
         OverlayKind::Difference,
+        OverlayKind::Suggested,
     ];
 
     /// Whether a first run shows it (the grid hides the isochrones under it: off until asked).
@@ -466,6 +478,7 @@ impl OverlayKind {
             OverlayKind::UncoveredBuildings => tx::OV_UNCOVERED,
             OverlayKind::Scenario => tx::OV_SCENARIO,
             OverlayKind::Difference => tx::OV_DIFFERENCE,
+            OverlayKind::Suggested => tx::OV_SUGGESTED,
         })
     }
 }
@@ -476,5 +489,5 @@ pub struct OverlayLayer {
     pub layer: Layer,
     pub style: FeatureStyle,
     /// People counts drawn on the map at points (working CRS): a gap's population.
-    pub labels: Vec<([f64; 2], f64)>,
+    pub labels: Vec<([f64; 2], MapLabel)>,
 }

@@ -14,7 +14,7 @@ use egui::{Color32, Key, Pos2, Rect, Sense, Shape, Stroke, StrokeKind, vec2};
 use geo_types::Coord;
 
 use super::Command;
-use super::doc::{Document, Selection};
+use super::doc::{Document, MapLabel, Selection};
 use super::i18n::{Lang, tx};
 use crate::crs::Transformer;
 use crate::model::{AttrValue, GeometryKind};
@@ -225,13 +225,21 @@ fn paint_overlay_labels(
 ) {
     for ml in doc.layers.iter().filter(|l| l.visible && l.opacity > 0.0) {
         let Some(o) = &ml.overlay else { continue };
-        for ([x, y], people) in o.labels.iter().take(200) {
-            let p = view.to_screen(rect, Coord { x: *x, y: *y });
+        for ([x, y], label) in o.labels.iter().take(200) {
+            let mut p = view.to_screen(rect, Coord { x: *x, y: *y });
             if !rect.contains(p) {
                 continue;
             }
+            let text = match label {
+                MapLabel::People(people) => gap_label(*people, lang),
+                MapLabel::Site { rank, people } => {
+                    // Beside the marker, not over it.
+                    p += vec2(0.0, -18.0);
+                    format!("{rank}  +{}", gap_label(*people, lang))
+                }
+            };
             let galley = painter.layout_no_wrap(
-                gap_label(*people, lang),
+                text,
                 egui::FontId::proportional(12.0),
                 Color32::from_rgb(0x6b, 0x1d, 0x00),
             );

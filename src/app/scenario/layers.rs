@@ -242,7 +242,7 @@ pub fn difference_overlays(
         let mut l = overlay_layer(name, &fields);
         let mut labels = Vec::new();
         for g in gap_areas(&pts, cell) {
-            labels.push((g.centre, g.population));
+            labels.push((g.centre, crate::app::doc::MapLabel::People(g.population)));
             push(
                 &mut l,
                 g.polygon.into(),

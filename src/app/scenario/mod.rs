@@ -9,6 +9,7 @@
 pub mod convert;
 mod layers;
 mod panel;
+pub mod suggest;
 #[cfg(test)]
 mod tests;
 
@@ -97,6 +98,8 @@ pub struct ScenarioState {
     pub last_update_ms: f64,
     /// The last edit that could not be made, for the panel.
     pub error: Option<String>,
+    /// Suggested sites.
+    pub suggest: suggest::SuggestState,
 }
 
 impl ScenarioState {

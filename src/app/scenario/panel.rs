@@ -93,6 +93,7 @@ impl ScenarioState {
         reports: Option<(&AccessReport, &AccessReport)>,
         tenones: Option<(&TenOnesReport, &TenOnesReport)>,
         has_analysis: bool,
+        minutes: u32,
     ) -> Vec<Command> {
         let mut commands = Vec::new();
         ui.separator();
@@ -161,6 +162,7 @@ impl ScenarioState {
                 .response
                 .labelled_by(label.id);
         });
+        commands.extend(self.suggest.ui(ui, lang, minutes));
         ui.horizontal(|ui| {
             if ui
                 .add_enabled(n_changes > 0, egui::Button::new(lang.t(tx::UNDO)))
