@@ -278,7 +278,7 @@ pub mod tx {
         TIER = "圈层", "Tier";
         PEOPLE_GAINED = "覆盖人口变化", "People covered ±";
         NO_VERDICT_CHANGE = "“十个一”结论无变化", "No ten-ones verdict changes";
-        REPORT_IS_BASE = "导出的报告为现状分析；方案比较请用命令行 analyze --scenario", "The report exported is the base analysis; for a scenario comparison use analyze --scenario";
+        REPORT_WAIT_SCENARIO = "方案的十个一仍在计算，请稍候再导出报告", "The scenario's ten ones are still being computed: export the report in a moment";
         SCENARIO_NO_FACILITY = "此处附近没有设施", "No facility near this point";
         ANALYSING = "正在分析", "Analysing";
         ANALYSIS_STEP = "计算", "Computing";

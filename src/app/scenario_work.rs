@@ -278,6 +278,61 @@ impl TownApp {
         }
     }
 
+    /// The town's layers for a report and, when a scenario is shown, its side of the report
+    /// (its edited layers, edits in words, the base to compare with).
+    pub(super) fn report_scenario(
+        &self,
+    ) -> Result<
+        (
+            Vec<std::sync::Arc<crate::model::Layer>>,
+            Option<analysis::ReportScenario>,
+        ),
+        String,
+    > {
+        let base_layers = self.base_layers();
+        let (Some(doc), Some(base), Some(live)) = (
+            self.scenarios.current(),
+            &self.scenarios.base,
+            self.scenarios.live(),
+        ) else {
+            return Ok((base_layers, None));
+        };
+        let (Some(first), Some(working)) = (base.runs.first(), &self.doc.working_crs) else {
+            return Ok((base_layers, None));
+        };
+        let file = self
+            .project
+            .file
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("towncircle.towncircle"));
+        let sources =
+            scenario::convert::FacilitySources::new(&first.analysis, &base.facility_layers);
+        let cx = scenario::convert::Context {
+            taxonomy: &self.doc.taxonomy,
+            working,
+            project_file: &file,
+            sources: &sources,
+        };
+        let written = cx.scenario(doc)?;
+        let owned: Vec<crate::model::Layer> = base_layers
+            .iter()
+            .map(|l| crate::model::Layer::clone(l))
+            .collect();
+        let edits =
+            crate::report::compare::describe_edits(&written, &owned, &self.doc.taxonomy, &file);
+        let layers = scenario::scenario_layers(&base_layers, &first.analysis, live, &doc.name);
+        Ok((
+            layers,
+            Some(analysis::ReportScenario {
+                name: doc.name.clone(),
+                edits,
+                base_runs: base.runs.clone(),
+                base_report: base.report.clone(),
+                base_tenones: base.tenones.clone(),
+            }),
+        ))
+    }
+
     /// The scenario panel, under the analysis.
     pub(super) fn scenario_ui(&mut self, ui: &mut egui::Ui) -> Vec<Command> {
         let lang = self.lang();

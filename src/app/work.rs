@@ -377,17 +377,21 @@ impl TownApp {
     /// background, in the app's language.
     pub(super) fn export_report(&mut self, ctx: &egui::Context, dir: PathBuf) {
         let lang = self.lang();
-        if self.scenarios.active.is_some() {
-            // The report states the base as analysed: a scenario's figures never go out unlabelled.
-            let text = lang.t(tx::REPORT_IS_BASE);
+        if self.scenarios.active.is_some() && self.scenarios.job.is_some() {
+            // The scenario's ten ones are still being computed: its verdicts would be the last
+            // edit's.
+            let text = lang.t(tx::REPORT_WAIT_SCENARIO);
             self.log(ctx, Level::Warning, text);
+            return;
         }
-        let results = self
-            .scenarios
-            .base
-            .as_ref()
-            .or(self.analysis.results.as_ref());
-        let (Some(results), Ok(profile)) = (results, &self.analysis.profile) else {
+        let (layers, scenario) = match self.report_scenario() {
+            Ok(s) => s,
+            Err(e) => {
+                self.log(ctx, Level::Error, e);
+                return;
+            }
+        };
+        let (Some(results), Ok(profile)) = (&self.analysis.results, &self.analysis.profile) else {
             let text = lang.t(tx::REPORT_NEEDS_ANALYSIS);
             self.log(ctx, Level::Warning, text);
             return;
@@ -401,7 +405,8 @@ impl TownApp {
             return;
         };
         let input = analysis::ReportInput {
-            layers: self.base_layers(),
+            layers,
+            scenario,
             working_crs: crs,
             runs: results.runs.clone(),
             report: results.report.clone(),

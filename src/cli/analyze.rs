@@ -215,18 +215,11 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
                 tenones: Some(tenones),
             },
         );
-        data.flags.push(match lang {
-            Lang::Zh => format!(
-                "方案（SCENARIO）：本报告按方案“{}”计算（{} 项修改），不是现状；与现状的比较见“方案比较”一节。",
-                s.name,
-                s.edits.len()
-            ),
-            Lang::En => format!(
-                "SCENARIO: this report is of the scenario \"{}\" ({} edit(s)), not of the town as it is; the comparison with the base is in the section \"Scenario comparison\".",
-                s.name,
-                s.edits.len()
-            ),
-        });
+        data.flags.push(towncircle::report::compare::scenario_flag(
+            &s.name,
+            s.edits.len(),
+            lang,
+        ));
         print_comparison(&comparison, lang);
         data.scenario = Some(comparison);
     }

@@ -164,6 +164,18 @@ fn gross(base: &Side<'_>, scen: &Side<'_>, id: &str, minutes: u32) -> Option<(f6
     Some((gained, lost))
 }
 
+/// The report's flag when its figures are a scenario's: said at the top, never left out.
+pub fn scenario_flag(name: &str, edits: usize, lang: super::Lang) -> String {
+    match lang {
+        super::Lang::Zh => format!(
+            "方案（SCENARIO）：本报告按方案“{name}”计算（{edits} 项修改），不是现状；与现状的比较见“方案比较”一节。"
+        ),
+        super::Lang::En => format!(
+            "SCENARIO: this report is of the scenario \"{name}\" ({edits} edit(s)), not of the town as it is; the comparison with the base is in the section \"Scenario comparison\"."
+        ),
+    }
+}
+
 impl ScenarioComparison {
     /// Compare `scenario` against `base` (the same town, profile and tiers).
     pub fn new(

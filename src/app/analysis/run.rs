@@ -35,10 +35,39 @@ pub fn write_report(
     if let Some(flag) = crate::report::synthetic_flag(&sources, input.lang) {
         data.flags.push(flag);
     }
+    if let Some(s) = &input.scenario {
+        use crate::report::compare::{ScenarioComparison, Side, scenario_flag};
+        let (base_runs, scen_runs) = (run_pairs(&s.base_runs), run_pairs(&input.runs));
+        data.flags
+            .push(scenario_flag(&s.name, s.edits.len(), input.lang));
+        data.scenario = Some(ScenarioComparison::new(
+            s.name.clone(),
+            None,
+            s.edits.clone(),
+            Vec::new(),
+            Side {
+                report: &s.base_report,
+                runs: &base_runs,
+                tenones: s.base_tenones.as_ref(),
+            },
+            Side {
+                report: &input.report,
+                runs: &scen_runs,
+                tenones: input.tenones.as_ref(),
+            },
+        ));
+    }
     Cancelled::check(progress)?;
     Ok(crate::report::write_all(&data, input.lang, &input.dir)
         .map(|files| (input.dir.clone(), files))
         .map_err(|e| e.to_string()))
+}
+
+/// The runs as (analysis, result) pairs, as the report's comparison reads them.
+fn run_pairs(runs: &[Arc<Run>]) -> Vec<(&crate::access::Analysis, &AccessResult)> {
+    runs.iter()
+        .map(|r| (r.analysis.as_ref(), &r.result))
+        .collect()
 }
 
 /// Load the chosen profile.

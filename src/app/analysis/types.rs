@@ -75,4 +75,16 @@ pub struct ReportInput {
     pub profile: Arc<Profile>,
     pub lang: crate::report::Lang,
     pub dir: PathBuf,
+    /// When a scenario is shown: the figures above are its, `layers` its edited town, and the
+    /// report gets the comparison with the base.
+    pub scenario: Option<ReportScenario>,
+}
+
+/// The scenario side of a report: its name and edits, and the base to compare with.
+pub struct ReportScenario {
+    pub name: String,
+    pub edits: Vec<crate::report::compare::EditSummary>,
+    pub base_runs: Vec<Arc<Run>>,
+    pub base_report: AccessReport,
+    pub base_tenones: Option<TenOnesReport>,
 }
