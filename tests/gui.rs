@@ -508,7 +508,12 @@ fn the_analysis_runs_in_the_background_and_shows_coverage_overlays_and_the_check
         .expect("gaps");
     let labels = &gaps.overlay.as_ref().expect("overlay").labels;
     assert_eq!(labels.len(), gaps.layer.features.len());
-    assert!(labels.iter().all(|(_, n)| *n > 0.0), "{labels:?}");
+    assert!(
+        labels
+            .iter()
+            .all(|(_, n)| matches!(n, towncircle::app::doc::MapLabel::People(p) if *p > 0.0)),
+        "{labels:?}"
+    );
     // Worded in the app's language when drawn (English no longer says 人).
     use towncircle::app::map::gap_label;
     assert_eq!(gap_label(420.4, Lang::Zh), "420 人");

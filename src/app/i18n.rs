@@ -161,6 +161,19 @@ impl Lang {
         }
     }
 
+    /// A facility placed beyond the snap distance of every road of some modes.
+    pub fn off_network(self, xy: [f64; 2], modes: &str) -> String {
+        let (x, y) = (xy[0], xy[1]);
+        match self {
+            Lang::Zh => format!(
+                "({x:.0}, {y:.0}) 处的设施离道路太远（超过吸附距离：{modes}），按这些方式无人能到达；请把它移到道路旁"
+            ),
+            Lang::En => format!(
+                "The facility at ({x:.0}, {y:.0}) is too far from any road (beyond the snap distance: {modes}): nobody reaches it by these modes; move it next to a road"
+            ),
+        }
+    }
+
     /// The report was written.
     pub fn report_written(self, dir: &str, files: usize) -> String {
         match self {

@@ -132,13 +132,45 @@ impl TownApp {
     }
 
     fn scenario_edit(&mut self, ctx: &egui::Context, change: Change) {
+        let placed = match change {
+            Change::Add { key, .. } => Some(crate::access::live::FacilityKey::Added(key)),
+            Change::Move { key, .. } => Some(key),
+            _ => None,
+        };
         match self.scenarios.edit(change) {
             Ok(()) => {
-                self.scenarios.error = None;
+                self.scenarios.error = self.off_network(placed);
+                if let Some(e) = self.scenarios.error.clone() {
+                    self.log(ctx, Level::Warning, e);
+                }
                 self.refresh_scenario(ctx);
             }
             Err(e) => self.scenarios.error = Some(e),
         }
+    }
+
+    /// Said when a facility just placed is beyond the snap distance of every road of a mode: it
+    /// reaches nobody by that mode (kept, so the planner can move it).
+    fn off_network(&self, key: Option<crate::access::live::FacilityKey>) -> Option<String> {
+        let live = self.scenarios.live()?;
+        let f = live.facility(key?)?;
+        let base = self.scenarios.base.as_ref()?;
+        let far: Vec<String> = base
+            .runs
+            .iter()
+            .zip(&f.reached)
+            .filter(|(_, ok)| !**ok)
+            .map(|(r, _)| {
+                format!(
+                    "{} ({:.0} m)",
+                    r.analysis.mode.id, r.analysis.mode.max_snap_m
+                )
+            })
+            .collect();
+        if far.is_empty() {
+            return None;
+        }
+        Some(self.lang().off_network(f.xy, &far.join(", ")))
     }
 
     /// The scenario's figures into the analysis panel now (coverage of every tier), and the ten
@@ -357,6 +389,7 @@ impl TownApp {
             _ => None,
         };
         let has_analysis = base.is_some() || shown.is_some();
+        self.scenarios.suggest.minutes = self.analysis.settings.overlay_minutes;
         // The panel borrows the state mutably: hand it copies of the reports.
         let reports = reports.map(|(b, s)| (b.clone(), s.clone()));
         let tenones = tenones.map(|(b, s)| (b.clone(), s.clone()));
@@ -367,7 +400,6 @@ impl TownApp {
             reports.as_ref().map(|(b, s)| (b, s)),
             tenones.as_ref().map(|(b, s)| (b, s)),
             has_analysis,
-            self.analysis.settings.overlay_minutes,
         )
     }
 }

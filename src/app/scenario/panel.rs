@@ -93,7 +93,6 @@ impl ScenarioState {
         reports: Option<(&AccessReport, &AccessReport)>,
         tenones: Option<(&TenOnesReport, &TenOnesReport)>,
         has_analysis: bool,
-        minutes: u32,
     ) -> Vec<Command> {
         let mut commands = Vec::new();
         ui.separator();
@@ -162,7 +161,7 @@ impl ScenarioState {
                 .response
                 .labelled_by(label.id);
         });
-        commands.extend(self.suggest.ui(ui, lang, minutes));
+        commands.extend(self.suggest.ui(ui, lang));
         ui.horizontal(|ui| {
             if ui
                 .add_enabled(n_changes > 0, egui::Button::new(lang.t(tx::UNDO)))

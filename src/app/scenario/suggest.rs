@@ -26,6 +26,8 @@ use super::super::map::style::Symbol;
 pub struct SuggestState {
     /// How many sites (K).
     pub count: usize,
+    /// The tier the sites are for (the overlay tier, set by the app each frame).
+    pub minutes: u32,
     pub job: Option<Job<Result<Suggestion, String>>>,
     pub result: Option<Suggestion>,
     /// Ranks of the sites accepted into the scenario.
@@ -38,6 +40,7 @@ impl Default for SuggestState {
     fn default() -> Self {
         SuggestState {
             count: 2,
+            minutes: 15,
             job: None,
             result: None,
             accepted: Vec::new(),
@@ -107,7 +110,8 @@ pub fn site_overlay(s: &Suggestion, accepted: &[usize]) -> OverlayLayer {
 
 impl SuggestState {
     /// The suggestion's part of the scenario panel: K, the button, the sites with "accept".
-    pub fn ui(&mut self, ui: &mut egui::Ui, lang: Lang, minutes: u32) -> Vec<Command> {
+    pub fn ui(&mut self, ui: &mut egui::Ui, lang: Lang) -> Vec<Command> {
+        let minutes = self.minutes;
         let mut commands = Vec::new();
         ui.horizontal(|ui| {
             let label = ui.label(lang.t(tx::SUGGEST_COUNT));
