@@ -4,7 +4,7 @@
 //! in spopt (PySAL) and compare objective and time.
 //!
 //! ```sh
-//! cargo build --release --no-default-features --example export_mclp
+//! cargo build --release --example export_mclp
 //! # the demo town, 15-minute walk, kindergartens, K = 2..5:
 //! target/release/examples/export_mclp /tmp/mclp-demo sample-maps/qingxi-demo-town --category kindergarten --tier 15 --k 2,3,4,5
 //! # a generated grid town of 120 × 120 crossings 80 m apart (buildings and facilities scaled
@@ -16,10 +16,11 @@
 //! as coverage counts it), `weights` (per exported demand point: those covered by the existing
 //! facilities or reached by some candidate; the others cannot count), `existing` (0/1 per
 //! exported point: covered by the existing facilities), `sets` (per candidate, indices of the
-//! exported points within the tier's minutes), `k`, and `towncircle`: per K the objective
-//! (people covered, existing included), the newly covered, the upper bound, the gap, and the
-//! seconds to solve (greedy + swaps + bound; median of 3), beside `prepare_s` (candidates,
-//! snapping and every candidate's bounded search, once).
+//! exported points within the tier's minutes), `k`, and `towncircle`: per K the chosen
+//! candidates (indices into `sets`), the objective (people covered, existing included), the
+//! newly covered, the upper bound, the gap, and the seconds to solve (greedy + swaps + bound;
+//! median of 3), beside `prepare_s` (candidates, snapping and every candidate's bounded search,
+//! once).
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -168,9 +169,13 @@ fn main() -> anyhow::Result<()> {
             add(*i as usize, &mut export_of);
         }
     }
+    // Candidates on the network, in export order; `exported_of[j]`: candidate j's index there.
+    let mut exported_of = vec![u32::MAX; p.catchments.len()];
     let sets: Vec<Vec<u32>> = (0..p.catchments.len())
         .filter(|j| p.sites[*j].is_some())
-        .map(|j| {
+        .enumerate()
+        .map(|(x, j)| {
+            exported_of[j] = x as u32;
             p.catchments
                 .demand(j)
                 .iter()
@@ -201,8 +206,10 @@ fn main() -> anyhow::Result<()> {
             s.gap_percent(),
             times[1]
         );
+        let chosen: Vec<u32> = s.chosen.iter().map(|j| exported_of[*j as usize]).collect();
         ours.push(json!({
             "k": k,
+            "chosen": chosen,
             "objective": objective,
             "new": s.value,
             "greedy_new": s.greedy_value,

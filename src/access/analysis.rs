@@ -553,11 +553,11 @@ impl Analysis {
     /// Compute times for every category (in parallel) and the coverage report.
     pub fn run(&self) -> AccessResult {
         let budget_s = self.max_budget_s();
-        let categories: Vec<CategoryTimes> = self
+        let categories: Vec<Arc<CategoryTimes>> = self
             .categories
             .par_iter()
             .map_init(Workspace::default, |ws, c| {
-                self.category_times(*c, budget_s, ws)
+                Arc::new(self.category_times(*c, budget_s, ws))
             })
             .collect();
         let report = self.report(&categories);
@@ -565,36 +565,46 @@ impl Analysis {
     }
 
     /// The report for computed category times.
-    pub fn report(&self, categories: &[CategoryTimes]) -> AccessReport {
+    pub fn report(&self, categories: &[Arc<CategoryTimes>]) -> AccessReport {
         let cat_cov: Vec<CategoryCoverage> = categories
             .iter()
-            .map(|ct| {
-                let c = self.taxonomy.get(ct.category);
-                CategoryCoverage {
-                    id: c.map(|c| c.id.clone()).unwrap_or_default(),
-                    zh: c.map(|c| c.zh.clone()).unwrap_or_default(),
-                    en: c.map(|c| c.en.clone()).unwrap_or_default(),
-                    facility_count: ct.facilities.len(),
-                    facilities_unreachable: match self.method {
-                        Method::Network => ct
-                            .facilities
-                            .iter()
-                            .filter(|i| {
-                                self.facility_snaps
-                                    .get(**i as usize)
-                                    .is_some_and(|s| s.is_none())
-                            })
-                            .count(),
-                        Method::Euclidean => 0,
-                    },
-                    tiers: coverage::category_coverage(
-                        &self.demand,
-                        &ct.demand_time_s,
-                        &self.tiers,
-                    ),
-                }
-            })
+            .map(|ct| self.category_coverage(ct))
             .collect();
+        self.report_with(categories, cat_cov)
+    }
+
+    /// The coverage of one category at every tier, with its facility counts.
+    pub fn category_coverage(&self, ct: &CategoryTimes) -> CategoryCoverage {
+        let c = self.taxonomy.get(ct.category);
+        CategoryCoverage {
+            id: c.map(|c| c.id.clone()).unwrap_or_default(),
+            zh: c.map(|c| c.zh.clone()).unwrap_or_default(),
+            en: c.map(|c| c.en.clone()).unwrap_or_default(),
+            facility_count: ct.facilities.len(),
+            facilities_unreachable: match self.method {
+                Method::Network => ct
+                    .facilities
+                    .iter()
+                    .filter(|i| {
+                        self.facility_snaps
+                            .get(**i as usize)
+                            .is_some_and(|s| s.is_none())
+                    })
+                    .count(),
+                Method::Euclidean => 0,
+            },
+            tiers: coverage::category_coverage(&self.demand, &ct.demand_time_s, &self.tiers),
+        }
+    }
+
+    /// [`Analysis::report`] with each category's coverage already computed (`cat_cov[i]` of
+    /// `categories[i]`, by [`Analysis::category_coverage`]): a scenario recomputes only the
+    /// categories it edited.
+    pub fn report_with(
+        &self,
+        categories: &[Arc<CategoryTimes>],
+        cat_cov: Vec<CategoryCoverage>,
+    ) -> AccessReport {
         let all_required = coverage::all_required(&self.demand, &self.tiers, |c| {
             categories
                 .iter()

@@ -8,7 +8,7 @@
 //! category, the per-run results and the merged report are available after each edit; they equal
 //! a full recompute of the edited town (tested below).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use super::scenario::Scenario;
@@ -59,8 +59,9 @@ impl std::error::Error for EditError {}
 struct LiveRun {
     analysis: Arc<Analysis>,
     base: Arc<AccessResult>,
-    /// Engines of the categories edited so far.
-    engines: HashMap<CategoryId, Scenario<Arc<Analysis>>>,
+    /// Engines of the categories edited so far (in category order: a category the base did not
+    /// evaluate is appended to the results in that order).
+    engines: BTreeMap<CategoryId, Scenario<Arc<Analysis>>>,
 }
 
 impl LiveRun {
@@ -76,13 +77,41 @@ impl LiveRun {
             let times = base
                 .categories
                 .iter()
-                .find(|c| c.category == category && c.budget_s == budget)
-                .and_then(|c| c.node_times.clone());
+                .find(|c| c.category == category && c.budget_s == budget);
             match times {
-                Some(t) => Scenario::with_times(Arc::clone(analysis), category, budget, t),
+                Some(t) => Scenario::with_times(Arc::clone(analysis), t),
                 None => Scenario::new(Arc::clone(analysis), category, budget),
             }
         })
+    }
+
+    /// The base result with the edited categories' times and coverage replaced: the others are
+    /// shared with the base, their coverage taken from the base report.
+    fn result(&self) -> AccessResult {
+        let mut categories = self.base.categories.clone();
+        // The base report has one coverage per category, in their order (Analysis::report).
+        let mut coverage = if self.base.report.categories.len() == categories.len() {
+            self.base.report.categories.clone()
+        } else {
+            let a = &self.analysis;
+            categories.iter().map(|c| a.category_coverage(c)).collect()
+        };
+        for (cat, e) in &self.engines {
+            let times = Arc::new(e.demand_times());
+            let cov = self.analysis.category_coverage(&times);
+            match categories.iter().position(|c| c.category == *cat) {
+                Some(i) => {
+                    categories[i] = times;
+                    coverage[i] = cov;
+                }
+                None => {
+                    categories.push(times);
+                    coverage.push(cov);
+                }
+            }
+        }
+        let report = self.analysis.report_with(&categories, coverage);
+        AccessResult { categories, report }
     }
 }
 
@@ -127,7 +156,7 @@ impl TownScenario {
                 .map(|(analysis, base)| LiveRun {
                     analysis,
                     base,
-                    engines: HashMap::new(),
+                    engines: BTreeMap::new(),
                 })
                 .collect(),
             facilities,
@@ -254,28 +283,19 @@ impl TownScenario {
 
     /// Each run's result with the edited categories' times and coverage replaced.
     pub fn results(&self) -> Vec<AccessResult> {
-        self.runs
-            .iter()
-            .map(|r| {
-                let mut categories = r.base.categories.clone();
-                for (cat, e) in &r.engines {
-                    let times = e.demand_times();
-                    match categories.iter_mut().find(|c| c.category == *cat) {
-                        Some(c) => *c = times,
-                        None => categories.push(times),
-                    }
-                }
-                let report = r.analysis.report(&categories);
-                AccessResult { categories, report }
-            })
-            .collect()
+        self.runs.iter().map(LiveRun::result).collect()
     }
 
     /// The merged report of every run (as [`super::run_town`] reports a town).
     pub fn report(&self) -> Option<AccessReport> {
-        let results = self.results();
-        merge_reports(results.iter().map(|r| &r.report))
+        merged_report(&self.results())
     }
+}
+
+/// The merged report of the runs' results (from [`TownScenario::results`]: when both are
+/// wanted, they are computed once).
+pub fn merged_report(results: &[AccessResult]) -> Option<AccessReport> {
+    merge_reports(results.iter().map(|r| &r.report))
 }
 
 fn reached(a: &Analysis, snapped: bool) -> bool {

@@ -68,4 +68,19 @@ impl PreparedTown {
         );
         PreparedTown { roads, demand }
     }
+
+    /// The road graph and demand an analysis was built on, shared (no copy of the graph), when
+    /// it has a network. Without one (no road layer, or none usable in its mode) None: which of
+    /// the two it was is not kept, so the caller builds its own.
+    pub fn of_analysis(a: &super::Analysis) -> Option<PreparedTown> {
+        let n = a.network.as_ref()?;
+        Some(PreparedTown {
+            roads: Some(Roads {
+                graph: Arc::clone(&n.graph),
+                build: n.build.clone(),
+                index: Arc::clone(&n.index),
+            }),
+            demand: a.demand.clone(),
+        })
+    }
 }

@@ -2,6 +2,7 @@
 //! snapping statistics, the access report.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -162,6 +163,8 @@ pub struct AccessReport {
 /// Times per category and the report.
 #[derive(Debug, Clone)]
 pub struct AccessResult {
-    pub categories: Vec<CategoryTimes>,
+    /// Shared: a scenario's result ([`super::live`]) shares the categories it did not edit with
+    /// the base result instead of copying their times.
+    pub categories: Vec<Arc<CategoryTimes>>,
     pub report: AccessReport,
 }

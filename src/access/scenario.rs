@@ -11,6 +11,8 @@
 //! - Moving = removing and adding under the same id.
 //!
 //! Both equal a full recompute (tested: times are identical; ties may pick another facility).
+//! The demand points' times are kept current the same way: an edit recomputes only the points
+//! on edges with an end node it changed, or on the edge of the facility it placed or removed.
 
 use std::borrow::Borrow;
 
@@ -38,6 +40,14 @@ pub struct Scenario<A: Borrow<Analysis>> {
     pub budget_s: f64,
     facilities: Vec<Option<ScenarioFacility>>,
     times: NodeTimes,
+    /// Per demand point: seconds to the nearest live facility and its id (network method; the
+    /// Euclidean fallback computes them when asked).
+    demand_time_s: Vec<f64>,
+    demand_facility: Vec<u32>,
+    /// What the edit in progress changed: nodes whose time or source it set, edges whose
+    /// facilities it placed or removed (the demand points next to them are recomputed).
+    changed_nodes: Vec<u32>,
+    changed_edges: Vec<u32>,
     ws: Workspace,
     /// Nodes touched by the last edit (for statistics and tests).
     pub last_updates: usize,
@@ -48,6 +58,7 @@ impl<A: Borrow<Analysis>> Scenario<A> {
     pub fn new(analysis_ref: A, category: CategoryId, budget_s: f64) -> Scenario<A> {
         let mut s = Scenario::empty(analysis_ref, category, budget_s);
         s.times = s.full_recompute();
+        (s.demand_time_s, s.demand_facility) = s.demand_from_scratch();
         s
     }
 
@@ -75,6 +86,10 @@ impl<A: Borrow<Analysis>> Scenario<A> {
             budget_s,
             facilities,
             times: NodeTimes::new(n),
+            demand_time_s: Vec::new(),
+            demand_facility: Vec::new(),
+            changed_nodes: Vec::new(),
+            changed_edges: Vec::new(),
             ws: Workspace::default(),
             last_updates: 0,
         }
@@ -90,16 +105,17 @@ impl<A: Borrow<Analysis>> Scenario<A> {
         )
     }
 
-    /// Start from node times already computed for the analysis' facilities of `category` with
-    /// `budget_s` (the base run's [`CategoryTimes::node_times`]): no search.
-    pub fn with_times(
-        analysis_ref: A,
-        category: CategoryId,
-        budget_s: f64,
-        times: NodeTimes,
-    ) -> Scenario<A> {
-        let mut s = Scenario::empty(analysis_ref, category, budget_s);
-        s.times = times;
+    /// Start from the times already computed for the analysis' facilities of a category (the
+    /// base run's [`CategoryTimes`] of `times.category`, budget `times.budget_s`): no search. Without
+    /// node times (no network) it starts as [`Scenario::new`].
+    pub fn with_times(analysis_ref: A, times: &CategoryTimes) -> Scenario<A> {
+        let Some(node_times) = &times.node_times else {
+            return Scenario::new(analysis_ref, times.category, times.budget_s);
+        };
+        let mut s = Scenario::empty(analysis_ref, times.category, times.budget_s);
+        s.times = node_times.clone();
+        s.demand_time_s = times.demand_time_s.clone();
+        s.demand_facility = times.demand_facility.clone();
         s
     }
 
@@ -161,9 +177,11 @@ impl<A: Borrow<Analysis>> Scenario<A> {
         let id = self.facilities.len() as u32;
         self.facilities.push(None);
         self.place(id, xy);
+        self.update_demand();
         id
     }
 
+    /// Place facility `id` at `xy` and lower the times it improves (demand points not yet).
     fn place(&mut self, id: u32, xy: [f64; 2]) {
         let source = self.make_source(id, xy);
         self.facilities[id as usize] = Some(ScenarioFacility { xy, source });
@@ -174,23 +192,37 @@ impl<A: Borrow<Analysis>> Scenario<A> {
                 .into_iter()
                 .flatten()
                 .collect();
-            self.last_updates = dijkstra::improve(
+            self.changed_edges.push(src.edge);
+            self.last_updates = dijkstra::improve_tracked(
                 &n.mode_graph,
                 &seeds,
                 self.budget_s,
                 &mut self.times,
                 &mut self.ws,
+                &mut self.changed_nodes,
             );
         }
     }
 
     /// Remove facility `id`; false when there is no such live facility.
     pub fn remove_facility(&mut self, id: u32) -> bool {
+        let removed = self.unplace(id);
+        if removed {
+            self.update_demand();
+        }
+        removed
+    }
+
+    /// Take facility `id` away and repair the times it gave (demand points not yet).
+    fn unplace(&mut self, id: u32) -> bool {
         let Some(slot) = self.facilities.get_mut(id as usize) else {
             return false;
         };
-        if slot.take().is_none() {
+        let Some(gone) = slot.take() else {
             return false;
+        };
+        if let Some(src) = gone.source {
+            self.changed_edges.push(src.edge);
         }
         self.last_updates = 0;
         let Some(n) = &self.analysis.borrow().network else {
@@ -211,6 +243,7 @@ impl<A: Borrow<Analysis>> Scenario<A> {
         if reset.is_empty() {
             return true;
         }
+        self.changed_nodes.extend_from_slice(&reset);
         // Seeds: from valid neighbours (v -> u, u still valid) ...
         let mut seeds: Vec<Seed> = Vec::new();
         for &v in &reset {
@@ -236,26 +269,97 @@ impl<A: Borrow<Analysis>> Scenario<A> {
             }
         }
         self.last_updates = reset.len()
-            + dijkstra::improve(mode, &seeds, self.budget_s, &mut self.times, &mut self.ws);
+            + dijkstra::improve_tracked(
+                mode,
+                &seeds,
+                self.budget_s,
+                &mut self.times,
+                &mut self.ws,
+                &mut self.changed_nodes,
+            );
         true
     }
 
     /// Move facility `id` to `xy` (remove, then add under the same id).
     pub fn move_facility(&mut self, id: u32, xy: [f64; 2]) -> bool {
-        if !self.remove_facility(id) {
+        if !self.unplace(id) {
             return false;
         }
         let removed = self.last_updates;
         self.place(id, xy);
         self.last_updates += removed;
+        self.update_demand();
         true
     }
 
-    /// Every demand point's time to the nearest live facility (cheap: no search).
+    /// Recompute the demand points next to what the edit changed: those whose edge has an end
+    /// node it changed (their time comes through it) or carries a facility it placed or removed.
+    /// Every other point's time is a function of unchanged values.
+    fn update_demand(&mut self) {
+        let mut nodes = std::mem::take(&mut self.changed_nodes);
+        let mut edges = std::mem::take(&mut self.changed_edges);
+        let a: &Analysis = self.analysis.borrow();
+        if let (Some(n), Method::Network) = (&a.network, a.method)
+            && (!nodes.is_empty() || !edges.is_empty())
+        {
+            let mut changed = vec![false; n.graph.node_count()];
+            for v in &nodes {
+                changed[*v as usize] = true;
+            }
+            edges.sort_unstable();
+            edges.dedup();
+            let sources = self.sources();
+            for (i, snap) in a.demand_snaps.iter().enumerate() {
+                let Some(snap) = snap else { continue };
+                let Some(e) = n.graph.edges.get(snap.edge as usize) else {
+                    continue;
+                };
+                if changed[e.from as usize]
+                    || changed[e.to as usize]
+                    || edges.binary_search(&snap.edge).is_ok()
+                {
+                    let (t, f) = dijkstra::point_time(
+                        &n.graph,
+                        &n.mode_graph,
+                        &self.times,
+                        &sources,
+                        snap,
+                        self.budget_s,
+                    );
+                    self.demand_time_s[i] = t;
+                    self.demand_facility[i] = f;
+                }
+            }
+        }
+        // Keep the buffers for the next edit.
+        nodes.clear();
+        edges.clear();
+        self.changed_nodes = nodes;
+        self.changed_edges = edges;
+    }
+
+    /// Every demand point's time to the nearest live facility (cheap: kept current by the edits).
     pub fn demand_times(&self) -> CategoryTimes {
         let a = self.analysis();
-        let ids = self.facility_ids();
-        let (demand_time_s, demand_facility): (Vec<f64>, Vec<u32>) = match (&a.network, a.method) {
+        let (demand_time_s, demand_facility) = match (&a.network, a.method) {
+            (Some(_), Method::Network) => (self.demand_time_s.clone(), self.demand_facility.clone()),
+            _ => self.demand_from_scratch(),
+        };
+        CategoryTimes {
+            category: self.category,
+            facilities: self.facility_ids(),
+            node_times: a.network.as_ref().map(|_| self.times.clone()),
+            demand_time_s,
+            demand_facility,
+            budget_s: self.budget_s,
+        }
+    }
+
+    /// Every demand point's time to the nearest live facility, and which, computed for all
+    /// points (at the start, the Euclidean fallback, and tests of the incremental updates).
+    pub fn demand_from_scratch(&self) -> (Vec<f64>, Vec<u32>) {
+        let a = self.analysis();
+        match (&a.network, a.method) {
             (Some(n), Method::Network) => {
                 let sources = self.sources();
                 a.demand_snaps
@@ -287,14 +391,6 @@ impl<A: Borrow<Analysis>> Scenario<A> {
                     .map(|p| idx.time(p.xy, a.mode.speed_m_per_s, a.detour_factor, self.budget_s))
                     .unzip()
             }
-        };
-        CategoryTimes {
-            category: self.category,
-            facilities: ids,
-            node_times: a.network.as_ref().map(|_| self.times.clone()),
-            demand_time_s,
-            demand_facility,
-            budget_s: self.budget_s,
         }
     }
 }
@@ -353,6 +449,11 @@ mod tests {
     fn check_against_full(s: &Scenario<&Analysis>) {
         let full = s.full_recompute();
         assert_eq!(s.node_times().time_s, full.time_s);
+        // The demand points kept current edit by edit equal their times computed afresh.
+        let (time_s, facility) = s.demand_from_scratch();
+        let kept = s.demand_times();
+        assert_eq!(kept.demand_time_s, time_s);
+        assert_eq!(kept.demand_facility, facility);
         let live = s.facility_ids();
         for (t, src) in s.node_times().time_s.iter().zip(&s.node_times().source) {
             assert_eq!(t.is_finite(), *src != NO_SOURCE);

@@ -51,6 +51,7 @@ impl TownAccess {
             .categories
             .iter()
             .find(|c| c.category == category)
+            .map(|c| &**c)
     }
 }
 

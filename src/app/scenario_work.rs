@@ -178,14 +178,15 @@ impl TownApp {
     pub(super) fn refresh_scenario(&mut self, ctx: &egui::Context) {
         let started = std::time::Instant::now();
         let base_layers = self.base_layers();
-        let (Some(base), Some(live)) = (&self.scenarios.base, self.scenarios.live()) else {
+        let Some(base) = &self.scenarios.base else {
             return;
         };
-        let Some(first) = base.runs.first() else {
-            return;
-        };
-        let runs = self.scenarios.runs(&base.runs);
-        let Some(report) = live.report() else {
+        let Some(update) = self.scenarios.update(
+            &base.runs,
+            &base_layers,
+            &self.analysis.settings.overlay_category,
+            self.analysis.settings.overlay_minutes,
+        ) else {
             return;
         };
         let tenones = self
@@ -195,22 +196,9 @@ impl TownApp {
             .and_then(|r| r.tenones.clone())
             .or_else(|| base.tenones.clone());
         let data_quality = base.data_quality.clone();
-        let name = self
-            .scenarios
-            .current()
-            .map(|d| d.name.clone())
-            .unwrap_or_default();
-        let layers = scenario::scenario_layers(&base_layers, &first.analysis, live, &name);
-        let category = self.analysis.settings.overlay_category.clone();
-        let minutes = self.analysis.settings.overlay_minutes;
-        let mut markers = scenario::marker_overlays(&first.analysis, live);
-        markers.extend(scenario::difference_overlays(
-            &base.runs, &runs, &category, minutes,
-        ));
-        let job_report = report.clone();
         self.analysis.results = Some(analysis::AnalysisOutput {
-            runs: runs.clone(),
-            report,
+            runs: update.runs.clone(),
+            report: update.report.clone(),
             tenones,
             overlays: Vec::new(),
             seconds: started.elapsed().as_secs_f64(),
@@ -231,14 +219,7 @@ impl TownApp {
         let generation = self.scenarios.generation;
         let label = self.lang().t(tx::SCENARIO).to_string();
         self.scenarios.job = Some(Job::spawn(label, ctx, move |progress| {
-            let mut overlays =
-                analysis::build_overlays(&runs, &layers, &category, minutes, town, progress)?;
-            overlays.extend(markers);
-            let owned: Vec<crate::model::Layer> = layers
-                .iter()
-                .map(|l| crate::model::Layer::clone(l))
-                .collect();
-            let tenones = crate::tenones::evaluate(&owned, &profile, &taxonomy, &job_report).ok();
+            let (overlays, tenones) = update.redraw(&profile, &taxonomy, town, progress)?;
             Ok(ScenarioOutput {
                 tenones,
                 overlays,

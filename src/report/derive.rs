@@ -68,7 +68,7 @@ pub fn isochrones(a: &Analysis, r: &AccessResult) -> Vec<Isochrone> {
         .categories
         .iter()
         .filter(|ct| !ct.facilities.is_empty())
-        .flat_map(|ct| a.tiers.iter().map(move |t| (ct, t.minutes)))
+        .flat_map(|ct| a.tiers.iter().map(move |t| (&**ct, t.minutes)))
         .collect();
     jobs.par_iter()
         .map(|(ct, m)| (*ct, *m, a.category_isochrone(ct, *m)))

@@ -1,7 +1,9 @@
 //! results.gpkg: the analysis as GIS layers in the working CRS (with its srs): `isochrones`
 //! (per category and tier), `gaps` (all required types and per category, with population),
-//! `demand` (points with their minutes to each category), `facilities` (with categories) and
-//! `tenones_places` (places failing the ten ones).
+//! `demand` (points with their minutes to each category), `facilities` (with categories),
+//! `tenones_places` (places failing the ten ones), and when a facility has a capacity
+//! `accessibility_2sfca` (demand points with their 2SFCA index per category and tier) and
+//! `accessibility_2sfca_facilities` (each facility's supply and overload per tier).
 
 use std::path::Path;
 
@@ -259,7 +261,83 @@ pub fn gpkg_layers(data: &ReportData<'_>, path: &Path) -> Vec<Layer> {
             }
         }
     }
-    vec![iso, gaps, demand, fac, places]
+    let mut out = vec![iso, gaps, demand, fac, places];
+    out.extend(fca_layers(data, &b));
+    out
+}
+
+/// The 2SFCA layers, none when no facility has a capacity: the demand points with one column
+/// `<category>_<minutes>min` per category and tier (capacity per 1,000 people; 0 where no
+/// facility with a capacity is in reach), and one point per facility and tier.
+fn fca_layers(data: &ReportData<'_>, b: &Builder<'_>) -> Vec<Layer> {
+    use FieldKind::{Bool, Float, Int, Text};
+    let all = &data.accessibility;
+    if all.is_empty() {
+        return Vec::new();
+    }
+    let a = data.base();
+    let mut fields: Vec<(String, FieldKind)> = vec![
+        ("weight".into(), Float),
+        ("village".into(), Text),
+        ("built_up".into(), Bool),
+    ];
+    fields.extend(
+        all.iter()
+            .map(|c| (format!("{}_{}min", c.id, c.minutes), Float)),
+    );
+    let fields_ref: Vec<(&str, FieldKind)> = fields.iter().map(|(n, k)| (n.as_str(), *k)).collect();
+    let mut points = b.layer("accessibility_2sfca", &fields_ref);
+    for (i, p) in a.demand.points.iter().enumerate() {
+        let mut attrs = vec![
+            float(p.weight),
+            p.village
+                .and_then(|v| a.demand.villages.get(v as usize))
+                .map_or(AttrValue::Null, |v| text(&v.name)),
+            AttrValue::Bool(p.built_up),
+        ];
+        for c in all {
+            attrs.push(opt_float(c.report.points_index_per_1000.get(i).copied()));
+        }
+        push(
+            &mut points,
+            Geometry::Point(Point::new(p.xy[0], p.xy[1])),
+            attrs,
+        );
+    }
+    let mut fac = b.layer(
+        "accessibility_2sfca_facilities",
+        &[
+            ("category", Text),
+            ("zh", Text),
+            ("minutes", Int),
+            ("mode", Text),
+            ("name", Text),
+            ("capacity", Float),
+            ("demand_in_reach", Float),
+            ("supply_per_1000", Float),
+            ("overloaded", Bool),
+        ],
+    );
+    for c in all {
+        for f in &c.report.facilities {
+            push(
+                &mut fac,
+                Geometry::Point(Point::new(f.xy[0], f.xy[1])),
+                vec![
+                    text(&c.id),
+                    text(&c.zh),
+                    AttrValue::Int(i64::from(c.minutes)),
+                    text(&c.mode),
+                    f.name.clone().map_or(AttrValue::Null, AttrValue::Text),
+                    float(f.capacity),
+                    float(f.demand_in_reach),
+                    opt_float(f.supply_per_1000),
+                    AttrValue::Bool(f.overloaded),
+                ],
+            );
+        }
+    }
+    vec![points, fac]
 }
 
 /// Write results.gpkg.

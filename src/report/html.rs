@@ -11,6 +11,7 @@ use crate::tenones::{RuleResult, ThresholdUsed, Verdict};
 use super::html_kit::{Html, num, pct, td, verdict_badge};
 pub use super::html_kit::{base64, esc};
 use super::html_quality::{caveat_html, data_quality_html};
+use super::html_fca::fca_html;
 use super::html_scenario::scenario_html;
 use super::maps::ReportMap;
 use super::town::{Lang, ReportData, provenance_label};
@@ -503,6 +504,9 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
         h.push("</table>\n");
     }
     h.push("</section>\n");
+
+    // 4b. Capacity accessibility (2SFCA).
+    fca_html(&mut h, data);
 
     // 5. Maps.
     h.push("<section id=\"maps\">\n");

@@ -5,6 +5,7 @@ pub mod compare;
 pub mod derive;
 pub mod geopackage;
 pub mod html;
+mod html_fca;
 mod html_kit;
 mod html_quality;
 mod html_scenario;

@@ -4,6 +4,8 @@
 use serde::Serialize;
 
 use crate::access::AccessReport;
+use crate::access::Method;
+use crate::access::fca::{CategoryFca, FcaVillage, TierBasis};
 use crate::model::{QualityKind, QualityRecord};
 use crate::tenones::{TenOnesReport, ThresholdUsed, Verdict};
 
@@ -97,6 +99,76 @@ pub struct ItemCaveat {
     pub data_quality: Vec<usize>,
 }
 
+/// One facility with a capacity in a 2SFCA.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FcaFacilityRef<'a> {
+    pub name: Option<&'a str>,
+    /// Position in the working CRS.
+    pub xy: [f64; 2],
+    pub capacity: f64,
+    /// People (demand weight) within the tier's minutes of it.
+    pub demand_in_reach: f64,
+    /// Capacity per 1,000 people in reach; null when nobody is in reach.
+    pub supply_per_1000: Option<f64>,
+    /// Demand in reach above capacity × `persons_per_unit`.
+    pub overloaded: bool,
+}
+
+/// The 2SFCA of one category at one tier.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FcaRef<'a> {
+    pub category: &'a str,
+    pub zh: &'a str,
+    pub en: &'a str,
+    pub minutes: u32,
+    pub mode: &'a str,
+    pub method: Method,
+    /// Why this tier: `required` (the tier requires the category), `category_tier` (the
+    /// taxonomy's tier for it), `largest_tier`.
+    pub tier_basis: TierBasis,
+    pub persons_per_unit: f64,
+    pub facilities: Vec<FcaFacilityRef<'a>>,
+    /// Facilities of the category without a capacity (left out of the 2SFCA).
+    pub facilities_without_capacity: usize,
+    pub overloaded: usize,
+    /// Population-weighted mean index of the town (capacity per 1,000 people).
+    pub town_index_per_1000: Option<f64>,
+    /// `village`, `index_per_1000` (population-weighted mean of its points; null without demand).
+    pub villages: &'a [FcaVillage],
+}
+
+impl<'a> From<&'a CategoryFca> for FcaRef<'a> {
+    fn from(c: &'a CategoryFca) -> Self {
+        let r = &c.report;
+        FcaRef {
+            category: &c.id,
+            zh: &c.zh,
+            en: &c.en,
+            minutes: c.minutes,
+            mode: &c.mode,
+            method: c.method,
+            tier_basis: c.basis,
+            persons_per_unit: r.persons_per_unit,
+            facilities: r
+                .facilities
+                .iter()
+                .map(|f| FcaFacilityRef {
+                    name: f.name.as_deref(),
+                    xy: f.xy,
+                    capacity: f.capacity,
+                    demand_in_reach: f.demand_in_reach,
+                    supply_per_1000: f.supply_per_1000,
+                    overloaded: f.overloaded,
+                })
+                .collect(),
+            facilities_without_capacity: r.facilities_without_capacity,
+            overloaded: r.overloaded,
+            town_index_per_1000: r.town_index_per_1000,
+            villages: &r.villages,
+        }
+    }
+}
+
 /// summary.json.
 #[derive(Debug, Serialize)]
 pub struct Summary<'a> {
@@ -125,6 +197,9 @@ pub struct Summary<'a> {
     pub gaps: Vec<GapRef>,
     /// The profile values the access run used (ten-ones thresholds are in `tenones`).
     pub access_thresholds: &'a [ThresholdUsed],
+    /// 2SFCA accessibility per category with a capacity and tier (empty when no facility has a
+    /// capacity).
+    pub accessibility_2sfca: Vec<FcaRef<'a>>,
     pub files: [&'static str; 4],
     /// Only when the report is of a scenario (`analyze --scenario`): the figures above are the
     /// scenario's; this compares them with the base.
@@ -194,6 +269,7 @@ pub fn summary<'a>(data: &'a ReportData<'_>, lang: Lang) -> Summary<'a> {
             })
             .collect(),
         access_thresholds: &data.access_thresholds,
+        accessibility_2sfca: data.accessibility.iter().map(FcaRef::from).collect(),
         files: super::town::OUTPUT_FILES,
         scenario: data.scenario.as_ref(),
     }

@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 
+use crate::access::fca::{CategoryFca, PERSONS_PER_UNIT, town_fca};
 use crate::access::{AccessReport, AccessResult, Analysis};
 use crate::crs::Crs;
 use crate::error::{Error, Result};
@@ -99,6 +100,12 @@ pub struct ReportData<'a> {
     /// Set when the report is of a scenario (方案): the figures above are the scenario's, and
     /// this compares them with the base (report.html's 方案比较, the sheet, summary.json).
     pub scenario: Option<ScenarioComparison>,
+    /// 2SFCA accessibility of every category with a facility that has a capacity (床位, 学位,
+    /// 座位 …), at the tiers requiring it ([`crate::access::fca::town_fca`]); empty when no
+    /// facility has a capacity.
+    pub accessibility: Vec<CategoryFca>,
+    /// Facilities with a capacity, of every category.
+    pub facilities_with_capacity: usize,
 }
 
 fn cited(key: &str, zh: &str, en: &str, unit: &str, c: &Cited<f64>) -> ThresholdUsed {
@@ -271,6 +278,14 @@ impl<'a> ReportData<'a> {
             .flat_map(crate::io::quality::layer_records)
             .collect();
         data_quality.extend(crate::access::quality::records(report));
+        let analyses: Vec<&Analysis> = runs.iter().map(|r| r.analysis).collect();
+        let accessibility = town_fca(&analyses, PERSONS_PER_UNIT);
+        let facilities_with_capacity = runs[0]
+            .analysis
+            .facilities
+            .iter()
+            .filter(|f| f.capacity.is_some())
+            .count();
         Ok(ReportData {
             town: town.into(),
             layers,
@@ -286,6 +301,8 @@ impl<'a> ReportData<'a> {
             flags,
             data_quality,
             scenario: None,
+            accessibility,
+            facilities_with_capacity,
         })
     }
 

@@ -2,8 +2,9 @@
 //!
 //! Sheets: 十个一 (ten ones), 覆盖率 (coverage: type × tier × scope, long format), 行政村
 //! (villages), 缺口 (coverage gaps and places failing the ten ones), 设施 (facilities), 数据质量
-//! (what was read only partly, guessed or left out); and 方案比较 (the scenario against the base)
-//! when the report is of a scenario.
+//! (what was read only partly, guessed or left out); 容量可达性 (2SFCA accessibility) when a
+//! facility has a capacity; and 方案比较 (the scenario against the base) when the report is of a
+//! scenario.
 
 use std::path::Path;
 
@@ -18,7 +19,10 @@ use super::town::ReportData;
 /// The sheet names, in order.
 pub const SHEETS: [&str; 6] = ["十个一", "覆盖率", "行政村", "缺口", "设施", "数据质量"];
 
-/// The sheet added after [`SHEETS`] when the report is of a scenario (`analyze --scenario`).
+/// The sheet added after [`SHEETS`] when a facility has a capacity (2SFCA accessibility).
+pub const FCA_SHEET: &str = "容量可达性";
+
+/// The sheet added last when the report is of a scenario (`analyze --scenario`).
 pub const SCENARIO_SHEET: &str = "方案比较";
 
 /// One cell.
@@ -422,10 +426,91 @@ fn build(data: &ReportData<'_>, path: &Path) -> std::result::Result<(), XlsxErro
             ])?;
         }
     }
+    if !data.accessibility.is_empty() {
+        fca_sheet(&mut wb, data, &bold)?;
+    }
     if let Some(c) = &data.scenario {
         scenario_sheet(&mut wb, c, &bold)?;
     }
     wb.save(path)
+}
+
+/// 容量可达性: per category with a capacity and tier, a row for the town (范围 镇域: total
+/// capacity, 指数(每千人), 无容量设施数), one per facility (容量, 可达人口, 每千人容量, 超载 是/否)
+/// and one per village (指数(每千人)).
+fn fca_sheet(
+    wb: &mut Workbook,
+    data: &ReportData<'_>,
+    bold: &Format,
+) -> std::result::Result<(), XlsxError> {
+    let mut sh = Sheet::new(
+        wb,
+        FCA_SHEET,
+        &[
+            "类型代码",
+            "设施类型",
+            "时间圈(分钟)",
+            "出行方式",
+            "范围",
+            "名称",
+            "容量",
+            "可达人口",
+            "每千人容量",
+            "超载",
+            "指数(每千人)",
+            "无容量设施数",
+        ],
+        bold,
+    )?;
+    for c in &data.accessibility {
+        let r = &c.report;
+        let head = || {
+            vec![
+                s(&c.id),
+                s(&c.zh),
+                n(f64::from(c.minutes)),
+                s(&c.mode),
+            ]
+        };
+        let mut town = head();
+        town.extend([
+            s("镇域"),
+            C::E,
+            n(r.facilities.iter().map(|f| f.capacity).sum()),
+            C::E,
+            C::E,
+            C::E,
+            on(r.town_index_per_1000),
+            n(r.facilities_without_capacity as f64),
+        ]);
+        sh.push(town)?;
+        for f in &r.facilities {
+            let mut row = head();
+            row.extend([
+                s("设施"),
+                s(f.name.clone().unwrap_or_default()),
+                n(f.capacity),
+                n(f.demand_in_reach),
+                on(f.supply_per_1000),
+                s(if f.overloaded { "是" } else { "否" }),
+            ]);
+            sh.push(row)?;
+        }
+        for v in &r.villages {
+            let mut row = head();
+            row.extend([
+                s("行政村"),
+                s(&v.village),
+                C::E,
+                C::E,
+                C::E,
+                C::E,
+                on(v.index_per_1000),
+            ]);
+            sh.push(row)?;
+        }
+    }
+    Ok(())
 }
 
 /// 方案比较: one row per edit, per edit not made, per tier of all required types, per facility

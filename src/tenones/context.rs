@@ -13,7 +13,7 @@ use geo_types::{Geometry, MultiPolygon, Point};
 
 use crate::access::dijkstra::{self, NodeTimes, SourcePoint, SourceSet, Workspace};
 use crate::access::euclid::EuclidIndex;
-use crate::access::{AccessInput, AccessOptions, AccessReport, Analysis, Method};
+use crate::access::{AccessInput, AccessOptions, AccessReport, Analysis, Method, PreparedTown};
 use crate::model::layer::{AttrValue, Feature, Layer, SourceId};
 use crate::model::{Role, Taxonomy};
 use crate::standards::Profile;
@@ -66,6 +66,10 @@ pub struct Context<'a> {
     pub grids: Vec<&'a Layer>,
     built_up: Vec<MultiPolygon<f64>>,
     boundary: Vec<MultiPolygon<f64>>,
+    /// The road graph and demand of every analysis here: the caller's ([`Context::sharing`]),
+    /// else built once on first use.
+    shared: Option<&'a PreparedTown>,
+    prepared: OnceCell<PreparedTown>,
     walk: OnceCell<Option<Analysis>>,
     drive: OnceCell<Option<Analysis>>,
     villages: OnceCell<Vec<VillageRef>>,
@@ -189,20 +193,47 @@ impl<'a> Context<'a> {
             grids: by(Role::Grid),
             built_up: polys(Role::BuiltUpArea),
             boundary: polys(Role::Boundary),
+            shared: None,
+            prepared: OnceCell::new(),
             walk: OnceCell::new(),
             drive: OnceCell::new(),
             villages: OnceCell::new(),
         }
     }
 
+    /// Use the road graph and demand the caller built from the same layers (a scenario's base:
+    /// only its facilities differ) instead of building them again.
+    pub fn sharing(mut self, prepared: &'a PreparedTown) -> Context<'a> {
+        self.shared = Some(prepared);
+        self
+    }
+
+    /// The road graph and demand, built once for every mode.
+    fn prepared(&self) -> &PreparedTown {
+        match self.shared {
+            Some(p) => p,
+            None => self
+                .prepared
+                .get_or_init(|| PreparedTown::new(&self.input, self.profile)),
+        }
+    }
+
     fn analysis(&self, mode: &str) -> Option<Analysis> {
-        Analysis::new(
+        self.analysis_of(mode, None)
+    }
+
+    /// An analysis in `mode` (the profile's tiers, or `minutes`); None for an unknown mode.
+    fn analysis_of(&self, mode: &str, minutes: Option<Vec<u32>>) -> Option<Analysis> {
+        // The mode first: an unknown one builds nothing.
+        crate::network::TravelMode::from_profile(self.profile, mode).ok()?;
+        Analysis::with_prepared(
+            self.prepared(),
             &self.input,
             self.profile,
             self.taxonomy,
             &AccessOptions {
                 mode: mode.to_string(),
-                minutes: None,
+                minutes,
             },
         )
         .ok()
@@ -232,16 +263,7 @@ impl<'a> Context<'a> {
         if minutes.iter().all(computed_here) {
             return Some(std::borrow::Cow::Borrowed(self.coverage));
         }
-        let a = Analysis::new(
-            &self.input,
-            self.profile,
-            self.taxonomy,
-            &AccessOptions {
-                mode: mode.to_string(),
-                minutes: Some(minutes),
-            },
-        )
-        .ok()?;
+        let a = self.analysis_of(mode, Some(minutes))?;
         Some(std::borrow::Cow::Owned(a.run().report))
     }
 

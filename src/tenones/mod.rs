@@ -15,7 +15,7 @@ pub use result::{
     Check, Measure, Place, ProfileRef, RuleResult, TenOnesReport, ThresholdUsed, Verdict,
 };
 
-use crate::access::AccessReport;
+use crate::access::{AccessReport, PreparedTown};
 use crate::error::{Error, Result};
 use crate::model::layer::Layer;
 use crate::model::{QualityKind, QualityRecord, Role, Taxonomy};
@@ -31,6 +31,19 @@ pub fn evaluate(
     profile: &Profile,
     taxonomy: &Taxonomy,
     coverage: &AccessReport,
+) -> Result<TenOnesReport> {
+    evaluate_with(layers, profile, taxonomy, coverage, None)
+}
+
+/// [`evaluate`] on the road graph and demand the caller already built from the same roads,
+/// buildings, villages, built-up area and boundary (`prepared`; facilities may differ: a
+/// scenario's edited town). None: built here, once for every mode the rules use.
+pub fn evaluate_with(
+    layers: &[Layer],
+    profile: &Profile,
+    taxonomy: &Taxonomy,
+    coverage: &AccessReport,
+    prepared: Option<&PreparedTown>,
 ) -> Result<TenOnesReport> {
     let (cfg, defaulted) = ten_ones_of(profile);
     let where_ = if defaulted {
@@ -53,7 +66,10 @@ pub fn evaluate(
             )));
         }
     }
-    let ctx = context::Context::new(layers, profile, cfg, taxonomy, coverage);
+    let mut ctx = context::Context::new(layers, profile, cfg, taxonomy, coverage);
+    if let Some(p) = prepared {
+        ctx = ctx.sharing(p);
+    }
     let rules = vec![
         rules::transport::evaluate(&ctx),
         rules::greenway::evaluate(&ctx),

@@ -28,10 +28,9 @@ pub use result::{
     CapacityCheck, CategoryRef, InstanceSize, MedianFigures, Optimality, SuggestedSite, Suggestion,
 };
 
-use crate::access::catchment::{Catchments, DemandIndex, catchments};
+use crate::access::catchment::Catchments;
 use crate::access::coverage::scoped;
-use crate::access::dijkstra::SourcePoint;
-use crate::access::fca::{FcaSite, two_step};
+use crate::access::fca::{FcaSite, facility_catchments, two_step};
 use crate::access::input::AccessInput;
 use crate::access::town::TownAccess;
 use crate::error::{Error, Result};
@@ -297,7 +296,7 @@ fn rank_among_capacitated(
 /// None when no facility of either kind has a capacity.
 fn capacity_check(p: &Prepared<'_>, order: &[u32], req: &SuggestRequest) -> Option<CapacityCheck> {
     let a = p.analysis;
-    let network = a.network.as_ref()?;
+    a.network.as_ref()?;
     let with_cap: Vec<u32> = p
         .existing
         .iter()
@@ -316,16 +315,7 @@ fn capacity_check(p: &Prepared<'_>, order: &[u32], req: &SuggestRequest) -> Opti
     if with_cap.is_empty() && new_cap.is_empty() {
         return None;
     }
-    let index = DemandIndex::new(network, &a.demand_snaps);
-    let sources: Vec<Option<SourcePoint>> = with_cap
-        .iter()
-        .map(|i| {
-            a.facility_snaps[*i as usize]
-                .as_ref()
-                .map(|s| SourcePoint::from_snap(*i, s, &network.mode_graph))
-        })
-        .collect();
-    let existing_c = catchments(network, &index, &a.demand_snaps, &sources, p.budget_s);
+    let existing_c = facility_catchments(a, &with_cap, p.budget_s);
     let mut sites: Vec<FcaSite> = with_cap
         .iter()
         .map(|i| {

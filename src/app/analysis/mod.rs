@@ -16,13 +16,15 @@ use super::i18n::{Lang, tx};
 use super::jobs::Job;
 use super::map::style::FeatureStyle;
 use crate::access::gaps::gap_areas;
-use crate::access::{AccessInput, AccessReport, AccessResult, Analysis, TownOptions, run_town};
+use crate::access::{
+    AccessInput, AccessReport, AccessResult, Analysis, PreparedTown, TownOptions, run_town,
+};
 use crate::crs::{Crs, CrsInfo};
 use crate::job::{Cancelled, Progress};
 use crate::model::layer::{AttrValue, Field, FieldKind, Format, SourceId, SourceInfo};
 use crate::model::{CategoryId, Layer, Role, Taxonomy};
 use crate::standards::profile::{Profile, Provenance};
-use crate::tenones::evaluate;
+use crate::tenones::evaluate_with;
 use crate::tenones::result::{Place, RuleResult, TenOnesReport, Verdict};
 
 mod charts;

@@ -144,7 +144,18 @@ pub fn run_analysis(
     progress.set_fraction(0.6);
     // The rules read plain layers: a copy for this thread.
     let owned: Vec<Layer> = layers.iter().map(|l| Layer::clone(l)).collect();
-    let tenones = match evaluate(&owned, profile, taxonomy, &town_access.report) {
+    // The rules' analyses share the graph and demand the access run built.
+    let prepared = town_access
+        .runs
+        .iter()
+        .find_map(|r| PreparedTown::of_analysis(&r.analysis));
+    let tenones = match evaluate_with(
+        &owned,
+        profile,
+        taxonomy,
+        &town_access.report,
+        prepared.as_ref(),
+    ) {
         Ok(t) => Some(t),
         Err(e) => return Ok(Err(e.to_string())),
     };

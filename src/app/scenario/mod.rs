@@ -18,10 +18,16 @@ pub use panel::{CompareRow, compare_rows, verdict_changes};
 
 use std::sync::Arc;
 
-use crate::access::live::{EditError, FacilityKey, TownScenario};
-use crate::model::CategoryId;
+use geo_types::Rect as GeoRect;
 
-use super::analysis::{AnalysisOutput, Run};
+use crate::access::live::{EditError, FacilityKey, TownScenario, merged_report};
+use crate::access::{AccessReport, PreparedTown};
+use crate::job::{Cancelled, Progress};
+use crate::model::{CategoryId, Layer, Taxonomy};
+use crate::standards::profile::Profile;
+use crate::tenones::result::TenOnesReport;
+
+use super::analysis::{AnalysisOutput, OverlayLayer, Run, build_overlays};
 use super::jobs::Job;
 
 /// What a click or drag on the map does while a scenario is shown (the map owns the type).
@@ -220,21 +226,102 @@ impl ScenarioState {
         true
     }
 
-    /// The scenario's runs: the base analyses with the edited results.
-    pub fn runs(&self, base_runs: &[Arc<Run>]) -> Vec<Arc<Run>> {
-        let Some(live) = &self.live else {
-            return base_runs.to_vec();
-        };
-        base_runs
+    /// The scenario's runs (the base analyses with the edited results) and their merged report,
+    /// computed once for both. None when no scenario is shown.
+    pub fn figures(&self, base_runs: &[Arc<Run>]) -> Option<(Vec<Arc<Run>>, AccessReport)> {
+        let results = self.live.as_ref()?.results();
+        let report = merged_report(&results)?;
+        let runs = base_runs
             .iter()
-            .zip(live.results())
+            .zip(results)
             .map(|(r, result)| {
                 Arc::new(Run {
                     analysis: Arc::clone(&r.analysis),
                     result,
                 })
             })
-            .collect()
+            .collect();
+        Some((runs, report))
+    }
+
+    /// What the app computes on the UI thread after an edit: the figures the panel shows at
+    /// once, and what the background job needs ([`EditUpdate::redraw`]). `category` and
+    /// `minutes` choose the overlays.
+    pub fn update(
+        &self,
+        base_runs: &[Arc<Run>],
+        base_layers: &[Arc<Layer>],
+        category: &str,
+        minutes: u32,
+    ) -> Option<EditUpdate> {
+        let live = self.live.as_ref()?;
+        let first = base_runs.first()?;
+        let (runs, report) = self.figures(base_runs)?;
+        let name = self.current().map(|d| d.name.as_str()).unwrap_or_default();
+        let layers = scenario_layers(base_layers, &first.analysis, live, name);
+        let mut markers = marker_overlays(&first.analysis, live);
+        markers.extend(difference_overlays(base_runs, &runs, category, minutes));
+        Some(EditUpdate {
+            runs,
+            report,
+            layers,
+            markers,
+            category: category.to_string(),
+            minutes,
+        })
+    }
+}
+
+/// An edit's figures ([`ScenarioState::update`]) and what the job after it needs.
+pub struct EditUpdate {
+    /// The base analyses with the edited results.
+    pub runs: Vec<Arc<Run>>,
+    /// Their merged report: the coverage the analysis panel shows.
+    pub report: AccessReport,
+    /// The edited town as layers (for the ten ones).
+    pub layers: Vec<Arc<Layer>>,
+    /// The scenario's markers and difference areas, shown with the job's overlays.
+    pub markers: Vec<OverlayLayer>,
+    /// The category and tier the overlays show.
+    pub category: String,
+    pub minutes: u32,
+}
+
+impl EditUpdate {
+    /// The background job after an edit: the overlays of the edited town (isochrones,
+    /// travel-time grid, gaps, uncovered buildings; then the markers) and its ten ones, whose
+    /// analyses share the base run's road graph and demand (an edit changes facilities only).
+    pub fn redraw(
+        self,
+        profile: &Profile,
+        taxonomy: &Taxonomy,
+        town: Option<GeoRect<f64>>,
+        progress: &dyn Progress,
+    ) -> Result<(Vec<OverlayLayer>, Option<TenOnesReport>), Cancelled> {
+        let mut overlays = build_overlays(
+            &self.runs,
+            &self.layers,
+            &self.category,
+            self.minutes,
+            town,
+            progress,
+        )?;
+        overlays.extend(self.markers);
+        Cancelled::check(progress)?;
+        let owned: Vec<Layer> = self.layers.iter().map(|l| Layer::clone(l)).collect();
+        let prepared = self
+            .runs
+            .iter()
+            .find_map(|r| PreparedTown::of_analysis(&r.analysis));
+        let tenones = crate::tenones::evaluate_with(
+            &owned,
+            profile,
+            taxonomy,
+            &self.report,
+            prepared.as_ref(),
+        )
+        .ok();
+        Ok((overlays, tenones))
     }
 }
 

@@ -1,0 +1,337 @@
+//! One scenario edit (add, move, remove a health centre) on the 100k-node grid town with 3
+//! facility categories (40 kindergartens, 40 health centres, 40 parks; 50,000 buildings; the
+//! profile's tiers: 5 and 15 min on foot, 30 min by e-bike), timed through the app's own code:
+//! - `coverage/*`: the edit in the incremental engine and the figures the analysis panel shows
+//!   (every run's edited result and the merged report: `ScenarioState::edit` + `figures`);
+//! - `ui_thread/*`: everything the app does on the UI thread after the edit
+//!   (`ScenarioState::edit` + `update`: the above, the edited town's layers, the markers and
+//!   the difference areas);
+//! - `overlays/*`: from the edit until the overlays are on the map: the above, the background
+//!   job (`EditUpdate::redraw`: isochrones, travel-time grid, gaps and uncovered buildings of the
+//!   edited category, then the ten ones) and putting the overlays into the map's document.
+//!
+//! Before criterion, one pass per edit prints the stages apart, and the map's frames until every
+//! mesh of the new overlays is built (whole-town view, 1280×800).
+//!
+//! Every iteration starts from the same state: the edit is undone after it (untimed) as the app's
+//! undo does it (the engine restarts from the base), so each edit is the first one of the
+//! scenario.
+//!
+//! cargo bench --bench scenario_edit
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use egui::{Pos2, Rect, vec2};
+
+use towncircle::access::live::FacilityKey;
+use towncircle::app::analysis::{
+    AnalysisOutput, AnalysisSettings, OverlayLayer, ProfileChoice, run_analysis,
+};
+use towncircle::app::doc::{Document, PreparedLayer};
+use towncircle::app::fonts;
+use towncircle::app::i18n::Lang;
+use towncircle::app::map::MapState;
+use towncircle::app::scenario::{Change, EditUpdate, ScenarioState};
+use towncircle::job::NoProgress;
+use towncircle::model::{Layer, Taxonomy};
+use towncircle::network::synth;
+use towncircle::standards::profile::Profile;
+
+/// The three facility categories of the town (40 of each). The edits are on the health centres,
+/// the category the app's overlays show by default.
+const CATEGORIES: [&str; 3] = ["kindergarten", "health_center", "park"];
+const EDITED: &str = "health_center";
+
+struct Town {
+    layers: Vec<Arc<Layer>>,
+    profile: Profile,
+    taxonomy: Taxonomy,
+    settings: AnalysisSettings,
+    base: AnalysisOutput,
+    ctx: egui::Context,
+    map: MapState,
+    doc: Document,
+}
+
+fn input() -> egui::RawInput {
+    egui::RawInput {
+        screen_rect: Some(Rect::from_min_size(Pos2::ZERO, vec2(1280.0, 800.0))),
+        ..Default::default()
+    }
+}
+
+fn frame(t: &mut Town) {
+    let mut out = t.ctx.run_ui(input(), |ui| {
+        egui::CentralPanel::no_frame().show(ui, |ui| {
+            let _ = t.map.ui(ui, &mut t.doc, Lang::Zh, None);
+        });
+    });
+    out.textures_delta.clear();
+}
+
+/// Frames until the map has built every mesh of the view (the app spreads this over frames, a
+/// 30 ms budget each, but one chunk is built whole); returns the frames and the longest one.
+fn frames_until_drawn(t: &mut Town) -> (usize, Duration) {
+    let mut longest = Duration::ZERO;
+    for n in 1..=10_000 {
+        let t0 = Instant::now();
+        frame(t);
+        longest = longest.max(t0.elapsed());
+        if t.map.last_stats.pending == 0 {
+            return (n, longest);
+        }
+    }
+    (10_000, longest)
+}
+
+/// What `TownApp::put_overlays` does when the job's overlays arrive.
+fn put_overlays(doc: &mut Document, overlays: Vec<OverlayLayer>) {
+    doc.remove_overlays();
+    for o in overlays {
+        doc.add_overlay(o);
+    }
+}
+
+fn setup() -> Town {
+    let taxonomy = Taxonomy::default();
+    let profile = Profile::default();
+    let (n, s) = (synth::GRID_TOWN_SIDE, synth::GRID_TOWN_SPACING_M);
+    let cats: Vec<_> = CATEGORIES
+        .iter()
+        .map(|c| taxonomy.by_id(c).expect("category"))
+        .collect();
+    let raw = [
+        synth::street_grid(n, n, s, 10.0, 42),
+        synth::facilities(n, n, s, &cats, 40, 7),
+        synth::buildings(n, n, s, 50_000, 9),
+    ];
+    let ctx = egui::Context::default();
+    fonts::install_bundled(&ctx);
+    let mut doc = Document::default();
+    for l in raw {
+        doc.add(PreparedLayer::new(l));
+    }
+    let layers: Vec<Arc<Layer>> = doc.layers.iter().map(|l| Arc::clone(&l.layer)).collect();
+    let settings = AnalysisSettings::for_profile(&profile, ProfileChoice::Shipped);
+    assert_eq!(settings.overlay_category, EDITED);
+    let t0 = Instant::now();
+    let mut base = run_analysis(
+        &layers,
+        &profile,
+        &taxonomy,
+        &settings,
+        doc.town_extent(),
+        &NoProgress,
+    )
+    .expect("not cancelled")
+    .expect("analysis");
+    eprintln!(
+        "base analysis: {:.2} s; {} runs; {} overlays",
+        t0.elapsed().as_secs_f64(),
+        base.runs.len(),
+        base.overlays.len()
+    );
+    put_overlays(&mut doc, std::mem::take(&mut base.overlays));
+    let mut t = Town {
+        layers,
+        profile,
+        taxonomy,
+        settings,
+        base,
+        ctx,
+        map: MapState::default(),
+        doc,
+    };
+    frame(&mut t); // fits the town
+    let t0 = Instant::now();
+    let (frames, longest) = frames_until_drawn(&mut t);
+    eprintln!(
+        "base overlays drawn: {frames} frames, {:.0} ms (longest frame {:.0} ms)",
+        t0.elapsed().as_secs_f64() * 1e3,
+        longest.as_secs_f64() * 1e3
+    );
+    t
+}
+
+/// The edits: a health centre added 1.7 km from the town centre, the one nearest the centre
+/// moved by 1.4 km, and that one removed.
+fn changes(t: &Town) -> Vec<(&'static str, Change)> {
+    let a = &t.base.runs[0].analysis;
+    let cat = t.taxonomy.by_id(EDITED).expect("category");
+    let centre = [
+        480_000.0 + 158.0 * synth::GRID_TOWN_SPACING_M,
+        3_300_000.0 + 158.0 * synth::GRID_TOWN_SPACING_M,
+    ];
+    let d = |xy: [f64; 2]| (xy[0] - centre[0]).hypot(xy[1] - centre[1]);
+    let (i, f) = a
+        .facilities
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.category == cat)
+        .min_by(|(_, f), (_, g)| d(f.xy).total_cmp(&d(g.xy)))
+        .expect("a health centre");
+    let key = FacilityKey::Existing(i as u32);
+    vec![
+        (
+            "add",
+            Change::Add {
+                key: 1000,
+                category: cat,
+                xy: [centre[0] + 1_500.0, centre[1] - 900.0],
+            },
+        ),
+        (
+            "move",
+            Change::Move {
+                key,
+                to: [f.xy[0] + 1_200.0, f.xy[1] + 700.0],
+            },
+        ),
+        ("remove", Change::Remove { key }),
+    ]
+}
+
+/// The edit and the panel's figures.
+fn coverage(t: &Town, state: &mut ScenarioState, change: &Change) -> impl Sized {
+    state.edit(change.clone()).expect("edit");
+    state.figures(&t.base.runs).expect("figures")
+}
+
+/// The edit and everything the UI thread does after it.
+fn ui_thread(t: &Town, state: &mut ScenarioState, change: &Change) -> EditUpdate {
+    state.edit(change.clone()).expect("edit");
+    state
+        .update(
+            &t.base.runs,
+            &t.layers,
+            &t.settings.overlay_category,
+            t.settings.overlay_minutes,
+        )
+        .expect("update")
+}
+
+/// The background job after the edit: the overlays (and the ten ones).
+fn job(t: &Town, update: EditUpdate) -> Vec<OverlayLayer> {
+    let (overlays, tenones) = update
+        .redraw(&t.profile, &t.taxonomy, t.doc.town_extent(), &NoProgress)
+        .expect("not cancelled");
+    assert!(tenones.is_some(), "the ten ones");
+    overlays
+}
+
+fn undo(t: &Town, state: &mut ScenarioState) {
+    assert!(state.undo(&t.base.runs), "undo");
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// One pass per edit with the stages apart.
+fn breakdown(t: &mut Town, state: &mut ScenarioState, edits: &[(&str, Change)]) {
+    for (name, change) in edits {
+        let t0 = Instant::now();
+        black_box(coverage(t, state, change));
+        let t_cov = t0.elapsed();
+        let touched = state.live().map_or(0, |l| l.last_updates);
+        undo(t, state);
+        let t0 = Instant::now();
+        let update = ui_thread(t, state, change);
+        let t_ui = t0.elapsed();
+        let t0 = Instant::now();
+        let overlays = job(t, update);
+        let t_job = t0.elapsed();
+        let t0 = Instant::now();
+        put_overlays(&mut t.doc, overlays);
+        let t_put = t0.elapsed();
+        let t0 = Instant::now();
+        let (frames, longest) = frames_until_drawn(t);
+        let t_frames = t0.elapsed();
+        undo(t, state);
+        eprintln!(
+            "{name}: {touched} nodes changed; coverage {:.1} ms; UI thread {:.1} ms; job {:.0} ms; \
+             put on the map {:.0} ms; {frames} frames until drawn {:.0} ms (longest {:.0} ms)",
+            ms(t_cov),
+            ms(t_ui),
+            ms(t_job),
+            ms(t_put),
+            ms(t_frames),
+            ms(longest),
+        );
+    }
+}
+
+/// Time `f` over `iters` edits, each undone after (untimed).
+fn per_edit(
+    t: &Town,
+    state: &mut ScenarioState,
+    iters: u64,
+    mut f: impl FnMut(&mut ScenarioState) -> Duration,
+) -> Duration {
+    let mut total = Duration::ZERO;
+    for _ in 0..iters {
+        total += f(state);
+        undo(t, state);
+    }
+    total
+}
+
+fn bench(c: &mut Criterion) {
+    let mut t = setup();
+    let mut state = ScenarioState::default();
+    let i = state.create("方案 1".into());
+    state.start(i, &t.base.runs);
+    let edits = changes(&t);
+    breakdown(&mut t, &mut state, &edits);
+
+    let mut g = c.benchmark_group("scenario_edit_100k_nodes");
+    g.sample_size(20);
+    for (name, change) in &edits {
+        g.bench_function(format!("coverage/{name}"), |b| {
+            b.iter_custom(|iters| {
+                per_edit(&t, &mut state, iters, |state| {
+                    let t0 = Instant::now();
+                    let out = coverage(&t, state, change);
+                    let d = t0.elapsed();
+                    drop(black_box(out));
+                    d
+                })
+            })
+        });
+        g.bench_function(format!("ui_thread/{name}"), |b| {
+            b.iter_custom(|iters| {
+                per_edit(&t, &mut state, iters, |state| {
+                    let t0 = Instant::now();
+                    let out = ui_thread(&t, state, change);
+                    let d = t0.elapsed();
+                    drop(black_box(out));
+                    d
+                })
+            })
+        });
+    }
+    g.sample_size(10);
+    for (name, change) in &edits {
+        g.bench_function(format!("overlays/{name}"), |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let t0 = Instant::now();
+                    let update = ui_thread(&t, &mut state, change);
+                    let overlays = job(&t, update);
+                    put_overlays(&mut t.doc, overlays);
+                    total += t0.elapsed();
+                    undo(&t, &mut state);
+                }
+                total
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
