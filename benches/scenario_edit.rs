@@ -181,6 +181,7 @@ fn changes(t: &Town) -> Vec<(&'static str, Change)> {
                 key: 1000,
                 category: cat,
                 xy: [centre[0] + 1_500.0, centre[1] - 900.0],
+                capacity: None,
             },
         ),
         (

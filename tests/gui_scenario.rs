@@ -467,4 +467,57 @@ fn two_suggested_sites_and_the_first_accepted() {
         1,
         "the accepted site is now a facility, not a suggestion"
     );
+
+    // A kindergarten with places: a capacity that is not a number is refused and said; 120 is
+    // taken.
+    let at = kindergarten_gap(&h);
+    h.state_mut().scenarios.tool = Some(towncircle::app::map::EditTool::Add);
+    h.state_mut().scenarios.capacity = "一百".into();
+    command(&mut h, Command::ScenarioAdd(at));
+    assert_eq!(h.state().scenarios.current().unwrap().changes.len(), 1);
+    let error = h.state().scenarios.error.clone().unwrap_or_default();
+    assert!(error.contains(tx::CAPACITY_INVALID.zh), "{error}");
+    h.state_mut().scenarios.capacity = "120".into();
+    command(&mut h, Command::ScenarioAdd(at));
+    assert_eq!(h.state().scenarios.current().unwrap().changes.len(), 2);
+
+    // The report exported now is the scenario's: its facility list has the two kindergartens
+    // more than the base analysis, and its 2SFCA the one with 120 places.
+    let base_kindergartens = {
+        let base = h.state().scenarios.base.as_ref().expect("base");
+        let a = &base.runs[0].analysis;
+        let k = a.taxonomy.by_id("kindergarten").expect("k");
+        a.facilities.iter().filter(|f| f.category == k).count()
+    };
+    let out = tempfile::tempdir().expect("tempdir");
+    let dir = out.path().join("方案报告");
+    command(&mut h, Command::ExportReport(dir.clone()));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).expect("summary"))
+            .expect("json");
+    assert_eq!(
+        summary["scenario"]["edits"].as_array().map(Vec::len),
+        Some(2)
+    );
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook(dir.join("results.xlsx")).expect("xlsx");
+    use calamine::Reader;
+    let sheet = wb.worksheet_range("设施").expect("设施");
+    let kindergartens = sheet
+        .rows()
+        .filter(|r| r.get(2).is_some_and(|c| c.to_string() == "kindergarten"))
+        .count();
+    assert_eq!(kindergartens, base_kindergartens + 2);
+    let fca = summary["accessibility_2sfca"].as_array().expect("2sfca");
+    let k: Vec<&serde_json::Value> = fca
+        .iter()
+        .filter(|c| c["category"] == "kindergarten")
+        .collect();
+    assert!(!k.is_empty(), "{fca:?}");
+    for c in k {
+        let f = c["facilities"].as_array().expect("facilities");
+        assert_eq!(f.len(), 1, "only the added one has a capacity");
+        assert_eq!(f[0]["capacity"], 120.0);
+        assert_eq!(f[0]["name"], "新增幼儿园");
+    }
 }

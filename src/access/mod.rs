@@ -28,7 +28,7 @@ pub use coverage::{AllRequiredCoverage, CategoryCoverage, Coverage, ScopedCovera
 pub use demand::{Demand, DemandLayers, DemandPoint, DemandSource, DemandSummary};
 pub use dijkstra::{NO_SOURCE, NodeTimes, SourcePoint, SourceSet, Workspace};
 pub use snap::{Snap, SnapIndex};
-pub use town::{ModeRun, TownAccess, TownOptions, run_town};
+pub use town::{ModeRun, TownAccess, TownOptions, rerun_town, run_town};
 
 mod analysis;
 mod input;

@@ -125,11 +125,66 @@ pub fn run_town(
         crate::network::TravelMode::from_profile(profile, mode)?;
     }
     let prepared = PreparedTown::new(input, profile);
+    run_groups(&prepared, input, profile, taxonomy, &groups)
+}
+
+/// The runs of `base` (the same modes, tiers and categories) again on `input`, other layers of
+/// the same town whose roads and demand are unchanged — a scenario's edited facilities —, on
+/// the road graph and demand of `base` (not built again when it has one). Every figure then
+/// comes from `input`'s facilities: their list, positions, capacities and coverage, as
+/// [`run_town`] on the edited layers gives them.
+pub fn rerun_town(
+    base: &[&Analysis],
+    input: &AccessInput<'_>,
+    profile: &Profile,
+    taxonomy: &Taxonomy,
+) -> Result<TownAccess> {
+    let groups: Vec<(String, Vec<u32>)> = base
+        .iter()
+        .map(|a| {
+            (
+                a.mode.id.clone(),
+                a.tiers.iter().map(|t| t.minutes).collect(),
+            )
+        })
+        .collect();
+    let prepared = base
+        .iter()
+        .find_map(|a| PreparedTown::of_analysis(a))
+        .unwrap_or_else(|| PreparedTown::new(input, profile));
+    let mut town = run_groups(&prepared, input, profile, taxonomy, &groups)?;
+    // A category the base evaluated stays in (with no facility left, its coverage is 0).
+    let missing: Vec<CategoryId> = base
+        .iter()
+        .flat_map(|a| a.categories.iter().copied())
+        .filter(|c| !town.runs.iter().any(|r| r.analysis.categories.contains(c)))
+        .collect();
+    if !missing.is_empty() {
+        for r in &mut town.runs {
+            r.analysis.categories.extend(&missing);
+            r.analysis.categories.sort_unstable();
+            r.analysis.categories.dedup();
+            r.result = r.analysis.run();
+        }
+        town.report = merge_reports(town.runs.iter().map(|r| &r.result.report))
+            .ok_or_else(|| Error::Config("no travel mode to run".into()))?;
+    }
+    Ok(town)
+}
+
+/// One analysis per (mode, tiers) group on `prepared`, every category in each, run, merged.
+fn run_groups(
+    prepared: &PreparedTown,
+    input: &AccessInput<'_>,
+    profile: &Profile,
+    taxonomy: &Taxonomy,
+    groups: &[(String, Vec<u32>)],
+) -> Result<TownAccess> {
     let mut analyses = groups
         .iter()
         .map(|(mode, tiers)| {
             Analysis::with_prepared(
-                &prepared,
+                prepared,
                 input,
                 profile,
                 taxonomy,

@@ -282,6 +282,9 @@ pub mod tx {
         TOOL_REMOVE = "移除设施", "Remove facility";
         TOOL_RECATEGORIZE = "改类型", "Change type";
         SCENARIO_CATEGORY = "设施类型", "Facility type";
+        CAPACITY = "容量（可选）", "Capacity (optional)";
+        CAPACITY_HINT = "床位/学位/座位", "beds / places / seats";
+        CAPACITY_INVALID = "容量须为正数，或留空", "Capacity must be a positive number, or empty";
         UNDO = "撤销", "Undo";
         REDO = "重做", "Redo";
         SCENARIO_COMPARE = "现状与方案比较（全镇）", "Base and scenario (whole town)";
@@ -326,6 +329,7 @@ pub mod tx {
         ACCEPT = "采纳", "Accept";
         ACCEPTED = "已采纳", "accepted";
         OV_SUGGESTED = "建议选址", "Suggested sites";
+        OV_ACCESSIBILITY = "容量可达性 (2SFCA)", "Capacity accessibility (2SFCA)";
         SAVE_PROJECT = "保存项目", "Save project";
         SAVE_PROJECT_AS = "项目另存为…", "Save project as…";
         PROJECT_SAVED = "项目已保存", "Project saved";

@@ -47,8 +47,27 @@ impl TownApp {
                     ));
                     return;
                 };
+                let capacity = match scenario::parse_capacity(&self.scenarios.capacity) {
+                    Ok(c) => c,
+                    Err(()) => {
+                        self.scenarios.error = Some(format!(
+                            "{}: \"{}\"",
+                            lang.t(tx::CAPACITY_INVALID),
+                            self.scenarios.capacity.trim()
+                        ));
+                        return;
+                    }
+                };
                 let key = self.scenarios.next_key();
-                self.scenario_edit(ctx, Change::Add { key, category, xy });
+                self.scenario_edit(
+                    ctx,
+                    Change::Add {
+                        key,
+                        category,
+                        xy,
+                        capacity,
+                    },
+                );
             }
             Command::ScenarioMove(key, to) => self.scenario_edit(ctx, Change::Move { key, to }),
             Command::ScenarioRemove(key) => self.scenario_edit(ctx, Change::Remove { key }),
@@ -82,7 +101,15 @@ impl TownApp {
                 };
                 let key = self.scenarios.next_key();
                 self.scenarios.suggest.accepted.push(rank);
-                self.scenario_edit(ctx, Change::Add { key, category, xy });
+                self.scenario_edit(
+                    ctx,
+                    Change::Add {
+                        key,
+                        category,
+                        xy,
+                        capacity: None,
+                    },
+                );
             }
             _ => {}
         }
@@ -333,7 +360,13 @@ impl TownApp {
             .collect();
         let edits =
             crate::report::compare::describe_edits(&written, &owned, &self.doc.taxonomy, &file);
-        let layers = scenario::scenario_layers(&base_layers, &first.analysis, live, &doc.name);
+        let layers = scenario::scenario_layers(
+            &base_layers,
+            &first.analysis,
+            live,
+            &doc.name,
+            &self.scenarios.added_capacities(),
+        );
         Ok((
             layers,
             Some(analysis::ReportScenario {

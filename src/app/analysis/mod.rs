@@ -29,6 +29,7 @@ use crate::tenones::result::{Place, RuleResult, TenOnesReport, Verdict};
 
 mod charts;
 mod checklist;
+mod fca_overlay;
 mod overlays;
 mod panel;
 mod run;
@@ -37,6 +38,7 @@ mod types;
 pub use super::doc::{OverlayKind, OverlayLayer};
 pub use charts::*;
 pub use checklist::*;
+pub use fca_overlay::accessibility_overlays;
 pub use overlays::*;
 pub use panel::*;
 pub use run::*;

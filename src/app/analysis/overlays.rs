@@ -293,6 +293,13 @@ pub fn build_overlays(
                 ],
             );
         }
+        let building = |i: usize| {
+            let (li, sid) = a.demand.points.get(i)?.origin?;
+            let fi = index.get(&(li, sid))?;
+            let f = input.buildings.get(li as usize)?.features.get(*fi)?;
+            Some(f.geometry.clone())
+        };
+        let accessibility = accessibility_overlays(a, &ct, &cat_zh, m, &building);
         out.push(OverlayLayer {
             kind: OverlayKind::UncoveredBuildings,
             layer: bl,
@@ -303,6 +310,7 @@ pub fn build_overlays(
             ),
             labels: Vec::new(),
         });
+        out.extend(accessibility);
     }
     Ok(out)
 }

@@ -2,7 +2,10 @@
 
 use super::*;
 
-/// Write the four report files of `towncircle analyze` for the last analysis.
+/// Write the four report files of `towncircle analyze` for the last analysis. A scenario's
+/// report is computed afresh on its edited layers (the base's graph and demand reused), as
+/// `analyze --scenario` computes it: its facility list, maps, capacities (2SFCA) and coverage
+/// are then all the scenario's — the live engine's figures equal it (property-tested).
 pub fn write_report(
     input: &ReportInput,
     progress: &dyn Progress,
@@ -11,8 +14,43 @@ pub fn write_report(
     let layers: Vec<Layer> = input.layers.iter().map(|l| Layer::clone(l)).collect();
     let sources: Vec<PathBuf> = layers.iter().map(|l| l.source.path.clone()).collect();
     let town = crate::report::town_name(&layers, &sources);
-    let runs = input
-        .runs
+    let scenario_runs;
+    let (run_list, report) = match &input.scenario {
+        None => (&input.runs, &input.report),
+        Some(_) => {
+            let base: Vec<&crate::access::Analysis> =
+                input.runs.iter().map(|r| r.analysis.as_ref()).collect();
+            let Some(first) = input.runs.first() else {
+                return Ok(Err("no analysis to report".into()));
+            };
+            let taxonomy = &first.analysis.taxonomy;
+            let access = match crate::access::rerun_town(
+                &base,
+                &access_input(&input.layers),
+                &input.profile,
+                taxonomy,
+            ) {
+                Ok(t) => t,
+                Err(e) => return Ok(Err(e.to_string())),
+            };
+            scenario_runs = (
+                access
+                    .runs
+                    .into_iter()
+                    .map(|r| {
+                        Arc::new(Run {
+                            analysis: Arc::new(r.analysis),
+                            result: r.result,
+                        })
+                    })
+                    .collect::<Vec<_>>(),
+                access.report,
+            );
+            (&scenario_runs.0, &scenario_runs.1)
+        }
+    };
+    Cancelled::check(progress)?;
+    let runs = run_list
         .iter()
         .map(|r| crate::report::Run {
             analysis: &r.analysis,
@@ -24,7 +62,7 @@ pub fn write_report(
         &layers,
         input.working_crs.clone(),
         runs,
-        &input.report,
+        report,
         input.tenones.as_ref(),
         &input.profile,
     );
@@ -37,7 +75,7 @@ pub fn write_report(
     }
     if let Some(s) = &input.scenario {
         use crate::report::compare::{ScenarioComparison, Side, scenario_flag};
-        let (base_runs, scen_runs) = (run_pairs(&s.base_runs), run_pairs(&input.runs));
+        let (base_runs, scen_runs) = (run_pairs(&s.base_runs), run_pairs(run_list));
         data.flags
             .push(scenario_flag(&s.name, s.edits.len(), input.lang));
         data.scenario = Some(ScenarioComparison::new(
@@ -51,7 +89,7 @@ pub fn write_report(
                 tenones: s.base_tenones.as_ref(),
             },
             Side {
-                report: &input.report,
+                report,
                 runs: &scen_runs,
                 tenones: input.tenones.as_ref(),
             },

@@ -452,10 +452,12 @@ pub enum OverlayKind {
     Difference,
     /// Suggested sites, numbered.
     Suggested,
+    /// Capacity accessibility (2SFCA): buildings by index, facilities with a capacity.
+    Accessibility,
 }
 
 impl OverlayKind {
-    pub const ALL: [OverlayKind; 7] = [
+    pub const ALL: [OverlayKind; 8] = [
         OverlayKind::Isochrone,
         OverlayKind::TimeGrid,
         OverlayKind::Gaps,
@@ -463,11 +465,13 @@ impl OverlayKind {
         OverlayKind::Scenario,
         OverlayKind::Difference,
         OverlayKind::Suggested,
+        OverlayKind::Accessibility,
     ];
 
-    /// Whether a first run shows it (the grid hides the isochrones under it: off until asked).
+    /// Whether a first run shows it (the grid hides the isochrones under it, the 2SFCA recolours
+    /// every building: off until asked).
     pub fn shown_at_first(self) -> bool {
-        self != OverlayKind::TimeGrid
+        !matches!(self, OverlayKind::TimeGrid | OverlayKind::Accessibility)
     }
 
     pub fn label(self, lang: Lang) -> &'static str {
@@ -479,6 +483,7 @@ impl OverlayKind {
             OverlayKind::Scenario => tx::OV_SCENARIO,
             OverlayKind::Difference => tx::OV_DIFFERENCE,
             OverlayKind::Suggested => tx::OV_SUGGESTED,
+            OverlayKind::Accessibility => tx::OV_ACCESSIBILITY,
         })
     }
 }

@@ -116,12 +116,17 @@ impl Context<'_> {
     /// The project's form of one edit.
     pub fn edit(&self, change: &Change) -> Result<Edit, String> {
         Ok(match *change {
-            Change::Add { key, category, xy } => Edit::Add {
+            Change::Add {
+                key,
+                category,
+                xy,
+                capacity,
+            } => Edit::Add {
                 key,
                 category: self.category_id(category)?,
                 lonlat: self.lonlat(xy)?,
                 name: None,
-                capacity: None,
+                capacity,
             },
             Change::Move { key, to } => Edit::Move {
                 facility: self.facility(key)?,
@@ -144,11 +149,13 @@ impl Context<'_> {
                 key,
                 category,
                 lonlat,
+                capacity,
                 ..
             } => Change::Add {
                 key: *key,
                 category: self.category(category)?,
                 xy: self.xy(*lonlat)?,
+                capacity: *capacity,
             },
             Edit::Move { facility, lonlat } => Change::Move {
                 key: self.key(facility)?,

@@ -16,12 +16,14 @@ use super::super::analysis::{OverlayKind, OverlayLayer, Run, overlay_layer, over
 use super::super::map::style::Symbol;
 
 /// The town's layers with the scenario's facilities: existing facility features moved
-/// (as points), re-categorised or dropped, and one more facility layer with the added ones.
+/// (as points), re-categorised or dropped, and one more facility layer with the added ones
+/// (名称, and 容量 from `capacities`: (added key, capacity)).
 pub fn scenario_layers(
     layers: &[Arc<Layer>],
     analysis: &Analysis,
     live: &TownScenario,
     scenario_name: &str,
+    capacities: &[(u32, f64)],
 ) -> Vec<Arc<Layer>> {
     let mut out: Vec<Arc<Layer>> = Vec::with_capacity(layers.len() + 1);
     let mut facility_layer = 0u32;
@@ -88,7 +90,10 @@ pub fn scenario_layers(
                 crate::crs::CrsInfo::declared(crate::crs::Crs::WGS84, "scenario")
             }),
         );
-        l.fields = vec![Field::new("名称", FieldKind::Text)];
+        l.fields = vec![
+            Field::new("名称", FieldKind::Text),
+            Field::new("容量", FieldKind::Float),
+        ];
         l.role = Some(Role::Facilities);
         for (n, f) in added.iter().enumerate() {
             let name = analysis
@@ -96,9 +101,16 @@ pub fn scenario_layers(
                 .get(f.category)
                 .map(|c| format!("新增{}", c.zh))
                 .unwrap_or_default();
+            let capacity = match f.key {
+                FacilityKey::Added(k) => capacities.iter().find(|(c, _)| *c == k).map(|c| c.1),
+                FacilityKey::Existing(_) => None,
+            };
             l.features.push(crate::model::layer::Feature {
                 geometry: Geometry::Point(Point::new(f.xy[0], f.xy[1])),
-                attrs: vec![AttrValue::Text(name)],
+                attrs: vec![
+                    AttrValue::Text(name),
+                    capacity.map_or(AttrValue::Null, AttrValue::Float),
+                ],
                 source_id: SourceId::Feature(n as u64 + 1),
                 category: Some(f.category),
             });

@@ -40,6 +40,8 @@ pub enum Change {
         key: u32,
         category: CategoryId,
         xy: [f64; 2],
+        /// Beds, places or seats, when the planner gave them (the 2SFCA counts them).
+        capacity: Option<f64>,
     },
     Move {
         key: FacilityKey,
@@ -57,11 +59,25 @@ pub enum Change {
 impl Change {
     fn apply(&self, live: &mut TownScenario) -> Result<(), EditError> {
         match *self {
-            Change::Add { key, category, xy } => live.add(key, category, xy),
+            Change::Add {
+                key, category, xy, ..
+            } => live.add(key, category, xy),
             Change::Move { key, to } => live.move_to(key, to),
             Change::Remove { key } => live.remove(key).map(|_| ()),
             Change::Recategorize { key, to } => live.recategorize(key, to),
         }
+    }
+}
+
+/// The Add tool's capacity as typed: empty is none; otherwise a positive number (Err: not one).
+pub fn parse_capacity(text: &str) -> Result<Option<f64>, ()> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    match t.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(Some(v)),
+        _ => Err(()),
     }
 }
 
@@ -92,6 +108,8 @@ pub struct ScenarioState {
     pub tool: Option<Tool>,
     /// The category the Add and Recategorize tools use (a taxonomy id).
     pub category: String,
+    /// The capacity the Add tool gives (beds, places, seats) as typed; empty: none.
+    pub capacity: String,
     /// The base analysis while a scenario is shown (the analysis panel shows the scenario's).
     pub base: Option<AnalysisOutput>,
     live: Option<TownScenario>,
@@ -188,6 +206,25 @@ impl ScenarioState {
         Ok(())
     }
 
+    /// The capacities the planner gave to added facilities, by key.
+    pub fn added_capacities(&self) -> Vec<(u32, f64)> {
+        self.current()
+            .map(|d| {
+                d.changes
+                    .iter()
+                    .filter_map(|c| match c {
+                        Change::Add {
+                            key,
+                            capacity: Some(cap),
+                            ..
+                        } => Some((*key, *cap)),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// The key for the next added facility.
     pub fn next_key(&self) -> u32 {
         self.current().map_or(0, |d| d.next_key)
@@ -258,7 +295,13 @@ impl ScenarioState {
         let first = base_runs.first()?;
         let (runs, report) = self.figures(base_runs)?;
         let name = self.current().map(|d| d.name.as_str()).unwrap_or_default();
-        let layers = scenario_layers(base_layers, &first.analysis, live, name);
+        let layers = scenario_layers(
+            base_layers,
+            &first.analysis,
+            live,
+            name,
+            &self.added_capacities(),
+        );
         let mut markers = marker_overlays(&first.analysis, live);
         markers.extend(difference_overlays(base_runs, &runs, category, minutes));
         Some(EditUpdate {

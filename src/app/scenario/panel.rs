@@ -9,7 +9,7 @@ use crate::tenones::result::{TenOnesReport, Verdict};
 
 use super::super::Command;
 use super::super::i18n::{Lang, tx};
-use super::{Change, ScenarioState, Tool};
+use super::{Change, ScenarioState, Tool, parse_capacity};
 
 /// One row of the comparison: a facility type (or all required types) at one tier.
 #[derive(Debug, Clone, PartialEq)]
@@ -161,6 +161,19 @@ impl ScenarioState {
                 .response
                 .labelled_by(label.id);
         });
+        if self.tool == Some(Tool::Add) {
+            ui.horizontal(|ui| {
+                let label = ui.label(lang.t(tx::CAPACITY));
+                let bad = parse_capacity(&self.capacity).is_err();
+                let mut edit = egui::TextEdit::singleline(&mut self.capacity)
+                    .hint_text(lang.t(tx::CAPACITY_HINT))
+                    .desired_width(80.0);
+                if bad {
+                    edit = edit.text_color(ui.visuals().error_fg_color);
+                }
+                ui.add(edit).labelled_by(label.id);
+            });
+        }
         commands.extend(self.suggest.ui(ui, lang));
         ui.horizontal(|ui| {
             if ui
