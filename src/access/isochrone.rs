@@ -128,6 +128,24 @@ const MAX_BAND_SAMPLES: usize = 6_000_000;
 /// The area within `half_width_m` of `lines` (their round-capped buffer, unioned), traced as the
 /// contour of the distance field on a grid of a quarter of the half-width.
 pub fn band_polygon(lines: &MultiLineString<f64>, half_width_m: f64) -> MultiPolygon<f64> {
+    band_polygon_tiles(lines, half_width_m, usize::MAX)
+        .pop()
+        .unwrap_or(MultiPolygon(vec![]))
+}
+
+/// [`band_polygon`] traced tile by tile: the field's samples cut into squares of `tile` × `tile`
+/// cells (neighbours share their edge's samples, so every cell is in one square), each square's
+/// contour clipped to the square: inside a cell the contour depends on its four corners only, so
+/// the pieces abut exactly and together cover what [`band_polygon`] covers;
+/// each piece has the holes of its square only, so a map can fill a town-wide isochrone with
+/// tens of thousands of holes (a 30-minute circle over a street grid) piece by piece instead
+/// of triangulating one polygon whose cost grows with holes × vertices. Empty squares are left
+/// out; `usize::MAX`: one piece.
+pub fn band_polygon_tiles(
+    lines: &MultiLineString<f64>,
+    half_width_m: f64,
+    tile: usize,
+) -> Vec<MultiPolygon<f64>> {
     let hw = half_width_m;
     let segs: Vec<([f64; 2], [f64; 2])> = lines
         .0
@@ -136,7 +154,7 @@ pub fn band_polygon(lines: &MultiLineString<f64>, half_width_m: f64) -> MultiPol
         .filter(|(a, b)| a.iter().chain(b.iter()).all(|v| v.is_finite()))
         .collect();
     if segs.is_empty() || hw.is_nan() || hw <= 0.0 {
-        return MultiPolygon(vec![]);
+        return Vec::new();
     }
     let mut lo = [f64::INFINITY; 2];
     let mut hi = [f64::NEG_INFINITY; 2];
@@ -192,16 +210,60 @@ pub fn band_polygon(lines: &MultiLineString<f64>, half_width_m: f64) -> MultiPol
             }
         }
     }
-    // contour-rs places sample i at grid coordinate i + 0.5.
-    let builder = contour::ContourBuilder::new(nx, ny, true)
-        .x_origin(origin[0] - 0.5 * step)
-        .y_origin(origin[1] - 0.5 * step)
-        .x_step(step)
-        .y_step(step);
-    match builder.contours(&values, &[0.0]) {
-        Ok(mut c) if !c.is_empty() => c.swap_remove(0).into_inner().0,
-        _ => MultiPolygon(vec![]),
+    let tile = tile.max(2);
+    let mut out = Vec::new();
+    let mut sub: Vec<f64> = Vec::new();
+    let (cx, cy) = (nx.saturating_sub(1).max(1), ny.saturating_sub(1).max(1));
+    for j0 in (0..cy).step_by(tile) {
+        for i0 in (0..cx).step_by(tile) {
+            // Samples i0..=i0+tile (the last one shared with the next square).
+            let (w, h) = (
+                tile.saturating_add(1).min(nx - i0),
+                tile.saturating_add(1).min(ny - j0),
+            );
+            let whole = w == nx && h == ny;
+            let field: &[f64] = if whole {
+                &values
+            } else {
+                sub.clear();
+                for j in j0..j0 + h {
+                    sub.extend_from_slice(&values[j * nx + i0..j * nx + i0 + w]);
+                }
+                if sub.iter().all(|v| *v < 0.0) {
+                    continue;
+                }
+                &sub
+            };
+            // contour-rs places sample i at grid coordinate i + 0.5.
+            let builder = contour::ContourBuilder::new(w, h, true)
+                .x_origin(origin[0] + (i0 as f64 - 0.5) * step)
+                .y_origin(origin[1] + (j0 as f64 - 0.5) * step)
+                .x_step(step)
+                .y_step(step);
+            if let Ok(mut c) = builder.contours(field, &[0.0])
+                && !c.is_empty()
+            {
+                let mut mp = c.swap_remove(0).into_inner().0;
+                if !whole {
+                    // The square between its first and last samples' lines.
+                    let x0 = origin[0] + i0 as f64 * step;
+                    let y0 = origin[1] + j0 as f64 * step;
+                    let sq = geo_types::Rect::new(
+                        Coord { x: x0, y: y0 },
+                        Coord {
+                            x: x0 + (w - 1) as f64 * step,
+                            y: y0 + (h - 1) as f64 * step,
+                        },
+                    );
+                    mp = geo::BooleanOps::intersection(&mp, &sq.to_polygon());
+                }
+                if !mp.0.is_empty() {
+                    out.push(mp);
+                }
+            }
+        }
     }
+    out
 }
 
 /// Circles of `radius_m` around points, unioned (the Euclidean fallback).
@@ -224,6 +286,40 @@ impl Analysis {
                 pieces_polygon(&n.graph, &pieces, self.shapes.isochrone_half_width_m.value)
             }
             _ => self.euclid_isochrone(&times.facilities, budget_s),
+        }
+    }
+
+    /// [`Analysis::category_isochrone`] in pieces of at most `tile` × `tile` field samples
+    /// ([`band_polygon_tiles`]): for drawing a town-wide isochrone on a map. The Euclidean
+    /// fallback's circles come in one piece.
+    pub fn category_isochrone_tiles(
+        &self,
+        times: &CategoryTimes,
+        minutes: u32,
+        tile: usize,
+    ) -> Vec<MultiPolygon<f64>> {
+        let budget_s = (f64::from(minutes) * 60.0).min(times.budget_s);
+        match (&self.network, &times.node_times, self.method) {
+            (Some(n), Some(t), Method::Network) => {
+                let sources = self.source_set(&times.facilities);
+                let pieces = reachable_pieces(&n.graph, &n.mode_graph, t, &sources, budget_s);
+                if pieces.is_empty() {
+                    return Vec::new();
+                }
+                band_polygon_tiles(
+                    &pieces_lines(&n.graph, &pieces),
+                    self.shapes.isochrone_half_width_m.value,
+                    tile,
+                )
+            }
+            _ => {
+                let mp = self.euclid_isochrone(&times.facilities, budget_s);
+                if mp.0.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![mp]
+                }
+            }
         }
     }
 
@@ -341,6 +437,30 @@ mod tests {
         assert!(!band.contains(&Point::new(100.0, 100.0)));
         assert!(!band.contains(&Point::new(440.0, 130.0)));
         assert!(band_polygon(&MultiLineString(vec![]), 35.0).0.is_empty());
+        assert!(band_polygon_tiles(&MultiLineString(vec![]), 35.0, 16).is_empty());
+    }
+
+    /// A street grid's band in tiles: the pieces cover the same area as the whole band (they
+    /// abut, neither overlapping nor leaving gaps), each with fewer holes.
+    #[test]
+    fn tiles_cover_what_the_whole_band_covers() {
+        use geo::Area;
+        let mut lines = Vec::new();
+        for k in 0..12 {
+            let v = f64::from(k) * 120.0;
+            lines.push(LineString::from(vec![(v, 0.0), (v, 1320.0)]));
+            lines.push(LineString::from(vec![(0.0, v), (1320.0, v)]));
+        }
+        let lines = MultiLineString(lines);
+        let whole = band_polygon(&lines, 35.0);
+        let holes = |m: &MultiPolygon<f64>| m.0.iter().map(|p| p.interiors().len()).sum::<usize>();
+        assert_eq!(holes(&whole), 121);
+        let tiles = band_polygon_tiles(&lines, 35.0, 40);
+        assert!(tiles.len() > 9, "{}", tiles.len());
+        let area: f64 = tiles.iter().map(|t| t.unsigned_area()).sum();
+        let want = whole.unsigned_area();
+        assert!((area - want).abs() < 1e-6 * want, "{area} vs {want}");
+        assert!(tiles.iter().all(|t| holes(t) < 121));
     }
 
     #[test]

@@ -67,6 +67,10 @@ pub(crate) fn push(layer: &mut Layer, geometry: Geometry<f64>, attrs: Vec<AttrVa
     });
 }
 
+/// Field samples per side of an isochrone piece on the map (128 × a quarter of the half-width:
+/// about 1 km).
+const ISOCHRONE_TILE_SAMPLES: usize = 128;
+
 /// The overlays for one category: an isochrone per tier, the travel-time grid in bands, the gaps
 /// of the `minutes` tier with their population, and the buildings not covered at that tier.
 pub fn build_overlays(
@@ -108,12 +112,16 @@ pub fn build_overlays(
         Cancelled::check(progress)?;
         let Some(r) = run_of(*m) else { continue };
         let Some(ct) = times_of(r, cat) else { continue };
-        let poly = r.analysis.category_isochrone(&ct, *m);
+        // In pieces (one feature each): a town-wide isochrone has tens of thousands of holes,
+        // one polygon of them would take the map a minute to fill.
+        let pieces = r
+            .analysis
+            .category_isochrone_tiles(&ct, *m, ISOCHRONE_TILE_SAMPLES);
         let mut l = overlay_layer(
             format!("等时圈 {m} 分钟 · {cat_zh}"),
             &[("minutes", FieldKind::Int), ("mode", FieldKind::Text)],
         );
-        if !poly.0.is_empty() {
+        for poly in pieces {
             push(
                 &mut l,
                 poly.into(),
