@@ -28,10 +28,9 @@ use egui::{Pos2, Rect, vec2};
 
 use towncircle::access::live::FacilityKey;
 use towncircle::app::analysis::{
-    AnalysisOutput, AnalysisSettings, OverlayKind, OverlayLayer, ProfileChoice, build_overlays,
-    run_analysis,
+    AnalysisOutput, AnalysisSettings, OverlayKind, ProfileChoice, build_overlays, run_analysis,
 };
-use towncircle::app::doc::{Document, PreparedLayer};
+use towncircle::app::doc::{Document, PreparedLayer, ReadyOverlay, prepare_overlays};
 use towncircle::app::fonts;
 use towncircle::app::i18n::Lang;
 use towncircle::app::map::MapState;
@@ -90,7 +89,7 @@ fn frames_until_drawn(t: &mut Town) -> (usize, Duration) {
 
 /// What `TownApp::put_overlays` does when the job's overlays arrive (the kinds a first run
 /// hides, the travel-time grid, stay hidden as in the app).
-fn put_overlays(doc: &mut Document, overlays: Vec<OverlayLayer>) {
+fn put_overlays(doc: &mut Document, overlays: Vec<ReadyOverlay>) {
     doc.remove_overlays();
     for o in overlays {
         doc.add_overlay(o);
@@ -221,13 +220,13 @@ fn ui_thread(t: &Town, state: &mut ScenarioState, change: &Change) -> EditUpdate
         .expect("update")
 }
 
-/// The background job after the edit: the overlays (and the ten ones).
-fn job(t: &Town, update: EditUpdate) -> Vec<OverlayLayer> {
+/// The background job after the edit: the overlays (and the ten ones), prepared for drawing.
+fn job(t: &Town, update: EditUpdate) -> Vec<ReadyOverlay> {
     let (overlays, tenones) = update
         .redraw(&t.profile, &t.taxonomy, t.doc.town_extent(), &NoProgress)
         .expect("not cancelled");
     assert!(tenones.is_some(), "the ten ones");
-    overlays
+    prepare_overlays(overlays)
 }
 
 fn undo(t: &Town, state: &mut ScenarioState) {

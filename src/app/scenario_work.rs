@@ -249,7 +249,7 @@ impl TownApp {
             let (overlays, tenones) = update.redraw(&profile, &taxonomy, town, progress)?;
             Ok(ScenarioOutput {
                 tenones,
-                overlays,
+                overlays: super::doc::prepare_overlays(overlays),
                 generation,
             })
         }));

@@ -91,13 +91,16 @@ impl TownApp {
         let town = self.doc.town_extent();
         let label = self.lang().t(tx::OVERLAYS).to_string();
         self.analysis.overlay_job = Some(Job::spawn(label, ctx, move |progress| {
-            analysis::build_overlays(&runs, &layers, &category, minutes, town, progress)
-                .map(|overlays| analysis::OverlayOutput { overlays })
+            analysis::build_overlays(&runs, &layers, &category, minutes, town, progress).map(
+                |overlays| analysis::OverlayOutput {
+                    overlays: super::doc::prepare_overlays(overlays),
+                },
+            )
         }));
     }
 
     /// Replace the overlays on the map, keeping which kinds were hidden.
-    pub(super) fn put_overlays(&mut self, overlays: Vec<analysis::OverlayLayer>) {
+    pub(super) fn put_overlays(&mut self, overlays: Vec<super::doc::ReadyOverlay>) {
         let hidden: Vec<OverlayKind> = OverlayKind::ALL
             .into_iter()
             .filter(|k| !self.doc.overlay_state(*k).unwrap_or(k.shown_at_first()))

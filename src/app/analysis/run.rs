@@ -225,6 +225,7 @@ pub fn run_analysis(
         town,
         progress,
     )?;
+    let overlays = crate::app::doc::prepare_overlays(overlays);
     progress.set_fraction(1.0);
     Ok(Ok(AnalysisOutput {
         runs,

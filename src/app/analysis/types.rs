@@ -48,7 +48,7 @@ pub struct AnalysisOutput {
     /// The coverage of every tier (runs merged).
     pub report: AccessReport,
     pub tenones: Option<TenOnesReport>,
-    pub overlays: Vec<OverlayLayer>,
+    pub overlays: Vec<super::super::doc::ReadyOverlay>,
     pub seconds: f64,
     /// What the run's inputs lost, guessed or left out, and what the access run could not reach.
     pub data_quality: Vec<crate::model::QualityRecord>,
@@ -59,7 +59,7 @@ pub struct AnalysisOutput {
 
 /// What an overlay-only job (another category or tier) hands back.
 pub struct OverlayOutput {
-    pub overlays: Vec<OverlayLayer>,
+    pub overlays: Vec<super::super::doc::ReadyOverlay>,
 }
 
 /// A report export's end: the folder and the files written, or the error.

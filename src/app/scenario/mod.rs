@@ -94,7 +94,7 @@ pub struct ScenarioDoc {
 /// What the scenario job hands back: the ten ones and overlays of the edited town.
 pub struct ScenarioOutput {
     pub tenones: Option<crate::tenones::result::TenOnesReport>,
-    pub overlays: Vec<super::analysis::OverlayLayer>,
+    pub overlays: Vec<super::doc::ReadyOverlay>,
     /// Which edit count it was computed for (a newer edit makes it stale).
     pub generation: u64,
 }
