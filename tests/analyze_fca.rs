@@ -199,8 +199,8 @@ fn capacities_give_a_2sfca_in_every_output() {
     assert!(kg["facilities_without_capacity"].as_u64().expect("n") > 0);
 
     // results.gpkg: the demand points with their index per category and tier.
-    let layers =
-        towncircle::io::gpkg::read(&out.join("results.gpkg"), &ReadOptions::default()).expect("gpkg");
+    let layers = towncircle::io::gpkg::read(&out.join("results.gpkg"), &ReadOptions::default())
+        .expect("gpkg");
     let points = layers
         .iter()
         .find(|l| l.name == "accessibility_2sfca")
@@ -287,8 +287,8 @@ fn without_capacities_one_line_and_nothing_else() {
     let at = html.find("容量可达性（2SFCA）").expect("section");
     let section = &html[at..at + html[at..].find("</section>").expect("end")];
     assert!(section.contains("没有设施带容量") && !section.contains("<table"));
-    let layers =
-        towncircle::io::gpkg::read(&out.join("results.gpkg"), &ReadOptions::default()).expect("gpkg");
+    let layers = towncircle::io::gpkg::read(&out.join("results.gpkg"), &ReadOptions::default())
+        .expect("gpkg");
     assert!(!layers.iter().any(|l| l.name.starts_with("accessibility")));
     let wb: Xlsx<_> = open_workbook(out.join("results.xlsx")).expect("xlsx");
     assert!(!wb.sheet_names().contains(&"容量可达性".to_string()));

@@ -187,8 +187,8 @@ pub fn facility_catchments(a: &Analysis, facilities: &[u32], budget_s: f64) -> C
                         .filter_map(|(k, p)| {
                             let (dx, dy) = (p.xy[0] - f.xy[0], p.xy[1] - f.xy[1]);
                             // As euclid::EuclidIndex::time computes it.
-                            let t = (dx * dx + dy * dy).sqrt() * a.detour_factor
-                                / a.mode.speed_m_per_s;
+                            let t =
+                                (dx * dx + dy * dy).sqrt() * a.detour_factor / a.mode.speed_m_per_s;
                             (t <= budget_s).then_some((k as u32, t))
                         })
                         .unzip()
@@ -196,7 +196,10 @@ pub fn facility_catchments(a: &Analysis, facilities: &[u32], budget_s: f64) -> C
                 .collect(),
         ),
         (Method::Network, None) => Catchments::from_lists(
-            facilities.iter().map(|_| (Vec::new(), Vec::new())).collect(),
+            facilities
+                .iter()
+                .map(|_| (Vec::new(), Vec::new()))
+                .collect(),
         ),
     }
 }
@@ -430,8 +433,8 @@ mod tests {
 
     use crate::access::test_support::{facilities, homes, roads};
     use crate::access::{AccessInput, AccessOptions};
-    use crate::model::layer::{AttrValue, Field, FieldKind, Layer};
     use crate::model::Taxonomy;
+    use crate::model::layer::{AttrValue, Field, FieldKind, Layer};
     use crate::standards::profile::Profile;
 
     /// Facilities of one category with a 床位 value each (None: no value).
@@ -491,10 +494,7 @@ mod tests {
         assert_eq!(all[0].id, "kindergarten");
         assert_eq!(all[0].report, r);
         // Without a capacity anywhere: nothing.
-        let none = vec![
-            facilities(&[([x, y], k)]),
-            homes(&[([x + 10.0, y], 100.0)]),
-        ];
+        let none = vec![facilities(&[([x, y], k)]), homes(&[([x + 10.0, y], 100.0)])];
         assert!(town_fca(&[&analysis(&none, &[5])], 1.0).is_empty());
     }
 
@@ -510,7 +510,10 @@ mod tests {
                 (&[[0.0, 200.0], [1000.0, 200.0]], "residential", ""),
                 (&[[500.0, 0.0], [500.0, 200.0]], "residential", "yes"),
             ]),
-            with_beds(&[([0.0, 210.0], Some("300")), ([900.0, -10.0], Some("50"))], school),
+            with_beds(
+                &[([0.0, 210.0], Some("300")), ([900.0, -10.0], Some("50"))],
+                school,
+            ),
             homes(&[
                 ([0.0, -10.0], 50.0),
                 ([600.0, 10.0], 80.0),
@@ -573,13 +576,19 @@ mod tests {
         };
         let (t5, t15, t30) = (tier(5, vec![a]), tier(15, vec![b, a]), tier(30, vec![]));
         let tiers = [&t5, &t15, &t30];
-        assert_eq!(fca_tiers(&tiers, a, &[]), (vec![5, 15], TierBasis::Required));
+        assert_eq!(
+            fca_tiers(&tiers, a, &[]),
+            (vec![5, 15], TierBasis::Required)
+        );
         let c = CategoryId(3);
         assert_eq!(
             fca_tiers(&tiers, c, &[15, 60]),
             (vec![15], TierBasis::CategoryTier)
         );
-        assert_eq!(fca_tiers(&tiers, c, &[60]), (vec![30], TierBasis::LargestTier));
+        assert_eq!(
+            fca_tiers(&tiers, c, &[60]),
+            (vec![30], TierBasis::LargestTier)
+        );
         assert_eq!(fca_tiers(&[], c, &[60]).0, Vec::<u32>::new());
     }
 }

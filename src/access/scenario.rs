@@ -342,7 +342,9 @@ impl<A: Borrow<Analysis>> Scenario<A> {
     pub fn demand_times(&self) -> CategoryTimes {
         let a = self.analysis();
         let (demand_time_s, demand_facility) = match (&a.network, a.method) {
-            (Some(_), Method::Network) => (self.demand_time_s.clone(), self.demand_facility.clone()),
+            (Some(_), Method::Network) => {
+                (self.demand_time_s.clone(), self.demand_facility.clone())
+            }
             _ => self.demand_from_scratch(),
         };
         CategoryTimes {

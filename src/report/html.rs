@@ -8,10 +8,10 @@ use crate::access::Coverage;
 use crate::standards::profile::Scope;
 use crate::tenones::{RuleResult, ThresholdUsed, Verdict};
 
+use super::html_fca::fca_html;
 use super::html_kit::{Html, num, pct, td, verdict_badge};
 pub use super::html_kit::{base64, esc};
 use super::html_quality::{caveat_html, data_quality_html};
-use super::html_fca::fca_html;
 use super::html_scenario::scenario_html;
 use super::maps::ReportMap;
 use super::town::{Lang, ReportData, provenance_label};

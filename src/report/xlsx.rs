@@ -464,14 +464,7 @@ fn fca_sheet(
     )?;
     for c in &data.accessibility {
         let r = &c.report;
-        let head = || {
-            vec![
-                s(&c.id),
-                s(&c.zh),
-                n(f64::from(c.minutes)),
-                s(&c.mode),
-            ]
-        };
+        let head = || vec![s(&c.id), s(&c.zh), n(f64::from(c.minutes)), s(&c.mode)];
         let mut town = head();
         town.extend([
             s("镇域"),
