@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::SystemTime;
 
-use calamine::{Data, Reader, Xlsx, open_workbook};
+use calamine::{Data, DataType, Reader, Xlsx, open_workbook};
 use serde_json::Value;
 
 const GOOD: [(&str, u64); 3] = [("甲镇", 1), ("乙镇", 2), ("丙 镇", 3)];

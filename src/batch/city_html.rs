@@ -79,9 +79,9 @@ pub fn city_html(table: &CityTable) -> String {
         l.code()
     );
     let failed = table.failed();
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<p class=\"counts\">{} <b>{}</b> {}, {} <b>{}</b>, {} <b>{}</b>{}</p>\n",
+        "<p class=\"counts\">{} <b>{}</b> {}, {} <b>{}</b>, {} <b>{}</b>{}</p>",
         l.t("共", "Towns:"),
         table.rows.len(),
         l.t("个镇", ""),
