@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 use crate::report::{Lang, esc, verdict_badge};
 use crate::tenones::Verdict;
 
-use super::city::CityTable;
 use super::city_xlsx::{Cell, cells, headers};
+use super::table::CityTable;
 
 const STYLE: &str = "body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:1.5em;color:#222}\
 h1{font-size:1.5em}table.city{border-collapse:collapse;font-size:.85em}\

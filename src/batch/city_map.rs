@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use crate::report::{Lang, esc};
 use crate::tenones::Verdict;
 
-use super::city::CityTable;
+use super::table::CityTable;
 
 /// Width of the drawing in SVG units (it scales to the page).
 const WIDTH: f64 = 960.0;

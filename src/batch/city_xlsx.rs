@@ -9,8 +9,8 @@ use crate::error::{IoError, Location, Result};
 use crate::report::Lang;
 use crate::tenones::Verdict;
 
-use super::city::CityTable;
 use super::run::Row;
+use super::table::CityTable;
 
 /// The sheet's name.
 pub const SHEET_ZH: &str = "城市汇总";

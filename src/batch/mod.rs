@@ -8,7 +8,8 @@
 //! - [`facts`]: what the city table keeps of a town's analysis (the ten-ones tally and verdicts,
 //!   all-required coverage per tier, population, data-quality count, outline for the city map).
 //! - [`run`]: at most `jobs` towns in flight, failures and panics caught per town.
-//! - [`city`]: `city.xlsx`, `city.html` (sortable table, inline SVG map) and `city.json`.
+//! - [`table`]: the city table, one row per town; [`city`]: its files `city.xlsx`, `city.html`
+//!   (sortable table, inline SVG map) and `city.json`.
 //! - [`merge`]: the city outputs rebuilt from the manifests of several shard outputs.
 //!
 //! The analysis of one town is the caller's (`towncircle analyze`'s code path): [`run::run_towns`]
@@ -23,6 +24,7 @@ pub mod facts;
 pub mod manifest;
 pub mod merge;
 pub mod run;
+pub mod table;
 
 use serde::{Deserialize, Serialize};
 
