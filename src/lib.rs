@@ -3,6 +3,7 @@
 #![deny(clippy::unwrap_used)]
 
 pub mod access;
+pub mod batch;
 pub mod crs;
 pub mod demo;
 pub mod error;

@@ -38,6 +38,10 @@ enum Command {
     /// The whole analysis of a town (coverage per tier, the ten ones, gaps) written as
     /// report.html, results.xlsx, results.gpkg and summary.json into --out DIR.
     Analyze(Box<cli::analyze::AnalyzeArgs>),
+    /// The whole city: every town of CITY_DIR (a folder or .towncircle project file each)
+    /// analysed as `analyze` does into --out DIR/towns/<name>/, and the city table city.xlsx,
+    /// city.html (sortable, with a city map) and city.json; `batch merge` joins shard outputs.
+    Batch(Box<cli::batch::BatchArgs>),
     /// Suggested sites for new facilities of one category at one tier (maximal covering or
     /// p-median, existing facilities kept): the people each adds, the optimality gap, a 2SFCA
     /// capacity check (JSON documented in README.md).
@@ -89,6 +93,7 @@ fn run() -> anyhow::Result<ExitCode> {
         Some(Command::Convert(args)) => cli::convert::run(*args),
         Some(Command::Coverage(args)) => cli::coverage::run(*args),
         Some(Command::Analyze(args)) => cli::analyze::run(*args),
+        Some(Command::Batch(args)) => cli::batch::run(*args),
         Some(Command::Suggest(args)) => cli::suggest::run(*args),
         Some(Command::DemoTown(args)) => cli::demo_town::run(args),
         Some(Command::Info(args)) => cli::info::run(args),

@@ -25,6 +25,7 @@ const LAYERS: &[&str] = &[
     "render",
     "report",
     "demo",
+    "batch",
     "app",
     "cli",
 ];

@@ -2,13 +2,14 @@
 //! ones) written as report.html, results.xlsx, results.gpkg and summary.json into a folder.
 //! summary.json is documented in README.md.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::Args;
 
 use towncircle::access::{AccessInput, AccessResult, Analysis, TownAccess, TownOptions, run_town};
+use towncircle::batch::{Failure, FailureKind};
 use towncircle::io::{LoadOptions, expand_paths};
 use towncircle::model::{Layer, Role, Taxonomy};
 use towncircle::project::inputs::project_dir;
@@ -81,47 +82,79 @@ fn runs(access: &TownAccess) -> Vec<(&Analysis, &AccessResult)> {
         .collect()
 }
 
-pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
-    let Some(lang) = Lang::parse(&args.lang) else {
-        bail!("--lang {}: use zh or en", args.lang);
-    };
-    let opened = super::project::open(&args.files)?;
-    let scenario = super::project::scenario(opened.as_ref(), args.scenario.as_deref())?;
+/// One analysis to run: `analyze`'s flags, or a batch's settings for one town.
+pub(crate) struct Request<'a> {
+    /// Data files or folders, or one project file.
+    pub files: &'a [PathBuf],
+    pub out: &'a Path,
+    pub profile: Option<&'a str>,
+    pub mode: Option<&'a str>,
+    pub lang: Lang,
+    pub strict: bool,
+    pub scenario: Option<&'a str>,
+    /// Flags over the load options (None: the defaults, or the project's).
+    pub input: Option<&'a InputArgs>,
+    /// Refuse inputs without a road layer (the batch: straight-line times are no ranking).
+    pub require_roads: bool,
+}
+
+/// Load, analyse and write the report of one town into `req.out` (report.html, results.xlsx,
+/// results.gpkg, summary.json), then hand the report's data and the files written to `done`.
+/// Errors a user can act on (no data, unreadable files, no roads, a project problem) are a
+/// [`Failure`] inside the error, with its kind.
+pub(crate) fn analyze_into<T>(
+    req: &Request<'_>,
+    done: impl FnOnce(&ReportData<'_>, &[PathBuf]) -> T,
+) -> anyhow::Result<T> {
+    let lang = req.lang;
+    let opened = super::project::open(req.files)
+        .map_err(|e| Failure::new(FailureKind::Project, format!("{e:#}")))?;
+    let scenario = super::project::scenario(opened.as_ref(), req.scenario)?;
     let (paths, roles, mut options) = match &opened {
         Some(o) => (
             o.plan.files.clone(),
             o.plan.roles.clone(),
             o.plan.options.clone(),
         ),
-        None => (args.files.clone(), Vec::new(), LoadOptions::default()),
+        None => (req.files.to_vec(), Vec::new(), LoadOptions::default()),
     };
-    args.input.overlay(&mut options)?;
+    if let Some(input) = req.input {
+        input.overlay(&mut options)?;
+    }
     if opened.is_none() {
-        for p in &args.files {
+        for p in req.files {
             if !p.exists() {
-                bail!("{}: no such file or folder", p.display());
+                return Err(Failure::new(
+                    FailureKind::NoData,
+                    format!("{}: no such file or folder", p.display()),
+                )
+                .into());
             }
             if p.is_dir() && expand_paths(std::slice::from_ref(p)).is_empty() {
-                bail!(
-                    "{}: the folder holds no data files (.shp, .geojson, .gpkg, .osm.pbf, .csv, .xlsx); nothing was written",
-                    p.display()
-                );
+                return Err(Failure::new(
+                    FailureKind::NoData,
+                    format!(
+                        "{}: the folder holds no data files (.shp, .geojson, .gpkg, .osm.pbf, .csv, .xlsx); nothing was written",
+                        p.display()
+                    ),
+                )
+                .into());
             }
         }
     }
     let project = opened.as_ref().map(|o| (&o.project, o.file.as_path()));
-    let profile = match args
+    let profile = match req
         .profile
-        .clone()
+        .map(str::to_string)
         .or_else(|| project.and_then(|(p, f)| p.profile_arg(f)))
     {
         Some(p) => resolve_profile(&p)?,
         None => Profile::default(),
     };
     let town_options = TownOptions {
-        mode: args
+        mode: req
             .mode
-            .clone()
+            .map(str::to_string)
             .or_else(|| project.and_then(|(p, _)| p.analysis.mode.clone())),
         minutes: project.and_then(|(p, _)| p.analysis.minutes.clone()),
     };
@@ -133,16 +166,39 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
             .iter()
             .map(|f| format!("  {}", f.error))
             .collect();
-        bail!(
-            "{} of the input files could not be read, so no report was written:\n{}\nfix or remove them and run again",
-            ds.failures.len(),
-            list.join("\n")
-        );
+        return Err(Failure::new(
+            FailureKind::Unreadable,
+            format!(
+                "{} of the input files could not be read, so no report was written:\n{}\nfix or remove them and run again",
+                ds.failures.len(),
+                list.join("\n")
+            ),
+        )
+        .into());
     }
     if ds.layers.is_empty() {
-        bail!("the inputs hold no layers; nothing was written");
+        return Err(Failure::new(
+            FailureKind::NoData,
+            "the inputs hold no layers; nothing was written",
+        )
+        .into());
     }
-    if args.strict {
+    if req.require_roads && !ds.layers.iter().any(|l| l.role == Some(Role::Roads)) {
+        let files: Vec<String> = ds
+            .layers
+            .iter()
+            .map(|l| l.source.path.display().to_string())
+            .collect();
+        return Err(Failure::new(
+            FailureKind::NoRoads,
+            format!(
+                "none of the inputs is a road layer ({}); add the roads (道路) or set a file's role in a project file",
+                files.join(", ")
+            ),
+        )
+        .into());
+    }
+    if req.strict {
         let records = towncircle::io::quality::dataset_records(&ds);
         let lost: Vec<String> = records
             .iter()
@@ -175,7 +231,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     };
     let name_from: Vec<PathBuf> = match &opened {
         Some(o) => vec![project_dir(&o.file)],
-        None => args.files.clone(),
+        None => req.files.to_vec(),
     };
     let town = town_name(&ds.layers, &name_from);
     let mut data = ReportData::new(
@@ -223,8 +279,33 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         print_comparison(&comparison, lang);
         data.scenario = Some(comparison);
     }
-    let written = write_all(&data, lang, &args.out)
-        .with_context(|| format!("writing the report into {}", args.out.display()))?;
+    let written = write_all(&data, lang, req.out)
+        .with_context(|| format!("writing the report into {}", req.out.display()))?;
+    Ok(done(&data, &written))
+}
+
+pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
+    let Some(lang) = Lang::parse(&args.lang) else {
+        bail!("--lang {}: use zh or en", args.lang);
+    };
+    let req = Request {
+        files: &args.files,
+        out: &args.out,
+        profile: args.profile.as_deref(),
+        mode: args.mode.as_deref(),
+        lang,
+        strict: args.strict,
+        scenario: args.scenario.as_deref(),
+        input: Some(&args.input),
+        require_roads: false,
+    };
+    analyze_into(&req, |data, written| print_run(data, written, lang))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The run on the console: town, flags, data quality, the ten-ones tally, all-required
+/// coverage, files written.
+fn print_run(data: &ReportData<'_>, written: &[PathBuf], lang: Lang) {
     println!(
         "{}: {} ({} layers)",
         data.town,
@@ -256,7 +337,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    for c in &access.report.all_required {
+    for c in &data.report.all_required {
         // The share of the tier's own scope: a built-up tier is judged in the 建成区.
         let (share, of) = match (c.scope, &c.coverage.built_up) {
             (Scope::BuiltUp, Some(b)) => (b.percent, "the built-up area"),
@@ -269,7 +350,6 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     for p in written {
         println!("wrote {}", p.display());
     }
-    Ok(ExitCode::SUCCESS)
 }
 
 /// The scenario against the base on the console: the edits, the coverage that changed, the

@@ -10,7 +10,9 @@ pub struct DemoTownArgs {
     /// The folder to write into (created when missing).
     #[arg(value_name = "DIR")]
     out: PathBuf,
-    /// Random seed; the bundled sample uses the default.
+    /// Random seed; the bundled sample uses the default. Other seeds are placed on an 11 × 11
+    /// grid of 12 km cells around it (seed 1 south-west), so that towns of seeds 1..=121 lie side
+    /// by side like a city's.
     #[arg(long, default_value_t = towncircle::demo::DEFAULT_SEED)]
     seed: u64,
 }

@@ -2,6 +2,7 @@
 //! load options, loading a town's files with roles). `main.rs` holds the flags and the dispatch.
 
 pub mod analyze;
+pub mod batch;
 pub mod convert;
 pub mod coverage;
 pub mod demo_town;

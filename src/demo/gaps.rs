@@ -7,29 +7,29 @@ use geo_types::{Coord, Point};
 use serde_json::{Value, json};
 
 use super::data::ASSUMED_CAR_SPEEDS_KMH;
-use super::shift::to_crs;
+use super::shift::Origin;
 use super::town::{self, G3_AREA, G4_AREA, G6_AREA, OLD_QUARTER, Town};
 use super::{PlantedGap, files, geom, net};
 
-fn bbox_json(t: &Town, name: &str) -> Value {
+fn bbox_json(t: &Town, o: Origin, name: &str) -> Value {
     t.areas
         .iter()
         .find(|(n, _, _)| *n == name)
         .map(|(_, lo, hi)| {
-            let (lo, hi) = (to_crs(*lo), to_crs(*hi));
+            let (lo, hi) = (o.to_crs(*lo), o.to_crs(*hi));
             json!([lo.x, lo.y, hi.x, hi.y])
         })
         .unwrap_or(Value::Null)
 }
 
-pub(super) fn planted_gaps(t: &Town) -> Vec<PlantedGap> {
+pub(super) fn planted_gaps(t: &Town, o: Origin) -> Vec<PlantedGap> {
     let speeds: serde_json::Map<String, Value> = ASSUMED_CAR_SPEEDS_KMH
         .iter()
         .filter(|(_, v)| *v > 0.0)
         .map(|(k, v)| (k.to_string(), json!(v)))
         .collect();
     let centre = |i: usize| {
-        let p = to_crs(t.villages[i].centre);
+        let p = o.to_crs(t.villages[i].centre);
         json!([p.x, p.y])
     };
     let mut measured = measure(t);
@@ -43,7 +43,7 @@ pub(super) fn planted_gaps(t: &Town) -> Vec<PlantedGap> {
             expect,
             measured: measured.remove(id).unwrap_or(Value::Null),
         };
-    let gb = (to_crs(t.greenway_break.0), to_crs(t.greenway_break.1));
+    let gb = (o.to_crs(t.greenway_break.0), o.to_crs(t.greenway_break.1));
     vec![
         gap(
             "G1",
@@ -74,7 +74,7 @@ pub(super) fn planted_gaps(t: &Town) -> Vec<PlantedGap> {
             "建成区西南的溪西安置小区，步行300米内没有幼儿园。",
             "The 溪西 resettlement compound in the south-west of the built-up area has no kindergarten within a 300 m walk.",
             vec![
-                json!({"area": G3_AREA, "bbox": bbox_json(t, G3_AREA), "residential_buildings": "all in bbox", "category": "kindergarten", "mode": "walk", "expect": "none_within_m", "metres": 300}),
+                json!({"area": G3_AREA, "bbox": bbox_json(t, o, G3_AREA), "residential_buildings": "all in bbox", "category": "kindergarten", "mode": "walk", "expect": "none_within_m", "metres": 300}),
             ],
         ),
         gap(
@@ -84,7 +84,7 @@ pub(super) fn planted_gaps(t: &Town) -> Vec<PlantedGap> {
             "建成区东北的东苑小区，步行500米内没有菜市场（农贸市场）。",
             "The 东苑 compound in the north-east of the built-up area is more than a 500 m walk from any fresh market.",
             vec![
-                json!({"area": G4_AREA, "bbox": bbox_json(t, G4_AREA), "residential_buildings": "all in bbox", "category": "fresh_market", "mode": "walk", "expect": "none_within_m", "metres": 500}),
+                json!({"area": G4_AREA, "bbox": bbox_json(t, o, G4_AREA), "residential_buildings": "all in bbox", "category": "fresh_market", "mode": "walk", "expect": "none_within_m", "metres": 500}),
             ],
         ),
         gap(
@@ -105,7 +105,7 @@ pub(super) fn planted_gaps(t: &Town) -> Vec<PlantedGap> {
             "竹园村下坞自然村的住宅70米内没有垃圾分类收集点；其余住宅均在70米内。",
             "The 下坞 hamlet of 竹园村 (Zhuyuan) has no waste collection point within 70 m; every other residential building has one within 70 m.",
             vec![
-                json!({"area": G6_AREA, "bbox": bbox_json(t, G6_AREA), "layer": files::WASTE_POINTS, "expect": "none_within_m", "metres": 70, "distance": "straight line from building centroid"}),
+                json!({"area": G6_AREA, "bbox": bbox_json(t, o, G6_AREA), "layer": files::WASTE_POINTS, "expect": "none_within_m", "metres": 70, "distance": "straight line from building centroid"}),
                 json!({"area": "*all other residential buildings*", "layer": files::WASTE_POINTS, "expect": "within_m", "metres": 70}),
             ],
         ),
@@ -126,7 +126,7 @@ pub(super) fn planted_gaps(t: &Town) -> Vec<PlantedGap> {
             "建成区老街片区有5段雨污合流管（类型=合流），其余管段均已雨污分流。",
             "Five sewer segments in the old quarter of the built-up area are combined (类型=合流); all other segments are separated.",
             vec![
-                json!({"area": OLD_QUARTER, "bbox": bbox_json(t, OLD_QUARTER), "layer": files::SEWERS, "field": "类型", "value": "合流", "expect": "count_in_built_up", "count": 5}),
+                json!({"area": OLD_QUARTER, "bbox": bbox_json(t, o, OLD_QUARTER), "layer": files::SEWERS, "field": "类型", "value": "合流", "expect": "count_in_built_up", "count": 5}),
             ],
         ),
     ]

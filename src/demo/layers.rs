@@ -10,7 +10,7 @@ use crate::model::layer::SourceId;
 use crate::model::{AttrValue, Feature, Field, FieldKind, Format, Layer, SourceInfo};
 
 use super::gaps::planted_gaps;
-use super::shift::{line_crs, multipolygon_crs, polygon_crs, to_crs};
+use super::shift::Origin;
 use super::town;
 use super::{CRS_EPSG, DemoTown, SAMPLE_DIR_NAME, TOWN_NAME, files, geom};
 
@@ -47,6 +47,7 @@ fn text(s: &str) -> AttrValue {
 /// sample).
 pub fn generate(seed: u64) -> DemoTown {
     let t = town::build(seed);
+    let o = Origin::for_seed(seed);
     use FieldKind::{Float, Int, Text};
 
     let mut boundary = layer(
@@ -58,7 +59,7 @@ pub fn generate(seed: u64) -> DemoTown {
     let area_km2 = (geom::ring_area(&t.boundary) / 1e4).round() / 100.0;
     push(
         &mut boundary,
-        polygon_crs(&t.boundary),
+        o.polygon_crs(&t.boundary),
         vec![text(TOWN_NAME), AttrValue::Float(area_km2)],
     );
 
@@ -70,7 +71,7 @@ pub fn generate(seed: u64) -> DemoTown {
     );
     push(
         &mut built_up,
-        polygon_crs(&t.built_up),
+        o.polygon_crs(&t.built_up),
         vec![text("清溪镇建成区")],
     );
 
@@ -88,7 +89,7 @@ pub fn generate(seed: u64) -> DemoTown {
     for v in &t.villages {
         push(
             &mut villages,
-            multipolygon_crs(&v.polygon),
+            o.multipolygon_crs(&v.polygon),
             vec![
                 text(v.name),
                 AttrValue::Int(v.population),
@@ -115,7 +116,7 @@ pub fn generate(seed: u64) -> DemoTown {
     for r in &t.roads {
         push(
             &mut roads,
-            line_crs(&r.pts),
+            o.line_crs(&r.pts),
             vec![
                 text(&r.name),
                 text(r.class.zh()),
@@ -129,7 +130,7 @@ pub fn generate(seed: u64) -> DemoTown {
     }
 
     let mut water = layer("水系", files::WATER, Format::Shapefile, &[("名称", Text)]);
-    push(&mut water, polygon_crs(&t.river), vec![text("清溪")]);
+    push(&mut water, o.polygon_crs(&t.river), vec![text("清溪")]);
 
     let mut buildings = layer(
         "建筑",
@@ -140,7 +141,7 @@ pub fn generate(seed: u64) -> DemoTown {
     for b in &t.buildings {
         push(
             &mut buildings,
-            polygon_crs(&b.ring),
+            o.polygon_crs(&b.ring),
             vec![
                 text(b.use_.zh()),
                 AttrValue::Int(b.floors),
@@ -158,7 +159,7 @@ pub fn generate(seed: u64) -> DemoTown {
     for s in &t.sewers {
         push(
             &mut sewers,
-            line_crs(&s.pts),
+            o.line_crs(&s.pts),
             vec![text(s.kind), AttrValue::Int(s.diameter_mm)],
         );
     }
@@ -178,7 +179,7 @@ pub fn generate(seed: u64) -> DemoTown {
     for p in &t.pois {
         push(
             &mut pois,
-            Geometry::Point(Point(to_crs(p.p))),
+            Geometry::Point(Point(o.to_crs(p.p))),
             vec![
                 text(&p.name),
                 text(p.amap_type),
@@ -198,7 +199,7 @@ pub fn generate(seed: u64) -> DemoTown {
     for w in &t.waste_points {
         push(
             &mut waste_points,
-            Geometry::Point(Point(to_crs(w.p))),
+            Geometry::Point(Point(o.to_crs(w.p))),
             vec![text(&w.name), text(w.kind)],
         );
     }
@@ -212,7 +213,7 @@ pub fn generate(seed: u64) -> DemoTown {
     for g in &t.greenways {
         push(
             &mut greenways,
-            line_crs(&g.pts),
+            o.line_crs(&g.pts),
             vec![text(&g.name), text(g.kind)],
         );
     }
@@ -220,14 +221,14 @@ pub fn generate(seed: u64) -> DemoTown {
     let village_centres = t
         .villages
         .iter()
-        .map(|v| (v.name.to_string(), to_crs(v.centre)))
+        .map(|v| (v.name.to_string(), o.to_crs(v.centre)))
         .collect();
     let areas = t
         .areas
         .iter()
-        .map(|(n, lo, hi)| (n.to_string(), (to_crs(*lo), to_crs(*hi))))
+        .map(|(n, lo, hi)| (n.to_string(), (o.to_crs(*lo), o.to_crs(*hi))))
         .collect();
-    let gaps = planted_gaps(&t);
+    let gaps = planted_gaps(&t, o);
     DemoTown {
         seed,
         boundary,

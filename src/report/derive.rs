@@ -4,7 +4,6 @@
 
 use geo::{Area, Contains};
 use geo_types::{MultiPolygon, Point};
-use rayon::prelude::*;
 
 use crate::access::gaps::{GapArea, gap_areas};
 use crate::access::{AccessResult, Analysis, CategoryTimes};
@@ -70,10 +69,10 @@ pub fn isochrones(a: &Analysis, r: &AccessResult) -> Vec<Isochrone> {
         .filter(|ct| !ct.facilities.is_empty())
         .flat_map(|ct| a.tiers.iter().map(move |t| (&**ct, t.minutes)))
         .collect();
-    jobs.par_iter()
-        .map(|(ct, m)| (*ct, *m, a.category_isochrone(ct, *m)))
-        .collect::<Vec<_>>()
-        .into_iter()
+    let polygons = a.category_isochrones(&jobs);
+    jobs.into_iter()
+        .zip(polygons)
+        .map(|((ct, m), p)| (ct, m, p))
         .filter(|(_, _, p)| !p.0.is_empty())
         .map(|(ct, minutes, polygon)| Isochrone {
             category: CategoryRef::of(a, ct),

@@ -122,7 +122,8 @@ pub(crate) fn num(v: f64) -> String {
     }
 }
 
-pub(crate) fn verdict_badge(v: Verdict, lang: Lang) -> String {
+/// A verdict as a coloured label.
+pub fn verdict_badge(v: Verdict, lang: Lang) -> String {
     let [r, g, b] = v.rgb();
     let fg = if v == Verdict::Partly { "#000" } else { "#fff" };
     format!(

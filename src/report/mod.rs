@@ -17,5 +17,6 @@ pub mod write;
 pub mod xlsx;
 
 pub use compare::{ScenarioComparison, Side};
+pub use html_kit::{esc, verdict_badge};
 pub use town::{Lang, OUTPUT_FILES, ReportData, Run, synthetic_flag, town_name};
 pub use write::write_all;

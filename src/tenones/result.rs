@@ -11,7 +11,9 @@ use crate::model::layer::SourceId;
 use crate::standards::profile::Provenance;
 
 /// The verdict of one item or check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// 达标: every check passes.
