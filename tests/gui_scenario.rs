@@ -501,11 +501,11 @@ fn two_suggested_sites_and_the_first_accepted() {
     );
     let mut wb: calamine::Xlsx<_> =
         calamine::open_workbook(dir.join("results.xlsx")).expect("xlsx");
-    use calamine::Reader;
+    use calamine::{DataType, Reader};
     let sheet = wb.worksheet_range("设施").expect("设施");
     let kindergartens = sheet
         .rows()
-        .filter(|r| r.get(2).is_some_and(|c| c.to_string() == "kindergarten"))
+        .filter(|r| r.get(2).and_then(|c| c.get_string()) == Some("kindergarten"))
         .count();
     assert_eq!(kindergartens, base_kindergartens + 2);
     let fca = summary["accessibility_2sfca"].as_array().expect("2sfca");

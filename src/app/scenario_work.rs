@@ -49,12 +49,9 @@ impl TownApp {
                 };
                 let capacity = match scenario::parse_capacity(&self.scenarios.capacity) {
                     Ok(c) => c,
-                    Err(()) => {
-                        self.scenarios.error = Some(format!(
-                            "{}: \"{}\"",
-                            lang.t(tx::CAPACITY_INVALID),
-                            self.scenarios.capacity.trim()
-                        ));
+                    Err(text) => {
+                        self.scenarios.error =
+                            Some(format!("{}: \"{text}\"", lang.t(tx::CAPACITY_INVALID)));
                         return;
                     }
                 };

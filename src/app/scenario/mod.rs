@@ -69,15 +69,16 @@ impl Change {
     }
 }
 
-/// The Add tool's capacity as typed: empty is none; otherwise a positive number (Err: not one).
-pub fn parse_capacity(text: &str) -> Result<Option<f64>, ()> {
+/// The Add tool's capacity as typed: empty is none; otherwise a positive number (Err: the text,
+/// trimmed, that is not one).
+pub fn parse_capacity(text: &str) -> Result<Option<f64>, String> {
     let t = text.trim();
     if t.is_empty() {
         return Ok(None);
     }
     match t.parse::<f64>() {
         Ok(v) if v.is_finite() && v > 0.0 => Ok(Some(v)),
-        _ => Err(()),
+        _ => Err(t.to_string()),
     }
 }
 
