@@ -281,6 +281,43 @@ mod tests {
         ]
     }
 
+    /// Rerunning a town's runs on edited facilities (one more health centre by the village,
+    /// the first one gone) gives what a fresh run of the edited layers gives: the same modes
+    /// and tiers, facility lists and coverage — while the base's figures differ.
+    #[test]
+    fn a_rerun_on_edited_facilities_equals_a_fresh_run() {
+        let h = cat("health_center");
+        let base_layers = centre_and_village();
+        let base = town(&base_layers, &TownOptions::default());
+        let mut edited = base_layers.clone();
+        edited[1] = facilities(&[([2990.0, 5.0], h)]);
+        let analyses: Vec<&Analysis> = base.runs.iter().map(|r| &r.analysis).collect();
+        let rerun = rerun_town(
+            &analyses,
+            &AccessInput::from_layers(&edited),
+            &Profile::default(),
+            &Taxonomy::default(),
+        )
+        .expect("rerun");
+        let fresh = town(&edited, &TownOptions::default());
+        assert_eq!(rerun.runs.len(), fresh.runs.len());
+        for (r, f) in rerun.runs.iter().zip(&fresh.runs) {
+            assert_eq!(r.analysis.mode.id, f.analysis.mode.id);
+            let xy: Vec<[f64; 2]> = r.analysis.facilities.iter().map(|f| f.xy).collect();
+            assert_eq!(xy, [[2990.0, 5.0]]);
+            assert_eq!(
+                r.result.report.categories, f.result.report.categories,
+                "{}",
+                r.analysis.mode.id
+            );
+        }
+        assert_eq!(rerun.report.all_required, fresh.report.all_required);
+        assert_ne!(
+            rerun.report.categories, base.report.categories,
+            "the edit changes coverage"
+        );
+    }
+
     fn town(layers: &[Layer], options: &TownOptions) -> TownAccess {
         run_town(
             &AccessInput::from_layers(layers),
