@@ -408,6 +408,7 @@ impl Analysis {
             taxonomy: taxonomy.clone(),
             shapes: profile.shapes.clone(),
             warnings,
+            grid_snaps: Default::default(),
         })
     }
 

@@ -4,6 +4,9 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
+use std::sync::{Arc, Mutex};
+
+use super::snap::Snap;
 use super::{Analysis, CategoryTimes, Method};
 
 /// Travel times on a regular grid; row-major from the lower-left cell.
@@ -36,6 +39,34 @@ impl TimeGrid {
 
 /// At most this many cells (a wrong CRS or a tiny cell must not exhaust memory).
 pub const MAX_CELLS: usize = 4_000_000;
+
+/// The cell centres' snaps of the last grid an analysis drew, with the grid they belong to
+/// (origin, upper corner, cell size): the network does not change between a town's grids —
+/// another category, or a scenario's edit — so they are found once. Shared by clones.
+#[derive(Debug, Clone, Default)]
+pub struct GridSnaps(Arc<Mutex<Option<GridSnapsOf>>>);
+
+type GridSnapsOf = ([u64; 5], Arc<Vec<Option<Snap>>>);
+
+impl GridSnaps {
+    fn get_or(
+        &self,
+        key: [u64; 5],
+        make: impl FnOnce() -> Vec<Option<Snap>>,
+    ) -> Arc<Vec<Option<Snap>>> {
+        if let Ok(g) = self.0.lock()
+            && let Some((k, s)) = g.as_ref()
+            && *k == key
+        {
+            return Arc::clone(s);
+        }
+        let snaps = Arc::new(make());
+        if let Ok(mut g) = self.0.lock() {
+            *g = Some((key, Arc::clone(&snaps)));
+        }
+        snaps
+    }
+}
 
 impl Analysis {
     /// The travel-time grid of a category over `extent` (lower-left, upper-right) with cells of
@@ -70,17 +101,33 @@ impl Analysis {
             ny,
             time_s: Vec::new(),
         };
+        let snaps = self.network.as_ref().map(|n| {
+            let key = [
+                lo[0].to_bits(),
+                lo[1].to_bits(),
+                hi[0].to_bits(),
+                hi[1].to_bits(),
+                cell_m.to_bits(),
+            ];
+            self.grid_snaps.get_or(key, || {
+                (0..nx * ny)
+                    .into_par_iter()
+                    .map(|k| {
+                        let c = grid.centre(k % nx, k / nx);
+                        n.index
+                            .snap(c, self.mode.max_snap_m, |e| n.mode_graph.usable(e))
+                    })
+                    .collect()
+            })
+        });
         let time_s: Vec<f32> = (0..nx * ny)
             .into_par_iter()
             .map(|k| {
                 let c = grid.centre(k % nx, k / nx);
-                let snap = self.network.as_ref().and_then(|n| {
-                    n.index
-                        .snap(c, self.mode.max_snap_m, |e| n.mode_graph.usable(e))
-                });
+                let snap = snaps.as_ref().and_then(|s| s[k].as_ref());
                 let (t, _) = self.point_time(
                     c,
-                    snap.as_ref(),
+                    snap,
                     node_times.as_ref(),
                     euclid.as_ref(),
                     times.budget_s,

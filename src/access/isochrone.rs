@@ -215,26 +215,31 @@ pub fn band_polygon_tiles(
         }
     }
     let tile = tile.max(2);
-    let mut out = Vec::new();
-    let mut sub: Vec<f64> = Vec::new();
     let (cx, cy) = (nx.saturating_sub(1).max(1), ny.saturating_sub(1).max(1));
-    for j0 in (0..cy).step_by(tile) {
-        for i0 in (0..cx).step_by(tile) {
+    let squares: Vec<(usize, usize)> = (0..cy)
+        .step_by(tile)
+        .flat_map(|j0| (0..cx).step_by(tile).map(move |i0| (i0, j0)))
+        .collect();
+    // Each square traced apart, in parallel.
+    use rayon::prelude::*;
+    squares
+        .par_iter()
+        .filter_map(|&(i0, j0)| {
             // Samples i0..=i0+tile (the last one shared with the next square).
             let (w, h) = (
                 tile.saturating_add(1).min(nx - i0),
                 tile.saturating_add(1).min(ny - j0),
             );
             let whole = w == nx && h == ny;
+            let sub: Vec<f64>;
             let field: &[f64] = if whole {
                 &values
             } else {
-                sub.clear();
-                for j in j0..j0 + h {
-                    sub.extend_from_slice(&values[j * nx + i0..j * nx + i0 + w]);
-                }
+                sub = (j0..j0 + h)
+                    .flat_map(|j| values[j * nx + i0..j * nx + i0 + w].iter().copied())
+                    .collect();
                 if sub.iter().all(|v| *v < 0.0) {
-                    continue;
+                    return None;
                 }
                 &sub
             };
@@ -244,30 +249,27 @@ pub fn band_polygon_tiles(
                 .y_origin(origin[1] + (j0 as f64 - 0.5) * step)
                 .x_step(step)
                 .y_step(step);
-            if let Ok(mut c) = builder.contours(field, &[0.0])
-                && !c.is_empty()
-            {
-                let mut mp = c.swap_remove(0).into_inner().0;
-                if !whole {
-                    // The square between its first and last samples' lines.
-                    let x0 = origin[0] + i0 as f64 * step;
-                    let y0 = origin[1] + j0 as f64 * step;
-                    let sq = geo_types::Rect::new(
-                        Coord { x: x0, y: y0 },
-                        Coord {
-                            x: x0 + (w - 1) as f64 * step,
-                            y: y0 + (h - 1) as f64 * step,
-                        },
-                    );
-                    mp = geo::BooleanOps::intersection(&mp, &sq.to_polygon());
-                }
-                if !mp.0.is_empty() {
-                    out.push(mp);
-                }
+            let mut c = builder.contours(field, &[0.0]).ok()?;
+            if c.is_empty() {
+                return None;
             }
-        }
-    }
-    out
+            let mut mp = c.swap_remove(0).into_inner().0;
+            if !whole {
+                // The square between its first and last samples' lines.
+                let x0 = origin[0] + i0 as f64 * step;
+                let y0 = origin[1] + j0 as f64 * step;
+                let sq = geo_types::Rect::new(
+                    Coord { x: x0, y: y0 },
+                    Coord {
+                        x: x0 + (w - 1) as f64 * step,
+                        y: y0 + (h - 1) as f64 * step,
+                    },
+                );
+                mp = geo::BooleanOps::intersection(&mp, &sq.to_polygon());
+            }
+            (!mp.0.is_empty()).then_some(mp)
+        })
+        .collect()
 }
 
 /// Circles of `radius_m` around points, unioned (the Euclidean fallback).

@@ -43,6 +43,8 @@ pub struct Analysis {
     pub taxonomy: Taxonomy,
     pub shapes: ShapeParams,
     pub warnings: Vec<String>,
+    /// The travel-time grid's cell snaps, found once per grid (see [`super::grid::GridSnaps`]).
+    pub grid_snaps: super::grid::GridSnaps,
 }
 
 /// A tier as reported.

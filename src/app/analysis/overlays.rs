@@ -107,16 +107,28 @@ pub fn build_overlays(
             .cloned()
     };
 
-    // Isochrones, the longest first (drawn below the shorter ones).
-    for (rank, m) in all_minutes.iter().enumerate().rev() {
-        Cancelled::check(progress)?;
-        let Some(r) = run_of(*m) else { continue };
-        let Some(ct) = times_of(r, cat) else { continue };
-        // In pieces (one feature each): a town-wide isochrone has tens of thousands of holes,
-        // one polygon of them would take the map a minute to fill.
-        let pieces = r
-            .analysis
-            .category_isochrone_tiles(&ct, *m, ISOCHRONE_TILE_SAMPLES);
+    // Isochrones, the longest first (drawn below the shorter ones), traced in parallel. In
+    // pieces (one feature each): a town-wide isochrone has tens of thousands of holes, one
+    // polygon of them would take the map a minute to fill.
+    Cancelled::check(progress)?;
+    let traced: Vec<Option<Vec<geo_types::MultiPolygon<f64>>>> = {
+        use rayon::prelude::*;
+        all_minutes
+            .par_iter()
+            .map(|m| {
+                let r = run_of(*m)?;
+                let ct = times_of(r, cat)?;
+                Some(
+                    r.analysis
+                        .category_isochrone_tiles(&ct, *m, ISOCHRONE_TILE_SAMPLES),
+                )
+            })
+            .collect()
+    };
+    for ((rank, m), pieces) in all_minutes.iter().enumerate().zip(traced).rev() {
+        let (Some(r), Some(pieces)) = (run_of(*m), pieces) else {
+            continue;
+        };
         let mut l = overlay_layer(
             format!("等时圈 {m} 分钟 · {cat_zh}"),
             &[("minutes", FieldKind::Int), ("mode", FieldKind::Text)],
