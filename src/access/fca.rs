@@ -204,6 +204,21 @@ pub fn facility_catchments(a: &Analysis, facilities: &[u32], budget_s: f64) -> C
     }
 }
 
+/// The analysis' facilities `which` (indices into [`Analysis::facilities`]) as 2SFCA sites (a
+/// facility without a capacity counts 0).
+pub fn existing_sites(a: &Analysis, which: &[u32]) -> Vec<FcaSite> {
+    which
+        .iter()
+        .filter_map(|i| a.facilities.get(*i as usize))
+        .map(|f| FcaSite {
+            name: f.name.clone(),
+            xy: f.xy,
+            capacity: f.capacity.unwrap_or_default(),
+            suggested: false,
+        })
+        .collect()
+}
+
 /// The 2SFCA of `category` at the tier of `minutes` (the tier's own minutes, as per-category
 /// coverage counts them) over its facilities with a capacity; None when none has one.
 pub fn category_fca(
@@ -222,18 +237,7 @@ pub fn category_fca(
         return None;
     }
     let c = facility_catchments(a, &with, f64::from(minutes) * 60.0);
-    let sites: Vec<FcaSite> = with
-        .iter()
-        .map(|i| {
-            let f = &a.facilities[*i as usize];
-            FcaSite {
-                name: f.name.clone(),
-                xy: f.xy,
-                capacity: f.capacity.unwrap_or_default(),
-                suggested: false,
-            }
-        })
-        .collect();
+    let sites = existing_sites(a, &with);
     Some(two_step(
         &a.demand,
         minutes,

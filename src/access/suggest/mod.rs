@@ -30,7 +30,7 @@ pub use result::{
 
 use crate::access::catchment::Catchments;
 use crate::access::coverage::scoped;
-use crate::access::fca::{FcaSite, facility_catchments, two_step};
+use crate::access::fca::{FcaSite, existing_sites, facility_catchments, two_step};
 use crate::access::input::AccessInput;
 use crate::access::town::TownAccess;
 use crate::error::{Error, Result};
@@ -316,18 +316,7 @@ fn capacity_check(p: &Prepared<'_>, order: &[u32], req: &SuggestRequest) -> Opti
         return None;
     }
     let existing_c = facility_catchments(a, &with_cap, p.budget_s);
-    let mut sites: Vec<FcaSite> = with_cap
-        .iter()
-        .map(|i| {
-            let f = &a.facilities[*i as usize];
-            FcaSite {
-                name: f.name.clone(),
-                xy: f.xy,
-                capacity: f.capacity.unwrap_or_default(),
-                suggested: false,
-            }
-        })
-        .collect();
+    let mut sites: Vec<FcaSite> = existing_sites(a, &with_cap);
     let without = p.existing.len() - with_cap.len();
     let before = two_step(
         &a.demand,

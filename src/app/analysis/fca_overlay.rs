@@ -181,6 +181,20 @@ mod tests {
     use crate::access::{AccessInput, AccessOptions};
     use crate::standards::profile::Profile;
 
+    /// The 5-minute walking analysis of `layers`.
+    fn walk_5(layers: &[Layer]) -> Analysis {
+        Analysis::new(
+            &AccessInput::from_layers(layers),
+            &Profile::default(),
+            &Taxonomy::default(),
+            &AccessOptions {
+                mode: "walk".into(),
+                minutes: Some(vec![5]),
+            },
+        )
+        .expect("analysis")
+    }
+
     fn features(o: &[OverlayLayer]) -> Vec<usize> {
         o.iter().map(|l| l.layer.features.len()).collect()
     }
@@ -206,16 +220,7 @@ mod tests {
                 ([500.0, 3000.0], 20.0),
             ]),
         ];
-        let a = Analysis::new(
-            &AccessInput::from_layers(&layers),
-            &Profile::default(),
-            &Taxonomy::default(),
-            &AccessOptions {
-                mode: "walk".into(),
-                minutes: Some(vec![5]),
-            },
-        )
-        .expect("analysis");
+        let a = walk_5(&layers);
         let result = a.run();
         let ct = result
             .categories
@@ -244,16 +249,7 @@ mod tests {
             facilities(&[([0.0, 10.0], k)]),
             layers[2].clone(),
         ];
-        let b = Analysis::new(
-            &AccessInput::from_layers(&plain),
-            &Profile::default(),
-            &Taxonomy::default(),
-            &AccessOptions {
-                mode: "walk".into(),
-                minutes: Some(vec![5]),
-            },
-        )
-        .expect("analysis");
+        let b = walk_5(&plain);
         let rb = b.run();
         let ct = rb.categories.iter().find(|c| c.category == k).expect("k");
         assert_eq!(ct.facilities, b.facilities_of(k));

@@ -33,19 +33,7 @@ pub fn write_report(
                 Ok(t) => t,
                 Err(e) => return Ok(Err(e.to_string())),
             };
-            scenario_runs = (
-                access
-                    .runs
-                    .into_iter()
-                    .map(|r| {
-                        Arc::new(Run {
-                            analysis: Arc::new(r.analysis),
-                            result: r.result,
-                        })
-                    })
-                    .collect::<Vec<_>>(),
-                access.report,
-            );
+            scenario_runs = (shared_runs(access.runs), access.report);
             (&scenario_runs.0, &scenario_runs.1)
         }
     };
@@ -99,6 +87,18 @@ pub fn write_report(
     Ok(crate::report::write_all(&data, input.lang, &input.dir)
         .map(|files| (input.dir.clone(), files))
         .map_err(|e| e.to_string()))
+}
+
+/// A town's runs as the app keeps them (shared between the panel, jobs and scenarios).
+fn shared_runs(runs: Vec<crate::access::ModeRun>) -> Vec<Arc<Run>> {
+    runs.into_iter()
+        .map(|r| {
+            Arc::new(Run {
+                analysis: Arc::new(r.analysis),
+                result: r.result,
+            })
+        })
+        .collect()
 }
 
 /// The runs as (analysis, result) pairs, as the report's comparison reads them.
@@ -207,16 +207,7 @@ pub fn run_analysis(
     progress.set_message("overlays");
     progress.set_fraction(0.8);
     let report = town_access.report;
-    let runs: Vec<Arc<Run>> = town_access
-        .runs
-        .into_iter()
-        .map(|r| {
-            Arc::new(Run {
-                analysis: Arc::new(r.analysis),
-                result: r.result,
-            })
-        })
-        .collect();
+    let runs = shared_runs(town_access.runs);
     let overlays = build_overlays(
         &runs,
         layers,
