@@ -409,6 +409,7 @@ impl Analysis {
             shapes: profile.shapes.clone(),
             warnings,
             grid_snaps: Default::default(),
+            shape_memo: Default::default(),
         })
     }
 

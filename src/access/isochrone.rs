@@ -18,7 +18,10 @@ use geo_types::{Coord, LineString, MultiLineString, MultiPoint, MultiPolygon, Po
 use crate::network::graph::Graph;
 use crate::network::mode::{ModeGraph, PASS_BACKWARD, PASS_FORWARD};
 
+use std::sync::Arc;
+
 use super::dijkstra::{NodeTimes, SourceSet, Workspace};
+use super::memo::{KeyHasher, ShapeMemo};
 use super::{Analysis, CategoryTimes, Method};
 
 /// A reachable piece of an edge: offsets (metres) from the edge's `from` node.
@@ -37,9 +40,32 @@ pub fn reachable_pieces(
     sources: &SourceSet,
     budget_s: f64,
 ) -> Vec<Piece> {
+    use rayon::prelude::*;
+    // In runs of edges, in parallel (a town's 200,000 edges: a few milliseconds).
+    const RUN: usize = 8192;
+    let n = graph.edges.len();
+    let runs: Vec<Vec<Piece>> = (0..n.div_ceil(RUN))
+        .into_par_iter()
+        .map(|r| {
+            let edges = r * RUN..((r + 1) * RUN).min(n);
+            pieces_of_edges(graph, mode, times, sources, budget_s, edges)
+        })
+        .collect();
+    runs.concat()
+}
+
+fn pieces_of_edges(
+    graph: &Graph,
+    mode: &ModeGraph,
+    times: &NodeTimes,
+    sources: &SourceSet,
+    budget_s: f64,
+    edges: std::ops::Range<usize>,
+) -> Vec<Piece> {
     let mut out = Vec::new();
     let mut intervals: Vec<(f64, f64)> = Vec::new();
-    for (ei, e) in graph.edges.iter().enumerate() {
+    for ei in edges {
+        let e = &graph.edges[ei];
         let (s_per_m, pass) = (mode.edge_s_per_m[ei], mode.edge_pass[ei]);
         if pass == 0 || !s_per_m.is_finite() {
             continue;
@@ -146,57 +172,226 @@ pub fn band_polygon_tiles(
     half_width_m: f64,
     tile: usize,
 ) -> Vec<MultiPolygon<f64>> {
-    let hw = half_width_m;
-    let segs: Vec<([f64; 2], [f64; 2])> = lines
+    let segs = line_segments(lines);
+    let Some(grid) = bounds(&segs).and_then(|(lo, hi)| BandGrid::over(lo, hi, half_width_m)) else {
+        return Vec::new();
+    };
+    trace_tiles(&segs, half_width_m, &grid, tile, None)
+        .into_iter()
+        .map(|t| Arc::try_unwrap(t.polygon).unwrap_or_else(|p| (*p).clone()))
+        .collect()
+}
+
+/// A segment of a line: its two ends.
+pub type Segment = ([f64; 2], [f64; 2]);
+
+fn line_segments(lines: &MultiLineString<f64>) -> Vec<Segment> {
+    lines
         .0
         .iter()
         .flat_map(|l| l.0.windows(2).map(|w| ([w[0].x, w[0].y], [w[1].x, w[1].y])))
         .filter(|(a, b)| a.iter().chain(b.iter()).all(|v| v.is_finite()))
-        .collect();
-    if segs.is_empty() || hw.is_nan() || hw <= 0.0 {
-        return Vec::new();
+        .collect()
+}
+
+/// The segments of the pieces (as [`pieces_lines`] draws them).
+pub fn pieces_segments(graph: &Graph, pieces: &[Piece]) -> Vec<Segment> {
+    let finite = |(a, b): &Segment| a.iter().chain(b.iter()).all(|v| v.is_finite());
+    let mut out = Vec::with_capacity(pieces.len() * 2);
+    for p in pieces {
+        let whole = graph
+            .edges
+            .get(p.edge as usize)
+            .is_some_and(|e| p.from_m <= 0.0 && p.to_m >= e.length_m);
+        if whole {
+            // The whole edge: its own points (most pieces of a long isochrone).
+            let c = graph.edge_coords(p.edge);
+            out.extend(c.windows(2).map(|w| (w[0], w[1])).filter(finite));
+        } else {
+            let line = graph.sub_line(p.edge, p.from_m, p.to_m);
+            out.extend(line.windows(2).map(|w| (w[0], w[1])).filter(finite));
+        }
     }
+    out
+}
+
+fn bounds(segs: &[Segment]) -> Option<([f64; 2], [f64; 2])> {
     let mut lo = [f64::INFINITY; 2];
     let mut hi = [f64::NEG_INFINITY; 2];
-    for (a, b) in &segs {
+    for (a, b) in segs {
         for p in [a, b] {
             lo = [lo[0].min(p[0]), lo[1].min(p[1])];
             hi = [hi[0].max(p[0]), hi[1].max(p[1])];
         }
     }
-    let mut step = (hw / 4.0).max(0.5);
-    let (mut nx, mut ny);
-    loop {
-        // Two samples of margin beyond the band on every side keep every ring closed.
-        let pad = hw + 2.0 * step;
-        nx = ((hi[0] - lo[0] + 2.0 * pad) / step).ceil() as usize + 1;
-        ny = ((hi[1] - lo[1] + 2.0 * pad) / step).ceil() as usize + 1;
-        if nx.saturating_mul(ny) <= MAX_BAND_SAMPLES {
-            break;
+    (lo[0] <= hi[0] && lo[1] <= hi[1]).then_some((lo, hi))
+}
+
+/// The samples of a band's distance field: `nx` × `ny` at `step` metres from `origin`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BandGrid {
+    pub origin: [f64; 2],
+    pub step: f64,
+    pub nx: usize,
+    pub ny: usize,
+}
+
+impl BandGrid {
+    /// The grid for bands of `half_width_m` around lines within `lo`..`hi`: a quarter of the
+    /// half-width apart (coarser when that would exceed [`MAX_BAND_SAMPLES`]), with two
+    /// samples of margin beyond the band on every side, which keeps every ring closed.
+    pub fn over(lo: [f64; 2], hi: [f64; 2], half_width_m: f64) -> Option<BandGrid> {
+        let hw = half_width_m;
+        let finite = lo.iter().chain(hi.iter()).all(|v| v.is_finite());
+        if !finite || hw.is_nan() || hw <= 0.0 {
+            return None;
         }
-        step *= 1.5;
+        let mut step = (hw / 4.0).max(0.5);
+        loop {
+            let pad = hw + 2.0 * step;
+            let nx = ((hi[0] - lo[0] + 2.0 * pad) / step).ceil() as usize + 1;
+            let ny = ((hi[1] - lo[1] + 2.0 * pad) / step).ceil() as usize + 1;
+            if nx.saturating_mul(ny) <= MAX_BAND_SAMPLES {
+                return Some(BandGrid {
+                    origin: [lo[0] - hw - 2.0 * step, lo[1] - hw - 2.0 * step],
+                    step,
+                    nx,
+                    ny,
+                });
+            }
+            step *= 1.5;
+        }
     }
-    let origin = [lo[0] - hw - 2.0 * step, lo[1] - hw - 2.0 * step];
+}
+
+/// A piece of a band, traced in one square of its field; `key` tells apart what it was traced
+/// from (the square and the segments within reach of it): equal keys, equal pieces.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BandTile {
+    pub key: u64,
+    pub polygon: Arc<MultiPolygon<f64>>,
+}
+
+/// The band of `half_width_m` around `segs` on `grid`, traced square by square of `tile` ×
+/// `tile` cells ([`band_polygon_tiles`]). Each square's field is computed from the segments
+/// within reach of its samples only (so it equals the whole field there); with a `memo`, a
+/// square whose segments were traced before is taken from it, not traced again.
+pub fn trace_tiles(
+    segs: &[Segment],
+    half_width_m: f64,
+    grid: &BandGrid,
+    tile: usize,
+    memo: Option<&ShapeMemo>,
+) -> Vec<BandTile> {
+    let hw = half_width_m;
+    let BandGrid {
+        origin,
+        step,
+        nx,
+        ny,
+    } = *grid;
+    if segs.is_empty() || hw.is_nan() || hw <= 0.0 || nx < 2 || ny < 2 {
+        return Vec::new();
+    }
+    let tile = tile.max(2);
+    let (cx, cy) = (nx - 1, ny - 1);
+    let (tx, ty) = (cx.div_ceil(tile).max(1), cy.div_ceil(tile).max(1));
+    let reach = hw + step;
+    // Each segment's samples within reach (inclusive ranges), and the squares they fall in
+    // (a square's last samples are the next one's first).
+    let span = |v0: f64, v1: f64, o: f64, n: usize| -> (usize, usize) {
+        let a = ((v0 - reach - o) / step).floor().max(0.0) as usize;
+        let b = (((v1 + reach - o) / step).ceil().max(0.0) as usize).min(n - 1);
+        (a.min(n - 1), b)
+    };
+    let ranges: Vec<[usize; 4]> = segs
+        .iter()
+        .map(|(a, b)| {
+            let (i0, i1) = span(a[0].min(b[0]), a[0].max(b[0]), origin[0], nx);
+            let (j0, j1) = span(a[1].min(b[1]), a[1].max(b[1]), origin[1], ny);
+            [i0, i1, j0, j1]
+        })
+        .collect();
+    let mut members: Vec<Vec<u32>> = vec![Vec::new(); tx * ty];
+    for (k, [i0, i1, j0, j1]) in ranges.iter().enumerate() {
+        for sj in (j0.saturating_sub(1) / tile)..=(j1 / tile).min(ty - 1) {
+            for si in (i0.saturating_sub(1) / tile)..=(i1 / tile).min(tx - 1) {
+                members[sj * tx + si].push(k as u32);
+            }
+        }
+    }
+    use rayon::prelude::*;
+    members
+        .par_iter()
+        .enumerate()
+        .filter(|(_, m)| !m.is_empty())
+        .filter_map(|(sq, m)| {
+            let (i0, j0) = ((sq % tx) * tile, (sq / tx) * tile);
+            let mut h = KeyHasher::default();
+            for v in [sq as u64, nx as u64, ny as u64, tile as u64] {
+                h.word(v);
+            }
+            for v in [origin[0], origin[1], step, hw] {
+                h.f64(v);
+            }
+            for k in m {
+                let (a, b) = segs[*k as usize];
+                for v in [a[0], a[1], b[0], b[1]] {
+                    h.f64(v);
+                }
+            }
+            let key = std::hash::Hasher::finish(&h);
+            let trace = || trace_square(segs, &ranges, m, hw, grid, (i0, j0), tile).map(Arc::new);
+            let polygon = match memo {
+                Some(memo) => memo.get_or(key, trace),
+                None => trace(),
+            }?;
+            Some(BandTile { key, polygon })
+        })
+        .collect()
+}
+
+/// One square of [`trace_tiles`]: samples `i0..=i0+tile`, `j0..=j0+tile` (clamped).
+fn trace_square(
+    segs: &[Segment],
+    ranges: &[[usize; 4]],
+    members: &[u32],
+    hw: f64,
+    grid: &BandGrid,
+    (i0, j0): (usize, usize),
+    tile: usize,
+) -> Option<MultiPolygon<f64>> {
+    let BandGrid {
+        origin,
+        step,
+        nx,
+        ny,
+    } = *grid;
+    let (w, h) = (
+        tile.saturating_add(1).min(nx - i0),
+        tile.saturating_add(1).min(ny - j0),
+    );
+    let whole = w == nx && h == ny;
     // Field: half-width minus the distance to the nearest segment (>= 0 inside the band),
     // computed exactly within one step beyond the band, -2 steps farther out.
     let far = -2.0 * step;
-    let mut values = vec![far; nx * ny];
+    let mut values = vec![far; w * h];
     let reach = hw + step;
     let reach2 = reach * reach;
-    for (a, b) in &segs {
-        let i0 = (((a[0].min(b[0]) - reach - origin[0]) / step)
-            .floor()
-            .max(0.0)) as usize;
-        let i1 = ((((a[0].max(b[0]) + reach - origin[0]) / step).ceil()) as usize).min(nx - 1);
-        let j0 = (((a[1].min(b[1]) - reach - origin[1]) / step)
-            .floor()
-            .max(0.0)) as usize;
-        let j1 = ((((a[1].max(b[1]) + reach - origin[1]) / step).ceil()) as usize).min(ny - 1);
+    for k in members {
+        let (a, b) = segs[*k as usize];
+        let [si0, si1, sj0, sj1] = ranges[*k as usize];
+        let (lo_i, hi_i) = (si0.max(i0), si1.min(i0 + w - 1));
+        let (lo_j, hi_j) = (sj0.max(j0), sj1.min(j0 + h - 1));
+        if lo_i > hi_i || lo_j > hi_j {
+            continue;
+        }
         let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
         let len2 = dx * dx + dy * dy;
-        for j in j0..=j1 {
+        for j in lo_j..=hi_j {
             let y = origin[1] + j as f64 * step;
-            for i in i0..=i1 {
+            let row = (j - j0) * w;
+            for i in lo_i..=hi_i {
                 let x = origin[0] + i as f64 * step;
                 let t = if len2 > 0.0 {
                     (((x - a[0]) * dx + (y - a[1]) * dy) / len2).clamp(0.0, 1.0)
@@ -208,68 +403,40 @@ pub fn band_polygon_tiles(
                 // square root (not `hypot`, several times slower) only for the rest.
                 let d2 = ex * ex + ey * ey;
                 if d2 <= reach2 {
-                    let v = &mut values[j * nx + i];
+                    let v = &mut values[row + (i - i0)];
                     *v = v.max(hw - d2.sqrt());
                 }
             }
         }
     }
-    let tile = tile.max(2);
-    let (cx, cy) = (nx.saturating_sub(1).max(1), ny.saturating_sub(1).max(1));
-    let squares: Vec<(usize, usize)> = (0..cy)
-        .step_by(tile)
-        .flat_map(|j0| (0..cx).step_by(tile).map(move |i0| (i0, j0)))
-        .collect();
-    // Each square traced apart, in parallel.
-    use rayon::prelude::*;
-    squares
-        .par_iter()
-        .filter_map(|&(i0, j0)| {
-            // Samples i0..=i0+tile (the last one shared with the next square).
-            let (w, h) = (
-                tile.saturating_add(1).min(nx - i0),
-                tile.saturating_add(1).min(ny - j0),
-            );
-            let whole = w == nx && h == ny;
-            let sub: Vec<f64>;
-            let field: &[f64] = if whole {
-                &values
-            } else {
-                sub = (j0..j0 + h)
-                    .flat_map(|j| values[j * nx + i0..j * nx + i0 + w].iter().copied())
-                    .collect();
-                if sub.iter().all(|v| *v < 0.0) {
-                    return None;
-                }
-                &sub
-            };
-            // contour-rs places sample i at grid coordinate i + 0.5.
-            let builder = contour::ContourBuilder::new(w, h, true)
-                .x_origin(origin[0] + (i0 as f64 - 0.5) * step)
-                .y_origin(origin[1] + (j0 as f64 - 0.5) * step)
-                .x_step(step)
-                .y_step(step);
-            let mut c = builder.contours(field, &[0.0]).ok()?;
-            if c.is_empty() {
-                return None;
-            }
-            let mut mp = c.swap_remove(0).into_inner().0;
-            if !whole {
-                // The square between its first and last samples' lines.
-                let x0 = origin[0] + i0 as f64 * step;
-                let y0 = origin[1] + j0 as f64 * step;
-                let sq = geo_types::Rect::new(
-                    Coord { x: x0, y: y0 },
-                    Coord {
-                        x: x0 + (w - 1) as f64 * step,
-                        y: y0 + (h - 1) as f64 * step,
-                    },
-                );
-                mp = geo::BooleanOps::intersection(&mp, &sq.to_polygon());
-            }
-            (!mp.0.is_empty()).then_some(mp)
-        })
-        .collect()
+    if values.iter().all(|v| *v < 0.0) {
+        return None;
+    }
+    // contour-rs places sample i at grid coordinate i + 0.5.
+    let builder = contour::ContourBuilder::new(w, h, true)
+        .x_origin(origin[0] + (i0 as f64 - 0.5) * step)
+        .y_origin(origin[1] + (j0 as f64 - 0.5) * step)
+        .x_step(step)
+        .y_step(step);
+    let mut c = builder.contours(&values, &[0.0]).ok()?;
+    if c.is_empty() {
+        return None;
+    }
+    let mut mp = c.swap_remove(0).into_inner().0;
+    if !whole {
+        // The square between its first and last samples' lines.
+        let x0 = origin[0] + i0 as f64 * step;
+        let y0 = origin[1] + j0 as f64 * step;
+        let sq = geo_types::Rect::new(
+            Coord { x: x0, y: y0 },
+            Coord {
+                x: x0 + (w - 1) as f64 * step,
+                y: y0 + (h - 1) as f64 * step,
+            },
+        );
+        mp = geo::BooleanOps::intersection(&mp, &sq.to_polygon());
+    }
+    (!mp.0.is_empty()).then_some(mp)
 }
 
 /// Circles of `radius_m` around points, unioned (the Euclidean fallback).
@@ -295,35 +462,76 @@ impl Analysis {
         }
     }
 
+    /// The grid of the isochrones' distance field over the whole network (fixed for the
+    /// analysis, so that a square of it is the same square in every scenario).
+    pub fn band_grid(&self) -> Option<BandGrid> {
+        let (lo, hi) = self.network.as_ref()?.graph.bbox()?;
+        BandGrid::over(lo, hi, self.shapes.isochrone_half_width_m.value)
+    }
+
     /// [`Analysis::category_isochrone`] in pieces of at most `tile` × `tile` field samples
-    /// ([`band_polygon_tiles`]): for drawing a town-wide isochrone on a map. The Euclidean
-    /// fallback's circles come in one piece.
+    /// ([`trace_tiles`] on [`Analysis::band_grid`]): for drawing a town-wide isochrone on a
+    /// map. Pieces traced before for this analysis or a scenario of it (same square, same
+    /// streets within reach) are taken from its memo: after an edit only the squares near it
+    /// are traced. The Euclidean fallback's circles come in one piece.
     pub fn category_isochrone_tiles(
         &self,
         times: &CategoryTimes,
         minutes: u32,
         tile: usize,
-    ) -> Vec<MultiPolygon<f64>> {
+    ) -> Vec<BandTile> {
         let budget_s = (f64::from(minutes) * 60.0).min(times.budget_s);
-        match (&self.network, &times.node_times, self.method) {
-            (Some(n), Some(t), Method::Network) => {
+        match (
+            &self.network,
+            &times.node_times,
+            self.method,
+            self.band_grid(),
+        ) {
+            (Some(n), Some(t), Method::Network, Some(grid)) => {
                 let sources = self.source_set(&times.facilities);
                 let pieces = reachable_pieces(&n.graph, &n.mode_graph, t, &sources, budget_s);
-                if pieces.is_empty() {
-                    return Vec::new();
+                let hw = self.shapes.isochrone_half_width_m.value;
+                let mut h = KeyHasher::default();
+                for v in [grid.origin[0], grid.origin[1], grid.step, hw] {
+                    h.f64(v);
                 }
-                band_polygon_tiles(
-                    &pieces_lines(&n.graph, &pieces),
-                    self.shapes.isochrone_half_width_m.value,
-                    tile,
-                )
+                h.word(tile as u64);
+                for p in &pieces {
+                    h.word(u64::from(p.edge));
+                    h.f64(p.from_m);
+                    h.f64(p.to_m);
+                }
+                let set = self.shape_memo.set_or(std::hash::Hasher::finish(&h), || {
+                    let segs = pieces_segments(&n.graph, &pieces);
+                    trace_tiles(&segs, hw, &grid, tile, Some(&self.shape_memo))
+                        .into_iter()
+                        .map(|t| (t.key, t.polygon))
+                        .collect()
+                });
+                set.iter()
+                    .map(|(key, polygon)| BandTile {
+                        key: *key,
+                        polygon: Arc::clone(polygon),
+                    })
+                    .collect()
             }
             _ => {
                 let mp = self.euclid_isochrone(&times.facilities, budget_s);
+                let mut h = KeyHasher::default();
+                h.f64(budget_s);
+                for f in &times.facilities {
+                    if let Some(f) = self.facilities.get(*f as usize) {
+                        h.f64(f.xy[0]);
+                        h.f64(f.xy[1]);
+                    }
+                }
                 if mp.0.is_empty() {
                     Vec::new()
                 } else {
-                    vec![mp]
+                    vec![BandTile {
+                        key: std::hash::Hasher::finish(&h),
+                        polygon: Arc::new(mp),
+                    }]
                 }
             }
         }
@@ -527,6 +735,48 @@ mod tests {
         let want = whole.unsigned_area();
         assert!((area - want).abs() < 1e-6 * want, "{area} vs {want}");
         assert!(tiles.iter().all(|t| holes(t) < 121));
+    }
+
+    /// Traced with a memo after a change in one corner: the same pieces as traced afresh, and
+    /// only the squares near the change traced again.
+    #[test]
+    fn memo_traces_again_only_where_the_lines_changed() {
+        let grid_lines = |skip_corner: bool| {
+            let mut segs = Vec::new();
+            for k in 0..12 {
+                let v = f64::from(k) * 120.0;
+                for s in 0..11 {
+                    let (a, b) = (f64::from(s) * 120.0, f64::from(s + 1) * 120.0);
+                    if skip_corner && k >= 10 && s >= 9 {
+                        continue;
+                    }
+                    segs.push(([v, a], [v, b]));
+                    segs.push(([a, v], [b, v]));
+                }
+            }
+            segs
+        };
+        let before = grid_lines(false);
+        let after = grid_lines(true);
+        let grid = BandGrid::over([0.0, 0.0], [1320.0, 1320.0], 35.0).expect("grid");
+        let memo = ShapeMemo::default();
+        let first = trace_tiles(&before, 35.0, &grid, 32, Some(&memo));
+        let squares = first.len();
+        assert!(squares > 20, "{squares}");
+        // Every square with lines within reach is held (a few of them empty).
+        let held = memo.len();
+        assert!(held >= squares && held <= squares + 12, "{held}");
+        let second = trace_tiles(&after, 35.0, &grid, 32, Some(&memo));
+        let fresh = trace_tiles(&after, 35.0, &grid, 32, None);
+        assert_eq!(second, fresh, "as traced afresh");
+        let anew = memo.len() - held;
+        // The corner (240 m, 2 × 2 samples' squares of 280 m) and the squares within reach.
+        assert!((1..=9).contains(&anew), "{anew} squares traced again");
+        assert!(anew * 3 < squares);
+        let kept = second
+            .iter()
+            .filter(|t| first.iter().any(|f| f.key == t.key));
+        assert!(kept.count() + anew >= second.len());
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod gaps;
 pub mod grid;
 pub mod isochrone;
 pub mod live;
+pub mod memo;
 pub mod quality;
 pub mod scenario;
 pub mod snap;

@@ -45,6 +45,9 @@ pub struct Analysis {
     pub warnings: Vec<String>,
     /// The travel-time grid's cell snaps, found once per grid (see [`super::grid::GridSnaps`]).
     pub grid_snaps: super::grid::GridSnaps,
+    /// Isochrone pieces and gap outlines traced for this analysis and its scenarios (see
+    /// [`super::memo`]).
+    pub shape_memo: super::memo::ShapeMemo,
 }
 
 /// A tier as reported.

@@ -13,6 +13,30 @@ impl TownApp {
                 _ => self.open(ctx, paths),
             },
             Command::OpenDialog => self.spawn_dialog(DialogKind::Open),
+            Command::OpenBatch => self.batch.open = true,
+            Command::BatchPickCity => self.spawn_dialog(DialogKind::BatchCity),
+            Command::BatchPickOut => self.spawn_dialog(DialogKind::BatchOut),
+            Command::BatchStart => self.start_batch(ctx),
+            Command::BatchCancel => {
+                if let Some(j) = &self.batch.job {
+                    j.cancel();
+                }
+            }
+            Command::OpenPath(path) => {
+                let opener = if cfg!(target_os = "windows") {
+                    std::process::Command::new("cmd")
+                        .args(["/C", "start", ""])
+                        .arg(&path)
+                        .spawn()
+                } else if cfg!(target_os = "macos") {
+                    std::process::Command::new("open").arg(&path).spawn()
+                } else {
+                    std::process::Command::new("xdg-open").arg(&path).spawn()
+                };
+                if let Err(e) = opener {
+                    self.log(ctx, Level::Warning, format!("{}: {e}", path.display()));
+                }
+            }
             Command::OpenDemo => self.open_demo(ctx),
             Command::ExportPngDialog => self.spawn_dialog(DialogKind::ExportPng),
             Command::ExportReportDialog => {

@@ -8,6 +8,7 @@ impl TownApp {
         let ctx = ui.ctx().clone();
         self.poll_jobs(&ctx);
         self.poll_analysis(&ctx);
+        self.poll_batch(&ctx);
         self.project_tick(&ctx);
         while let Ok(r) = self.dialog_rx.try_recv() {
             match r {
@@ -17,6 +18,11 @@ impl TownApp {
                 DialogResult::SaveProject(f) => self.apply(&ctx, Command::SaveProjectTo(f)),
                 DialogResult::OpenProject(f) => self.open_project(&ctx, f),
                 DialogResult::Located(i, f) => self.apply(&ctx, Command::LocateInput(i, f)),
+                DialogResult::BatchCity(f) => {
+                    self.batch.city = f.display().to_string();
+                    self.batch.out.clear();
+                }
+                DialogResult::BatchOut(f) => self.batch.out = f.display().to_string(),
             }
         }
         while let Ok(r) = self.export_rx.try_recv() {
@@ -138,6 +144,7 @@ impl TownApp {
         });
         self.toasts_ui(&ctx);
         self.project_windows(&ctx, &mut commands);
+        commands.extend(self.batch_ui(&ctx));
 
         for c in commands {
             self.apply(&ctx, c);
@@ -223,6 +230,10 @@ impl TownApp {
                     .clicked()
                 {
                     commands.push(Command::ExportReportDialog);
+                }
+                ui.separator();
+                if ui.button(lang.t(tx::BATCH_MENU)).clicked() {
+                    commands.push(Command::OpenBatch);
                 }
                 ui.separator();
                 if ui.button(lang.t(tx::CLOSE_ALL)).clicked() {

@@ -3,6 +3,7 @@
 //! as background jobs; UI functions return [`Command`]s that are applied after drawing.
 
 pub mod analysis;
+pub mod batch_work;
 mod commands;
 pub mod fonts;
 mod frame;
@@ -49,6 +50,14 @@ use table::TableState;
 pub enum Command {
     OpenFiles(Vec<PathBuf>),
     OpenDialog,
+    /// 文件 → 批量分析: show the batch window.
+    OpenBatch,
+    BatchPickCity,
+    BatchPickOut,
+    BatchStart,
+    BatchCancel,
+    /// Open a file with the system's program for it (city.html in a browser).
+    OpenPath(PathBuf),
     OpenDemo,
     ExportPngDialog,
     ExportPng(PathBuf),
@@ -159,6 +168,8 @@ enum DialogResult {
     SaveProject(PathBuf),
     OpenProject(PathBuf),
     Located(usize, PathBuf),
+    BatchCity(PathBuf),
+    BatchOut(PathBuf),
 }
 
 /// Which file dialog.
@@ -170,6 +181,8 @@ enum DialogKind {
     SaveProject,
     OpenProject,
     LocateInput(usize),
+    BatchCity,
+    BatchOut,
 }
 
 /// The app.
@@ -183,6 +196,7 @@ pub struct TownApp {
     pub analysis: AnalysisState,
     pub scenarios: scenario::ScenarioState,
     pub project: ProjectState,
+    pub batch: batch_work::BatchState,
     /// WGS84 lon/lat of the working CRS, for the cursor read-out.
     to_wgs84: Option<(Crs, Transformer)>,
     dialog_tx: Sender<DialogResult>,

@@ -235,6 +235,25 @@ impl TownApp {
         if let Some(j) = self.scenarios.job.take() {
             j.cancel();
         }
+        let town = self.doc.town_extent();
+        let generation = self.scenarios.generation;
+        let label = self.lang().t(tx::SCENARIO).to_string();
+        let mut update = update;
+        self.scenarios.job = Some(Job::spawn(label, ctx, move |progress| {
+            let overlays = update.redraw_map(town, progress)?;
+            Ok(ScenarioOutput {
+                overlays: super::doc::prepare_overlays(overlays),
+                kinds: scenario::EditUpdate::MAP_KINDS.to_vec(),
+                generation,
+                rest: Some(update),
+                tenones: None,
+            })
+        }));
+    }
+
+    /// After the map's overlays of an edit: the time grid, the 2SFCA and the ten ones of the
+    /// edited town, in the background.
+    fn start_scenario_rest(&mut self, ctx: &egui::Context, update: scenario::EditUpdate) {
         let Ok(profile) = self.analysis.profile.clone() else {
             return;
         };
@@ -243,11 +262,13 @@ impl TownApp {
         let generation = self.scenarios.generation;
         let label = self.lang().t(tx::SCENARIO).to_string();
         self.scenarios.job = Some(Job::spawn(label, ctx, move |progress| {
-            let (overlays, tenones) = update.redraw(&profile, &taxonomy, town, progress)?;
+            let (overlays, tenones) = update.redraw_rest(&profile, &taxonomy, town, progress)?;
             Ok(ScenarioOutput {
-                tenones,
                 overlays: super::doc::prepare_overlays(overlays),
+                kinds: analysis::OverlayStage::Rest.kinds().to_vec(),
                 generation,
+                rest: None,
+                tenones: Some(tenones),
             })
         }));
     }
@@ -298,10 +319,17 @@ impl TownApp {
         self.scenarios.job = None;
         match end {
             JobEnd::Done(out) if out.generation == self.scenarios.generation => {
-                if let Some(r) = &mut self.analysis.results {
-                    r.tenones = out.tenones;
+                if let (Some(r), Some(t)) = (&mut self.analysis.results, out.tenones) {
+                    r.tenones = t;
                 }
-                self.put_overlays(out.overlays);
+                self.doc.replace_overlays(&out.kinds, out.overlays);
+                if out.rest.is_some() {
+                    // The sites not yet accepted (an accepted one is now a facility).
+                    self.show_sites();
+                }
+                if let Some(update) = out.rest {
+                    self.start_scenario_rest(ctx, update);
+                }
             }
             JobEnd::Done(_) | JobEnd::Cancelled => {}
             JobEnd::Crashed => {

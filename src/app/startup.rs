@@ -50,6 +50,7 @@ impl TownApp {
             analysis: AnalysisState::default(),
             scenarios: scenario::ScenarioState::default(),
             project: ProjectState::default(),
+            batch: Default::default(),
             to_wgs84: None,
             dialog_tx,
             dialog_rx,

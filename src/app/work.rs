@@ -101,17 +101,7 @@ impl TownApp {
 
     /// Replace the overlays on the map, keeping which kinds were hidden.
     pub(super) fn put_overlays(&mut self, overlays: Vec<super::doc::ReadyOverlay>) {
-        let hidden: Vec<OverlayKind> = OverlayKind::ALL
-            .into_iter()
-            .filter(|k| !self.doc.overlay_state(*k).unwrap_or(k.shown_at_first()))
-            .collect();
-        self.doc.remove_overlays();
-        for o in overlays {
-            self.doc.add_overlay(o);
-        }
-        for k in hidden {
-            self.doc.set_overlay_visible(k, false);
-        }
+        self.doc.replace_overlays(&OverlayKind::ALL, overlays);
         self.show_sites();
     }
 
@@ -330,6 +320,8 @@ impl TownApp {
             DialogKind::SaveProject => tx::SAVE_PROJECT,
             DialogKind::OpenProject => tx::OPEN_PROJECT,
             DialogKind::LocateInput(_) => tx::LOCATE,
+            DialogKind::BatchCity => tx::BATCH_CITY,
+            DialogKind::BatchOut => tx::BATCH_OUT,
         });
         let run = move || {
             let dialog = rfd::FileDialog::new().set_title(title);
@@ -340,6 +332,8 @@ impl TownApp {
                     .save_file()
                     .map(DialogResult::ExportTo),
                 DialogKind::ReportFolder => dialog.pick_folder().map(DialogResult::ReportTo),
+                DialogKind::BatchCity => dialog.pick_folder().map(DialogResult::BatchCity),
+                DialogKind::BatchOut => dialog.pick_folder().map(DialogResult::BatchOut),
                 DialogKind::SaveProject => dialog
                     .add_filter("towncircle", &["towncircle"])
                     .set_file_name("项目.towncircle")

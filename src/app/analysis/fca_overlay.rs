@@ -115,6 +115,7 @@ fn demand_layers(
         .into_iter()
         .zip(BAND_RGB)
         .map(|(layer, [r, g, b])| OverlayLayer {
+            chunks: None,
             kind: OverlayKind::Accessibility,
             layer,
             style: overlay_style(
@@ -160,12 +161,14 @@ fn facility_layers(r: &FcaReport, cat_zh: &str, minutes: u32) -> Vec<OverlayLaye
     };
     vec![
         OverlayLayer {
+            chunks: None,
             kind: OverlayKind::Accessibility,
             layer: fine,
             style: style(Color32::from_rgb(0x2c, 0x7b, 0xb6)),
             labels: Vec::new(),
         },
         OverlayLayer {
+            chunks: None,
             kind: OverlayKind::Accessibility,
             layer: over,
             style: style(Color32::from_rgb(0xd7, 0x19, 0x1c)),

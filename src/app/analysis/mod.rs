@@ -15,7 +15,9 @@ use super::Command;
 use super::i18n::{Lang, tx};
 use super::jobs::Job;
 use super::map::style::FeatureStyle;
-use crate::access::gaps::gap_areas;
+use crate::access::gaps::gap_areas_memo;
+use crate::access::isochrone::BandTile;
+use crate::access::memo::KeyHasher;
 use crate::access::{
     AccessInput, AccessReport, AccessResult, Analysis, PreparedTown, TownOptions, run_town,
 };
@@ -35,7 +37,7 @@ mod panel;
 mod run;
 mod types;
 
-pub use super::doc::{OverlayKind, OverlayLayer};
+pub use super::doc::{KeyedChunks, OverlayKind, OverlayLayer};
 pub use charts::*;
 pub use checklist::*;
 pub use fca_overlay::accessibility_overlays;

@@ -71,9 +71,106 @@ pub(crate) fn push(layer: &mut Layer, geometry: Geometry<f64>, attrs: Vec<AttrVa
 /// about 1 km).
 const ISOCHRONE_TILE_SAMPLES: usize = 128;
 
+/// Which of a category's overlays a build makes: after a scenario edit, the map's first (what
+/// shows the edit: traced only where it changed things), the rest after them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OverlayStage {
+    /// Isochrones, gaps and uncovered buildings.
+    Map,
+    /// The travel-time grid and the capacity accessibility (2SFCA).
+    Rest,
+    All,
+}
+
+impl OverlayStage {
+    /// The kinds of overlay the stage makes.
+    pub fn kinds(self) -> &'static [OverlayKind] {
+        match self {
+            OverlayStage::Map => &[
+                OverlayKind::Isochrone,
+                OverlayKind::Gaps,
+                OverlayKind::UncoveredBuildings,
+            ],
+            OverlayStage::Rest => &[OverlayKind::TimeGrid, OverlayKind::Accessibility],
+            OverlayStage::All => &[
+                OverlayKind::Isochrone,
+                OverlayKind::Gaps,
+                OverlayKind::UncoveredBuildings,
+                OverlayKind::TimeGrid,
+                OverlayKind::Accessibility,
+            ],
+        }
+    }
+
+    fn map(self) -> bool {
+        self != OverlayStage::Rest
+    }
+
+    fn rest(self) -> bool {
+        self != OverlayStage::Map
+    }
+}
+
+/// Side of the squares that chunk an overlay's features by place (buildings, grid cells).
+const BLOCK_M: f64 = 1_000.0;
+
+/// Chunks of the features at `xy` by squares of [`BLOCK_M`] from `origin`, each keyed by the
+/// `ids` of its features (in order): a square keeps its key while the same features are in it.
+fn keyed_by_block(origin: [f64; 2], xy: &[[f64; 2]], ids: &[u64]) -> KeyedChunks {
+    let mut blocks: HashMap<(i64, i64), Vec<u32>> = HashMap::new();
+    for (i, p) in xy.iter().enumerate() {
+        let b = (
+            ((p[0] - origin[0]) / BLOCK_M).floor() as i64,
+            ((p[1] - origin[1]) / BLOCK_M).floor() as i64,
+        );
+        blocks.entry(b).or_default().push(i as u32);
+    }
+    let mut blocks: Vec<((i64, i64), Vec<u32>)> = blocks.into_iter().collect();
+    blocks.sort_unstable_by_key(|(b, _)| *b);
+    KeyedChunks {
+        origin,
+        chunks: blocks
+            .into_iter()
+            .map(|((bx, by), features)| {
+                let mut h = KeyHasher::default();
+                h.word(bx as u64);
+                h.word(by as u64);
+                for f in &features {
+                    h.word(ids[*f as usize]);
+                }
+                (std::hash::Hasher::finish(&h), features)
+            })
+            .collect(),
+    }
+}
+
 /// The overlays for one category: an isochrone per tier, the travel-time grid in bands, the gaps
 /// of the `minutes` tier with their population, and the buildings not covered at that tier.
 pub fn build_overlays(
+    runs: &[Arc<Run>],
+    layers: &[Arc<Layer>],
+    category: &str,
+    minutes: u32,
+    town: Option<GeoRect<f64>>,
+    progress: &dyn Progress,
+) -> Result<Vec<OverlayLayer>, Cancelled> {
+    build_overlay_stage(
+        OverlayStage::All,
+        runs,
+        layers,
+        category,
+        minutes,
+        town,
+        progress,
+    )
+}
+
+/// The overlays of one stage of [`build_overlays`]. Isochrones, gaps, uncovered buildings and
+/// the time grid are keyed by what they draw ([`KeyedChunks`]; isochrone pieces and gap outlines
+/// come from the analysis's memo where traced before): after a scenario edit the map keeps the
+/// drawings of the parts the edit did not change.
+pub fn build_overlay_stage(
+    stage: OverlayStage,
     runs: &[Arc<Run>],
     layers: &[Arc<Layer>],
     category: &str,
@@ -106,25 +203,161 @@ pub fn build_overlays(
             .find(|ct| ct.category == c)
             .cloned()
     };
+    // The meshes' origin: fixed for the town (its field's grid, else its first demand point).
+    let a0 = &first.analysis;
+    let origin = a0
+        .band_grid()
+        .map(|g| g.origin)
+        .or_else(|| a0.demand.points.first().map(|p| p.xy))
+        .unwrap_or([0.0, 0.0]);
 
     // Isochrones, the longest first (drawn below the shorter ones), traced in parallel. In
     // pieces (one feature each): a town-wide isochrone has tens of thousands of holes, one
     // polygon of them would take the map a minute to fill.
-    Cancelled::check(progress)?;
-    let traced: Vec<Option<Vec<geo_types::MultiPolygon<f64>>>> = {
-        use rayon::prelude::*;
-        all_minutes
-            .par_iter()
-            .map(|m| {
-                let r = run_of(*m)?;
-                let ct = times_of(r, cat)?;
-                Some(
-                    r.analysis
-                        .category_isochrone_tiles(&ct, *m, ISOCHRONE_TILE_SAMPLES),
-                )
-            })
-            .collect()
+    // Gaps and uncovered buildings at the chosen tier (and the 2SFCA), made while the
+    // isochrones are traced.
+    let tail = || -> Vec<OverlayLayer> {
+        let mut out = Vec::new();
+        let tier = if all_minutes.contains(&minutes) {
+            Some(minutes)
+        } else {
+            all_minutes.first().copied()
+        };
+        if let Some(m) = tier
+            && let Some(r) = run_of(m)
+            && let Some(ct) = times_of(r, cat)
+        {
+            let budget = f64::from(m) * 60.0;
+            let a = &r.analysis;
+            // Buildings: demand points keep their building (input building layer, feature).
+            let input = access_input(layers);
+            let mut index: HashMap<(u32, SourceId), usize> = HashMap::new();
+            for (li, l) in input.buildings.iter().enumerate() {
+                for (fi, f) in l.features.iter().enumerate() {
+                    index.insert((li as u32, f.source_id), fi);
+                }
+            }
+            let building = |i: usize| {
+                let (li, sid) = a.demand.points.get(i)?.origin?;
+                let fi = index.get(&(li, sid))?;
+                let f = input.buildings.get(li as usize)?.features.get(*fi)?;
+                Some(f.geometry.clone())
+            };
+            let accessibility = if stage.rest() {
+                accessibility_overlays(a, &ct, &cat_zh, m, &building)
+            } else {
+                Vec::new()
+            };
+            if !stage.map() {
+                return accessibility;
+            }
+            let uncovered: Vec<usize> = (0..a.demand.points.len())
+                .filter(|i| !ct.demand_time_s.get(*i).is_some_and(|t| *t <= budget))
+                .collect();
+            let pts: Vec<([f64; 2], f64)> = uncovered
+                .iter()
+                .map(|i| (a.demand.points[*i].xy, a.demand.points[*i].weight))
+                .collect();
+            let mut gl = overlay_layer(
+                format!("服务缺口 {m} 分钟 · {cat_zh}"),
+                &[
+                    ("population", FieldKind::Float),
+                    ("points", FieldKind::Int),
+                    ("area_m2", FieldKind::Float),
+                ],
+            );
+            let mut labels = Vec::new();
+            let (mut keys, mut centres) = (Vec::new(), Vec::new());
+            let gaps = gap_areas_memo(&pts, a.shapes.gap_cell_m.value, Some(&a.shape_memo));
+            for g in gaps {
+                keys.push(g.key);
+                centres.push(g.centre);
+                labels.push((g.centre, crate::app::doc::MapLabel::People(g.population)));
+                push(
+                    &mut gl,
+                    g.polygon.into(),
+                    vec![
+                        AttrValue::Float(g.population.round()),
+                        AttrValue::Int(g.points as i64),
+                        AttrValue::Float(g.area_m2.round()),
+                    ],
+                );
+            }
+            out.push(OverlayLayer {
+                chunks: Some(keyed_by_block(origin, &centres, &keys)),
+                kind: OverlayKind::Gaps,
+                layer: gl,
+                style: overlay_style(
+                    Color32::from_rgba_unmultiplied(213, 94, 0, 70),
+                    Color32::from_rgb(213, 94, 0),
+                    1.8,
+                ),
+                labels,
+            });
+            let mut bl = overlay_layer(
+                format!("未覆盖建筑 {m} 分钟 · {cat_zh}"),
+                &[
+                    ("population", FieldKind::Float),
+                    ("minutes", FieldKind::Float),
+                ],
+            );
+            let (mut xy, mut ids) = (Vec::new(), Vec::new());
+            for i in &uncovered {
+                let p = &a.demand.points[*i];
+                let Some(geometry) = building(*i) else {
+                    continue;
+                };
+                xy.push(p.xy);
+                ids.push(*i as u64);
+                let t = ct.demand_time_s.get(*i).copied().unwrap_or(f64::INFINITY);
+                push(
+                    &mut bl,
+                    geometry,
+                    vec![
+                        AttrValue::Float((p.weight * 10.0).round() / 10.0),
+                        if t.is_finite() {
+                            AttrValue::Float((t / 6.0).round() / 10.0)
+                        } else {
+                            AttrValue::Null
+                        },
+                    ],
+                );
+            }
+            out.push(OverlayLayer {
+                chunks: Some(keyed_by_block(origin, &xy, &ids)),
+                kind: OverlayKind::UncoveredBuildings,
+                layer: bl,
+                style: overlay_style(
+                    Color32::from_rgb(0xcc, 0x1f, 0x6a),
+                    Color32::from_rgb(0x7a, 0x0f, 0x3e),
+                    0.8,
+                ),
+                labels: Vec::new(),
+            });
+            out.extend(accessibility);
+        }
+        out
     };
+    Cancelled::check(progress)?;
+    progress.set_message("isochrones, gaps");
+    let (traced, tail): (Vec<Option<Vec<BandTile>>>, _) = rayon::join(
+        || {
+            use rayon::prelude::*;
+            let tiers: &[u32] = if stage.map() { &all_minutes } else { &[] };
+            tiers
+                .par_iter()
+                .map(|m| {
+                    let r = run_of(*m)?;
+                    let ct = times_of(r, cat)?;
+                    Some(
+                        r.analysis
+                            .category_isochrone_tiles(&ct, *m, ISOCHRONE_TILE_SAMPLES),
+                    )
+                })
+                .collect()
+        },
+        tail,
+    );
     for ((rank, m), pieces) in all_minutes.iter().enumerate().zip(traced).rev() {
         let (Some(r), Some(pieces)) = (run_of(*m), pieces) else {
             continue;
@@ -133,7 +366,9 @@ pub fn build_overlays(
             format!("等时圈 {m} 分钟 · {cat_zh}"),
             &[("minutes", FieldKind::Int), ("mode", FieldKind::Text)],
         );
-        for poly in pieces {
+        let keys: Vec<u64> = pieces.iter().map(|t| t.key).collect();
+        for t in pieces {
+            let poly = Arc::try_unwrap(t.polygon).unwrap_or_else(|p| (*p).clone());
             push(
                 &mut l,
                 poly.into(),
@@ -145,17 +380,24 @@ pub fn build_overlays(
         }
         let fill = tier_colour(rank, all_minutes.len());
         out.push(OverlayLayer {
+            chunks: Some(KeyedChunks {
+                origin,
+                chunks: keys
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, k)| (k, vec![i as u32]))
+                    .collect(),
+            }),
             kind: OverlayKind::Isochrone,
             layer: l,
             style: overlay_style(fill, fill.to_opaque(), 1.2),
             labels: Vec::new(),
         });
     }
-
     // The travel-time grid, from the run with the longest tier (its budget covers all bands).
     Cancelled::check(progress)?;
     progress.set_message("grid");
-    if let (Some(m_max), Some(ext)) = (all_minutes.last(), town)
+    if let (true, Some(m_max), Some(ext)) = (stage.rest(), all_minutes.last(), town)
         && let Some(r) = run_of(*m_max)
         && let Some(ct) = times_of(r, cat)
     {
@@ -176,6 +418,7 @@ pub fn build_overlays(
                 })
                 .collect();
             let half = grid.cell_m / 2.0;
+            let mut placed: Vec<(Vec<[f64; 2]>, Vec<u64>)> = vec![Default::default(); n_bands];
             for j in 0..grid.ny {
                 for i in 0..grid.nx {
                     let t = grid.get(i, j).unwrap_or(f32::NAN);
@@ -199,9 +442,11 @@ pub fn build_overlays(
                         AttrValue::Float((min * 10.0).round() / 10.0)
                     };
                     push(&mut bands[b], rect.to_polygon().into(), vec![v]);
+                    placed[b].0.push(c);
+                    placed[b].1.push((j * grid.nx + i) as u64);
                 }
             }
-            for (b, l) in bands.into_iter().enumerate() {
+            for ((b, l), (xy, ids)) in bands.into_iter().enumerate().zip(placed) {
                 // Beyond the longest tier: a light grey veil, not a colour of the ramp.
                 let fill = if b + 1 == n_bands {
                     Color32::from_rgba_unmultiplied(90, 90, 90, 60)
@@ -209,6 +454,7 @@ pub fn build_overlays(
                     band_colour(b, n_bands - 1)
                 };
                 out.push(OverlayLayer {
+                    chunks: Some(keyed_by_block(origin, &xy, &ids)),
                     kind: OverlayKind::TimeGrid,
                     layer: l,
                     style: overlay_style(fill, Color32::TRANSPARENT, 0.0),
@@ -218,119 +464,6 @@ pub fn build_overlays(
         }
     }
 
-    // Gaps and uncovered buildings at the chosen tier.
-    Cancelled::check(progress)?;
-    progress.set_message("gaps");
-    let tier = if all_minutes.contains(&minutes) {
-        Some(minutes)
-    } else {
-        all_minutes.first().copied()
-    };
-    if let Some(m) = tier
-        && let Some(r) = run_of(m)
-        && let Some(ct) = times_of(r, cat)
-    {
-        let budget = f64::from(m) * 60.0;
-        let a = &r.analysis;
-        let uncovered: Vec<usize> = (0..a.demand.points.len())
-            .filter(|i| !ct.demand_time_s.get(*i).is_some_and(|t| *t <= budget))
-            .collect();
-        let pts: Vec<([f64; 2], f64)> = uncovered
-            .iter()
-            .map(|i| (a.demand.points[*i].xy, a.demand.points[*i].weight))
-            .collect();
-        let mut gl = overlay_layer(
-            format!("服务缺口 {m} 分钟 · {cat_zh}"),
-            &[
-                ("population", FieldKind::Float),
-                ("points", FieldKind::Int),
-                ("area_m2", FieldKind::Float),
-            ],
-        );
-        let mut labels = Vec::new();
-        for g in gap_areas(&pts, a.shapes.gap_cell_m.value) {
-            labels.push((g.centre, crate::app::doc::MapLabel::People(g.population)));
-            push(
-                &mut gl,
-                g.polygon.into(),
-                vec![
-                    AttrValue::Float(g.population.round()),
-                    AttrValue::Int(g.points as i64),
-                    AttrValue::Float(g.area_m2.round()),
-                ],
-            );
-        }
-        out.push(OverlayLayer {
-            kind: OverlayKind::Gaps,
-            layer: gl,
-            style: overlay_style(
-                Color32::from_rgba_unmultiplied(213, 94, 0, 70),
-                Color32::from_rgb(213, 94, 0),
-                1.8,
-            ),
-            labels,
-        });
-
-        // Buildings: demand points keep their building (input building layer, feature).
-        let input = access_input(layers);
-        let mut index: HashMap<(u32, SourceId), usize> = HashMap::new();
-        for (li, l) in input.buildings.iter().enumerate() {
-            for (fi, f) in l.features.iter().enumerate() {
-                index.insert((li as u32, f.source_id), fi);
-            }
-        }
-        let mut bl = overlay_layer(
-            format!("未覆盖建筑 {m} 分钟 · {cat_zh}"),
-            &[
-                ("population", FieldKind::Float),
-                ("minutes", FieldKind::Float),
-            ],
-        );
-        for i in &uncovered {
-            let p = &a.demand.points[*i];
-            let Some((li, sid)) = p.origin else { continue };
-            let Some(fi) = index.get(&(li, sid)) else {
-                continue;
-            };
-            let Some(f) = input
-                .buildings
-                .get(li as usize)
-                .and_then(|l| l.features.get(*fi))
-            else {
-                continue;
-            };
-            let t = ct.demand_time_s.get(*i).copied().unwrap_or(f64::INFINITY);
-            push(
-                &mut bl,
-                f.geometry.clone(),
-                vec![
-                    AttrValue::Float((p.weight * 10.0).round() / 10.0),
-                    if t.is_finite() {
-                        AttrValue::Float((t / 6.0).round() / 10.0)
-                    } else {
-                        AttrValue::Null
-                    },
-                ],
-            );
-        }
-        let building = |i: usize| {
-            let (li, sid) = a.demand.points.get(i)?.origin?;
-            let fi = index.get(&(li, sid))?;
-            let f = input.buildings.get(li as usize)?.features.get(*fi)?;
-            Some(f.geometry.clone())
-        };
-        let accessibility = accessibility_overlays(a, &ct, &cat_zh, m, &building);
-        out.push(OverlayLayer {
-            kind: OverlayKind::UncoveredBuildings,
-            layer: bl,
-            style: overlay_style(
-                Color32::from_rgb(0xcc, 0x1f, 0x6a),
-                Color32::from_rgb(0x7a, 0x0f, 0x3e),
-                0.8,
-            ),
-            labels: Vec::new(),
-        });
-        out.extend(accessibility);
-    }
+    out.extend(tail);
     Ok(out)
 }

@@ -29,6 +29,8 @@ pub struct Prepared {
     pub chunks: Vec<Chunk>,
     /// Each feature's bounding box, None for an empty geometry.
     pub bboxes: Vec<Option<GeoRect<f64>>>,
+    /// Per chunk, the key its maker gave it ([`Prepared::keyed`]); empty otherwise.
+    pub keys: Vec<u64>,
 }
 
 /// A group of nearby features and the box around all of them.
@@ -48,14 +50,19 @@ pub fn intersects(a: &GeoRect<f64>, b: &GeoRect<f64>) -> bool {
         && b.min().y <= a.max().y
 }
 
+/// Each feature's bounding box, None for an empty geometry.
+fn feature_bboxes(layer: &Layer) -> Vec<Option<GeoRect<f64>>> {
+    layer
+        .features
+        .iter()
+        .map(|f| f.geometry.bounding_rect().filter(|r| r.min().x.is_finite()))
+        .collect()
+}
+
 impl Prepared {
     /// Cut `layer` into chunks on a grid over its extent, by each feature's box centre.
     pub fn new(layer: &Layer) -> Prepared {
-        let bboxes: Vec<Option<GeoRect<f64>>> = layer
-            .features
-            .iter()
-            .map(|f| f.geometry.bounding_rect().filter(|r| r.min().x.is_finite()))
-            .collect();
+        let bboxes = feature_bboxes(layer);
         let extent = bboxes.iter().flatten().copied().reduce(union);
         let Some(ext) = extent else {
             return Prepared {
@@ -63,6 +70,7 @@ impl Prepared {
                 extent: None,
                 chunks: Vec::new(),
                 bboxes,
+                keys: Vec::new(),
             };
         };
         let n = bboxes.iter().flatten().count();
@@ -94,6 +102,36 @@ impl Prepared {
             extent,
             chunks: cells.into_iter().flatten().collect(),
             bboxes,
+            keys: Vec::new(),
+        }
+    }
+
+    /// The chunks its maker chose, keyed, meshes around the origin given (chunks whose
+    /// features are all empty are left out).
+    pub fn keyed(layer: &Layer, keyed: crate::app::doc::KeyedChunks) -> Prepared {
+        let bboxes = feature_bboxes(layer);
+        let extent = bboxes.iter().flatten().copied().reduce(union);
+        let mut chunks = Vec::with_capacity(keyed.chunks.len());
+        let mut keys = Vec::with_capacity(keyed.chunks.len());
+        for (key, features) in keyed.chunks {
+            let bbox = features
+                .iter()
+                .filter_map(|i| bboxes.get(*i as usize).copied().flatten())
+                .reduce(union);
+            if let Some(bbox) = bbox {
+                chunks.push(Chunk { bbox, features });
+                keys.push(key);
+            }
+        }
+        Prepared {
+            origin: Coord {
+                x: keyed.origin[0],
+                y: keyed.origin[1],
+            },
+            extent,
+            chunks,
+            bboxes,
+            keys,
         }
     }
 }
@@ -641,6 +679,26 @@ impl LayerMeshes {
         if let Some(slot) = self.buckets.first_mut().and_then(|b| b.chunks.get_mut(k)) {
             *slot = Some(drawing);
         }
+    }
+
+    /// The drawings of `old` (chunks keyed `old_keys`) that a layer whose chunks are keyed
+    /// `new_keys` can use: those of equal keys, moved over.
+    pub fn adopt(old: &mut LayerMeshes, old_keys: &[u64], new_keys: &[u64]) -> LayerMeshes {
+        let at: std::collections::HashMap<u64, usize> =
+            old_keys.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+        let buckets = old
+            .buckets
+            .iter_mut()
+            .map(|b| BucketMeshes {
+                bucket: b.bucket,
+                pixels_per_point: b.pixels_per_point,
+                chunks: new_keys
+                    .iter()
+                    .map(|k| at.get(k).and_then(|i| b.chunks.get_mut(*i)?.take()))
+                    .collect(),
+            })
+            .collect();
+        LayerMeshes { buckets }
     }
 
     /// Make `bucket` the most recently used, creating it, and drop the oldest beyond the limit.

@@ -74,6 +74,17 @@ impl PreparedLayer {
             index,
         }
     }
+
+    /// Chunk and index a layer as its maker cut it ([`KeyedChunks`]).
+    pub fn keyed(layer: Layer, chunks: KeyedChunks) -> Self {
+        let prepared = Prepared::keyed(&layer, chunks);
+        let index = PickIndex::new(&prepared.bboxes);
+        PreparedLayer {
+            layer,
+            prepared,
+            index,
+        }
+    }
 }
 
 impl MapLayer {
@@ -245,6 +256,56 @@ impl Document {
         id
     }
 
+    /// Replace the overlays of `kinds` with `overlays` (kept hidden where one of their kind
+    /// was). A keyed overlay takes over the drawings of the chunks whose keys it shares with
+    /// the overlay of the same kind and name it replaces; the old layers are dropped on
+    /// another thread (a time grid's quarter of a million squares takes a while to free).
+    pub fn replace_overlays(&mut self, kinds: &[OverlayKind], overlays: Vec<ReadyOverlay>) {
+        let hidden: Vec<OverlayKind> = kinds
+            .iter()
+            .copied()
+            .filter(|k| !self.overlay_state(*k).unwrap_or(k.shown_at_first()))
+            .collect();
+        let (mut old, keep): (Vec<MapLayer>, Vec<MapLayer>) = std::mem::take(&mut self.layers)
+            .into_iter()
+            .partition(|l| l.overlay.as_ref().is_some_and(|o| kinds.contains(&o.kind)));
+        self.layers = keep;
+        if self
+            .selection
+            .is_some_and(|s| old.iter().any(|l| l.id == s.layer))
+        {
+            self.selection = None;
+        }
+        for o in overlays {
+            let (kind, name) = (o.kind, o.layer.layer.name.clone());
+            let id = self.add_overlay(o);
+            let Some(new) = self.layers.iter_mut().find(|l| l.id == id) else {
+                continue;
+            };
+            if new.prepared.keys.is_empty() {
+                continue;
+            }
+            if let Some(prev) = old.iter_mut().find(|l| {
+                l.overlay.as_ref().is_some_and(|o| o.kind == kind)
+                    && l.layer.name == name
+                    && l.prepared.origin == new.prepared.origin
+                    && l.base_style == new.base_style
+                    && !l.prepared.keys.is_empty()
+            }) {
+                new.meshes =
+                    LayerMeshes::adopt(&mut prev.meshes, &prev.prepared.keys, &new.prepared.keys);
+                new.opacity = prev.opacity;
+            }
+        }
+        for k in hidden {
+            self.set_overlay_visible(k, false);
+        }
+        old.retain(|l| l.layer.features.len() > 10_000);
+        if !old.is_empty() {
+            std::thread::spawn(move || drop(old));
+        }
+    }
+
     /// Remove every analysis overlay.
     pub fn remove_overlays(&mut self) {
         let ids: Vec<LayerId> = self
@@ -382,6 +443,60 @@ mod tests {
         assert_eq!(rows.iter().map(|r| r.count).sum::<usize>(), 50);
     }
 
+    /// A keyed overlay replacing one of the same kind and name takes over the drawings of the
+    /// chunks whose keys it shares, and only those; a hidden kind stays hidden.
+    #[test]
+    fn a_replacing_overlay_keeps_the_drawings_of_unchanged_chunks() {
+        use super::super::cache::ChunkDrawing;
+        use crate::app::map::style::role_style;
+        let keyed = |keys: &[u64]| {
+            let layer = synth::buildings(keys.len() * 3, 5);
+            ReadyOverlay::from(OverlayLayer {
+                chunks: Some(KeyedChunks {
+                    origin: [0.0, 0.0],
+                    chunks: keys
+                        .iter()
+                        .enumerate()
+                        .map(|(i, k)| (*k, (3 * i as u32..3 * i as u32 + 3).collect()))
+                        .collect(),
+                }),
+                kind: OverlayKind::Gaps,
+                layer,
+                style: role_style(None, GeometryKind::Polygon),
+                labels: Vec::new(),
+            })
+        };
+        let mut d = Document::default();
+        let first = d.add_overlay(keyed(&[10, 20, 30]));
+        let Some(l) = d.get_mut(first) else {
+            panic!("added")
+        };
+        assert_eq!(l.prepared.keys, vec![10, 20, 30]);
+        for k in 0..3 {
+            let mesh = egui::Mesh {
+                indices: vec![k as u32],
+                ..Default::default()
+            };
+            l.meshes
+                .insert(4, 1.0, 3, k, ChunkDrawing::Mesh(Arc::new(mesh)));
+        }
+        d.set_overlay_visible(OverlayKind::Gaps, false);
+        d.replace_overlays(&[OverlayKind::Gaps], vec![keyed(&[30, 40, 10])]);
+        assert_eq!(d.layers.len(), 1, "the old overlay went");
+        let l = &d.layers[0];
+        assert!(!l.visible, "hidden as the one it replaced");
+        let kept = |k: usize| match l.meshes.get(4, 1.0, k) {
+            Some(ChunkDrawing::Mesh(m)) => Some(m.indices.clone()),
+            _ => None,
+        };
+        assert_eq!(kept(0), Some(vec![2]), "key 30 was chunk 2");
+        assert_eq!(kept(1), None, "key 40 is new");
+        assert_eq!(kept(2), Some(vec![0]), "key 10 was chunk 0");
+        // Another kind is left alone.
+        d.replace_overlays(&[OverlayKind::Isochrone], Vec::new());
+        assert_eq!(d.layers.len(), 1);
+    }
+
     #[test]
     fn layers_go_to_their_role_place_and_move_and_go() {
         let mut d = Document::default();
@@ -491,11 +606,24 @@ impl OverlayKind {
 
 /// An overlay layer, ready to join the document.
 pub struct OverlayLayer {
+    /// Its chunks as its maker cut them, each keyed by what it draws (None: cut as any layer).
+    /// A keyed overlay that replaces one of the same name keeps the drawings of the chunks whose
+    /// keys did not change: after a scenario edit the map rebuilds only what the edit changed.
+    pub chunks: Option<KeyedChunks>,
     pub kind: OverlayKind,
     pub layer: Layer,
     pub style: FeatureStyle,
     /// People counts drawn on the map at points (working CRS): a gap's population.
     pub labels: Vec<([f64; 2], MapLabel)>,
+}
+
+/// Chunks of a layer chosen by its maker: features (indices) per chunk with a key telling apart
+/// what the chunk draws (equal keys, equal drawings), and the origin of their meshes (fixed for
+/// the layers that may replace each other, so that a drawing can move from one to the next).
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyedChunks {
+    pub origin: [f64; 2],
+    pub chunks: Vec<(u64, Vec<u32>)>,
 }
 
 /// An overlay whose geometry is prepared for drawing (chunks, pick index): made in the job that
@@ -510,9 +638,13 @@ pub struct ReadyOverlay {
 
 impl From<OverlayLayer> for ReadyOverlay {
     fn from(o: OverlayLayer) -> ReadyOverlay {
+        let layer = match o.chunks {
+            Some(k) => PreparedLayer::keyed(o.layer, k),
+            None => PreparedLayer::new(o.layer),
+        };
         ReadyOverlay {
             kind: o.kind,
-            layer: PreparedLayer::new(o.layer),
+            layer,
             style: o.style,
             labels: o.labels,
         }

@@ -177,12 +177,14 @@ pub fn marker_overlays(analysis: &Analysis, live: &TownScenario) -> Vec<OverlayL
     };
     vec![
         OverlayLayer {
+            chunks: None,
             kind: OverlayKind::Scenario,
             layer: added,
             style: style(Color32::from_rgb(0x1b, 0x9e, 0x4b), Symbol::Circle),
             labels: Vec::new(),
         },
         OverlayLayer {
+            chunks: None,
             kind: OverlayKind::Scenario,
             layer: moved,
             style: {
@@ -193,6 +195,7 @@ pub fn marker_overlays(analysis: &Analysis, live: &TownScenario) -> Vec<OverlayL
             labels: Vec::new(),
         },
         OverlayLayer {
+            chunks: None,
             kind: OverlayKind::Scenario,
             layer: removed,
             style: style(Color32::from_rgb(0xd6, 0x27, 0x28), Symbol::Cross),
@@ -263,6 +266,7 @@ pub fn difference_overlays(
         }
         let [r, g, b, _] = colour.to_array();
         out.push(OverlayLayer {
+            chunks: None,
             kind: OverlayKind::Difference,
             layer: l,
             style: overlay_style(Color32::from_rgba_unmultiplied(r, g, b, 90), colour, 1.6),

@@ -27,7 +27,9 @@ use crate::model::{CategoryId, Layer, Taxonomy};
 use crate::standards::profile::Profile;
 use crate::tenones::result::TenOnesReport;
 
-use super::analysis::{AnalysisOutput, OverlayLayer, Run, build_overlays};
+use super::analysis::{
+    AnalysisOutput, OverlayKind, OverlayLayer, OverlayStage, Run, build_overlay_stage,
+};
 use super::jobs::Job;
 
 /// What a click or drag on the map does while a scenario is shown (the map owns the type).
@@ -94,10 +96,16 @@ pub struct ScenarioDoc {
 
 /// What the scenario job hands back: the ten ones and overlays of the edited town.
 pub struct ScenarioOutput {
-    pub tenones: Option<crate::tenones::result::TenOnesReport>,
     pub overlays: Vec<super::doc::ReadyOverlay>,
+    /// The kinds of overlay they replace.
+    pub kinds: Vec<OverlayKind>,
     /// Which edit count it was computed for (a newer edit makes it stale).
     pub generation: u64,
+    /// After the map's overlays ([`EditUpdate::redraw_map`]): the update, for the job that
+    /// makes the rest.
+    pub rest: Option<EditUpdate>,
+    /// After the rest ([`EditUpdate::redraw_rest`]): the ten ones of the edited town.
+    pub tenones: Option<Option<crate::tenones::result::TenOnesReport>>,
 }
 
 /// The scenarios of the session and the one shown.
@@ -332,25 +340,57 @@ pub struct EditUpdate {
 }
 
 impl EditUpdate {
-    /// The background job after an edit: the overlays of the edited town (isochrones,
-    /// travel-time grid, gaps, uncovered buildings; then the markers) and its ten ones, whose
-    /// analyses share the base run's road graph and demand (an edit changes facilities only).
-    pub fn redraw(
-        self,
-        profile: &Profile,
-        taxonomy: &Taxonomy,
+    /// The overlay kinds [`EditUpdate::redraw_map`] makes.
+    pub const MAP_KINDS: [OverlayKind; 5] = [
+        OverlayKind::Isochrone,
+        OverlayKind::Gaps,
+        OverlayKind::UncoveredBuildings,
+        OverlayKind::Scenario,
+        OverlayKind::Difference,
+    ];
+
+    fn overlays(
+        &self,
+        stage: OverlayStage,
         town: Option<GeoRect<f64>>,
         progress: &dyn Progress,
-    ) -> Result<(Vec<OverlayLayer>, Option<TenOnesReport>), Cancelled> {
-        let mut overlays = build_overlays(
+    ) -> Result<Vec<OverlayLayer>, Cancelled> {
+        build_overlay_stage(
+            stage,
             &self.runs,
             &self.layers,
             &self.category,
             self.minutes,
             town,
             progress,
-        )?;
-        overlays.extend(self.markers);
+        )
+    }
+
+    /// The first background job after an edit: what shows it on the map: the edited
+    /// category's isochrones, gaps and uncovered buildings (traced only where the edit changed
+    /// them: the rest comes from the analysis's memo, and the map keeps its drawings), then the
+    /// scenario's markers and difference areas.
+    pub fn redraw_map(
+        &mut self,
+        town: Option<GeoRect<f64>>,
+        progress: &dyn Progress,
+    ) -> Result<Vec<OverlayLayer>, Cancelled> {
+        let mut overlays = self.overlays(OverlayStage::Map, town, progress)?;
+        overlays.append(&mut self.markers);
+        Ok(overlays)
+    }
+
+    /// The second: the travel-time grid and the capacity accessibility of the edited town
+    /// (kinds [`OverlayStage::Rest`]), and its ten ones, whose analyses share the base run's
+    /// road graph and demand (an edit changes facilities only).
+    pub fn redraw_rest(
+        &self,
+        profile: &Profile,
+        taxonomy: &Taxonomy,
+        town: Option<GeoRect<f64>>,
+        progress: &dyn Progress,
+    ) -> Result<(Vec<OverlayLayer>, Option<TenOnesReport>), Cancelled> {
+        let overlays = self.overlays(OverlayStage::Rest, town, progress)?;
         Cancelled::check(progress)?;
         let owned: Vec<Layer> = self.layers.iter().map(|l| Layer::clone(l)).collect();
         let prepared = self

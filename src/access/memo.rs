@@ -1,0 +1,275 @@
+//! Shapes traced once and kept, keyed by a hash of what they were traced from: the pieces of an
+//! isochrone (one per square of its field) and the outlines of gap areas. A scenario edit changes
+//! the reachable streets near the edited facility only, so redrawing after it traces the squares
+//! whose streets changed and takes every other piece from here.
+//!
+//! Shared by an analysis and every scenario made from it (it is an `Arc`), bounded by vertices
+//! held: beyond [`MAX_VERTICES`], the least recently used half is dropped.
+
+use std::collections::HashMap;
+use std::hash::Hasher;
+use std::sync::{Arc, Mutex};
+
+use geo::CoordsIter;
+use geo_types::MultiPolygon;
+
+/// Vertices the memo holds at most (16 bytes each: 64 MB).
+pub const MAX_VERTICES: usize = 4_000_000;
+
+/// A traced shape, or that the key traced to nothing.
+pub type Shape = Option<Arc<MultiPolygon<f64>>>;
+
+#[derive(Debug)]
+struct Entries {
+    /// Shape, last used, made (clock stamps).
+    map: HashMap<u64, (Shape, u64, u64)>,
+    vertices: usize,
+    bound: usize,
+    clock: u64,
+    /// Whole sets of pieces (an isochrone's), by the key of what they were traced from, with
+    /// when last used: the [`MAX_SETS`] most recent.
+    sets: HashMap<u64, (Arc<Pieces>, u64)>,
+}
+
+/// Keyed shapes: the pieces of one isochrone.
+pub type Pieces = Vec<(u64, Arc<MultiPolygon<f64>>)>;
+
+/// Sets of pieces kept.
+pub const MAX_SETS: usize = 8;
+
+/// See the module.
+#[derive(Debug, Clone)]
+pub struct ShapeMemo(Arc<Mutex<Entries>>);
+
+impl Default for ShapeMemo {
+    fn default() -> Self {
+        ShapeMemo::with_bound(MAX_VERTICES)
+    }
+}
+
+impl ShapeMemo {
+    /// A memo holding at most `vertices` vertices.
+    pub fn with_bound(vertices: usize) -> Self {
+        ShapeMemo(Arc::new(Mutex::new(Entries {
+            map: HashMap::new(),
+            vertices: 0,
+            bound: vertices,
+            clock: 0,
+            sets: HashMap::new(),
+        })))
+    }
+
+    /// The shape kept for `key`, or `make`'s (then kept).
+    pub fn get_or(&self, key: u64, make: impl FnOnce() -> Shape) -> Shape {
+        if let Ok(mut g) = self.0.lock() {
+            g.clock += 1;
+            let now = g.clock;
+            if let Some((s, used, _)) = g.map.get_mut(&key) {
+                *used = now;
+                return s.clone();
+            }
+        }
+        let shape = make();
+        if let Ok(mut g) = self.0.lock() {
+            let n = shape.as_ref().map_or(0, |p| p.coords_count());
+            let now = g.clock;
+            if g.map.insert(key, (shape.clone(), now, now)).is_none() {
+                g.vertices += n;
+            }
+            if g.vertices > g.bound {
+                g.evict_older_half();
+            }
+        }
+        shape
+    }
+
+    /// The set of pieces kept for `key`, or `make`'s (then kept): when nothing an isochrone was
+    /// traced from changed (a 30-minute tier reaching the whole town before and after an
+    /// edit), it is taken whole.
+    pub fn set_or(&self, key: u64, make: impl FnOnce() -> Pieces) -> Arc<Pieces> {
+        if let Ok(mut g) = self.0.lock() {
+            g.clock += 1;
+            let now = g.clock;
+            if let Some((s, used)) = g.sets.get_mut(&key) {
+                *used = now;
+                return Arc::clone(s);
+            }
+        }
+        let set = Arc::new(make());
+        if let Ok(mut g) = self.0.lock() {
+            let now = g.clock;
+            g.sets.insert(key, (Arc::clone(&set), now));
+            if g.sets.len() > MAX_SETS
+                && let Some(oldest) = g.sets.iter().min_by_key(|(_, (_, t))| *t).map(|(k, _)| *k)
+            {
+                g.sets.remove(&oldest);
+            }
+        }
+        set
+    }
+
+    /// A stamp of now, for [`ShapeMemo::forget_since`].
+    pub fn now(&self) -> u64 {
+        self.0.lock().map_or(0, |g| g.clock)
+    }
+
+    /// Forget the shapes made after `stamp` (benchmarks: every edit traced afresh).
+    pub fn forget_since(&self, stamp: u64) {
+        if let Ok(mut g) = self.0.lock() {
+            g.map.retain(|_, (_, _, made)| *made <= stamp);
+            g.sets.retain(|_, (_, used)| *used <= stamp);
+            g.recount();
+        }
+    }
+
+    /// Shapes held (for tests).
+    pub fn len(&self) -> usize {
+        self.0.lock().map_or(0, |g| g.map.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Entries {
+    fn evict_older_half(&mut self) {
+        let mut stamps: Vec<u64> = self.map.values().map(|(_, t, _)| *t).collect();
+        stamps.sort_unstable();
+        let cut = stamps[stamps.len() / 2];
+        self.map.retain(|_, (_, t, _)| *t >= cut);
+        self.recount();
+    }
+
+    fn recount(&mut self) {
+        self.vertices = self
+            .map
+            .values()
+            .map(|(s, _, _)| s.as_ref().map_or(0, |p| p.coords_count()))
+            .sum();
+    }
+}
+
+/// A hasher for memo keys (FNV-1a over 64-bit words: stable, fast on the coordinates' bits).
+pub struct KeyHasher(u64);
+
+impl Default for KeyHasher {
+    fn default() -> Self {
+        KeyHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl KeyHasher {
+    pub fn word(&mut self, w: u64) {
+        self.0 = (self.0 ^ w).wrapping_mul(0x0000_0100_0000_01b3);
+        self.0 ^= self.0 >> 29;
+    }
+
+    pub fn f64(&mut self, v: f64) {
+        self.word(v.to_bits());
+    }
+}
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.word(u64::from(*b));
+        }
+    }
+
+    fn write_u64(&mut self, w: u64) {
+        self.word(w);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo_types::{Rect, coord};
+
+    fn square(side: f64) -> Shape {
+        Some(Arc::new(MultiPolygon(vec![
+            Rect::new(coord! {x: 0.0, y: 0.0}, coord! {x: side, y: side}).to_polygon(),
+        ])))
+    }
+
+    #[test]
+    fn made_once_then_kept() {
+        let m = ShapeMemo::default();
+        let mut made = 0;
+        for _ in 0..3 {
+            let s = m.get_or(7, || {
+                made += 1;
+                square(2.0)
+            });
+            assert_eq!(s, square(2.0));
+        }
+        assert_eq!(made, 1);
+        assert_eq!(m.get_or(8, || None), None);
+        assert_eq!(m.len(), 2);
+        let stamp = m.now();
+        m.get_or(9, || square(3.0));
+        m.get_or(7, || unreachable!("kept"));
+        m.forget_since(stamp);
+        assert_eq!(m.len(), 2, "9 was made after the stamp");
+        m.get_or(7, || unreachable!("made before the stamp"));
+    }
+
+    #[test]
+    fn bounded_by_vertices_dropping_the_least_recently_used() {
+        let m = ShapeMemo::with_bound(500);
+        // 5 coordinates each (closed ring): 100 shapes fit.
+        let fit = 100;
+        for k in 0..fit {
+            m.get_or(k, || square(1.0));
+        }
+        assert_eq!(m.len() as u64, fit);
+        m.get_or(0, || unreachable!("kept")); // used again: among the newest
+        m.get_or(fit, || square(1.0)); // over the bound: the older half goes
+        assert!(m.len() as u64 <= fit / 2 + 2, "{}", m.len());
+        let mut remade = false;
+        m.get_or(0, || {
+            remade = true;
+            square(1.0)
+        });
+        assert!(!remade, "the recently used one is kept");
+        m.get_or(1, || {
+            remade = true;
+            square(1.0)
+        });
+        assert!(remade, "an old one was dropped");
+    }
+
+    #[test]
+    fn sets_kept_then_the_oldest_dropped() {
+        let m = ShapeMemo::default();
+        let one = |k: u64| vec![(k, Arc::new(square(1.0).unwrap().as_ref().clone()))];
+        let first = m.set_or(1, || one(1));
+        assert!(Arc::ptr_eq(&first, &m.set_or(1, || unreachable!("kept"))));
+        for k in 2..=MAX_SETS as u64 + 1 {
+            m.set_or(k, || one(k));
+        }
+        let mut remade = false;
+        m.set_or(1, || {
+            remade = true;
+            one(1)
+        });
+        assert!(remade, "the least recently used set was dropped");
+    }
+
+    #[test]
+    fn key_hasher_tells_coordinates_apart() {
+        let h = |v: &[f64]| {
+            let mut k = KeyHasher::default();
+            v.iter().for_each(|x| k.f64(*x));
+            k.finish()
+        };
+        assert_eq!(h(&[1.0, 2.0]), h(&[1.0, 2.0]));
+        assert_ne!(h(&[1.0, 2.0]), h(&[2.0, 1.0]));
+        assert_ne!(h(&[1.0, 2.0]), h(&[1.0, 2.0 + 1e-9]));
+    }
+}
