@@ -6,6 +6,7 @@ pub mod atomic;
 pub mod convert;
 pub mod encoding;
 pub mod geojson;
+pub mod geotiff;
 pub mod gpkg;
 pub mod load;
 pub mod osm;

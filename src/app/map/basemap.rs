@@ -198,6 +198,44 @@ struct Request {
 
 type Reply = (TileId, Result<egui::ColorImage, String>);
 
+/// Decode a tile, PNG or JPEG (Tianditu's imagery, `img_w`, is JPEG), told apart by their
+/// first bytes, not by the URL or a header.
+pub fn decode_tile(bytes: &[u8]) -> Result<egui::ColorImage, String> {
+    match bytes {
+        [0x89, b'P', b'N', b'G', ..] => decode_png(bytes),
+        [0xFF, 0xD8, 0xFF, ..] => decode_jpeg(bytes),
+        _ => {
+            // A server's error page (HTML, XML, JSON) where a tile was expected: say so.
+            let head = String::from_utf8_lossy(&bytes[..bytes.len().min(80)]);
+            let head: String = head.chars().filter(|c| !c.is_control()).collect();
+            Err(format!(
+                "not a PNG or JPEG tile ({} bytes): {head}",
+                bytes.len()
+            ))
+        }
+    }
+}
+
+/// Decode a JPEG tile (baseline or progressive; grey, RGB or CMYK) into an image.
+pub fn decode_jpeg(bytes: &[u8]) -> Result<egui::ColorImage, String> {
+    use zune_jpeg::zune_core::{colorspace::ColorSpace, options::DecoderOptions};
+    let options = DecoderOptions::default().jpeg_set_out_colorspace(ColorSpace::RGB);
+    let mut dec = zune_jpeg::JpegDecoder::new_with_options(std::io::Cursor::new(bytes), options);
+    let rgb = dec.decode().map_err(|e| format!("bad JPEG tile: {e:?}"))?;
+    let info = dec
+        .info()
+        .ok_or_else(|| "bad JPEG tile: no size".to_string())?;
+    let (w, h) = (usize::from(info.width), usize::from(info.height));
+    if rgb.len() != w * h * 3 {
+        return Err("JPEG tile size mismatch".to_string());
+    }
+    let pixels = rgb
+        .chunks_exact(3)
+        .map(|p| Color32::from_rgb(p[0], p[1], p[2]))
+        .collect();
+    Ok(egui::ColorImage::new([w, h], pixels))
+}
+
 /// Decode a PNG tile into an image.
 pub fn decode_png(bytes: &[u8]) -> Result<egui::ColorImage, String> {
     let mut dec = png::Decoder::new(std::io::Cursor::new(bytes));
@@ -251,7 +289,7 @@ fn worker(requests: Receiver<Request>, replies: Sender<Reply>, fetch: Fetch, ctx
                 }
             }),
         };
-        let image = bytes.and_then(|b| decode_png(&b));
+        let image = bytes.and_then(|b| decode_tile(&b));
         if replies.send((r.tile, image)).is_err() {
             return;
         }
@@ -722,6 +760,55 @@ mod tests {
         on.shapes(&ctx, Some(&crs), &view, screen, &mut out);
         assert!(out.is_empty());
         assert_eq!(on.last_error.as_deref(), Some("offline"));
+    }
+
+    /// JPEG tiles (Tianditu's imagery is JPEG) decode as well as PNG ones, whatever the URL
+    /// says: baseline, progressive and greyscale, written by Pillow (tests/fixtures/tiles:
+    /// red = x, green = y, blue = 128 over 256 × 256). Not a PNG or JPEG: a message, no panic.
+    #[test]
+    fn jpeg_tiles_decode_as_well_as_png() {
+        let fixtures: [(&str, &[u8]); 3] = [
+            (
+                "baseline",
+                include_bytes!("../../../tests/fixtures/tiles/gradient-baseline.jpg"),
+            ),
+            (
+                "progressive",
+                include_bytes!("../../../tests/fixtures/tiles/gradient-progressive.jpg"),
+            ),
+            (
+                "grey",
+                include_bytes!("../../../tests/fixtures/tiles/gradient-grey.jpg"),
+            ),
+        ];
+        for (name, bytes) in fixtures {
+            let img = decode_tile(bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(img.size, [256, 256], "{name}");
+            for (x, y) in [(10usize, 20usize), (128, 64), (240, 250)] {
+                let p = img.pixels[y * 256 + x];
+                let close = |a: u8, b: usize| (i32::from(a) - b as i32).abs() <= 6;
+                if name == "grey" {
+                    // Pillow's L = (299 R + 587 G + 114 B) / 1000.
+                    let l = (299 * x + 587 * y + 114 * 128) / 1000;
+                    assert!(
+                        close(p.r(), l) && p.r() == p.g() && p.g() == p.b(),
+                        "{name} {p:?}"
+                    );
+                } else {
+                    assert!(
+                        close(p.r(), x) && close(p.g(), y) && close(p.b(), 128),
+                        "{name} at ({x}, {y}): {p:?}"
+                    );
+                }
+            }
+        }
+        let e = decode_tile(b"<html><body>403 Forbidden</body></html>").unwrap_err();
+        assert!(e.contains("not a PNG or JPEG") && e.contains("403"), "{e}");
+        assert!(
+            decode_tile(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0]).is_err(),
+            "truncated JPEG"
+        );
+        assert!(decode_tile(&[]).is_err());
     }
 
     #[test]

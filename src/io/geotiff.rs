@@ -1,0 +1,269 @@
+//! Population rasters: a single-band GeoTIFF (WorldPop 100 m, a census grid, a statistics
+//! bureau's 人口 raster) read into cells with their georeferencing, CRS and nodata.
+//!
+//! Read: 8–64-bit integer and 32/64-bit float samples, striped or tiled, uncompressed, deflate
+//! or LZW (the `tiff` crate); the georeferencing from ModelPixelScale + ModelTiepoint (north-up
+//! rasters; a ModelTransformation without rotation too); the CRS from the GeoKeys
+//! (ProjectedCSTypeGeoKey, else GeographicTypeGeoKey, as EPSG codes); nodata from GDAL's tag.
+//! Several bands: the first is read and a warning says so. Not read: rotated rasters, user-defined
+//! CRS GeoKeys (an error names the file; give the CRS by hand), a TIFF without georeferencing
+//! (an error). Cells are not yet used as demand: that is the next step (issue 14).
+
+use std::path::Path;
+
+use tiff::decoder::{Decoder, DecodingResult, ifd::Value};
+use tiff::tags::Tag;
+
+use crate::crs::Crs;
+
+/// A raster read from a GeoTIFF: `width` × `height` cells, row by row from the top.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Raster {
+    pub width: usize,
+    pub height: usize,
+    /// Per cell its value; None for nodata (and NaN).
+    pub values: Vec<Option<f64>>,
+    /// Upper-left corner of the upper-left cell, in the raster's CRS.
+    pub origin: [f64; 2],
+    /// Cell size (x, y), positive; rows go down (y decreases).
+    pub cell: [f64; 2],
+    pub crs: Option<Crs>,
+    pub nodata: Option<f64>,
+    /// What was read only partly or guessed (extra bands, point-registered cells…).
+    pub warnings: Vec<String>,
+}
+
+impl Raster {
+    /// The sum of every cell with a value.
+    pub fn total(&self) -> f64 {
+        self.values.iter().flatten().sum()
+    }
+
+    /// The centre of cell (col, row).
+    pub fn centre(&self, col: usize, row: usize) -> [f64; 2] {
+        [
+            self.origin[0] + (col as f64 + 0.5) * self.cell[0],
+            self.origin[1] - (row as f64 + 0.5) * self.cell[1],
+        ]
+    }
+}
+
+const GT_RASTER_TYPE: u16 = 1025;
+const RASTER_PIXEL_IS_POINT: u16 = 2;
+const GEOGRAPHIC_TYPE: u16 = 2048;
+const PROJECTED_CS_TYPE: u16 = 3072;
+/// GeoTIFF's "user-defined" key value.
+const USER_DEFINED: u16 = 32767;
+
+/// Read the first band of a GeoTIFF. Errors name the file and say what is missing or broken.
+pub fn read_geotiff(path: &Path) -> Result<Raster, String> {
+    let name = path.display();
+    let file = std::fs::File::open(path).map_err(|e| format!("{name}: {e}"))?;
+    let mut dec = Decoder::new(std::io::BufReader::new(file))
+        .map_err(|e| format!("{name}: not a TIFF file ({e})"))?;
+    let (w, h) = dec
+        .dimensions()
+        .map_err(|e| format!("{name}: no image size ({e})"))?;
+    let (width, height) = (w as usize, h as usize);
+    let mut warnings = Vec::new();
+    let bands = dec
+        .find_tag_unsigned::<u16>(Tag::SamplesPerPixel)
+        .ok()
+        .flatten()
+        .unwrap_or(1)
+        .max(1) as usize;
+    if bands > 1 {
+        warnings.push(format!("{name}: {bands} bands, only the first is read"));
+    }
+
+    // Georeferencing.
+    let scale = dec.find_tag(Tag::ModelPixelScaleTag).ok().flatten();
+    let tie = dec.find_tag(Tag::ModelTiepointTag).ok().flatten();
+    let matrix = dec.find_tag(Tag::ModelTransformationTag).ok().flatten();
+    let floats = |v: Value| v.into_f64_vec().ok();
+    let (origin, cell) = match (scale.and_then(floats), tie.and_then(floats), matrix) {
+        (Some(s), Some(t), _) if s.len() >= 2 && t.len() >= 6 => {
+            // Tiepoint raster (i, j) = model (x, y).
+            let cell = [s[0], s[1]];
+            ([t[3] - t[0] * cell[0], t[4] + t[1] * cell[1]], cell)
+        }
+        (_, _, Some(m)) => {
+            let m = floats(m).unwrap_or_default();
+            if m.len() < 16 {
+                return Err(format!(
+                    "{name}: a ModelTransformation of {} values",
+                    m.len()
+                ));
+            }
+            if m[1] != 0.0 || m[4] != 0.0 {
+                return Err(format!(
+                    "{name}: a rotated raster (ModelTransformation with rotation) is not read"
+                ));
+            }
+            ([m[3], m[7]], [m[0], -m[5]])
+        }
+        _ => {
+            return Err(format!(
+                "{name}: no georeferencing (neither ModelPixelScale + ModelTiepoint nor \
+                 ModelTransformation): not a GeoTIFF"
+            ));
+        }
+    };
+    if !(cell[0] > 0.0 && cell[1] > 0.0 && origin.iter().all(|v| v.is_finite())) {
+        return Err(format!(
+            "{name}: bad cell size {cell:?} or origin {origin:?}"
+        ));
+    }
+
+    // GeoKeys: header (version, revision, minor, count), then count × (id, location, n, value).
+    let mut crs = None;
+    let mut origin = origin;
+    if let Ok(keys) = dec.get_tag_u16_vec(Tag::GeoKeyDirectoryTag) {
+        let key = |id: u16| {
+            keys.get(4..)?
+                .chunks_exact(4)
+                .find(|k| k[0] == id && k[1] == 0)
+                .map(|k| k[3])
+        };
+        let code = key(PROJECTED_CS_TYPE).or_else(|| key(GEOGRAPHIC_TYPE));
+        match code {
+            Some(USER_DEFINED) => warnings.push(format!(
+                "{name}: a user-defined CRS in its GeoKeys, not read: give the CRS by hand"
+            )),
+            Some(c) => crs = Some(Crs::Epsg(u32::from(c))),
+            None => warnings.push(format!("{name}: no CRS in its GeoKeys")),
+        }
+        if key(GT_RASTER_TYPE) == Some(RASTER_PIXEL_IS_POINT) {
+            // The tiepoint is the centre of the first cell: move to its corner.
+            origin = [origin[0] - cell[0] / 2.0, origin[1] + cell[1] / 2.0];
+        }
+    } else {
+        warnings.push(format!("{name}: no GeoKeys: CRS unknown"));
+    }
+    let nodata = dec
+        .get_tag_ascii_string(Tag::GdalNodata)
+        .ok()
+        .and_then(|s| s.trim_matches(char::from(0)).trim().parse::<f64>().ok());
+
+    let image = dec
+        .read_image()
+        .map_err(|e| format!("{name}: the cells could not be read ({e})"))?;
+    let raw: Vec<f64> = match image {
+        DecodingResult::U8(v) => v.into_iter().map(f64::from).collect(),
+        DecodingResult::U16(v) => v.into_iter().map(f64::from).collect(),
+        DecodingResult::U32(v) => v.into_iter().map(f64::from).collect(),
+        DecodingResult::U64(v) => v.into_iter().map(|x| x as f64).collect(),
+        DecodingResult::I8(v) => v.into_iter().map(f64::from).collect(),
+        DecodingResult::I16(v) => v.into_iter().map(f64::from).collect(),
+        DecodingResult::I32(v) => v.into_iter().map(f64::from).collect(),
+        DecodingResult::I64(v) => v.into_iter().map(|x| x as f64).collect(),
+        DecodingResult::F16(v) => v.into_iter().map(f64::from).collect(),
+        DecodingResult::F32(v) => v.into_iter().map(f64::from).collect(),
+        DecodingResult::F64(v) => v,
+    };
+    if raw.len() != width * height * bands {
+        return Err(format!(
+            "{name}: {} samples for {width} × {height} cells × {bands} bands",
+            raw.len()
+        ));
+    }
+    let values = raw
+        .chunks_exact(bands)
+        .map(|s| {
+            let v = s[0];
+            let missing = v.is_nan() || nodata.is_some_and(|n| v == n);
+            (!missing).then_some(v)
+        })
+        .collect();
+    Ok(Raster {
+        width,
+        height,
+        values,
+        origin,
+        cell,
+        crs,
+        nodata,
+        warnings,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/rasters")
+            .join(name)
+    }
+
+    /// The fixtures' cells, as tests/fixtures/rasters/README.md says GDAL wrote them:
+    /// ((row·7 + col·3) mod 11) + frac, nodata where (row + col) mod 13 = 0 (when the file has
+    /// nodata).
+    fn expected(w: usize, h: usize, frac: f64, with_nodata: bool) -> Vec<Option<f64>> {
+        (0..h)
+            .flat_map(|r| {
+                (0..w).map(move |c| {
+                    let missing = with_nodata && (r + c) % 13 == 0;
+                    (!missing).then_some(((r * 7 + c * 3) % 11) as f64 + frac)
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn float_deflate_tiled_in_cgcs2000() {
+        let r = read_geotiff(&fixture("pop-4549-deflate-tiled.tif")).expect("read");
+        assert_eq!((r.width, r.height), (40, 30));
+        assert_eq!(r.crs, Some(Crs::Epsg(4549)));
+        assert_eq!(r.origin, [480_000.0, 3_310_000.0]);
+        assert_eq!(r.cell, [100.0, 100.0]);
+        assert_eq!(r.nodata, Some(-9999.0));
+        assert_eq!(r.values, expected(40, 30, 0.25, true));
+        assert!((r.total() - 5816.75).abs() < 1e-9, "GDAL's sum");
+        assert_eq!(r.centre(0, 0), [480_050.0, 3_309_950.0]);
+        assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    }
+
+    #[test]
+    fn uint16_lzw_striped_in_utm_and_int32_in_lon_lat() {
+        let r = read_geotiff(&fixture("pop-32651-lzw-striped-uint16.tif")).expect("read");
+        assert_eq!(
+            (r.width, r.height, r.crs.clone()),
+            (33, 25, Some(Crs::Epsg(32651)))
+        );
+        assert_eq!(r.values, expected(33, 25, 0.0, true));
+        assert_eq!(r.total(), 3807.0);
+        let r = read_geotiff(&fixture("pop-4326-int32.tif")).expect("read");
+        assert_eq!(
+            (r.width, r.height, r.crs.clone()),
+            (10, 12, Some(Crs::Epsg(4326)))
+        );
+        assert_eq!(r.nodata, None);
+        assert_eq!(r.values, expected(10, 12, 0.0, false));
+        assert_eq!(r.total(), 597.0);
+        assert!((r.origin[0] - 119.9).abs() < 1e-12 && (r.origin[1] - 30.3).abs() < 1e-12);
+    }
+
+    #[test]
+    fn bad_rasters_are_named_errors() {
+        let e = read_geotiff(&fixture("plain-no-georef.tif")).unwrap_err();
+        assert!(
+            e.contains("plain-no-georef.tif") && e.contains("no georeferencing"),
+            "{e}"
+        );
+        let dir = tempfile::tempdir().expect("tempdir");
+        let junk = dir.path().join("人口.tif");
+        std::fs::write(&junk, b"II*\0garbage").expect("write");
+        let e = read_geotiff(&junk).unwrap_err();
+        assert!(e.contains("人口.tif"), "{e}");
+        // Truncated: the first half of a real one.
+        let bytes = std::fs::read(fixture("pop-4549-deflate-tiled.tif")).expect("fixture");
+        let cut = dir.path().join("cut.tif");
+        std::fs::write(&cut, &bytes[..bytes.len() / 2]).expect("write");
+        let e = read_geotiff(&cut).unwrap_err();
+        assert!(e.contains("cut.tif"), "{e}");
+        let e = read_geotiff(&dir.path().join("missing.tif")).unwrap_err();
+        assert!(e.contains("missing.tif"), "{e}");
+    }
+}
