@@ -88,15 +88,19 @@ fn the_city_batch_runs_from_the_file_menu_and_can_be_cancelled() {
     assert!(h.state().batch.job.is_some(), "started");
     wait(&mut h, Duration::from_secs(600));
 
-    let out = PathBuf::from(&h.state().batch.out);
+    let Some(Ok(done)) = h.state().batch.last.clone() else {
+        panic!("the batch ran: {:?}", h.state().batch.last)
+    };
+    let out = done.out.clone();
     assert_eq!(
         out,
         city.with_file_name("city-批量分析"),
         "the default output folder"
     );
-    let Some(Ok(done)) = h.state().batch.last.clone() else {
-        panic!("the batch ran: {:?}", h.state().batch.last)
-    };
+    assert!(
+        h.state().batch.out.is_empty(),
+        "the default is not written back"
+    );
     assert_eq!(done.towns, 3);
     assert_eq!(done.failed.len(), 1, "{:?}", done.failed);
     assert_eq!(done.failed[0].0, "坏镇");
@@ -119,6 +123,19 @@ fn the_city_batch_runs_from_the_file_menu_and_can_be_cancelled() {
             .any(|e| e.level == Level::Warning && e.text.contains("city.html")),
         "the log names the city table"
     );
+
+    // A city folder that is not there: said in the window, nothing started.
+    h.state_mut().batch.city = tmp.path().join("无此城市").display().to_string();
+    h.run_steps(2);
+    click(&mut h, Lang::Zh.t(tx::BATCH_START));
+    assert!(h.state().batch.job.is_none());
+    let not_folder = Lang::Zh.t(tx::BATCH_NOT_FOLDER);
+    assert!(
+        matches!(&h.state().batch.last, Some(Err(e)) if e.contains(not_folder)),
+        "{:?}",
+        h.state().batch.last
+    );
+    h.state_mut().batch.city = city.display().to_string();
 
     // Again, into a new folder, cancelled at once: the child stops, nothing is claimed.
     let out2 = tmp.path().join("again");

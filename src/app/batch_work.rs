@@ -176,18 +176,20 @@ impl TownApp {
         let city = PathBuf::from(b.city.trim());
         if b.city.trim().is_empty() || !city.is_dir() {
             b.last = Some(Err(format!(
-                "{}: {}",
+                "{} {}: {}",
                 lang.t(tx::BATCH_CITY),
+                lang.t(tx::BATCH_NOT_FOLDER),
                 city.display()
             )));
             return;
         }
+        // An empty output folder means the default beside this city folder (not written back:
+        // a later city must not reuse an earlier city's output folder).
         let out = if b.out.trim().is_empty() {
             default_out(&city)
         } else {
             PathBuf::from(b.out.trim())
         };
-        b.out = out.display().to_string();
         let exe = std::env::var_os(EXE_VAR)
             .map(PathBuf::from)
             .or_else(|| std::env::current_exe().ok());

@@ -368,6 +368,7 @@ pub mod tx {
         BATCH_HINT = "城市文件夹：每个镇一个数据文件夹或一个项目文件（.towncircle），按同一设置逐镇分析，并生成全市排名表（city.xlsx、city.html）。", "City folder: one data folder or one project file (.towncircle) per town; every town is analysed with the same settings, then the city table (city.xlsx, city.html).";
         BATCH_CITY = "城市文件夹", "City folder";
         BATCH_OUT = "输出文件夹", "Output folder";
+        BATCH_NOT_FOLDER = "不存在或不是文件夹", "is missing or not a folder";
         BATCH_PICK = "选择…", "Choose…";
         BATCH_JOBS = "同时分析的镇数", "Towns at once";
         BATCH_JOBS_AUTO = "按处理器核数", "one per core";
