@@ -5,12 +5,11 @@
 //! cells and whose population is the sum of its points' weights. Areas are returned largest
 //! population first.
 
-use std::collections::VecDeque;
 use std::sync::Arc;
 
-use super::memo::{KeyHasher, ShapeMemo};
+use super::memo::{KeyHasher, Shape, ShapeMemo};
 
-use geo::{Area, unary_union};
+use geo::unary_union;
 use geo_types::{MultiPolygon, Rect, coord};
 use serde::Serialize;
 
@@ -78,57 +77,43 @@ pub fn gap_areas_memo(
         e.2 += p[0] * w.max(1e-12);
         e.3 += p[1] * w.max(1e-12);
     }
-    let at = |k: (i64, i64)| keys.binary_search(&k).ok();
-    let mut seen = vec![false; keys.len()];
-    let mut components: Vec<Vec<(i64, i64)>> = Vec::new();
-    for start in 0..keys.len() {
-        if seen[start] {
-            continue;
-        }
-        let mut members = Vec::new();
-        let mut queue = VecDeque::from([start]);
-        seen[start] = true;
-        while let Some(c) = queue.pop_front() {
-            members.push(keys[c]);
-            let k = keys[c];
-            for dx in -1..=1 {
-                for dy in -1..=1 {
-                    if let Some(n) = at((k.0 + dx, k.1 + dy))
-                        && !seen[n]
-                    {
-                        seen[n] = true;
-                        queue.push_back(n);
-                    }
-                }
-            }
-        }
-        components.push(members);
-    }
-    // Each area's sums, key and outline, in parallel.
+    let components = touching_cells(&keys);
+    // Each area's sums and key, in parallel; outlines from the memo where held (one lock for
+    // all), else traced, in parallel, and kept.
     use rayon::prelude::*;
-    let mut out: Vec<GapArea> = components
-        .into_par_iter()
-        .map(|mut members| {
+    let areas: Vec<(u64, (f64, usize, f64, f64))> = components
+        .par_iter()
+        .map(|members| {
             let (mut w, mut count, mut sx, mut sy) = (0.0, 0, 0.0, 0.0);
-            for k in &members {
-                let c = sums[at(*k).expect("a cell")];
-                w += c.0;
-                count += c.1;
-                sx += c.2;
-                sy += c.3;
-            }
-            members.sort_unstable();
             let mut h = KeyHasher::default();
             h.f64(cell_m);
-            for k in &members {
-                h.word(k.0 as u64);
-                h.word(k.1 as u64);
+            for c in members {
+                let s = sums[*c as usize];
+                w += s.0;
+                count += s.1;
+                sx += s.2;
+                sy += s.3;
+                h.word(keys[*c as usize].0 as u64);
+                h.word(keys[*c as usize].1 as u64);
             }
-            let key = std::hash::Hasher::finish(&h);
-            let outline = || {
+            (std::hash::Hasher::finish(&h), (w, count, sx, sy))
+        })
+        .collect();
+    let area_keys: Vec<u64> = areas.iter().map(|(k, _)| *k).collect();
+    let held = match memo {
+        Some(m) => m.get_many(&area_keys),
+        None => vec![None; areas.len()],
+    };
+    let outlines: Vec<(Shape, bool)> = components
+        .par_iter()
+        .zip(held)
+        .map(|(members, held)| match held {
+            Some(shape) => (shape, false),
+            None => {
                 let squares: Vec<_> = members
                     .iter()
-                    .map(|k| {
+                    .map(|c| {
+                        let k = keys[*c as usize];
                         Rect::new(
                             coord! {x: k.0 as f64 * cell_m, y: k.1 as f64 * cell_m},
                             coord! {x: (k.0 + 1) as f64 * cell_m, y: (k.1 + 1) as f64 * cell_m},
@@ -136,17 +121,32 @@ pub fn gap_areas_memo(
                         .to_polygon()
                     })
                     .collect();
-                Some(Arc::new(unary_union(&squares)))
-            };
-            let polygon: MultiPolygon<f64> = match memo {
-                Some(m) => m.get_or(key, outline),
-                None => outline(),
+                (Some(Arc::new(unary_union(&squares))), true)
             }
-            .map(Arc::unwrap_or_clone)
-            .unwrap_or(MultiPolygon(vec![]));
+        })
+        .collect();
+    if let Some(m) = memo {
+        m.put_many(
+            area_keys
+                .iter()
+                .zip(&outlines)
+                .filter(|(_, (_, made))| *made)
+                .map(|(k, (s, _))| (*k, s.clone()))
+                .collect(),
+        );
+    }
+    let mut out: Vec<GapArea> = areas
+        .into_par_iter()
+        .zip(outlines)
+        .zip(components.par_iter())
+        .map(|(((key, (w, count, sx, sy)), (shape, _)), members)| {
+            let polygon = shape
+                .map(Arc::unwrap_or_clone)
+                .unwrap_or(MultiPolygon(vec![]));
             let wsum = if w > 0.0 { w } else { count as f64 * 1e-12 };
             GapArea {
-                area_m2: polygon.unsigned_area(),
+                // The union of whole cells: their count times a cell's area.
+                area_m2: members.len() as f64 * cell_m * cell_m,
                 polygon,
                 population: w,
                 points: count,
@@ -157,6 +157,58 @@ pub fn gap_areas_memo(
         .collect();
     out.sort_by(|a, b| b.population.total_cmp(&a.population));
     out
+}
+
+/// The groups of `cells` (sorted, distinct) touching each other (8-neighbourhood), each a
+/// sorted list of indices into `cells`, in the order of their first cell. One sweep with a
+/// union-find: a cell's neighbours after it are the next cell (same column, one up) and three
+/// cells of the next column, found by a cursor that only moves forward.
+fn touching_cells(cells: &[(i64, i64)]) -> Vec<Vec<u32>> {
+    let n = cells.len();
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    fn root(parent: &mut [u32], mut i: u32) -> u32 {
+        while parent[i as usize] != i {
+            let up = parent[parent[i as usize] as usize];
+            parent[i as usize] = up;
+            i = up;
+        }
+        i
+    }
+    let join = |parent: &mut [u32], a: usize, b: usize| {
+        let (ra, rb) = (root(parent, a as u32), root(parent, b as u32));
+        if ra != rb {
+            // The smaller index roots the group (groups come out in order of first cell).
+            let (lo, hi) = (ra.min(rb), ra.max(rb));
+            parent[hi as usize] = lo;
+        }
+    };
+    let mut cursor = 0;
+    for i in 0..n {
+        let (x, y) = cells[i];
+        if i + 1 < n && cells[i + 1] == (x, y + 1) {
+            join(&mut parent, i, i + 1);
+        }
+        let lowest = (x + 1, y - 1);
+        while cursor < n && cells[cursor] < lowest {
+            cursor += 1;
+        }
+        let mut j = cursor;
+        while j < n && cells[j] <= (x + 1, y + 1) {
+            join(&mut parent, i, j);
+            j += 1;
+        }
+    }
+    let mut group_of: Vec<u32> = vec![u32::MAX; n];
+    let mut groups: Vec<Vec<u32>> = Vec::new();
+    for i in 0..n {
+        let r = root(&mut parent, i as u32) as usize;
+        if group_of[r] == u32::MAX {
+            group_of[r] = groups.len() as u32;
+            groups.push(Vec::new());
+        }
+        groups[group_of[r] as usize].push(i as u32);
+    }
+    groups
 }
 
 #[cfg(test)]
@@ -178,6 +230,52 @@ mod tests {
         assert!((g[0].area_m2 - 3.0 * 2500.0).abs() < 1e-6);
         assert_eq!(g[1].population, 3.0);
         assert_eq!(g[1].centre, [1000.0, 1000.0]);
+    }
+
+    /// The sweep groups cells as a flood fill over the 8-neighbourhood does.
+    #[test]
+    fn touching_cells_match_a_flood_fill() {
+        let mut seed = 7u64;
+        for _ in 0..20 {
+            let mut cells: Vec<(i64, i64)> = (0..300)
+                .map(|_| {
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    (
+                        ((seed >> 33) % 40) as i64 - 20,
+                        ((seed >> 45) % 40) as i64 - 20,
+                    )
+                })
+                .collect();
+            cells.sort_unstable();
+            cells.dedup();
+            // Flood fill, groups in order of their first cell.
+            let mut seen = vec![false; cells.len()];
+            let mut expected: Vec<Vec<u32>> = Vec::new();
+            for s in 0..cells.len() {
+                if seen[s] {
+                    continue;
+                }
+                seen[s] = true;
+                let (mut group, mut stack) = (vec![], vec![s]);
+                while let Some(c) = stack.pop() {
+                    group.push(c as u32);
+                    for (j, o) in cells.iter().enumerate() {
+                        if !seen[j]
+                            && (o.0 - cells[c].0).abs() <= 1
+                            && (o.1 - cells[c].1).abs() <= 1
+                        {
+                            seen[j] = true;
+                            stack.push(j);
+                        }
+                    }
+                }
+                group.sort_unstable();
+                expected.push(group);
+            }
+            assert_eq!(touching_cells(&cells), expected);
+        }
     }
 
     /// With a memo the areas are the same as without, and a second pass outlines nothing

@@ -61,26 +61,44 @@ impl ShapeMemo {
 
     /// The shape kept for `key`, or `make`'s (then kept).
     pub fn get_or(&self, key: u64, make: impl FnOnce() -> Shape) -> Shape {
-        if let Ok(mut g) = self.0.lock() {
-            g.clock += 1;
-            let now = g.clock;
-            if let Some((s, used, _)) = g.map.get_mut(&key) {
-                *used = now;
-                return s.clone();
-            }
+        if let Some(Some(s)) = self.get_many(&[key]).pop() {
+            return s;
         }
         let shape = make();
+        self.put_many(vec![(key, shape.clone())]);
+        shape
+    }
+
+    /// The shapes kept for `keys` (`None`: not held), under one lock.
+    pub fn get_many(&self, keys: &[u64]) -> Vec<Option<Shape>> {
+        let Ok(mut g) = self.0.lock() else {
+            return vec![None; keys.len()];
+        };
+        g.clock += 1;
+        let now = g.clock;
+        keys.iter()
+            .map(|k| {
+                let (s, used, _) = g.map.get_mut(k)?;
+                *used = now;
+                Some(s.clone())
+            })
+            .collect()
+    }
+
+    /// Keep shapes made for their keys, under one lock.
+    pub fn put_many(&self, shapes: Vec<(u64, Shape)>) {
         if let Ok(mut g) = self.0.lock() {
-            let n = shape.as_ref().map_or(0, |p| p.coords_count());
             let now = g.clock;
-            if g.map.insert(key, (shape.clone(), now, now)).is_none() {
-                g.vertices += n;
+            for (key, shape) in shapes {
+                let n = shape.as_ref().map_or(0, |p| p.coords_count());
+                if g.map.insert(key, (shape, now, now)).is_none() {
+                    g.vertices += n;
+                }
             }
             if g.vertices > g.bound {
                 g.evict_older_half();
             }
         }
-        shape
     }
 
     /// The set of pieces kept for `key`, or `make`'s (then kept): when nothing an isochrone was

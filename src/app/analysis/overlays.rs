@@ -258,82 +258,90 @@ pub fn build_overlay_stage(
                 .iter()
                 .map(|i| (a.demand.points[*i].xy, a.demand.points[*i].weight))
                 .collect();
-            let mut gl = overlay_layer(
-                format!("服务缺口 {m} 分钟 · {cat_zh}"),
-                &[
-                    ("population", FieldKind::Float),
-                    ("points", FieldKind::Int),
-                    ("area_m2", FieldKind::Float),
-                ],
-            );
-            let mut labels = Vec::new();
-            let (mut keys, mut centres) = (Vec::new(), Vec::new());
-            let gaps = gap_areas_memo(&pts, a.shapes.gap_cell_m.value, Some(&a.shape_memo));
-            for g in gaps {
-                keys.push(g.key);
-                centres.push(g.centre);
-                labels.push((g.centre, crate::app::doc::MapLabel::People(g.population)));
-                push(
-                    &mut gl,
-                    g.polygon.into(),
-                    vec![
-                        AttrValue::Float(g.population.round()),
-                        AttrValue::Int(g.points as i64),
-                        AttrValue::Float(g.area_m2.round()),
+            // Gaps and uncovered buildings side by side.
+            let gaps = || {
+                let mut gl = overlay_layer(
+                    format!("服务缺口 {m} 分钟 · {cat_zh}"),
+                    &[
+                        ("population", FieldKind::Float),
+                        ("points", FieldKind::Int),
+                        ("area_m2", FieldKind::Float),
                     ],
                 );
-            }
-            out.push(OverlayLayer {
-                chunks: Some(keyed_by_block(origin, &centres, &keys)),
-                kind: OverlayKind::Gaps,
-                layer: gl,
-                style: overlay_style(
-                    Color32::from_rgba_unmultiplied(213, 94, 0, 70),
-                    Color32::from_rgb(213, 94, 0),
-                    1.8,
-                ),
-                labels,
-            });
-            let mut bl = overlay_layer(
-                format!("未覆盖建筑 {m} 分钟 · {cat_zh}"),
-                &[
-                    ("population", FieldKind::Float),
-                    ("minutes", FieldKind::Float),
-                ],
-            );
-            let (mut xy, mut ids) = (Vec::new(), Vec::new());
-            for i in &uncovered {
-                let p = &a.demand.points[*i];
-                let Some(geometry) = building(*i) else {
-                    continue;
-                };
-                xy.push(p.xy);
-                ids.push(*i as u64);
-                let t = ct.demand_time_s.get(*i).copied().unwrap_or(f64::INFINITY);
-                push(
-                    &mut bl,
-                    geometry,
-                    vec![
-                        AttrValue::Float((p.weight * 10.0).round() / 10.0),
-                        if t.is_finite() {
-                            AttrValue::Float((t / 6.0).round() / 10.0)
-                        } else {
-                            AttrValue::Null
-                        },
+                let mut labels = Vec::new();
+                let (mut keys, mut centres) = (Vec::new(), Vec::new());
+                let gaps = gap_areas_memo(&pts, a.shapes.gap_cell_m.value, Some(&a.shape_memo));
+                for g in gaps {
+                    keys.push(g.key);
+                    centres.push(g.centre);
+                    labels.push((g.centre, crate::app::doc::MapLabel::People(g.population)));
+                    push(
+                        &mut gl,
+                        g.polygon.into(),
+                        vec![
+                            AttrValue::Float(g.population.round()),
+                            AttrValue::Int(g.points as i64),
+                            AttrValue::Float(g.area_m2.round()),
+                        ],
+                    );
+                }
+                OverlayLayer {
+                    chunks: Some(keyed_by_block(origin, &centres, &keys)),
+                    kind: OverlayKind::Gaps,
+                    layer: gl,
+                    style: overlay_style(
+                        Color32::from_rgba_unmultiplied(213, 94, 0, 70),
+                        Color32::from_rgb(213, 94, 0),
+                        1.8,
+                    ),
+                    labels,
+                }
+            };
+            let buildings = || {
+                let mut bl = overlay_layer(
+                    format!("未覆盖建筑 {m} 分钟 · {cat_zh}"),
+                    &[
+                        ("population", FieldKind::Float),
+                        ("minutes", FieldKind::Float),
                     ],
                 );
-            }
-            out.push(OverlayLayer {
-                chunks: Some(keyed_by_block(origin, &xy, &ids)),
-                kind: OverlayKind::UncoveredBuildings,
-                layer: bl,
-                style: overlay_style(
-                    Color32::from_rgb(0xcc, 0x1f, 0x6a),
-                    Color32::from_rgb(0x7a, 0x0f, 0x3e),
-                    0.8,
-                ),
-                labels: Vec::new(),
-            });
+                let (mut xy, mut ids) = (Vec::new(), Vec::new());
+                for i in &uncovered {
+                    let p = &a.demand.points[*i];
+                    let Some(geometry) = building(*i) else {
+                        continue;
+                    };
+                    xy.push(p.xy);
+                    ids.push(*i as u64);
+                    let t = ct.demand_time_s.get(*i).copied().unwrap_or(f64::INFINITY);
+                    push(
+                        &mut bl,
+                        geometry,
+                        vec![
+                            AttrValue::Float((p.weight * 10.0).round() / 10.0),
+                            if t.is_finite() {
+                                AttrValue::Float((t / 6.0).round() / 10.0)
+                            } else {
+                                AttrValue::Null
+                            },
+                        ],
+                    );
+                }
+                OverlayLayer {
+                    chunks: Some(keyed_by_block(origin, &xy, &ids)),
+                    kind: OverlayKind::UncoveredBuildings,
+                    layer: bl,
+                    style: overlay_style(
+                        Color32::from_rgb(0xcc, 0x1f, 0x6a),
+                        Color32::from_rgb(0x7a, 0x0f, 0x3e),
+                        0.8,
+                    ),
+                    labels: Vec::new(),
+                }
+            };
+            let (g, b) = rayon::join(gaps, buildings);
+            out.push(g);
+            out.push(b);
             out.extend(accessibility);
         }
         out
