@@ -806,3 +806,30 @@ fn a_truncated_layer_is_marked_in_the_messages_the_layers_panel_and_the_checklis
         "markers beside the affected items"
     );
 }
+
+/// A population GeoTIFF opens as a raster layer drawn in a colour ramp, with a legend row per
+/// class and its cell count (the classes' counts add up to the populated cells).
+#[test]
+fn a_population_raster_opens_with_a_colour_ramp_and_its_legend() {
+    let tif = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/rasters/demo-town-pop-4326.tif");
+    let mut h = harness(vec![tif], Lang::Zh);
+    h.run_steps(3);
+    let app = h.state();
+    assert_eq!(app.doc.layers.len(), 1);
+    let l = &app.doc.layers[0];
+    assert_eq!(l.role(), Some(Role::Population));
+    let legend = l.legend(&app.doc.taxonomy).to_vec();
+    assert!(legend.len() >= 3, "{legend:?}");
+    let fills: std::collections::HashSet<_> = legend.iter().map(|e| e.style.fill).collect();
+    assert_eq!(fills.len(), legend.len(), "each class its own colour");
+    assert_eq!(
+        legend.iter().map(|e| e.count).sum::<usize>(),
+        l.layer.features.len()
+    );
+    assert!(app.map.last_stats.chunks_drawn >= 1, "{:?}", app.map.last_stats);
+    // The panel shows the classes with their counts.
+    let first = &legend[0];
+    let label = format!("{}  {}", first.group.expect("a class"), first.count);
+    let _ = h.get_by_label(&label);
+}

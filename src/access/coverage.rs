@@ -249,6 +249,10 @@ mod tests {
                 villages: 1,
                 villages_rescaled: 0,
                 has_built_up_area: true,
+                rasters: vec![],
+                raster_total: None,
+                raster_outside_boundary: None,
+                buildings_without_raster_people: 0,
             },
             warnings: vec![],
         }

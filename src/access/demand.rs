@@ -29,6 +29,8 @@ pub enum DemandSource {
     Buildings,
     /// Village populations (points, or grids inside village polygons).
     Villages,
+    /// A population raster's cells, spread to the buildings in them.
+    Raster,
     /// A grid over the built-up area (no population data).
     BuiltUpGrid,
     /// A grid over the town boundary (no population data).
@@ -46,6 +48,9 @@ impl DemandSource {
                 "residential buildings (人口 or floor area × persons per m²)"
             }
             DemandSource::Villages => "village populations (行政村人口)",
+            DemandSource::Raster => {
+                "a population raster (人口栅格): each cell's count spread to the residential buildings in it by floor area, a cell without buildings at its centre"
+            }
             DemandSource::BuiltUpGrid => {
                 "a grid over the built-up area (建成区); weights are cells, not people"
             }
@@ -80,6 +85,10 @@ pub enum WeightMethod {
     VillagePoint,
     /// A cell of a grid without population (weight 1).
     Cell,
+    /// A building's share (by floor area) of its population-raster cell's count.
+    RasterShare,
+    /// A population-raster cell without buildings: its count at its centre.
+    RasterCell,
 }
 
 /// A demand point.
@@ -123,6 +132,22 @@ pub struct DemandSummary {
     pub villages: usize,
     pub villages_rescaled: usize,
     pub has_built_up_area: bool,
+    /// The population rasters used (file names) and their total count over the cells read:
+    /// the demand's total equals it (every cell's count goes to its buildings or its centre).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rasters: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raster_total: Option<f64>,
+    /// People of the rasters' cells outside the town boundary (left out).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raster_outside_boundary: Option<f64>,
+    /// Residential buildings in raster cells without people (they carry no demand).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub buildings_without_raster_people: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Demand points and villages.
@@ -141,6 +166,8 @@ pub struct DemandLayers<'a> {
     pub villages: Vec<&'a Layer>,
     pub built_up: Vec<&'a Layer>,
     pub boundary: Vec<&'a Layer>,
+    /// Population rasters' cells (points with a count: `io::geotiff::read_layer`).
+    pub population: Vec<&'a Layer>,
 }
 
 /// Polygons with their bounding boxes, for point-in-area tests.
@@ -285,6 +312,89 @@ pub fn grid_cells(
     out
 }
 
+/// The populated cells of raster layers: (centre, count).
+fn raster_cells(layers: &[&Layer]) -> Vec<([f64; 2], f64)> {
+    let field = crate::io::geotiff::POPULATION_FIELD;
+    layers
+        .iter()
+        .flat_map(|l| {
+            l.features.iter().filter_map(move |f| {
+                let Geometry::Point(p) = &f.geometry else {
+                    return None;
+                };
+                let v = l.attr(f, field).and_then(AttrValue::as_f64)?;
+                (v > 0.0 && p.x().is_finite() && p.y().is_finite()).then_some(([p.x(), p.y()], v))
+            })
+        })
+        .collect()
+}
+
+/// A spread demand point: position, weight, method, origin.
+type Spread = ([f64; 2], f64, WeightMethod, Option<(u32, SourceId)>);
+
+/// Dasymetric spread of raster `cells` (centre, count) over building demand points: each
+/// building goes to the cell whose centre is nearest, if within the cells' spacing (the median
+/// distance between neighbouring centres, found from the cells themselves, so a raster in
+/// degrees works once reprojected); a cell's count is shared by its buildings in proportion to
+/// their weights (floor area), a cell without buildings is a point at its centre. Every cell's
+/// count is given out: the total equals the cells'. Also returns the buildings dropped (in no
+/// populated cell).
+fn spread_cells(cells: &[([f64; 2], f64)], buildings: Vec<DemandPoint>) -> (Vec<Spread>, usize) {
+    use rstar::RTree;
+    use rstar::primitives::GeomWithData;
+    let tree: RTree<GeomWithData<[f64; 2], usize>> = RTree::bulk_load(
+        cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| GeomWithData::new(c.0, i))
+            .collect(),
+    );
+    let spacing = {
+        let mut d: Vec<f64> = cells
+            .iter()
+            .filter_map(|c| {
+                tree.nearest_neighbor_iter(&c.0)
+                    .nth(1)
+                    .map(|n| crate::network::graph::dist_m(c.0, *n.geom()))
+            })
+            .collect();
+        d.sort_by(f64::total_cmp);
+        d.get(d.len() / 2).copied().unwrap_or(f64::INFINITY)
+    };
+    // Within a cell: at most half the spacing along each axis, so at most √½ of it away
+    // (a little more for cells reprojected from degrees).
+    let reach = spacing * 0.75;
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); cells.len()];
+    let mut dropped = 0;
+    for (bi, b) in buildings.iter().enumerate() {
+        match tree.nearest_neighbor(&b.xy) {
+            Some(n) if crate::network::graph::dist_m(b.xy, *n.geom()) <= reach => {
+                members[n.data].push(bi);
+            }
+            _ => dropped += 1,
+        }
+    }
+    let mut out = Vec::with_capacity(cells.len() + buildings.len());
+    for (ci, (centre, count)) in cells.iter().enumerate() {
+        let m = &members[ci];
+        if m.is_empty() {
+            out.push((*centre, *count, WeightMethod::RasterCell, None));
+            continue;
+        }
+        let sum: f64 = m.iter().map(|i| buildings[*i].weight.max(0.0)).sum();
+        for i in m {
+            let b = &buildings[*i];
+            let share = if sum > 0.0 {
+                b.weight.max(0.0) / sum
+            } else {
+                1.0 / m.len() as f64
+            };
+            out.push((b.xy, count * share, WeightMethod::RasterShare, b.origin));
+        }
+    }
+    (out, dropped)
+}
+
 /// Make the demand points of a town. `network_extent` is used for the last-resort grid.
 pub fn build_demand(
     layers: &DemandLayers<'_>,
@@ -392,8 +502,58 @@ pub fn build_demand(
             });
         }
     }
-    let had_buildings = !points.is_empty();
-    if !layers.buildings.is_empty() && !had_buildings {
+    // A population raster: its cells' counts replace the buildings' estimates.
+    let mut cells = raster_cells(&layers.population);
+    // Rasters cover more than the town (WorldPop is national): cells outside the boundary are
+    // left out, and said.
+    let mut raster_outside = None;
+    if !boundary.is_empty() && !cells.is_empty() {
+        let (inside, outside): (Vec<_>, Vec<_>) =
+            cells.into_iter().partition(|c| boundary.contains(c.0));
+        cells = inside;
+        if !outside.is_empty() {
+            let people: f64 = outside.iter().map(|c| c.1).sum();
+            warnings.push(format!(
+                "{} population-raster cells ({people:.0} people) lie outside the town boundary (镇域) and are left out",
+                outside.len()
+            ));
+            raster_outside = Some(people);
+        }
+        if cells.is_empty() {
+            warnings.push(
+                "no population-raster cell lies inside the town boundary: the raster is not used (wrong CRS?)".into(),
+            );
+        }
+    }
+    let raster_total: Option<f64> = (!cells.is_empty()).then(|| cells.iter().map(|c| c.1).sum());
+    let mut buildings_without_raster_people = 0;
+    if !cells.is_empty() {
+        let (spread, dropped) = spread_cells(&cells, std::mem::take(&mut points));
+        buildings_without_raster_people = dropped;
+        if dropped > 0 {
+            warnings.push(format!(
+                "{dropped} residential buildings lie in population-raster cells without people (nodata, 0, or outside the raster): they carry no demand"
+            ));
+        }
+        for (xy, weight, method, origin) in spread {
+            let in_bu = built_up.contains(xy);
+            points.push(DemandPoint {
+                xy,
+                weight,
+                method,
+                village: village_of(xy, in_bu),
+                built_up: in_bu,
+                origin,
+            });
+        }
+        if villages.iter().any(|v| v.population.is_some()) {
+            warnings.push(
+                "village populations (人口) are not used for demand: the population raster is; villages group residents only".into(),
+            );
+        }
+    }
+    let had_buildings = !points.is_empty() && cells.is_empty();
+    if !layers.buildings.is_empty() && points.is_empty() && cells.is_empty() {
         warnings.push(format!(
             "the building layer has no residential buildings ({non_residential_skipped} non-residential skipped); demand falls back to villages or a grid"
         ));
@@ -402,7 +562,7 @@ pub fn build_demand(
     // Villages' populations: rescale their buildings, or spread over a grid / put at the point.
     let mut villages_rescaled = 0;
     for (vi, v) in villages.iter().enumerate() {
-        let Some(pop) = v.population else {
+        let Some(pop) = v.population.filter(|_| cells.is_empty()) else {
             continue;
         };
         let members: Vec<usize> = points
@@ -462,7 +622,9 @@ pub fn build_demand(
         );
     }
 
-    let source = if had_buildings {
+    let source = if !cells.is_empty() {
+        DemandSource::Raster
+    } else if had_buildings {
         DemandSource::Buildings
     } else if !points.is_empty() {
         DemandSource::Villages
@@ -513,9 +675,25 @@ pub fn build_demand(
         }
         _ => "persons",
     };
+    let rasters: Vec<String> = layers
+        .population
+        .iter()
+        .filter(|l| !l.features.is_empty())
+        .map(|l| {
+            l.source
+                .path
+                .file_name()
+                .map_or_else(|| l.name.clone(), |n| n.to_string_lossy().into_owned())
+        })
+        .collect();
+    let description = if rasters.is_empty() {
+        source.describe().into()
+    } else {
+        format!("{} — {}", source.describe(), rasters.join(", "))
+    };
     let summary = DemandSummary {
         source,
-        description: source.describe().into(),
+        description,
         points: points.len(),
         total_weight,
         weight_unit,
@@ -524,6 +702,10 @@ pub fn build_demand(
         villages: villages.len(),
         villages_rescaled,
         has_built_up_area: !built_up.is_empty(),
+        rasters,
+        raster_total,
+        raster_outside_boundary: raster_outside,
+        buildings_without_raster_people,
     };
     Demand {
         points,
@@ -574,6 +756,117 @@ mod tests {
             LineString::from(vec![(x, y), (x + s, y), (x + s, y + s), (x, y + s), (x, y)]),
             vec![],
         ))
+    }
+
+    /// A population raster's cells (100 m) spread over buildings: each cell's count shared by
+    /// floor area among the buildings in it, cells without buildings at their centre, buildings
+    /// in no populated cell dropped (and counted), cells outside the boundary left out (and
+    /// said); the total is the cells' inside the boundary, exactly.
+    #[test]
+    fn raster_cells_spread_to_buildings_by_floor_area() {
+        let p = Profile::default().demand;
+        // Cells centred at (50 + 100i, 50 + 100j), i, j in 0..3, count 10·(i + 3j + 1); the
+        // cell (2, 2) is empty (not in the layer), and one cell at (1050, 50) is outside the
+        // boundary.
+        let mut cells = Vec::new();
+        for j in 0..3 {
+            for i in 0..3 {
+                if (i, j) != (2, 2) {
+                    cells.push((
+                        Geometry::Point(Point::new(
+                            50.0 + 100.0 * i as f64,
+                            50.0 + 100.0 * j as f64,
+                        )),
+                        vec![
+                            AttrValue::Float(10.0 * (i + 3 * j + 1) as f64),
+                            AttrValue::Float(100.0),
+                        ],
+                    ));
+                }
+            }
+        }
+        cells.push((
+            Geometry::Point(Point::new(1050.0, 50.0)),
+            vec![AttrValue::Float(77.0), AttrValue::Float(100.0)],
+        ));
+        let raster = layer(&["population", "cell_size"], cells);
+        // Two buildings in cell (0, 0), 10 × 10 and 10 × 30 m (1 : 3); one in the empty cell
+        // (2, 2).
+        let b = layer(
+            &["用途"],
+            vec![
+                (
+                    square(10.0, 10.0, 10.0),
+                    vec![AttrValue::Text("住宅".into())],
+                ),
+                (
+                    Geometry::Polygon(Polygon::new(
+                        LineString::from(vec![
+                            (40.0, 40.0),
+                            (50.0, 40.0),
+                            (50.0, 70.0),
+                            (40.0, 70.0),
+                            (40.0, 40.0),
+                        ]),
+                        vec![],
+                    )),
+                    vec![AttrValue::Text("住宅".into())],
+                ),
+                (
+                    square(240.0, 240.0, 10.0),
+                    vec![AttrValue::Text("住宅".into())],
+                ),
+            ],
+        );
+        let boundary = layer(&[], vec![(square(0.0, 0.0, 300.0), vec![])]);
+        let d = build_demand(
+            &DemandLayers {
+                buildings: vec![&b],
+                population: vec![&raster],
+                boundary: vec![&boundary],
+                ..Default::default()
+            },
+            &p,
+            None,
+        );
+        assert_eq!(d.summary.source, DemandSource::Raster);
+        let inside: f64 = (1..=8).map(|k| 10.0 * k as f64).sum();
+        assert_eq!(d.summary.total_weight, inside);
+        assert_eq!(d.summary.raster_total, Some(inside));
+        assert_eq!(d.summary.raster_outside_boundary, Some(77.0));
+        assert_eq!(d.summary.buildings_without_raster_people, 1);
+        let shares: Vec<&DemandPoint> = d
+            .points
+            .iter()
+            .filter(|p| p.method == WeightMethod::RasterShare)
+            .collect();
+        assert_eq!(shares.len(), 2);
+        assert!(
+            (shares[0].weight - 2.5).abs() < 1e-9,
+            "{}",
+            shares[0].weight
+        );
+        assert!(
+            (shares[1].weight - 7.5).abs() < 1e-9,
+            "{}",
+            shares[1].weight
+        );
+        assert_eq!(shares[0].origin, Some((0, SourceId::Feature(1))));
+        // The other seven populated cells are points at their centres.
+        let centres: Vec<[f64; 2]> = d
+            .points
+            .iter()
+            .filter(|p| p.method == WeightMethod::RasterCell)
+            .map(|p| p.xy)
+            .collect();
+        assert_eq!(centres.len(), 7);
+        assert!(centres.contains(&[150.0, 50.0]) && !centres.contains(&[50.0, 50.0]));
+        assert!(
+            d.warnings
+                .iter()
+                .any(|w| w.contains("outside the town boundary"))
+        );
+        assert!(d.warnings.iter().any(|w| w.contains("carry no demand")));
     }
 
     #[test]

@@ -16,6 +16,8 @@ pub struct AccessInput<'a> {
     pub villages: Vec<&'a Layer>,
     pub built_up: Vec<&'a Layer>,
     pub boundary: Vec<&'a Layer>,
+    /// Population rasters' cells ([`Role::Population`]).
+    pub population: Vec<&'a Layer>,
 }
 
 impl<'a> AccessInput<'a> {
@@ -30,6 +32,7 @@ impl<'a> AccessInput<'a> {
                 Some(Role::Villages) => input.villages.push(l),
                 Some(Role::BuiltUpArea) => input.built_up.push(l),
                 Some(Role::Boundary) => input.boundary.push(l),
+                Some(Role::Population) => input.population.push(l),
                 _ => {}
             }
         }

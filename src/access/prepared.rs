@@ -62,6 +62,7 @@ impl PreparedTown {
                 villages: input.villages.clone(),
                 built_up: input.built_up.clone(),
                 boundary: input.boundary.clone(),
+                population: input.population.clone(),
             },
             &profile.demand,
             extent,

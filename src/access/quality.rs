@@ -35,6 +35,34 @@ pub fn records(report: &AccessReport) -> Vec<QualityRecord> {
         }
         out.push(r);
     }
+    let d = &report.demand;
+    if !d.rasters.is_empty() {
+        let mut r = QualityRecord::new(
+            d.rasters.join(", "),
+            "人口栅格 / population raster",
+            QualityKind::PopulationRaster,
+        );
+        r.role = Some(Role::Population);
+        if d.raster_total.is_none() {
+            r.details.push(
+                "no cell of the population raster lies inside the town boundary: the raster is not used (wrong CRS?)".into(),
+            );
+        }
+        if let Some(people) = d.raster_outside_boundary {
+            r.details.push(format!(
+                "{people:.0} people of the raster lie in cells outside the town boundary (镇域) and are left out"
+            ));
+        }
+        if d.buildings_without_raster_people > 0 {
+            r.details.push(format!(
+                "{} residential buildings lie in raster cells without people: they carry no demand",
+                d.buildings_without_raster_people
+            ));
+        }
+        if !r.details.is_empty() {
+            out.push(r);
+        }
+    }
     if s.demand_unreachable > 0 {
         let mut r = QualityRecord::new("", "居民点 / demand", QualityKind::DemandOffNetwork);
         r.role = Some(Role::Buildings);

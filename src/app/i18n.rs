@@ -47,6 +47,7 @@ impl Lang {
                 Role::Water => "Water",
                 Role::Grid => "Governance grid",
                 Role::AdminBoundaries => "Admin boundaries",
+                Role::Population => "Population raster",
             },
         }
     }

@@ -350,7 +350,8 @@ impl TownApp {
                     .add_filter(
                         "GIS",
                         &[
-                            "shp", "geojson", "json", "gpkg", "pbf", "csv", "xlsx", "xls",
+                            "shp", "geojson", "json", "gpkg", "pbf", "csv", "xlsx", "xls", "tif",
+                            "tiff",
                         ],
                     )
                     .pick_files()

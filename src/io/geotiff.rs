@@ -7,14 +7,99 @@
 //! (ProjectedCSTypeGeoKey, else GeographicTypeGeoKey, as EPSG codes); nodata from GDAL's tag.
 //! Several bands: the first is read and a warning says so. Not read: rotated rasters, user-defined
 //! CRS GeoKeys (an error names the file; give the CRS by hand), a TIFF without georeferencing
-//! (an error). Cells are not yet used as demand: that is the next step (issue 14).
+//! (an error).
+//!
+//! As a layer ([`read_layer`]): one point per cell with people (count > 0) at the cell's centre,
+//! with its count (`population`) and the cell's size, role [`Role::Population`]: demand spreads
+//! each cell's count to the buildings in it (see `access::demand`).
 
 use std::path::Path;
 
 use tiff::decoder::{Decoder, DecodingResult, ifd::Value};
 use tiff::tags::Tag;
 
-use crate::crs::Crs;
+use crate::crs::{Crs, CrsInfo};
+use crate::error::{IoError, Location};
+use crate::model::layer::{
+    AttrValue, Feature, Field, FieldKind, Format, Issue, SourceId, SourceInfo,
+};
+use crate::model::{Layer, Role};
+
+use super::ReadOptions;
+
+/// The fields of a population raster's layer.
+pub const POPULATION_FIELD: &str = "population";
+pub const CELL_FIELD: &str = "cell_size";
+
+/// A GeoTIFF as a layer of its populated cells (see the module). The CRS is the user's, else
+/// the raster's GeoKeys', else guessed on load from the magnitudes.
+pub fn read_layer(path: &Path, options: &ReadOptions) -> crate::error::Result<Layer> {
+    let raster = read_geotiff(path).map_err(|m| IoError::invalid(path, Location::File, m))?;
+    let name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "population".into());
+    let crs = match (&options.crs, &raster.crs) {
+        (Some(c), _) => CrsInfo::user(c.clone()),
+        (None, Some(c)) => CrsInfo::declared(c.clone(), "GeoTIFF GeoKeys"),
+        (None, None) => CrsInfo::unknown(),
+    };
+    let mut layer = Layer::new(
+        name,
+        SourceInfo {
+            path: path.to_path_buf(),
+            format: Format::GeoTiff,
+            table: None,
+            encoding: None,
+        },
+        crs,
+    );
+    layer.fields = vec![
+        Field::new(POPULATION_FIELD, FieldKind::Float),
+        Field::new(CELL_FIELD, FieldKind::Float),
+    ];
+    layer.role_hint = Some(Role::Population);
+    let size = raster.cell[0].max(raster.cell[1]);
+    let (mut empty, mut negative) = (0usize, 0usize);
+    for row in 0..raster.height {
+        for col in 0..raster.width {
+            let i = row * raster.width + col;
+            match raster.values[i] {
+                Some(v) if v > 0.0 => {
+                    let c = raster.centre(col, row);
+                    layer.features.push(Feature {
+                        geometry: geo_types::Geometry::Point(geo_types::Point::new(c[0], c[1])),
+                        attrs: vec![AttrValue::Float(v), AttrValue::Float(size)],
+                        source_id: SourceId::Feature(i as u64 + 1),
+                        category: None,
+                    });
+                }
+                Some(v) if v < 0.0 => negative += 1,
+                _ => empty += 1,
+            }
+        }
+    }
+    for w in &raster.warnings {
+        layer.issues.push(Issue::warning(None, w.clone()));
+    }
+    if negative > 0 {
+        layer.issues.push(Issue::warning(
+            None,
+            format!("{negative} cells with a negative count were left out (not a population)"),
+        ));
+    }
+    if layer.features.is_empty() {
+        return Err(IoError::EmptyLayer {
+            path: path.to_path_buf(),
+            detail: format!(
+                "no cell of the {} × {} raster has people ({empty} empty or nodata)",
+                raster.width, raster.height
+            ),
+        }
+        .into());
+    }
+    Ok(layer)
+}
 
 /// A raster read from a GeoTIFF: `width` × `height` cells, row by row from the top.
 #[derive(Debug, Clone, PartialEq)]
@@ -243,6 +328,49 @@ mod tests {
         assert_eq!(r.values, expected(10, 12, 0.0, false));
         assert_eq!(r.total(), 597.0);
         assert!((r.origin[0] - 119.9).abs() < 1e-12 && (r.origin[1] - 30.3).abs() < 1e-12);
+    }
+
+    /// As a layer: a point per cell with people, at the centre, with its count; the role a
+    /// population raster's; nodata and empty cells left out; the total kept.
+    #[test]
+    fn a_raster_as_a_layer_of_populated_cells() {
+        let path = fixture("pop-4549-deflate-tiled.tif");
+        let l = read_layer(&path, &ReadOptions::default()).expect("layer");
+        let cells = expected(40, 30, 0.25, true);
+        assert_eq!(l.features.len(), cells.iter().flatten().count());
+        assert_eq!(l.role_hint, Some(Role::Population));
+        assert_eq!(l.source_crs.crs, Some(Crs::Epsg(4549)));
+        let total: f64 = l.features.iter().filter_map(|f| f.attrs[0].as_f64()).sum();
+        assert!((total - 5816.75).abs() < 1e-9);
+        let first = &l.features[0];
+        assert_eq!(
+            first.source_id,
+            SourceId::Feature(2),
+            "cell (0, 0) is nodata"
+        );
+        let geo_types::Geometry::Point(p) = first.geometry else {
+            panic!("a point")
+        };
+        assert_eq!((p.x(), p.y()), (480_150.0, 3_309_950.0));
+        assert_eq!(first.attrs[1].as_f64(), Some(100.0));
+        // The user's CRS wins over the file's.
+        let user = ReadOptions {
+            crs: Some(Crs::Epsg(4550)),
+            ..Default::default()
+        };
+        let l = read_layer(&path, &user).expect("layer");
+        assert_eq!(l.source_crs.crs, Some(Crs::Epsg(4550)));
+        // Through io::read by the file's extension; errors name the file.
+        assert_eq!(
+            crate::io::read(&path, &ReadOptions::default())
+                .expect("read")
+                .len(),
+            1
+        );
+        let e = crate::io::read(&fixture("plain-no-georef.tif"), &ReadOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("plain-no-georef.tif"), "{e}");
     }
 
     #[test]

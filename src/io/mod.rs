@@ -61,6 +61,7 @@ pub fn format_of(path: &Path) -> Option<crate::model::Format> {
         "gpkg" => Some(Format::GeoPackage),
         "csv" | "txt" => Some(Format::Csv),
         "xlsx" | "xls" | "xlsm" => Some(Format::Xlsx),
+        "tif" | "tiff" => Some(Format::GeoTiff),
         _ => None,
     }
 }
@@ -91,6 +92,7 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Vec<Layer>> {
         Format::GeoPackage => gpkg::read(path, options),
         Format::Csv | Format::Xlsx => Ok(vec![poi::read(path, options)?]),
         Format::Shapefile => Ok(vec![shapefile::read(path, options)?]),
+        Format::GeoTiff => Ok(vec![geotiff::read_layer(path, options)?]),
     }
 }
 

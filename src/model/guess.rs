@@ -37,6 +37,8 @@ pub fn guess_role(layer: &Layer) -> Option<Role> {
             GeometryKind::Point | GeometryKind::Polygon | GeometryKind::Empty
         ),
         Role::Water | Role::AdminBoundaries => true,
+        // Only from a raster reader's hint.
+        Role::Population => false,
     };
     // Short ASCII abbreviations (dl, jz, ss, zy) only count as whole words.
     let words: Vec<&str> = name

@@ -61,6 +61,9 @@ pub enum QualityKind {
     BadAttributes,
     /// Geometry repaired or used while invalid.
     RepairedGeometry,
+    /// A population raster used only in part (cells outside the town boundary, residential
+    /// buildings in cells without people) or not at all (no cell inside the boundary).
+    PopulationRaster,
     /// Other warnings.
     Other,
 }
@@ -90,6 +93,9 @@ impl QualityKind {
             QualityKind::EuclideanFallback => ("按直线距离计算", "straight-line distances"),
             QualityKind::BadAttributes => ("属性值无法读取", "attribute values unreadable"),
             QualityKind::RepairedGeometry => ("几何已修复", "geometry repaired"),
+            QualityKind::PopulationRaster => {
+                ("人口栅格部分未用", "population raster partly unused")
+            }
             QualityKind::Other => ("其他警告", "other warnings"),
         };
         if zh { z } else { e }
@@ -241,6 +247,13 @@ impl QualityRecord {
                 "{} features had their geometry repaired or still invalid",
                 count(n)
             ),
+            (QualityKind::PopulationRaster, true) => {
+                format!("人口栅格有 {} 条未用于需求的情况", self.details.len())
+            }
+            (QualityKind::PopulationRaster, false) => format!(
+                "{} parts of the population raster are not used as demand",
+                self.details.len()
+            ),
             (QualityKind::Other, true) => format!("{} 条其他警告", self.details.len()),
             (QualityKind::Other, false) => format!("{} other warnings", self.details.len()),
         }
@@ -299,6 +312,12 @@ impl QualityRecord {
             }
             (QualityKind::RepairedGeometry, true) => "在 GIS 中检查所列要素",
             (QualityKind::RepairedGeometry, false) => "check the listed features in a GIS",
+            (QualityKind::PopulationRaster, true) => {
+                "确认栅格坐标系与镇域一致；无人口格内的住宅是否有人居住请核实"
+            }
+            (QualityKind::PopulationRaster, false) => {
+                "check that the raster's coordinate system matches the town boundary; check whether the buildings in cells without people are lived in"
+            }
             (QualityKind::Other, true) => "查看详情",
             (QualityKind::Other, false) => "see the details",
         }

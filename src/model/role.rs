@@ -26,10 +26,13 @@ pub enum Role {
     Grid,
     /// Administrative boundaries other than the town's (OSM admin levels).
     AdminBoundaries,
+    /// 人口栅格: a population raster's cells (GeoTIFF), points at the cell centres with their
+    /// count; spread to the buildings in each cell when there are buildings.
+    Population,
 }
 
 impl Role {
-    pub const ALL: [Role; 11] = [
+    pub const ALL: [Role; 12] = [
         Role::Boundary,
         Role::BuiltUpArea,
         Role::Villages,
@@ -41,6 +44,7 @@ impl Role {
         Role::Water,
         Role::Grid,
         Role::AdminBoundaries,
+        Role::Population,
     ];
 
     /// Chinese label.
@@ -57,6 +61,7 @@ impl Role {
             Role::Water => "水系",
             Role::Grid => "治理网格",
             Role::AdminBoundaries => "行政边界",
+            Role::Population => "人口栅格",
         }
     }
 
@@ -74,6 +79,7 @@ impl Role {
             Role::Water => "water",
             Role::Grid => "grid",
             Role::AdminBoundaries => "admin_boundaries",
+            Role::Population => "population",
         }
     }
 

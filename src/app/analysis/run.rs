@@ -131,6 +131,7 @@ pub fn access_input(layers: &[Arc<Layer>]) -> AccessInput<'_> {
             Some(Role::Villages) => input.villages.push(l),
             Some(Role::BuiltUpArea) => input.built_up.push(l),
             Some(Role::Boundary) => input.boundary.push(l),
+            Some(Role::Population) => input.population.push(l),
             _ => {}
         }
     }

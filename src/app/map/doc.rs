@@ -185,6 +185,7 @@ pub fn role_rank(role: Option<Role>) -> u8 {
         Some(Role::Villages) => 2,
         Some(Role::Grid) => 3,
         Some(Role::Buildings) => 4,
+        Some(Role::Population) => 4,
         None => 5,
         Some(Role::Sewers) => 6,
         Some(Role::Roads) => 7,

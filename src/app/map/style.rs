@@ -186,6 +186,14 @@ pub fn role_style(role: Option<Role>, kind: GeometryKind) -> FeatureStyle {
             stroke_width_pt: 1.0,
             ..base
         },
+        Some(Role::Population) => FeatureStyle {
+            fill: POPULATION_RAMP[2].1,
+            stroke: Color32::TRANSPARENT,
+            stroke_width_pt: 0.0,
+            symbol: Symbol::Square,
+            symbol_size_pt: 5.0,
+            ..base
+        },
         Some(Role::AdminBoundaries) => FeatureStyle {
             fill: Color32::TRANSPARENT,
             stroke: Color32::from_rgb(0x55, 0x55, 0x55),
@@ -207,6 +215,47 @@ pub fn role_style(role: Option<Role>, kind: GeometryKind) -> FeatureStyle {
     }
 }
 
+/// The colour ramp of population-raster cells: (upper bound of the class in people per cell,
+/// colour, legend label), light yellow to dark red (ColorBrewer YlOrRd). Fixed classes, not
+/// quantiles of the town: the same colour means the same density in every town.
+pub const POPULATION_RAMP: [(f64, Color32, &str); 6] = [
+    (5.0, Color32::from_rgb(0xff, 0xff, 0xb2), "人口 ≤5 /格"),
+    (20.0, Color32::from_rgb(0xfe, 0xd9, 0x76), "人口 5–20 /格"),
+    (50.0, Color32::from_rgb(0xfe, 0xb2, 0x4c), "人口 20–50 /格"),
+    (
+        100.0,
+        Color32::from_rgb(0xfd, 0x8d, 0x3c),
+        "人口 50–100 /格",
+    ),
+    (
+        200.0,
+        Color32::from_rgb(0xf0, 0x3b, 0x20),
+        "人口 100–200 /格",
+    ),
+    (
+        f64::INFINITY,
+        Color32::from_rgb(0xbd, 0x00, 0x26),
+        "人口 >200 /格",
+    ),
+];
+
+/// The ramp class of a population-raster cell.
+fn population_class(layer_population: Option<f64>) -> usize {
+    let v = layer_population.unwrap_or(0.0);
+    POPULATION_RAMP
+        .iter()
+        .position(|(upper, _, _)| v <= *upper)
+        .unwrap_or(POPULATION_RAMP.len() - 1)
+}
+
+/// A population cell's count (its first attribute, as `io::geotiff::read_layer` makes it).
+fn cell_count(feature: &Feature) -> Option<f64> {
+    feature
+        .attrs
+        .first()
+        .and_then(crate::model::layer::AttrValue::as_f64)
+}
+
 /// The style of one feature of a layer drawn with `base`.
 pub fn feature_style(
     base: FeatureStyle,
@@ -214,6 +263,12 @@ pub fn feature_style(
     taxonomy: &Taxonomy,
     feature: &Feature,
 ) -> FeatureStyle {
+    if role == Some(Role::Population) {
+        return FeatureStyle {
+            fill: POPULATION_RAMP[population_class(cell_count(feature))].1,
+            ..base
+        };
+    }
     if role != Some(Role::Facilities) {
         return base;
     }
@@ -251,6 +306,25 @@ pub struct LegendEntry {
 pub fn legend(layer: &Layer, role: Option<Role>, taxonomy: &Taxonomy) -> Vec<LegendEntry> {
     let kind = layer.geometry_kind();
     let base = role_style(role, kind);
+    if role == Some(Role::Population) {
+        let mut counts = [0usize; POPULATION_RAMP.len()];
+        for f in &layer.features {
+            counts[population_class(cell_count(f))] += 1;
+        }
+        return POPULATION_RAMP
+            .iter()
+            .zip(counts)
+            .filter(|(_, n)| *n > 0)
+            .map(|((_, colour, label), n)| LegendEntry {
+                group: Some(label),
+                style: FeatureStyle {
+                    fill: *colour,
+                    ..base
+                },
+                count: n,
+            })
+            .collect();
+    }
     if role != Some(Role::Facilities) {
         return vec![LegendEntry {
             group: None,

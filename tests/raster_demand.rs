@@ -1,0 +1,136 @@
+//! A population GeoTIFF as demand: the demo town with a WorldPop-like raster (EPSG:4326, 3″
+//! cells, written by GDAL: tests/fixtures/rasters/make_demo_town_pop.py). `towncircle analyze`
+//! must use the raster (stated in summary.json and report.html), give out every person of the
+//! cells inside the town boundary (the demand's total + the people left outside = GDAL's sum of
+//! the raster), keep the buildings as demand points where they are, and report per village.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+fn demo_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-maps/qingxi-demo-town")
+}
+
+fn raster() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rasters/demo-town-pop-4326.tif")
+}
+
+/// GDAL's masked sum of the raster (make_demo_town_pop.py prints it).
+const GDAL_TOTAL: f64 = 46_534.149_998_664_856;
+
+fn analyze(files: &[PathBuf], out: &Path) -> Value {
+    analyze_with_console(files, out).0
+}
+
+fn analyze_with_console(files: &[PathBuf], out: &Path) -> (Value, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_towncircle"))
+        .arg("analyze")
+        .args(files)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .expect("run");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let console = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let summary =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).expect("json"))
+            .expect("summary.json");
+    (summary, console)
+}
+
+/// The population-raster record of summary.json's data quality.
+fn raster_record(summary: &Value) -> Option<&Value> {
+    summary["data_quality"]
+        .as_array()
+        .expect("data_quality")
+        .iter()
+        .find(|r| r["kind"] == "population_raster")
+}
+
+fn f(v: &Value) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
+}
+
+#[test]
+fn analyze_spreads_a_population_raster_over_the_buildings() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let base = analyze(&[demo_dir()], &tmp.path().join("base"));
+    let (with, console) = analyze_with_console(&[demo_dir(), raster()], &tmp.path().join("raster"));
+
+    let d0 = &base["access"]["demand"];
+    let d = &with["access"]["demand"];
+    assert_eq!(d0["source"], "buildings");
+    assert_eq!(d["source"], "raster", "{d}");
+    assert!(
+        d["description"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("demo-town-pop-4326.tif"),
+        "{d}"
+    );
+    // Every person of the raster is either demand or said to be outside the boundary.
+    let total = f(&d["total_weight"]);
+    let outside = f(&d["raster_outside_boundary"]);
+    assert!(outside > 0.0, "the raster is wider than the town");
+    assert!(
+        (total + outside - GDAL_TOTAL).abs() < 0.05,
+        "{total} + {outside} != {GDAL_TOTAL}"
+    );
+    assert!((f(&d["raster_total"]) - total).abs() < 1e-6 * total);
+    // Buildings keep their places: as many building shares as residential buildings in
+    // populated cells, and the cells without buildings as points of their own.
+    let methods = &d["by_method"];
+    let shares = methods["raster_share"].as_u64().expect("shares");
+    let cells = methods["raster_cell"].as_u64().expect("cells");
+    let buildings = d0["points"].as_u64().expect("points");
+    let dropped = d["buildings_without_raster_people"].as_u64().unwrap_or(0);
+    assert_eq!(shares + dropped, buildings, "{d}");
+    assert!(cells > 0);
+    assert_eq!(d["points"].as_u64(), Some(shares + cells));
+    // What was left out is said on the console, in summary.json's data quality and warnings.
+    let record = raster_record(&with).expect("a population-raster record");
+    let details = record["details"].to_string();
+    assert!(
+        details.contains(&format!("{outside:.0} people")),
+        "{details}"
+    );
+    assert!(
+        details.contains(&format!("{dropped} residential buildings")),
+        "{details}"
+    );
+    assert!(console.contains("人口栅格"), "{console}");
+    assert!(
+        console.contains(&format!("{outside:.0} people")),
+        "{console}"
+    );
+    assert!(
+        with["access"]["warnings"]
+            .to_string()
+            .contains("outside the town boundary")
+    );
+    // The report states the population source.
+    let html = std::fs::read_to_string(tmp.path().join("raster/report.html")).expect("html");
+    assert!(html.contains("人口栅格"), "report names the source");
+    assert!(html.contains("demo-town-pop-4326.tif"));
+}
+
+#[test]
+fn a_raster_elsewhere_is_not_used_and_says_so() {
+    // The 4549 fixture lies west of the demo town: no cell inside the boundary.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let other = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/rasters/pop-32651-lzw-striped-uint16.tif");
+    let s = analyze(&[demo_dir(), other], tmp.path());
+    let d = &s["access"]["demand"];
+    assert_eq!(d["source"], "buildings", "{d}");
+    assert!(
+        s.to_string()
+            .contains("no population-raster cell lies inside")
+    );
+}
