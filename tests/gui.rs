@@ -827,7 +827,11 @@ fn a_population_raster_opens_with_a_colour_ramp_and_its_legend() {
         legend.iter().map(|e| e.count).sum::<usize>(),
         l.layer.features.len()
     );
-    assert!(app.map.last_stats.chunks_drawn >= 1, "{:?}", app.map.last_stats);
+    assert!(
+        app.map.last_stats.chunks_drawn >= 1,
+        "{:?}",
+        app.map.last_stats
+    );
     // The panel shows the classes with their counts.
     let first = &legend[0];
     let label = format!("{}  {}", first.group.expect("a class"), first.count);

