@@ -94,6 +94,7 @@ pub enum Format {
     OsmPbf,
     Csv,
     Xlsx,
+    Dxf,
 }
 
 impl Format {
@@ -105,6 +106,7 @@ impl Format {
             Format::OsmPbf => "OSM PBF",
             Format::Csv => "CSV",
             Format::Xlsx => "XLSX",
+            Format::Dxf => "DXF",
         }
     }
 }
