@@ -388,3 +388,93 @@ fn load_guesses_cgcs2000_gauss_kruger_and_classifies_facilities() {
     assert_eq!(fac.features[0].category, t.by_id("health_center"));
     assert_eq!(fac.features[1].category, None);
 }
+
+#[test]
+fn damaged_drawings_give_layers_or_errors_never_panics() {
+    use towncircle::io::synth::SplitMix64;
+    let map = towncircle::io::dxf::CadLayerMap::default();
+    let mut rng = SplitMix64(20_261_206);
+    let mut pick = |n: usize| (rng.next_u64() % n.max(1) as u64) as usize;
+    // Values that break numbers and structure.
+    let junk: [&[u8]; 8] = [
+        b"nan",
+        b"-inf",
+        b"1e308",
+        b"",
+        b"0",
+        b"SECTION",
+        b"EOF",
+        b"\xff\xfe",
+    ];
+    let mut cases = 0;
+    for name in ["town_r2018.dxf", "town_r2018_bin.dxf", "town_r12_gbk.dxf"] {
+        let original = std::fs::read(fixture(name)).unwrap();
+        for _ in 0..400 {
+            let mut b = original.clone();
+            match pick(4) {
+                // Flip bytes.
+                0 => {
+                    for _ in 0..1 + pick(8) {
+                        let i = pick(b.len());
+                        b[i] ^= 1 << pick(8);
+                    }
+                }
+                // Replace a line (ASCII) or a run (binary) by a junk value.
+                1 => {
+                    let i = pick(b.len());
+                    let end = b[i..]
+                        .iter()
+                        .position(|&c| c == b'\n')
+                        .map_or(b.len(), |e| i + e);
+                    let start = b[..i]
+                        .iter()
+                        .rposition(|&c| c == b'\n')
+                        .map_or(0, |s| s + 1);
+                    b.splice(start..end, junk[pick(junk.len())].iter().copied());
+                }
+                // Drop a run of lines or bytes.
+                2 => {
+                    let i = pick(b.len());
+                    let n = pick(200).min(b.len() - i);
+                    b.drain(i..i + n);
+                }
+                // Duplicate a run somewhere else.
+                _ => {
+                    let i = pick(b.len());
+                    let n = pick(400).min(b.len() - i);
+                    let run: Vec<u8> = b[i..i + n].to_vec();
+                    let at = pick(b.len());
+                    b.splice(at..at, run);
+                }
+            }
+            let outcome = std::panic::catch_unwind(|| {
+                towncircle::io::dxf::read_bytes(
+                    Path::new("damaged.dxf"),
+                    &b,
+                    &ReadOptions::default(),
+                    &map,
+                )
+            });
+            match outcome {
+                Err(_) => panic!("{name}: a damaged copy panicked the reader"),
+                Ok(Err(e)) => assert!(e.to_string().contains("damaged.dxf"), "{e}"),
+                Ok(Ok(layers)) => {
+                    // Whatever was read has finite coordinates.
+                    for l in &layers {
+                        for f in &l.features {
+                            assert!(
+                                f.geometry
+                                    .coords_iter()
+                                    .all(|c| c.x.is_finite() && c.y.is_finite()),
+                                "{name}: {} has a coordinate that is not finite",
+                                l.name
+                            );
+                        }
+                    }
+                }
+            }
+            cases += 1;
+        }
+    }
+    assert_eq!(cases, 1200);
+}

@@ -322,6 +322,11 @@ pub(super) fn convert(e: &RawEntity<'_>, decode: Decode<'_>) -> Result<Item, Str
         "MTEXT" => ("MTEXT", mtext_entity(e, decode)?, None, Vec::new()),
         other => return Err(format!("{other} is not read")),
     };
+    if let Shape::Point(c) | Shape::Text(c, _) = &shape
+        && !(c.x.is_finite() && c.y.is_finite())
+    {
+        return Err("its position is not a finite number".into());
+    }
     let handle = std::str::from_utf8(e.bytes(5))
         .ok()
         .map(|h| h.trim().to_string())

@@ -60,8 +60,8 @@ impl Ocs {
     }
 
     /// A point of the OCS (x, y at elevation z) in world x, y.
-    pub(super) fn to_world(&self, x: f64, y: f64, z: f64) -> Coord<f64> {
-        if *self == Ocs::WORLD {
+    pub(super) fn to_world(self, x: f64, y: f64, z: f64) -> Coord<f64> {
+        if self == Ocs::WORLD {
             return Coord { x, y };
         }
         Coord {

@@ -99,10 +99,11 @@ fn ready(item: Item, line_role: bool) -> Ready {
         Shape::Text(c, _) => (Kind::Text, Point::from(*c).into()),
         Shape::Path { coords, closed } => {
             let mut ring = coords.clone();
-            if *closed && ring.first() != ring.last() {
-                if let Some(&f) = ring.first() {
-                    ring.push(f);
-                }
+            if *closed
+                && ring.first() != ring.last()
+                && let Some(&f) = ring.first()
+            {
+                ring.push(f);
             }
             let mut distinct = ring.clone();
             distinct.dedup();
