@@ -332,12 +332,13 @@ fn build_layers(
 ) -> Result<Option<Vec<Layer>>> {
     // CAD layers in order of first appearance.
     let mut names: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for n in items
         .iter()
         .map(|i| &i.layer)
         .chain(skipped.iter().map(|s| &s.0))
     {
-        if !names.contains(n) {
+        if seen.insert(n.as_str()) {
             names.push(n.clone());
         }
     }
@@ -345,7 +346,12 @@ fn build_layers(
         return Ok(None);
     }
     let rules: Vec<Option<&CadLayerRule>> = names.iter().map(|n| map.lookup(n)).collect();
-    let group_of = |layer: &str| names.iter().position(|n| n == layer).unwrap_or(0);
+    let index: std::collections::HashMap<&str, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    let group_of = |layer: &str| index.get(layer).copied().unwrap_or(0);
     let mut readies: Vec<(usize, Ready)> = items
         .into_iter()
         .map(|item| {
