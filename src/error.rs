@@ -47,7 +47,7 @@ pub enum IoError {
         location: Location,
         message: String,
     },
-    #[error("unsupported file type \"{extension}\" (towncircle reads .geojson/.json, .shp, .gpkg, .osm.pbf/.pbf, .csv, .xlsx/.xls, .tif/.tiff): {}", path.display())]
+    #[error("unsupported file type \"{extension}\" (towncircle reads .geojson/.json, .shp, .gpkg, .osm.pbf/.pbf, .csv, .xlsx/.xls, .tif/.tiff, .dxf): {}", path.display())]
     UnsupportedFormat { path: PathBuf, extension: String },
     #[error("the layer has no usable features{}: {}", if detail.is_empty() { String::new() } else { format!(" ({detail})") }, path.display())]
     EmptyLayer { path: PathBuf, detail: String },

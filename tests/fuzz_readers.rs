@@ -87,6 +87,12 @@ fn base_seed() -> u64 {
         .unwrap_or(20_261_205)
 }
 
+fn dxf_fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/dxf")
+        .join(name)
+}
+
 fn sample(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("sample-maps")
@@ -307,6 +313,8 @@ fn inputs(dir: &Path) -> Vec<Input> {
             "osm pbf",
             &sample("helsinki-centre/helsinki-centre.osm.pbf"),
         ),
+        single_input("dxf binary", &dxf_fixture("town_r2018_bin.dxf")),
+        single_input("dxf r12 gbk", &dxf_fixture("town_r12_gbk.dxf")),
     ];
     v.extend(made_inputs(dir));
     v

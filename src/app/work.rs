@@ -351,7 +351,7 @@ impl TownApp {
                         "GIS",
                         &[
                             "shp", "geojson", "json", "gpkg", "pbf", "csv", "xlsx", "xls", "tif",
-                            "tiff",
+                            "tiff", "dxf",
                         ],
                     )
                     .pick_files()

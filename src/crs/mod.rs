@@ -3,6 +3,7 @@
 //!
 //! Degrees live only here and at display; everything downstream is in metres.
 
+pub mod control;
 pub mod detect;
 pub mod gcj02;
 pub mod transform;
@@ -12,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::CrsError;
 
+pub use control::{ControlPoint, Similarity2D, SimilarityFit, fit_similarity};
 pub use detect::{Guess, guess_from_extent, working_crs_for};
 pub use transform::Transformer;
 

@@ -4,6 +4,7 @@
 
 pub mod atomic;
 pub mod convert;
+pub mod dxf;
 pub mod encoding;
 pub mod geojson;
 pub mod geotiff;
@@ -42,6 +43,8 @@ pub struct ReadOptions {
     pub crs: Option<Crs>,
     /// Keep only features in this region (OSM extracts).
     pub clip: Option<Clip>,
+    /// A CAD layer mapping file whose rules go before `assets/cad-layers.toml` (DXF).
+    pub cad_layers: Option<PathBuf>,
 }
 
 /// The file formats, by file name.
@@ -62,6 +65,7 @@ pub fn format_of(path: &Path) -> Option<crate::model::Format> {
         "csv" | "txt" => Some(Format::Csv),
         "xlsx" | "xls" | "xlsm" => Some(Format::Xlsx),
         "tif" | "tiff" => Some(Format::GeoTiff),
+        "dxf" => Some(Format::Dxf),
         _ => None,
     }
 }
@@ -93,6 +97,7 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Vec<Layer>> {
         Format::Csv | Format::Xlsx => Ok(vec![poi::read(path, options)?]),
         Format::Shapefile => Ok(vec![shapefile::read(path, options)?]),
         Format::GeoTiff => Ok(vec![geotiff::read_layer(path, options)?]),
+        Format::Dxf => dxf::read_dxf(path, options),
     }
 }
 

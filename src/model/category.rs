@@ -98,6 +98,7 @@ pub(super) const TYPE_FIELDS: &[&str] = &[
     "小类",
     "kind",
     "用途",
+    "block",
 ];
 pub(super) const TYPECODE_FIELDS: &[&str] =
     &["类型编码", "typecode", "type_code", "编码", "poi_type_code"];

@@ -13,6 +13,11 @@ pub fn guess_role(layer: &Layer) -> Option<Role> {
     if layer.role_hint.is_some() {
         return layer.role_hint;
     }
+    // A CAD layer's role comes from the CAD layer mapping (io::dxf, the hint); its name and
+    // geometry say too little (a point layer is mostly annotation).
+    if layer.source.format == super::layer::Format::Dxf {
+        return None;
+    }
     let name = format!(
         "{} {}",
         layer.name.to_lowercase(),

@@ -95,6 +95,7 @@ pub enum Format {
     Csv,
     Xlsx,
     GeoTiff,
+    Dxf,
 }
 
 impl Format {
@@ -107,6 +108,7 @@ impl Format {
             Format::Csv => "CSV",
             Format::Xlsx => "XLSX",
             Format::GeoTiff => "GeoTIFF",
+            Format::Dxf => "DXF",
         }
     }
 }

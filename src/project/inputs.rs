@@ -306,6 +306,7 @@ impl Project {
                     }
                     None => None,
                 },
+                cad_layers: None,
             },
             working_crs: None,
             taxonomy: match &a.categories {
