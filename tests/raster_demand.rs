@@ -134,3 +134,53 @@ fn a_raster_elsewhere_is_not_used_and_says_so() {
             .contains("no population-raster cell lies inside")
     );
 }
+
+/// A CAD drawing with a population raster (issue 14's "done when"): `analyze` reads the DXF's
+/// roads, buildings and facilities in their roles (by assets/cad-layers.toml) and spreads the
+/// raster (EPSG:4549, 50 m cells, GDAL-written: make_dxf_town_pop.py) over its buildings; the
+/// drawing has no boundary, so the town total is the raster's total, 5220 people, exactly.
+#[test]
+fn analyze_runs_on_a_cad_drawing_with_a_population_raster() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let s = analyze(
+        &[
+            root.join("tests/fixtures/dxf/town_r2018.dxf"),
+            root.join("tests/fixtures/rasters/dxf-town-pop-4549.tif"),
+        ],
+        tmp.path(),
+    );
+    let role_of = |name: &str| {
+        s["inputs"]
+            .as_array()
+            .expect("inputs")
+            .iter()
+            .find(|i| i["table"] == name || i["file"].as_str().is_some_and(|f| f.ends_with(name)))
+            .map(|i| i["role"].clone())
+    };
+    assert_eq!(role_of("道路中心线"), Some(Value::from("roads")));
+    assert_eq!(role_of("建筑"), Some(Value::from("buildings")));
+    assert_eq!(
+        role_of("公共服务设施-幼儿园"),
+        Some(Value::from("facilities"))
+    );
+    assert_eq!(
+        role_of("dxf-town-pop-4549.tif"),
+        Some(Value::from("population"))
+    );
+    let d = &s["access"]["demand"];
+    assert_eq!(d["source"], "raster", "{d}");
+    assert_eq!(f(&d["total_weight"]), 5220.0, "GDAL's sum of the raster");
+    assert_eq!(
+        d["by_method"]["raster_share"].as_u64(),
+        Some(6),
+        "the six buildings"
+    );
+    // The kindergartens of the drawing are facilities with their coverage.
+    assert!(
+        s["access"]["categories"]
+            .to_string()
+            .contains("kindergarten"),
+        "kindergartens classified"
+    );
+}
