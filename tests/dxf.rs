@@ -478,3 +478,49 @@ fn damaged_drawings_give_layers_or_errors_never_panics() {
     }
     assert_eq!(cases, 1200);
 }
+
+/// `--cad-layers FILE`: a planner's rules come before the built-in ones (用地红线, no role by
+/// default, becomes the built-up area); a rules file that cannot be read stops the command with
+/// a message naming it.
+#[test]
+fn a_planners_cad_layer_rules_on_the_command_line() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let rules = dir.path().join("我的图层.toml");
+    std::fs::write(
+        &rules,
+        "version = 1\n[[layer]]\npattern = \"用地红线\"\nrole = \"built_up_area\"\n",
+    )
+    .expect("write");
+    let run = |extra: &[&std::ffi::OsStr]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_towncircle"))
+            .arg("info")
+            .arg(fixture("town_r2018.dxf"))
+            .args(extra)
+            .arg("--json")
+            .output()
+            .expect("run")
+    };
+    let role_of_parcels = |o: &std::process::Output| -> serde_json::Value {
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let j: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        j.to_string()
+            .contains("用地红线")
+            .then_some(())
+            .expect("the parcels layer");
+        j["layers"]
+            .as_array()
+            .expect("layers")
+            .iter()
+            .find(|l| l.to_string().contains("用地红线"))
+            .map(|l| l["role"].clone())
+            .expect("parcels")
+    };
+    assert_eq!(role_of_parcels(&run(&[])), serde_json::Value::Null);
+    let o = run(&["--cad-layers".as_ref(), rules.as_os_str()]);
+    assert_eq!(role_of_parcels(&o), "built_up_area");
+    std::fs::write(&rules, "version = 1\n[[layer]]\npattern = \n").expect("write");
+    let o = run(&["--cad-layers".as_ref(), rules.as_os_str()]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("我的图层.toml"), "{err}");
+}

@@ -253,6 +253,7 @@ pub fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
         crs_for: args.crs_for.clone(),
         encoding: None,
         categories: None,
+        cad_layers: None,
         clip_bbox: args.clip_bbox.clone(),
     }
     .load_options()

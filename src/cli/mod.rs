@@ -36,6 +36,10 @@ pub struct InputArgs {
     /// A facility taxonomy file replacing the built-in one (copy assets/categories.toml).
     #[arg(long, value_name = "FILE")]
     categories: Option<PathBuf>,
+    /// CAD layer rules for DXF drawings (layer name patterns → roles and facility categories),
+    /// tried before the built-in ones (copy assets/cad-layers.toml).
+    #[arg(long, value_name = "FILE")]
+    cad_layers: Option<PathBuf>,
     /// Keep only OSM features in this lon/lat box: MIN_LON,MIN_LAT,MAX_LON,MAX_LAT.
     #[arg(long, value_name = "BBOX", allow_hyphen_values = true)]
     clip_bbox: Option<String>,
@@ -80,6 +84,12 @@ impl InputArgs {
         }
         if let Some(path) = &self.categories {
             options.taxonomy = Taxonomy::from_file(path)?;
+        }
+        if let Some(path) = &self.cad_layers {
+            // Checked here, so that a bad rules file stops the run before any file is read.
+            towncircle::io::dxf::CadLayerMap::with_user_file(path)
+                .with_context(|| format!("--cad-layers {}", path.display()))?;
+            options.read.cad_layers = Some(path.clone());
         }
         if let Some(text) = &self.clip_bbox {
             let v: Vec<f64> = text

@@ -192,7 +192,6 @@ pub fn role_style(role: Option<Role>, kind: GeometryKind) -> FeatureStyle {
             stroke_width_pt: 0.0,
             symbol: Symbol::Square,
             symbol_size_pt: 5.0,
-            ..base
         },
         Some(Role::AdminBoundaries) => FeatureStyle {
             fill: Color32::TRANSPARENT,
