@@ -140,6 +140,42 @@ const PROJECTED_CS_TYPE: u16 = 3072;
 /// GeoTIFF's "user-defined" key value.
 const USER_DEFINED: u16 = 32767;
 
+/// The colour model of a TIFF that is a picture (imagery, a scanned plan), not values.
+fn image_colours<R: std::io::Read + std::io::Seek>(dec: &mut Decoder<R>) -> Option<&'static str> {
+    match dec
+        .find_tag_unsigned::<u16>(Tag::PhotometricInterpretation)
+        .ok()
+        .flatten()?
+    {
+        2 => Some("RGB"),
+        3 => Some("palette"),
+        5 => Some("CMYK"),
+        6 => Some("YCbCr"),
+        _ => None,
+    }
+}
+
+/// Is the TIFF at `path` a population raster towncircle reads (one band of values, not an
+/// image, georeferenced)? From its header only: folders take their TIFFs by it, so an aerial
+/// image or a scanned plan beside the data is left out as a PDF would be.
+pub fn is_population_raster(path: &Path) -> bool {
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let Ok(mut dec) = Decoder::new(std::io::BufReader::new(file)) else {
+        return false;
+    };
+    let bands = dec
+        .find_tag_unsigned::<u16>(Tag::SamplesPerPixel)
+        .ok()
+        .flatten()
+        .unwrap_or(1);
+    let georeferenced = matches!(dec.find_tag(Tag::ModelTransformationTag), Ok(Some(_)))
+        || (matches!(dec.find_tag(Tag::ModelPixelScaleTag), Ok(Some(_)))
+            && matches!(dec.find_tag(Tag::ModelTiepointTag), Ok(Some(_))));
+    image_colours(&mut dec).is_none() && bands == 1 && georeferenced
+}
+
 /// Read the first band of a GeoTIFF. Errors name the file and say what is missing or broken.
 pub fn read_geotiff(path: &Path) -> Result<Raster, String> {
     let name = path.display();
@@ -150,6 +186,11 @@ pub fn read_geotiff(path: &Path) -> Result<Raster, String> {
         .dimensions()
         .map_err(|e| format!("{name}: no image size ({e})"))?;
     let (width, height) = (w as usize, h as usize);
+    if let Some(kind) = image_colours(&mut dec) {
+        return Err(format!(
+            "{name}: an image ({kind} colours), not a population raster: towncircle reads single-band counts of people per cell (WorldPop, census grids)"
+        ));
+    }
     let mut warnings = Vec::new();
     let bands = dec
         .find_tag_unsigned::<u16>(Tag::SamplesPerPixel)
@@ -371,6 +412,29 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("plain-no-georef.tif"), "{e}");
+    }
+
+    /// An aerial image is refused by name; only population rasters are taken from folders.
+    #[test]
+    fn images_are_not_population_rasters() {
+        let e = read_geotiff(&fixture("imagery-rgb-4549.tif")).unwrap_err();
+        assert!(
+            e.contains("imagery-rgb-4549.tif") && e.contains("RGB"),
+            "{e}"
+        );
+        assert!(!is_population_raster(&fixture("imagery-rgb-4549.tif")));
+        assert!(!is_population_raster(&fixture("plain-no-georef.tif")));
+        assert!(is_population_raster(&fixture("pop-4549-deflate-tiled.tif")));
+        let dir = tempfile::tempdir().expect("tmp");
+        for f in [
+            "imagery-rgb-4549.tif",
+            "plain-no-georef.tif",
+            "pop-4326-int32.tif",
+        ] {
+            std::fs::copy(fixture(f), dir.path().join(f)).expect("copy");
+        }
+        let files = crate::io::data_files_in(dir.path());
+        assert_eq!(files, vec![dir.path().join("pop-4326-int32.tif")]);
     }
 
     #[test]

@@ -115,7 +115,8 @@ fn looks_like_geojson(path: &Path) -> bool {
 }
 
 /// The files of a folder that towncircle can read, in name order (shapefiles by their .shp;
-/// .json files only when they look like GeoJSON).
+/// .json files only when they look like GeoJSON; .tif files only when they are population
+/// rasters, not images).
 pub fn data_files_in(dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
@@ -134,6 +135,7 @@ pub fn data_files_in(dir: &Path) -> Vec<PathBuf> {
                 && ext != "shx"
                 && ext != "txt"
                 && (ext != "json" || looks_like_geojson(p))
+                && (!matches!(ext.as_str(), "tif" | "tiff") || geotiff::is_population_raster(p))
         })
         .collect();
     files.sort();
