@@ -329,8 +329,14 @@ fn raster_cells(layers: &[&Layer]) -> Vec<([f64; 2], f64)> {
         .collect()
 }
 
-/// A spread demand point: position, weight, method, origin.
-type Spread = ([f64; 2], f64, WeightMethod, Option<(u32, SourceId)>);
+/// What [`spread_cells`] gives: the buildings as demand points with their share (their
+/// village and built-up flag kept), and the cells without buildings as (centre, count).
+struct Spread {
+    buildings: Vec<DemandPoint>,
+    cells: Vec<([f64; 2], f64)>,
+    /// Buildings in no populated cell (left out).
+    dropped: usize,
+}
 
 /// Dasymetric spread of raster `cells` (centre, count) over building demand points: each
 /// building goes to the cell whose centre is nearest, if within the cells' spacing (the median
@@ -339,7 +345,7 @@ type Spread = ([f64; 2], f64, WeightMethod, Option<(u32, SourceId)>);
 /// their weights (floor area), a cell without buildings is a point at its centre. Every cell's
 /// count is given out: the total equals the cells'. Also returns the buildings dropped (in no
 /// populated cell).
-fn spread_cells(cells: &[([f64; 2], f64)], buildings: Vec<DemandPoint>) -> (Vec<Spread>, usize) {
+fn spread_cells(cells: &[([f64; 2], f64)], buildings: Vec<DemandPoint>) -> Spread {
     use rstar::RTree;
     use rstar::primitives::GeomWithData;
     let tree: RTree<GeomWithData<[f64; 2], usize>> = RTree::bulk_load(
@@ -374,11 +380,15 @@ fn spread_cells(cells: &[([f64; 2], f64)], buildings: Vec<DemandPoint>) -> (Vec<
             _ => dropped += 1,
         }
     }
-    let mut out = Vec::with_capacity(cells.len() + buildings.len());
+    let mut out = Spread {
+        buildings: Vec::with_capacity(buildings.len()),
+        cells: Vec::new(),
+        dropped,
+    };
     for (ci, (centre, count)) in cells.iter().enumerate() {
         let m = &members[ci];
         if m.is_empty() {
-            out.push((*centre, *count, WeightMethod::RasterCell, None));
+            out.cells.push((*centre, *count));
             continue;
         }
         let sum: f64 = m.iter().map(|i| buildings[*i].weight.max(0.0)).sum();
@@ -389,10 +399,14 @@ fn spread_cells(cells: &[([f64; 2], f64)], buildings: Vec<DemandPoint>) -> (Vec<
             } else {
                 1.0 / m.len() as f64
             };
-            out.push((b.xy, count * share, WeightMethod::RasterShare, b.origin));
+            out.buildings.push(DemandPoint {
+                weight: count * share,
+                method: WeightMethod::RasterShare,
+                ..b.clone()
+            });
         }
     }
-    (out, dropped)
+    out
 }
 
 /// Make the demand points of a town. `network_extent` is used for the last-resort grid.
@@ -528,22 +542,25 @@ pub fn build_demand(
     let raster_total: Option<f64> = (!cells.is_empty()).then(|| cells.iter().map(|c| c.1).sum());
     let mut buildings_without_raster_people = 0;
     if !cells.is_empty() {
-        let (spread, dropped) = spread_cells(&cells, std::mem::take(&mut points));
+        let spread = spread_cells(&cells, std::mem::take(&mut points));
+        let dropped = spread.dropped;
         buildings_without_raster_people = dropped;
         if dropped > 0 {
             warnings.push(format!(
                 "{dropped} residential buildings lie in population-raster cells without people (nodata, 0, or outside the raster): they carry no demand"
             ));
         }
-        for (xy, weight, method, origin) in spread {
+        // Buildings keep the village and built-up flag found above; only cells need theirs.
+        points = spread.buildings;
+        for (xy, weight) in spread.cells {
             let in_bu = built_up.contains(xy);
             points.push(DemandPoint {
                 xy,
                 weight,
-                method,
+                method: WeightMethod::RasterCell,
                 village: village_of(xy, in_bu),
                 built_up: in_bu,
-                origin,
+                origin: None,
             });
         }
         if villages.iter().any(|v| v.population.is_some()) {
