@@ -336,7 +336,14 @@ fn bench(c: &mut Criterion) {
     let i = state.create("方案 1".into());
     state.start(i, &t.base.runs);
     let edits = changes(&t);
-    breakdown(&mut t, &mut state, &edits);
+    // TC_BREAKDOWN_REPS=N repeats the staged pass (to profile the edits, e.g. under perf).
+    let reps: usize = std::env::var("TC_BREAKDOWN_REPS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
+    for _ in 0..reps {
+        breakdown(&mut t, &mut state, &edits);
+    }
 
     let mut g = c.benchmark_group("scenario_edit_100k_nodes");
     g.sample_size(20);

@@ -180,7 +180,10 @@ mod tests {
         let loaded =
             load_files(&files, &LoadOptions::default(), &NoProgress).expect("not cancelled");
         assert_eq!(loaded.layers.len(), 1);
-        assert_eq!(loaded.layers[0].index.len(), 2);
+        assert_eq!(
+            crate::app::map::pick::pickable(&loaded.layers[0].prepared),
+            2
+        );
         assert_eq!(loaded.failures.len(), 1);
         assert!(
             loaded.failures[0]

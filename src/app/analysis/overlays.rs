@@ -117,31 +117,71 @@ const BLOCK_M: f64 = 1_000.0;
 /// Chunks of the features at `xy` by squares of [`BLOCK_M`] from `origin`, each keyed by the
 /// `ids` of its features (in order): a square keeps its key while the same features are in it.
 fn keyed_by_block(origin: [f64; 2], xy: &[[f64; 2]], ids: &[u64]) -> KeyedChunks {
-    let mut blocks: HashMap<(i64, i64), Vec<u32>> = HashMap::new();
-    for (i, p) in xy.iter().enumerate() {
-        let b = (
-            ((p[0] - origin[0]) / BLOCK_M).floor() as i64,
-            ((p[1] - origin[1]) / BLOCK_M).floor() as i64,
-        );
-        blocks.entry(b).or_default().push(i as u32);
+    // Sorted by (square, feature): each square's features in order, without hashing.
+    let mut order: Vec<(i64, i64, u32)> = xy
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            (
+                ((p[0] - origin[0]) / BLOCK_M).floor() as i64,
+                ((p[1] - origin[1]) / BLOCK_M).floor() as i64,
+                i as u32,
+            )
+        })
+        .collect();
+    order.sort_unstable();
+    let chunks = order
+        .chunk_by(|a, b| (a.0, a.1) == (b.0, b.1))
+        .map(|block| {
+            let (bx, by, _) = block[0];
+            let mut h = KeyHasher::default();
+            h.word(bx as u64);
+            h.word(by as u64);
+            for (_, _, f) in block {
+                h.word(ids[*f as usize]);
+            }
+            let features = block.iter().map(|(_, _, f)| *f).collect();
+            (std::hash::Hasher::finish(&h), features)
+        })
+        .collect();
+    KeyedChunks { origin, chunks }
+}
+
+/// Features of the building layers by (layer, source id), for [`feature_of`].
+type FeatureIndex = HashMap<(u32, SourceId), usize>;
+
+/// The feature of building layer `l` (number `li` among them) with source id `sid`. Readers number
+/// features 1, 2, 3… (or 0, 1, 2…) in file order, so the feature is almost always found where
+/// its number says, without hashing 50,000 ids after every scenario edit; otherwise `index` (all
+/// building layers) is made, once.
+fn feature_of(
+    l: &Layer,
+    li: u32,
+    sid: SourceId,
+    index: &std::sync::OnceLock<FeatureIndex>,
+    layers: &[&Layer],
+) -> Option<usize> {
+    let at = |fi: usize| l.features.get(fi).is_some_and(|f| f.source_id == sid);
+    if let SourceId::Feature(n) = sid
+        && let Ok(n) = usize::try_from(n)
+    {
+        if n >= 1 && at(n - 1) {
+            return Some(n - 1);
+        }
+        if at(n) {
+            return Some(n);
+        }
     }
-    let mut blocks: Vec<((i64, i64), Vec<u32>)> = blocks.into_iter().collect();
-    blocks.sort_unstable_by_key(|(b, _)| *b);
-    KeyedChunks {
-        origin,
-        chunks: blocks
-            .into_iter()
-            .map(|((bx, by), features)| {
-                let mut h = KeyHasher::default();
-                h.word(bx as u64);
-                h.word(by as u64);
-                for f in &features {
-                    h.word(ids[*f as usize]);
-                }
-                (std::hash::Hasher::finish(&h), features)
-            })
-            .collect(),
-    }
+    let index = index.get_or_init(|| {
+        let mut index = HashMap::new();
+        for (li, l) in layers.iter().enumerate() {
+            for (fi, f) in l.features.iter().enumerate() {
+                index.insert((li as u32, f.source_id), fi);
+            }
+        }
+        index
+    });
+    index.get(&(li, sid)).copied()
 }
 
 /// The overlays for one category: an isochrone per tier, the travel-time grid in bands, the gaps
@@ -229,18 +269,13 @@ pub fn build_overlay_stage(
         {
             let budget = f64::from(m) * 60.0;
             let a = &r.analysis;
+            let index = std::sync::OnceLock::new();
             // Buildings: demand points keep their building (input building layer, feature).
             let input = access_input(layers);
-            let mut index: HashMap<(u32, SourceId), usize> = HashMap::new();
-            for (li, l) in input.buildings.iter().enumerate() {
-                for (fi, f) in l.features.iter().enumerate() {
-                    index.insert((li as u32, f.source_id), fi);
-                }
-            }
             let building = |i: usize| {
                 let (li, sid) = a.demand.points.get(i)?.origin?;
-                let fi = index.get(&(li, sid))?;
-                let f = input.buildings.get(li as usize)?.features.get(*fi)?;
+                let l = input.buildings.get(li as usize)?;
+                let f = &l.features[feature_of(l, li, sid, &index, &input.buildings)?];
                 Some(f.geometry.clone())
             };
             let accessibility = if stage.rest() {
@@ -474,4 +509,58 @@ pub fn build_overlay_stage(
 
     out.extend(tail);
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn numbered(ids: &[SourceId]) -> Layer {
+        let mut l = crate::io::synth::points(ids.len(), 1);
+        for (f, id) in l.features.iter_mut().zip(ids) {
+            f.source_id = *id;
+        }
+        l
+    }
+
+    #[test]
+    fn a_building_is_found_by_its_number_or_else_by_the_index() {
+        let one_based = numbered(&[SourceId::Feature(1), SourceId::Feature(2)]);
+        let zero_based = numbered(&[SourceId::Feature(0), SourceId::Feature(1)]);
+        // OSM ways, and a file whose numbers do not follow the order (a filtered layer).
+        let osm = numbered(&[SourceId::OsmWay(77), SourceId::OsmWay(5)]);
+        let gaps = numbered(&[SourceId::Feature(9), SourceId::Feature(3)]);
+        let layers = [&one_based, &zero_based, &osm, &gaps];
+        let index = std::sync::OnceLock::new();
+        let find = |li: usize, sid| feature_of(layers[li], li as u32, sid, &index, &layers);
+        assert_eq!(find(0, SourceId::Feature(2)), Some(1));
+        assert_eq!(find(1, SourceId::Feature(0)), Some(0));
+        assert_eq!(find(1, SourceId::Feature(1)), Some(1));
+        assert!(index.get().is_none(), "numbers found without the index");
+        assert_eq!(find(2, SourceId::OsmWay(5)), Some(1));
+        assert_eq!(find(3, SourceId::Feature(3)), Some(1));
+        assert_eq!(find(3, SourceId::Feature(9)), Some(0));
+        assert_eq!(find(2, SourceId::OsmWay(6)), None);
+        // Another layer's feature of the same number is not this one's.
+        assert_eq!(find(0, SourceId::OsmWay(5)), None);
+    }
+
+    #[test]
+    fn squares_keep_their_features_in_order_and_their_keys_follow_the_features() {
+        let xy = [[10.0, 10.0], [1500.0, 10.0], [20.0, 900.0], [-5.0, 0.0]];
+        let k = keyed_by_block([0.0, 0.0], &xy, &[1, 2, 3, 4]);
+        let features: Vec<Vec<u32>> = k.chunks.iter().map(|c| c.1.clone()).collect();
+        assert_eq!(features, vec![vec![3], vec![0, 2], vec![1]]);
+        let again = keyed_by_block([0.0, 0.0], &xy, &[1, 2, 3, 4]);
+        assert_eq!(k, again);
+        // Another feature in a square changes that square's key only.
+        let other = keyed_by_block([0.0, 0.0], &xy, &[1, 2, 30, 4]);
+        let changed: Vec<bool> = k
+            .chunks
+            .iter()
+            .zip(&other.chunks)
+            .map(|(a, b)| a.0 != b.0)
+            .collect();
+        assert_eq!(changed, vec![false, true, false]);
+    }
 }

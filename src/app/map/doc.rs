@@ -6,7 +6,6 @@ use std::sync::Arc;
 use geo_types::{Coord, Rect as GeoRect};
 
 use super::cache::{LayerMeshes, Prepared};
-use super::pick::PickIndex;
 use super::style::{FeatureStyle, LegendEntry, legend, role_style};
 use crate::app::i18n::{Lang, tx};
 use crate::crs::Crs;
@@ -26,7 +25,6 @@ pub struct MapLayer {
     pub kind: GeometryKind,
     pub base_style: FeatureStyle,
     pub prepared: Prepared,
-    pub index: PickIndex,
     pub meshes: LayerMeshes,
     /// Set for analysis overlays (isochrones, grid, gaps, uncovered buildings).
     pub overlay: Option<Overlay>,
@@ -60,30 +58,19 @@ pub enum MapLabel {
 pub struct PreparedLayer {
     pub layer: Layer,
     pub prepared: Prepared,
-    pub index: PickIndex,
 }
 
 impl PreparedLayer {
-    /// Chunk and index a layer (run on a worker thread).
+    /// Chunk a layer (run on a worker thread); picking goes through the chunks.
     pub fn new(layer: Layer) -> Self {
         let prepared = Prepared::new(&layer);
-        let index = PickIndex::new(&prepared.bboxes);
-        PreparedLayer {
-            layer,
-            prepared,
-            index,
-        }
+        PreparedLayer { layer, prepared }
     }
 
-    /// Chunk and index a layer as its maker cut it ([`KeyedChunks`]).
+    /// Chunk a layer as its maker cut it ([`KeyedChunks`]).
     pub fn keyed(layer: Layer, chunks: KeyedChunks) -> Self {
         let prepared = Prepared::keyed(&layer, chunks);
-        let index = PickIndex::new(&prepared.bboxes);
-        PreparedLayer {
-            layer,
-            prepared,
-            index,
-        }
+        PreparedLayer { layer, prepared }
     }
 }
 
@@ -100,7 +87,6 @@ impl MapLayer {
             opacity: 1.0,
             kind,
             prepared: p.prepared,
-            index: p.index,
             meshes: LayerMeshes::default(),
             overlay: None,
             legend_rows: std::cell::OnceCell::new(),
@@ -396,12 +382,17 @@ impl Document {
             .rev()
             .filter(|l| l.visible && l.opacity > 0.0)
             .find_map(|l| {
-                l.index
-                    .pick(&l.layer, at, tolerance_m, l.base_style.fill.a() > 0)
-                    .map(|(feature, _)| Selection {
-                        layer: l.id,
-                        feature,
-                    })
+                super::pick::pick(
+                    &l.prepared,
+                    &l.layer,
+                    at,
+                    tolerance_m,
+                    l.base_style.fill.a() > 0,
+                )
+                .map(|(feature, _)| Selection {
+                    layer: l.id,
+                    feature,
+                })
             })
     }
 
@@ -627,7 +618,7 @@ pub struct KeyedChunks {
     pub chunks: Vec<(u64, Vec<u32>)>,
 }
 
-/// An overlay whose geometry is prepared for drawing (chunks, pick index): made in the job that
+/// An overlay whose geometry is prepared for drawing (chunks, feature boxes): made in the job that
 /// computed it, so that putting a town's overlays on the map (a quarter of a second for the
 /// 100,000-node benchmark town) does not stall a frame.
 pub struct ReadyOverlay {

@@ -1,97 +1,95 @@
-//! Finding the feature under the pointer: an R-tree of feature boxes per layer, then the exact
-//! distance to the few candidates.
+//! Finding the feature under the pointer: the drawing chunks under it, their features' boxes,
+//! then the exact distance to the few candidates.
 
 use geo::{Distance, Euclidean};
 use geo_types::{Coord, Geometry, Point, Rect as GeoRect};
-use rstar::primitives::{GeomWithData, Rectangle};
-use rstar::{AABB, RTree};
 
+use super::cache::{Prepared, intersects};
 use crate::model::Layer;
 
-type Entry = GeomWithData<Rectangle<[f64; 2]>, u32>;
-
-/// An index of one layer's feature boxes.
-#[derive(Debug, Default)]
-pub struct PickIndex {
-    tree: RTree<Entry>,
+/// The feature of `layer` nearest to `at` within `tolerance_m` metres, with its distance.
+/// Inside a `filled` polygon counts as distance 0 (among polygons that contain the point the
+/// smallest wins); an unfilled polygon (a boundary) is only hit near its outline.
+///
+/// The candidates are found through the layer's drawing chunks (their boxes, then their
+/// features' boxes), so a layer needs no index of its own: an overlay replaced after a scenario
+/// edit (45,000 buildings) is ready to pick the moment it is prepared, where bulk-loading an
+/// R-tree of its boxes took longer than tracing it. A pick looks at the few chunks under the
+/// pointer (at most 1,024 chunks of about 1,000 features each).
+pub fn pick(
+    prepared: &Prepared,
+    layer: &Layer,
+    at: Coord<f64>,
+    tolerance_m: f64,
+    filled: bool,
+) -> Option<(usize, f64)> {
+    let env = GeoRect::new(
+        Coord {
+            x: at.x - tolerance_m,
+            y: at.y - tolerance_m,
+        },
+        Coord {
+            x: at.x + tolerance_m,
+            y: at.y + tolerance_m,
+        },
+    );
+    let p = Point(at);
+    let mut best: Option<(usize, f64, f64)> = None;
+    let candidates = prepared
+        .chunks
+        .iter()
+        .filter(|c| intersects(&c.bbox, &env))
+        .flat_map(|c| c.features.iter())
+        .filter_map(|i| {
+            let i = *i as usize;
+            let b = prepared.bboxes.get(i).copied().flatten()?;
+            intersects(&b, &env).then_some((i, b))
+        });
+    for (i, b) in candidates {
+        let Some(f) = layer.features.get(i) else {
+            continue;
+        };
+        let d = if filled {
+            Euclidean.distance(&p, &f.geometry)
+        } else {
+            outline_distance(&p, &f.geometry)
+        };
+        if d.is_nan() || d > tolerance_m {
+            continue;
+        }
+        // Prefer points and lines over the polygon they sit in, then smaller polygons.
+        let size = match f.geometry {
+            Geometry::Polygon(_) | Geometry::MultiPolygon(_) | Geometry::Rect(_) => {
+                b.width() * b.height()
+            }
+            _ => 0.0,
+        };
+        let better = match best {
+            None => true,
+            Some((bi, bd, bs)) => (size, d, i) < (bs, bd, bi),
+        };
+        if better {
+            best = Some((i, d, size));
+        }
+    }
+    best.map(|(i, d, _)| (i, d))
 }
 
-impl PickIndex {
-    /// Index the features that have a box (`bboxes[i]` is feature i's).
-    pub fn new(bboxes: &[Option<GeoRect<f64>>]) -> PickIndex {
-        let entries: Vec<Entry> = bboxes
-            .iter()
-            .enumerate()
-            .filter_map(|(i, b)| {
-                let b = b.as_ref()?;
-                Some(GeomWithData::new(
-                    Rectangle::from_corners([b.min().x, b.min().y], [b.max().x, b.max().y]),
-                    i as u32,
-                ))
-            })
-            .collect();
-        PickIndex {
-            tree: RTree::bulk_load(entries),
-        }
-    }
-
-    /// The feature of `layer` nearest to `at` within `tolerance_m` metres, with its distance.
-    /// Inside a `filled` polygon counts as distance 0 (among polygons that contain the point the
-    /// smallest wins); an unfilled polygon (a boundary) is only hit near its outline.
-    pub fn pick(
-        &self,
-        layer: &Layer,
-        at: Coord<f64>,
-        tolerance_m: f64,
-        filled: bool,
-    ) -> Option<(usize, f64)> {
-        let env = AABB::from_corners(
-            [at.x - tolerance_m, at.y - tolerance_m],
-            [at.x + tolerance_m, at.y + tolerance_m],
-        );
-        let p = Point(at);
-        let mut best: Option<(usize, f64, f64)> = None;
-        for e in self.tree.locate_in_envelope_intersecting(&env) {
-            let i = e.data as usize;
-            let Some(f) = layer.features.get(i) else {
-                continue;
-            };
-            let d = if filled {
-                Euclidean.distance(&p, &f.geometry)
-            } else {
-                outline_distance(&p, &f.geometry)
-            };
-            if d.is_nan() || d > tolerance_m {
-                continue;
-            }
-            // Prefer points and lines over the polygon they sit in, then smaller polygons.
-            let r = e.geom();
-            let (lo, hi) = (r.lower(), r.upper());
-            let size = match f.geometry {
-                Geometry::Polygon(_) | Geometry::MultiPolygon(_) | Geometry::Rect(_) => {
-                    (hi[0] - lo[0]) * (hi[1] - lo[1])
-                }
-                _ => 0.0,
-            };
-            let better = match best {
-                None => true,
-                Some((_, bd, bs)) => (size, d) < (bs, bd),
-            };
-            if better {
-                best = Some((i, d, size));
-            }
-        }
-        best.map(|(i, d, _)| (i, d))
-    }
-
-    /// Features indexed.
-    pub fn len(&self) -> usize {
-        self.tree.size()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.tree.size() == 0
-    }
+/// Features a pick can find: those with a box in a drawing chunk.
+pub fn pickable(prepared: &Prepared) -> usize {
+    prepared
+        .chunks
+        .iter()
+        .flat_map(|c| c.features.iter())
+        .filter(|i| {
+            prepared
+                .bboxes
+                .get(**i as usize)
+                .copied()
+                .flatten()
+                .is_some()
+        })
+        .count()
 }
 
 /// Distance to a geometry with polygons taken as their rings (their inside does not count).
@@ -118,18 +116,16 @@ fn outline_distance(p: &Point<f64>, g: &Geometry<f64>) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::map::cache::Prepared;
     use crate::io::synth;
 
     #[test]
     fn picks_the_building_under_the_pointer_and_nothing_in_empty_space() {
         let layer = synth::buildings(5000, 11);
         let prep = Prepared::new(&layer);
-        let index = PickIndex::new(&prep.bboxes);
-        assert_eq!(index.len(), 5000);
+        assert_eq!(pickable(&prep), 5000);
         for i in [0usize, 17, 4999] {
             let b = prep.bboxes[i].expect("bbox");
-            let (hit, d) = index.pick(&layer, b.center(), 1.0, true).expect("hit");
+            let (hit, d) = pick(&prep, &layer, b.center(), 1.0, true).expect("hit");
             assert_eq!(d, 0.0);
             // Buildings may overlap; the hit must at least contain the point.
             let hb = prep.bboxes[hit].expect("bbox");
@@ -139,7 +135,93 @@ mod tests {
             x: 400_000.0,
             y: 3_000_000.0,
         };
-        assert_eq!(index.pick(&layer, far, 5.0, true), None);
+        assert_eq!(pick(&prep, &layer, far, 5.0, true), None);
+    }
+
+    /// What a pick must find: the best of ALL features by the same rule, no chunk involved.
+    fn brute_force(
+        layer: &Layer,
+        at: Coord<f64>,
+        tolerance_m: f64,
+        filled: bool,
+    ) -> Option<(usize, f64)> {
+        use geo::BoundingRect;
+        let p = Point(at);
+        let mut best: Option<(usize, f64, f64)> = None;
+        for (i, f) in layer.features.iter().enumerate() {
+            let d = if filled {
+                Euclidean.distance(&p, &f.geometry)
+            } else {
+                outline_distance(&p, &f.geometry)
+            };
+            if d.is_nan() || d > tolerance_m {
+                continue;
+            }
+            let size = match (&f.geometry, f.geometry.bounding_rect()) {
+                (Geometry::Polygon(_) | Geometry::MultiPolygon(_) | Geometry::Rect(_), Some(b)) => {
+                    b.width() * b.height()
+                }
+                _ => 0.0,
+            };
+            if best.is_none_or(|(bi, bd, bs)| (size, d, i) < (bs, bd, bi)) {
+                best = Some((i, d, size));
+            }
+        }
+        best.map(|(i, d, _)| (i, d))
+    }
+
+    #[test]
+    fn picks_through_chunks_what_a_search_of_every_feature_finds() {
+        use crate::app::doc::KeyedChunks;
+        let layer = synth::buildings(3000, 5);
+        let plain = Prepared::new(&layer);
+        assert!(plain.chunks.len() > 1, "several chunks");
+        // A maker's chunks in an order of its own (every 7th feature together).
+        let keyed = Prepared::keyed(
+            &layer,
+            KeyedChunks {
+                origin: [0.0, 0.0],
+                chunks: (0..7u32)
+                    .map(|k| {
+                        let f = (0..3000u32).filter(|i| i % 7 == k).collect();
+                        (u64::from(k), f)
+                    })
+                    .collect(),
+            },
+        );
+        let ext = plain.extent.expect("extent");
+        // A fixed pseudo-random sequence (xorshift), in [0, 1).
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut unit = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut hits = 0;
+        for _ in 0..400 {
+            // Anywhere in the layer, or near a building (where buildings may overlap).
+            let at = if unit() < 0.3 {
+                Coord {
+                    x: ext.min().x + unit() * ext.width(),
+                    y: ext.min().y + unit() * ext.height(),
+                }
+            } else {
+                let i = (unit() * 3000.0) as usize;
+                let c = plain.bboxes[i].expect("bbox").center();
+                Coord {
+                    x: c.x + (unit() - 0.5) * 60.0,
+                    y: c.y + (unit() - 0.5) * 60.0,
+                }
+            };
+            let tol = 0.5 + unit() * 40.0;
+            let filled = unit() < 0.5;
+            let want = brute_force(&layer, at, tol, filled);
+            hits += usize::from(want.is_some());
+            assert_eq!(pick(&plain, &layer, at, tol, filled), want, "{at:?} {tol}");
+            assert_eq!(pick(&keyed, &layer, at, tol, filled), want, "{at:?} {tol}");
+        }
+        assert!(hits > 150, "the points hit buildings: {hits}");
     }
 
     #[test]
@@ -161,24 +243,17 @@ mod tests {
             },
         ];
         let prep = Prepared::new(&layer);
-        let index = PickIndex::new(&prep.bboxes);
-        let (i, d) = index
-            .pick(&layer, Coord { x: 52.0, y: 50.0 }, 3.0, true)
-            .expect("hit");
+        let (i, d) = pick(&prep, &layer, Coord { x: 52.0, y: 50.0 }, 3.0, true).expect("hit");
         assert_eq!(i, 1);
         assert!((d - 2.0).abs() < 1e-9);
-        let (i, _) = index
-            .pick(&layer, Coord { x: 10.0, y: 10.0 }, 3.0, true)
-            .expect("hit");
+        let (i, _) = pick(&prep, &layer, Coord { x: 10.0, y: 10.0 }, 3.0, true).expect("hit");
         assert_eq!(i, 0);
         // Drawn as an outline only (a boundary), its inside is not a hit, its edge is.
         assert_eq!(
-            index.pick(&layer, Coord { x: 10.0, y: 10.0 }, 3.0, false),
+            pick(&prep, &layer, Coord { x: 10.0, y: 10.0 }, 3.0, false),
             None
         );
-        let (i, d) = index
-            .pick(&layer, Coord { x: 99.0, y: 10.0 }, 3.0, false)
-            .expect("hit");
+        let (i, d) = pick(&prep, &layer, Coord { x: 99.0, y: 10.0 }, 3.0, false).expect("hit");
         assert_eq!(i, 0);
         assert!((d - 1.0).abs() < 1e-9);
     }
