@@ -265,6 +265,17 @@ fn a_band_description_names_the_children_and_the_command_line_wins() {
     let missing = records(&s2, "age_band_missing");
     assert_eq!(missing.len(), 1);
     assert!(missing[0]["details"].to_string().contains("kindergarten"));
+    // Said once, though the tiers run in two modes evaluating different required types.
+    let said = s2["access"]["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .filter(|w| {
+            w.as_str()
+                .is_some_and(|w| w.contains("no population raster of the age band"))
+        })
+        .count();
+    assert_eq!(said, 1, "{}", s2["access"]["warnings"]);
 
     // A bad band or a missing file is a clear error naming it.
     for (arg, want) in [

@@ -392,9 +392,6 @@ impl Analysis {
         }
         categories.sort_unstable();
         categories.dedup();
-        if let Some(w) = band_missing_warning(&demand, taxonomy, &categories) {
-            warnings.push(w);
-        }
 
         let class_id = |c: crate::standards::profile::RoadClassId| {
             profile.class(c).map(|c| c.id.clone()).unwrap_or_default()
@@ -676,7 +673,17 @@ impl Analysis {
             tiers: self.tier_info.clone(),
             categories: cat_cov,
             all_required,
-            warnings: self.warnings.clone(),
+            // Said once: from the categories every run of a town evaluates (see `run_town`).
+            warnings: self
+                .warnings
+                .iter()
+                .cloned()
+                .chain(band_missing_warning(
+                    &self.demand,
+                    &self.taxonomy,
+                    &self.categories,
+                ))
+                .collect(),
             modes: vec![self.mode_run_info()],
         }
     }
