@@ -837,3 +837,19 @@ fn a_population_raster_opens_with_a_colour_ramp_and_its_legend() {
     let label = format!("{}  {}", first.group.expect("a class"), first.count);
     let _ = h.get_by_label(&label);
 }
+
+/// An age-band raster (its band from the file name) says its band in the layers panel.
+#[test]
+fn an_age_band_raster_shows_its_band_in_the_layers_panel() {
+    let tif = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/rasters/demo-town-pop60plus-4326.tif");
+    let mut h = harness(vec![tif], Lang::Zh);
+    h.run_steps(3);
+    let app = h.state();
+    assert_eq!(app.doc.layers.len(), 1);
+    assert_eq!(
+        app.doc.layers[0].layer.age_band.map(|b| b.to_string()),
+        Some("60+".into())
+    );
+    let _ = h.get_by_label("年龄段 60岁以上");
+}

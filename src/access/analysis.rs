@@ -39,6 +39,37 @@ pub(crate) fn point_of(g: &Geometry<f64>) -> Option<[f64; 2]> {
     (p.x().is_finite() && p.y().is_finite()).then_some([p.x(), p.y()])
 }
 
+/// When age-band rasters are loaded but some categories serve a band without one: which, in one
+/// warning (their coverage counts the total population).
+fn band_missing_warning(
+    demand: &demand::Demand,
+    taxonomy: &Taxonomy,
+    categories: &[CategoryId],
+) -> Option<String> {
+    if demand.bands.is_empty() {
+        return None;
+    }
+    let missing: Vec<String> = categories
+        .iter()
+        .filter_map(|c| taxonomy.get(*c))
+        .filter_map(|c| {
+            let b = c.age_band?;
+            demand
+                .band_weights(b)
+                .is_none()
+                .then(|| format!("{} {} ({b})", c.id, c.zh))
+        })
+        .collect();
+    let loaded: Vec<String> = demand.bands.iter().map(|b| b.band.to_string()).collect();
+    (!missing.is_empty()).then(|| {
+        format!(
+            "{}: no population raster of the age band they serve (loaded: {}); their coverage counts the total population",
+            missing.join(", "),
+            loaded.join(", ")
+        )
+    })
+}
+
 fn fmt_xy(p: [f64; 2]) -> String {
     format!("({:.0}, {:.0})", p[0], p[1])
 }
@@ -576,12 +607,21 @@ impl Analysis {
     }
 
     /// The coverage of one category at every tier, with its facility counts.
+    /// A category serving an age band whose raster was loaded counts that band's people (see
+    /// [`demand::Demand::bands`]); any other the total.
     pub fn category_coverage(&self, ct: &CategoryTimes) -> CategoryCoverage {
         let c = self.taxonomy.get(ct.category);
+        let age_band = c.and_then(|c| c.age_band);
+        let band_weights = age_band.and_then(|b| self.demand.band_weights(b));
         CategoryCoverage {
             id: c.map(|c| c.id.clone()).unwrap_or_default(),
             zh: c.map(|c| c.zh.clone()).unwrap_or_default(),
             en: c.map(|c| c.en.clone()).unwrap_or_default(),
+            age_band,
+            demand: match (age_band, band_weights) {
+                (Some(b), Some(_)) => b.to_string(),
+                _ => "total".into(),
+            },
             facility_count: ct.facilities.len(),
             facilities_unreachable: match self.method {
                 Method::Network => ct
@@ -595,7 +635,12 @@ impl Analysis {
                     .count(),
                 Method::Euclidean => 0,
             },
-            tiers: coverage::category_coverage(&self.demand, &ct.demand_time_s, &self.tiers),
+            tiers: coverage::category_coverage_weighted(
+                &self.demand,
+                band_weights,
+                &ct.demand_time_s,
+                &self.tiers,
+            ),
         }
     }
 
@@ -628,7 +673,17 @@ impl Analysis {
             tiers: self.tier_info.clone(),
             categories: cat_cov,
             all_required,
-            warnings: self.warnings.clone(),
+            // Said once: from the categories every run of a town evaluates (see `run_town`).
+            warnings: self
+                .warnings
+                .iter()
+                .cloned()
+                .chain(band_missing_warning(
+                    &self.demand,
+                    &self.taxonomy,
+                    &self.categories,
+                ))
+                .collect(),
             modes: vec![self.mode_run_info()],
         }
     }

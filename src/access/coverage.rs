@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::model::CategoryId;
+use crate::model::{AgeBand, CategoryId};
 use crate::standards::profile::Scope;
 
 use super::demand::Demand;
@@ -86,6 +86,12 @@ pub struct CategoryCoverage {
     pub id: String,
     pub zh: String,
     pub en: String,
+    /// The age band the category serves (the taxonomy's), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub age_band: Option<AgeBand>,
+    /// Whose coverage the figures are: `total` (every resident) or the age band whose raster
+    /// was counted (`60+`).
+    pub demand: String,
     pub facility_count: usize,
     /// Facilities that could not be placed on the network (beyond the maximum snap distance).
     pub facilities_unreachable: usize,
@@ -107,6 +113,17 @@ pub struct AllRequiredCoverage {
 
 /// Sum covered weights for one "is covered" predicate over every scope.
 pub fn scoped(demand: &Demand, minutes: u32, covered: impl Fn(usize) -> bool) -> ScopedCoverage {
+    scoped_weighted(demand, None, minutes, covered)
+}
+
+/// [`scoped`] with other weights per point than the points' own (an age band's: see
+/// [`Demand::band_weights`]); None: the points' own.
+pub fn scoped_weighted(
+    demand: &Demand,
+    weights: Option<&[f64]>,
+    minutes: u32,
+    covered: impl Fn(usize) -> bool,
+) -> ScopedCoverage {
     let nv = demand.villages.len();
     let (mut t_tot, mut t_cov) = (0.0, 0.0);
     let (mut b_tot, mut b_cov) = (0.0, 0.0);
@@ -114,7 +131,10 @@ pub fn scoped(demand: &Demand, minutes: u32, covered: impl Fn(usize) -> bool) ->
     let mut v_cov = vec![0.0; nv];
     for (i, p) in demand.points.iter().enumerate() {
         let c = covered(i);
-        let w = p.weight;
+        let w = match weights {
+            Some(ws) => ws.get(i).copied().unwrap_or(0.0),
+            None => p.weight,
+        };
         t_tot += w;
         if p.built_up {
             b_tot += w;
@@ -157,11 +177,22 @@ pub fn category_coverage(
     demand_time_s: &[f64],
     tiers: &[TierSpec],
 ) -> Vec<ScopedCoverage> {
+    category_coverage_weighted(demand, None, demand_time_s, tiers)
+}
+
+/// [`category_coverage`] counting `weights` (an age band's people per point) instead of the
+/// points' own weights when given.
+pub fn category_coverage_weighted(
+    demand: &Demand,
+    weights: Option<&[f64]>,
+    demand_time_s: &[f64],
+    tiers: &[TierSpec],
+) -> Vec<ScopedCoverage> {
     tiers
         .iter()
         .map(|t| {
             let b = t.budget_s();
-            scoped(demand, t.minutes, |i| {
+            scoped_weighted(demand, weights, t.minutes, |i| {
                 demand_time_s.get(i).is_some_and(|x| *x <= b)
             })
         })
@@ -170,6 +201,10 @@ pub fn category_coverage(
 
 /// "All required" coverage of each tier. `time_of(category)` gives each demand point's time to
 /// that category (None when the category has no facility at all).
+///
+/// Always on the total demand, also when some required categories serve an age band with a
+/// raster of its own: "a resident reaches every required type" is a statement about everyone
+/// (a kindergarten and a home-care centre together serve no single age band).
 pub fn all_required<'a>(
     demand: &Demand,
     tiers: &[TierSpec],
@@ -238,6 +273,7 @@ mod tests {
                 xy: [0.0, 0.0],
                 source: SourceId::Feature(1),
             }],
+            bands: vec![],
             summary: DemandSummary {
                 source: DemandSource::Buildings,
                 description: String::new(),
@@ -253,6 +289,8 @@ mod tests {
                 raster_total: None,
                 raster_outside_boundary: None,
                 buildings_without_raster_people: 0,
+                age_bands: vec![],
+                points_only_in_age_bands: 0,
             },
             warnings: vec![],
         }
@@ -274,6 +312,34 @@ mod tests {
         assert_eq!(c[0].villages[0].coverage.covered_weight, 0.0);
         assert_eq!(c[1].town.covered_weight, 30.0);
         assert_eq!(c[1].villages[0].coverage.percent, Some(40.0));
+    }
+
+    /// With an age band's weights, the same times give the band's coverage: the covered share
+    /// of the band's people, per scope; the total's figures are untouched.
+    #[test]
+    fn a_band_counts_its_own_people() {
+        let d = demand();
+        let tiers = [TierSpec {
+            minutes: 5,
+            scope: Scope::Town,
+            required: vec![],
+            required_budget_s: vec![],
+        }];
+        let times = [100.0, 600.0, 100.0];
+        // The band lives mostly at the covered third point.
+        let band = [1.0, 1.0, 8.0];
+        let total = category_coverage(&d, &times, &tiers);
+        let b = category_coverage_weighted(&d, Some(&band), &times, &tiers);
+        assert_eq!(total[0].town.covered_weight, 40.0);
+        assert_eq!(b[0].town.demand_total, 10.0);
+        assert_eq!(b[0].town.covered_weight, 9.0);
+        assert!(b[0].town.percent > total[0].town.percent);
+        assert_eq!(b[0].built_up.expect("bu").demand_total, 1.0);
+        assert_eq!(b[0].villages[0].coverage.demand_total, 9.0);
+        assert_eq!(b[0].villages[0].coverage.covered_weight, 8.0);
+        // A band with no people in a scope: no percentage, not 0 %.
+        let none = category_coverage_weighted(&d, Some(&[0.0, 0.0, 0.0]), &times, &tiers);
+        assert_eq!(none[0].town.percent, None);
     }
 
     #[test]

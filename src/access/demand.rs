@@ -11,6 +11,14 @@
 //!    network's extent), each cell weighing 1 (coverage is then a share of area, not people).
 //!
 //! [`DemandSummary`] states which was used.
+//!
+//! Age bands (年龄段): population rasters of one band each (60+, 3-5, 6-14: a layer's
+//! [`Layer::age_band`]) are spread over the same buildings the same way, each band's total kept
+//! exactly, into [`Demand::bands`]: one weight per demand point, beside the total's. The points
+//! are shared, so one travel time per point and category serves the total and every band (the
+//! live scenario engine needs nothing more). A point only a band gives people (a band cell
+//! without buildings, a building in a cell the total raster leaves empty) is added with total
+//! weight 0 ([`WeightMethod::AgeBandOnly`]): the total's figures do not change.
 
 use std::collections::BTreeMap;
 
@@ -18,6 +26,7 @@ use geo::{Area, BoundingRect, Centroid, Contains, InteriorPoint};
 use geo_types::{Geometry, MultiPolygon, Point, Polygon, Rect};
 use serde::Serialize;
 
+use crate::model::AgeBand;
 use crate::model::layer::{AttrValue, Feature, Layer, SourceId};
 use crate::standards::profile::DemandParams;
 
@@ -89,6 +98,8 @@ pub enum WeightMethod {
     RasterShare,
     /// A population-raster cell without buildings: its count at its centre.
     RasterCell,
+    /// A point only an age band's raster gives people (weight 0 in the total).
+    AgeBandOnly,
 }
 
 /// A demand point.
@@ -144,10 +155,44 @@ pub struct DemandSummary {
     /// Residential buildings in raster cells without people (they carry no demand).
     #[serde(skip_serializing_if = "is_zero")]
     pub buildings_without_raster_people: usize,
+    /// The age-band rasters used, one entry per band (see [`Demand::bands`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub age_bands: Vec<AgeBandSummary>,
+    /// Demand points only an age band gives people (total weight 0), counted in `points`.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub points_only_in_age_bands: usize,
+}
+
+/// One age band's demand, as reported.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AgeBandSummary {
+    /// `60+`, `3-5`, `6-14`.
+    pub band: AgeBand,
+    /// Its rasters' file names.
+    pub rasters: Vec<String>,
+    /// People of the band in its cells inside the town boundary: the sum of its weights.
+    pub total: f64,
+    /// People of the band in cells outside the town boundary (left out).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outside_boundary: Option<f64>,
+    /// Demand points with people of the band.
+    pub points: usize,
+    /// Residential buildings in the band's cells without people.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub buildings_without_people: usize,
 }
 
 fn is_zero(n: &usize) -> bool {
     *n == 0
+}
+
+/// The people of one age band at each demand point.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BandDemand {
+    pub band: AgeBand,
+    /// Aligned with [`Demand::points`].
+    #[serde(skip)]
+    pub weights: Vec<f64>,
 }
 
 /// Demand points and villages.
@@ -155,8 +200,20 @@ fn is_zero(n: &usize) -> bool {
 pub struct Demand {
     pub points: Vec<DemandPoint>,
     pub villages: Vec<Village>,
+    /// Per age band with a raster, its people per point (sorted by band).
+    pub bands: Vec<BandDemand>,
     pub summary: DemandSummary,
     pub warnings: Vec<String>,
+}
+
+impl Demand {
+    /// The weights of `band` per point, when a raster of that band was loaded.
+    pub fn band_weights(&self, band: AgeBand) -> Option<&[f64]> {
+        self.bands
+            .iter()
+            .find(|b| b.band == band)
+            .map(|b| b.weights.as_slice())
+    }
 }
 
 /// The layers demand is made from (already in the metric working CRS).
@@ -312,11 +369,13 @@ pub fn grid_cells(
     out
 }
 
-/// The populated cells of raster layers: (centre, count).
-fn raster_cells(layers: &[&Layer]) -> Vec<([f64; 2], f64)> {
+/// The populated cells of the raster layers of `band` (None: the whole population): (centre,
+/// count).
+fn raster_cells(layers: &[&Layer], band: Option<AgeBand>) -> Vec<([f64; 2], f64)> {
     let field = crate::io::geotiff::POPULATION_FIELD;
     layers
         .iter()
+        .filter(|l| l.age_band == band)
         .flat_map(|l| {
             l.features.iter().filter_map(move |f| {
                 let Geometry::Point(p) = &f.geometry else {
@@ -329,10 +388,10 @@ fn raster_cells(layers: &[&Layer]) -> Vec<([f64; 2], f64)> {
         .collect()
 }
 
-/// What [`spread_cells`] gives: the buildings as demand points with their share (their
-/// village and built-up flag kept), and the cells without buildings as (centre, count).
+/// What [`spread_cells`] gives: each building's share as (index into the buildings, people) in
+/// the order of the cells, and the cells without buildings as (centre, count).
 struct Spread {
-    buildings: Vec<DemandPoint>,
+    shares: Vec<(usize, f64)>,
     cells: Vec<([f64; 2], f64)>,
     /// Buildings in no populated cell (left out).
     dropped: usize,
@@ -345,7 +404,7 @@ struct Spread {
 /// their weights (floor area), a cell without buildings is a point at its centre. Every cell's
 /// count is given out: the total equals the cells'. Also returns the buildings dropped (in no
 /// populated cell).
-fn spread_cells(cells: &[([f64; 2], f64)], buildings: Vec<DemandPoint>) -> Spread {
+fn spread_cells(cells: &[([f64; 2], f64)], buildings: &[DemandPoint]) -> Spread {
     use rstar::RTree;
     use rstar::primitives::GeomWithData;
     let tree: RTree<GeomWithData<[f64; 2], usize>> = RTree::bulk_load(
@@ -381,7 +440,7 @@ fn spread_cells(cells: &[([f64; 2], f64)], buildings: Vec<DemandPoint>) -> Sprea
         }
     }
     let mut out = Spread {
-        buildings: Vec::with_capacity(buildings.len()),
+        shares: Vec::with_capacity(buildings.len()),
         cells: Vec::new(),
         dropped,
     };
@@ -393,20 +452,165 @@ fn spread_cells(cells: &[([f64; 2], f64)], buildings: Vec<DemandPoint>) -> Sprea
         }
         let sum: f64 = m.iter().map(|i| buildings[*i].weight.max(0.0)).sum();
         for i in m {
-            let b = &buildings[*i];
             let share = if sum > 0.0 {
-                b.weight.max(0.0) / sum
+                buildings[*i].weight.max(0.0) / sum
             } else {
                 1.0 / m.len() as f64
             };
-            out.buildings.push(DemandPoint {
-                weight: count * share,
-                method: WeightMethod::RasterShare,
-                ..b.clone()
-            });
+            out.shares.push((*i, count * share));
         }
     }
     out
+}
+
+/// Cells of one population raster (or band) inside the town boundary; those outside are left
+/// out and their people returned (None when none were), with a warning naming `what`.
+fn inside_boundary(
+    cells: Vec<([f64; 2], f64)>,
+    boundary: &Region,
+    what: &str,
+    warnings: &mut Vec<String>,
+) -> (Vec<([f64; 2], f64)>, Option<f64>) {
+    if boundary.is_empty() || cells.is_empty() {
+        return (cells, None);
+    }
+    let (inside, outside): (Vec<_>, Vec<_>) =
+        cells.into_iter().partition(|c| boundary.contains(c.0));
+    let mut people_outside = None;
+    if !outside.is_empty() {
+        let people: f64 = outside.iter().map(|c| c.1).sum();
+        warnings.push(format!(
+            "{} {what} cells ({people:.0} people) lie outside the town boundary (镇域) and are left out",
+            outside.len()
+        ));
+        people_outside = Some(people);
+    }
+    if inside.is_empty() {
+        warnings.push(format!(
+            "no {what} cell lies inside the town boundary: the raster is not used (wrong CRS?)"
+        ));
+    }
+    (inside, people_outside)
+}
+
+/// File names of layers.
+fn file_names(layers: &[&Layer]) -> Vec<String> {
+    layers
+        .iter()
+        .filter(|l| !l.features.is_empty())
+        .map(|l| {
+            l.source
+                .path
+                .file_name()
+                .map_or_else(|| l.name.clone(), |n| n.to_string_lossy().into_owned())
+        })
+        .collect()
+}
+
+/// What [`add_bands`] works from: the residential buildings before any raster or village
+/// rescaling, and where each of them and each total-raster cell ended up among the points.
+struct BandBase<'a> {
+    buildings: &'a [DemandPoint],
+    /// Per building, its point (None: the total left it out).
+    point_of_building: Vec<Option<usize>>,
+    layers: &'a [&'a Layer],
+    boundary: &'a Region,
+}
+
+/// A cell centre as a key (centimetres), to find a band's cell among the total's.
+fn cell_key(xy: [f64; 2]) -> (i64, i64) {
+    (
+        (xy[0] * 100.0).round() as i64,
+        (xy[1] * 100.0).round() as i64,
+    )
+}
+
+/// Spread every age band's rasters over the buildings as the total was, into one weight per
+/// point; points only a band gives people are added to `points` with total weight 0.
+/// `place(xy)` gives a new cell point its village and built-up flag.
+fn add_bands(
+    base: BandBase<'_>,
+    points: &mut Vec<DemandPoint>,
+    place: impl Fn([f64; 2]) -> (Option<u32>, bool),
+    warnings: &mut Vec<String>,
+) -> (Vec<BandDemand>, Vec<AgeBandSummary>, usize) {
+    let mut bands: Vec<AgeBand> = base.layers.iter().filter_map(|l| l.age_band).collect();
+    bands.sort();
+    bands.dedup();
+    let mut point_of_building = base.point_of_building;
+    let mut point_of_cell: std::collections::HashMap<(i64, i64), usize> = points
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.method == WeightMethod::RasterCell)
+        .map(|(i, p)| (cell_key(p.xy), i))
+        .collect();
+    let first_added = points.len();
+    let mut out = Vec::new();
+    let mut summaries = Vec::new();
+    for band in bands {
+        let layers: Vec<&Layer> = base
+            .layers
+            .iter()
+            .copied()
+            .filter(|l| l.age_band == Some(band))
+            .collect();
+        let what = format!("age-band {band} population-raster");
+        let (cells, outside) = inside_boundary(
+            raster_cells(&layers, Some(band)),
+            base.boundary,
+            &what,
+            warnings,
+        );
+        let mut weights = vec![0.0; points.len()];
+        let spread = spread_cells(&cells, base.buildings);
+        for (bi, w) in spread.shares {
+            let pi = *point_of_building[bi].get_or_insert_with(|| {
+                points.push(DemandPoint {
+                    weight: 0.0,
+                    method: WeightMethod::AgeBandOnly,
+                    ..base.buildings[bi].clone()
+                });
+                points.len() - 1
+            });
+            weights.resize(points.len(), 0.0);
+            weights[pi] += w;
+        }
+        for (xy, w) in spread.cells {
+            let pi = *point_of_cell.entry(cell_key(xy)).or_insert_with(|| {
+                let (village, built_up) = place(xy);
+                points.push(DemandPoint {
+                    xy,
+                    weight: 0.0,
+                    method: WeightMethod::AgeBandOnly,
+                    village,
+                    built_up,
+                    origin: None,
+                });
+                points.len() - 1
+            });
+            weights.resize(points.len(), 0.0);
+            weights[pi] += w;
+        }
+        let dropped = if cells.is_empty() { 0 } else { spread.dropped };
+        if dropped > 0 {
+            warnings.push(format!(
+                "{dropped} residential buildings lie in age-band {band} raster cells without people: they carry none of the band's demand"
+            ));
+        }
+        summaries.push(AgeBandSummary {
+            band,
+            rasters: file_names(&layers),
+            total: weights.iter().sum(),
+            outside_boundary: outside,
+            points: weights.iter().filter(|w| **w > 0.0).count(),
+            buildings_without_people: dropped,
+        });
+        out.push(BandDemand { band, weights });
+    }
+    for b in &mut out {
+        b.weights.resize(points.len(), 0.0);
+    }
+    (out, summaries, points.len() - first_added)
 }
 
 /// Make the demand points of a town. `network_extent` is used for the last-resort grid.
@@ -516,33 +720,28 @@ pub fn build_demand(
             });
         }
     }
-    // A population raster: its cells' counts replace the buildings' estimates.
-    let mut cells = raster_cells(&layers.population);
-    // Rasters cover more than the town (WorldPop is national): cells outside the boundary are
-    // left out, and said.
-    let mut raster_outside = None;
-    if !boundary.is_empty() && !cells.is_empty() {
-        let (inside, outside): (Vec<_>, Vec<_>) =
-            cells.into_iter().partition(|c| boundary.contains(c.0));
-        cells = inside;
-        if !outside.is_empty() {
-            let people: f64 = outside.iter().map(|c| c.1).sum();
-            warnings.push(format!(
-                "{} population-raster cells ({people:.0} people) lie outside the town boundary (镇域) and are left out",
-                outside.len()
-            ));
-            raster_outside = Some(people);
-        }
-        if cells.is_empty() {
-            warnings.push(
-                "no population-raster cell lies inside the town boundary: the raster is not used (wrong CRS?)".into(),
-            );
-        }
-    }
+    // Age bands spread over these buildings as they are now (before any raster or village).
+    let has_bands = layers.population.iter().any(|l| l.age_band.is_some());
+    let band_buildings: Vec<DemandPoint> = if has_bands {
+        points.clone()
+    } else {
+        Vec::new()
+    };
+    let mut point_of_building: Vec<Option<usize>> = (0..band_buildings.len()).map(Some).collect();
+    // A population raster: its cells' counts replace the buildings' estimates. Rasters cover
+    // more than the town (WorldPop is national): cells outside the boundary are left out, and
+    // said.
+    let (cells, raster_outside) = inside_boundary(
+        raster_cells(&layers.population, None),
+        &boundary,
+        "population-raster",
+        &mut warnings,
+    );
     let raster_total: Option<f64> = (!cells.is_empty()).then(|| cells.iter().map(|c| c.1).sum());
     let mut buildings_without_raster_people = 0;
     if !cells.is_empty() {
-        let spread = spread_cells(&cells, std::mem::take(&mut points));
+        let buildings = std::mem::take(&mut points);
+        let spread = spread_cells(&cells, &buildings);
         let dropped = spread.dropped;
         buildings_without_raster_people = dropped;
         if dropped > 0 {
@@ -551,7 +750,17 @@ pub fn build_demand(
             ));
         }
         // Buildings keep the village and built-up flag found above; only cells need theirs.
-        points = spread.buildings;
+        point_of_building.fill(None);
+        for (bi, weight) in spread.shares {
+            if let Some(p) = point_of_building.get_mut(bi) {
+                *p = Some(points.len());
+            }
+            points.push(DemandPoint {
+                weight,
+                method: WeightMethod::RasterShare,
+                ..buildings[bi].clone()
+            });
+        }
         for (xy, weight) in spread.cells {
             let in_bu = built_up.contains(xy);
             points.push(DemandPoint {
@@ -682,6 +891,24 @@ pub fn build_demand(
         }
         src
     };
+    let (bands, age_bands, points_only_in_age_bands) = if has_bands {
+        add_bands(
+            BandBase {
+                buildings: &band_buildings,
+                point_of_building,
+                layers: &layers.population,
+                boundary: &boundary,
+            },
+            &mut points,
+            |xy| {
+                let in_bu = built_up.contains(xy);
+                (village_of(xy, in_bu), in_bu)
+            },
+            &mut warnings,
+        )
+    } else {
+        (Vec::new(), Vec::new(), 0)
+    };
     for p in &points {
         *by_method.entry(p.method).or_insert(0) += 1;
     }
@@ -692,17 +919,13 @@ pub fn build_demand(
         }
         _ => "persons",
     };
-    let rasters: Vec<String> = layers
+    let total_layers: Vec<&Layer> = layers
         .population
         .iter()
-        .filter(|l| !l.features.is_empty())
-        .map(|l| {
-            l.source
-                .path
-                .file_name()
-                .map_or_else(|| l.name.clone(), |n| n.to_string_lossy().into_owned())
-        })
+        .copied()
+        .filter(|l| l.age_band.is_none())
         .collect();
+    let rasters = file_names(&total_layers);
     let description = if rasters.is_empty() {
         source.describe().into()
     } else {
@@ -723,10 +946,13 @@ pub fn build_demand(
         raster_total,
         raster_outside_boundary: raster_outside,
         buildings_without_raster_people,
+        age_bands,
+        points_only_in_age_bands,
     };
     Demand {
         points,
         villages,
+        bands,
         summary,
         warnings,
     }
@@ -884,6 +1110,145 @@ mod tests {
                 .any(|w| w.contains("outside the town boundary"))
         );
         assert!(d.warnings.iter().any(|w| w.contains("carry no demand")));
+    }
+
+    /// An age band's raster is spread over the same buildings the same way (by floor area, its
+    /// own cells), its total kept exactly; the total's points and weights are those without the
+    /// band; a building the total leaves out and a band cell where the total has none become
+    /// points of total weight 0; a band cell where the total has a cell point shares it.
+    #[test]
+    fn an_age_band_raster_gets_its_own_weights_on_the_same_points() {
+        let p = Profile::default().demand;
+        let cell = |x: f64, y: f64, n: f64| {
+            (
+                Geometry::Point(Point::new(x, y)),
+                vec![AttrValue::Float(n), AttrValue::Float(100.0)],
+            )
+        };
+        // The total: cells (i, j) in 0..3 but (2, 2), 10 people each.
+        let mut total_cells = Vec::new();
+        for j in 0..3 {
+            for i in 0..3 {
+                if (i, j) != (2, 2) {
+                    total_cells.push(cell(50.0 + 100.0 * i as f64, 50.0 + 100.0 * j as f64, 10.0));
+                }
+            }
+        }
+        let total = layer(&["population", "cell_size"], total_cells);
+        // The 60+ band: 4 in cell (0, 0), 6 in (2, 2), 2 in (1, 0), 5 in (3, 0) where the
+        // total has no cell, 9 outside the boundary.
+        let mut elderly = layer(
+            &["population", "cell_size"],
+            vec![
+                cell(50.0, 50.0, 4.0),
+                cell(250.0, 250.0, 6.0),
+                cell(150.0, 50.0, 2.0),
+                cell(350.0, 50.0, 5.0),
+                cell(1050.0, 50.0, 9.0),
+            ],
+        );
+        elderly.age_band = Some(AgeBand::ELDERLY);
+        let b = layer(
+            &["用途"],
+            vec![
+                (
+                    square(10.0, 10.0, 10.0),
+                    vec![AttrValue::Text("住宅".into())],
+                ),
+                (
+                    Geometry::Polygon(Polygon::new(
+                        LineString::from(vec![
+                            (40.0, 40.0),
+                            (50.0, 40.0),
+                            (50.0, 70.0),
+                            (40.0, 70.0),
+                            (40.0, 40.0),
+                        ]),
+                        vec![],
+                    )),
+                    vec![AttrValue::Text("住宅".into())],
+                ),
+                (
+                    square(240.0, 240.0, 10.0),
+                    vec![AttrValue::Text("住宅".into())],
+                ),
+            ],
+        );
+        let boundary = layer(&[], vec![(square(0.0, 0.0, 400.0), vec![])]);
+        let run = |population: Vec<&Layer>| {
+            build_demand(
+                &DemandLayers {
+                    buildings: vec![&b],
+                    population,
+                    boundary: vec![&boundary],
+                    ..Default::default()
+                },
+                &p,
+                None,
+            )
+        };
+        let without = run(vec![&total]);
+        let with = run(vec![&total, &elderly]);
+        assert!(without.bands.is_empty() && without.summary.age_bands.is_empty());
+        // The total is untouched: its points first, in the same order, same weights.
+        assert_eq!(with.summary.total_weight, without.summary.total_weight);
+        assert_eq!(with.summary.rasters, without.summary.rasters);
+        assert_eq!(&with.points[..without.points.len()], &without.points[..]);
+        // Two points added: the building in (2, 2) and the cell (3, 0), total weight 0.
+        let added = &with.points[without.points.len()..];
+        assert_eq!(added.len(), 2);
+        assert_eq!(with.summary.points_only_in_age_bands, 2);
+        assert!(
+            added
+                .iter()
+                .all(|p| p.weight == 0.0 && p.method == WeightMethod::AgeBandOnly)
+        );
+        assert_eq!(added[0].origin, Some((0, SourceId::Feature(3))));
+        assert_eq!(added[1].xy, [350.0, 50.0]);
+        // The band's weights: its total exactly, shared 1 : 3 by floor area in cell (0, 0).
+        let w = with.band_weights(AgeBand::ELDERLY).expect("60+ weights");
+        assert_eq!(w.len(), with.points.len());
+        let s = &with.summary.age_bands[0];
+        assert_eq!((s.band, s.total), (AgeBand::ELDERLY, 17.0));
+        assert_eq!(w.iter().sum::<f64>(), 17.0);
+        assert_eq!(s.outside_boundary, Some(9.0));
+        assert_eq!(s.rasters, vec!["t.geojson".to_string()]);
+        let of = |pred: &dyn Fn(&DemandPoint) -> bool| -> f64 {
+            with.points
+                .iter()
+                .zip(w)
+                .filter(|(p, _)| pred(p))
+                .map(|(_, w)| *w)
+                .sum()
+        };
+        assert!((of(&|p| p.origin == Some((0, SourceId::Feature(1)))) - 1.0).abs() < 1e-12);
+        assert!((of(&|p| p.origin == Some((0, SourceId::Feature(2)))) - 3.0).abs() < 1e-12);
+        assert_eq!(of(&|p| p.origin == Some((0, SourceId::Feature(3)))), 6.0);
+        // The band's cell (1, 0) is the total's cell point there, not a second point.
+        let at = |xy: [f64; 2]| with.points.iter().filter(|p| p.xy == xy).count();
+        assert_eq!(at([150.0, 50.0]), 1);
+        assert_eq!(of(&|p| p.xy == [150.0, 50.0]), 2.0);
+        assert_eq!(of(&|p| p.xy == [350.0, 50.0]), 5.0);
+        assert!(with.warnings.iter().any(|w| w.contains("age-band 60+")));
+        // Without a total raster, the band spreads over the buildings' own estimates.
+        let only_band = run(vec![&elderly]);
+        assert_eq!(only_band.summary.source, DemandSource::Buildings);
+        assert_eq!(only_band.summary.age_bands[0].total, 17.0);
+        assert_eq!(only_band.points[0].weight, without_band_weight(&b, &p));
+    }
+
+    /// The first building's weight without any raster.
+    fn without_band_weight(b: &Layer, p: &DemandParams) -> f64 {
+        build_demand(
+            &DemandLayers {
+                buildings: vec![b],
+                ..Default::default()
+            },
+            p,
+            None,
+        )
+        .points[0]
+            .weight
     }
 
     #[test]

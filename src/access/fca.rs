@@ -385,6 +385,7 @@ mod tests {
                     source: SourceId::Feature(1),
                 })
                 .collect(),
+            bands: vec![],
             summary: DemandSummary {
                 source: DemandSource::Buildings,
                 description: String::new(),
@@ -400,6 +401,8 @@ mod tests {
                 raster_total: None,
                 raster_outside_boundary: None,
                 buildings_without_raster_people: 0,
+                age_bands: vec![],
+                points_only_in_age_bands: 0,
             },
             warnings: vec![],
         }

@@ -380,7 +380,8 @@ mod tests {
                 Some(f.category),
             );
         }
-        let edited = vec![layers[0].clone(), fac, layers[2].clone()];
+        let mut edited = vec![layers[0].clone(), fac];
+        edited.extend(layers[2..].iter().cloned());
         run(&edited).report
     }
 
@@ -455,6 +456,56 @@ mod tests {
                 assert_eq!(x.town.covered_weight, y.town.covered_weight, "{}", a.id);
             }
         }
+    }
+
+    /// With a raster of children (3-5), the kindergartens' coverage counts them, live edits
+    /// included, and equals a full recompute; the other categories count everyone.
+    #[test]
+    fn an_age_band_category_edited_live_equals_a_recompute() {
+        let mut layers = town(6, 5, 11);
+        let mut children = layer("age_3-5", Role::Population, &["population", "cell_size"]);
+        children.age_band = crate::model::AgeBand::parse("3-5").ok();
+        let mut rng = SplitMix64(3);
+        let mut total = 0.0;
+        for j in 0..4 {
+            for i in 0..5 {
+                let n = rng.range(0.0, 9.0).round();
+                total += n;
+                push(
+                    &mut children,
+                    Geometry::Point(Point::new(
+                        X0 + 50.0 + 100.0 * f64::from(i),
+                        Y0 + 50.0 + 100.0 * f64::from(j),
+                    )),
+                    vec![
+                        crate::model::AttrValue::Float(n),
+                        crate::model::AttrValue::Float(100.0),
+                    ],
+                    None,
+                );
+            }
+        }
+        layers.push(children);
+        let mut s = live(&layers);
+        let base = s.report().expect("report");
+        let of = |r: &AccessReport, id: &str| {
+            r.categories
+                .iter()
+                .find(|c| c.id == id)
+                .cloned()
+                .expect("category")
+        };
+        let k = of(&base, "kindergarten");
+        assert_eq!(k.demand, "3-5");
+        assert!((k.tiers[0].town.demand_total - total).abs() < 1e-9);
+        assert_eq!(of(&base, "park").demand, "total");
+        assert!(of(&base, "park").tiers[0].town.demand_total > total);
+        let [kg, _, _] = cats();
+        s.add(1, kg, [X0 + 320.0, Y0 + 240.0]).expect("add");
+        s.remove(FacilityKey::Existing(0)).expect("remove");
+        let edited = s.report().expect("r");
+        assert_same(&edited, &recomputed(&layers, &s));
+        assert_eq!(of(&edited, "kindergarten").demand, "3-5");
     }
 
     fn layers_xy(layers: &[Layer], i: usize) -> [f64; 2] {

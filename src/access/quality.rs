@@ -63,6 +63,33 @@ pub fn records(report: &AccessReport) -> Vec<QualityRecord> {
             out.push(r);
         }
     }
+    if !d.age_bands.is_empty() {
+        // Categories serving a band without a raster: their coverage is the total's.
+        let missing: Vec<String> = report
+            .categories
+            .iter()
+            .filter_map(|c| {
+                let b = c.age_band?;
+                (c.demand != b.to_string()).then(|| format!("{} {} ({b})", c.id, c.zh))
+            })
+            .collect();
+        if !missing.is_empty() {
+            let loaded: Vec<String> = d.age_bands.iter().map(|b| b.band.to_string()).collect();
+            let mut r = QualityRecord::new(
+                "",
+                "人口栅格 / population raster",
+                QualityKind::AgeBandMissing,
+            );
+            r.role = Some(Role::Population);
+            r.features_affected = Some(missing.len());
+            r.details.push(format!(
+                "{}: no population raster of their age band (loaded: {}); coverage counts the total population",
+                missing.join(", "),
+                loaded.join(", ")
+            ));
+            out.push(r);
+        }
+    }
     if s.demand_unreachable > 0 {
         let mut r = QualityRecord::new("", "居民点 / demand", QualityKind::DemandOffNetwork);
         r.role = Some(Role::Buildings);

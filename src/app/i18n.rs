@@ -232,6 +232,7 @@ pub mod tx {
         NO_DEMO = "未找到示例镇（sample-maps/qingxi-demo-town）。请打开自己的数据。", "The demo town (sample-maps/qingxi-demo-town) was not found. Open your own data.";
         ROLE = "角色", "Role";
         ROLE_UNKNOWN = "未定", "Unassigned";
+        AGE_BAND = "年龄段", "Age band";
         OPACITY = "不透明度", "Opacity";
         MOVE_UP = "上移", "Move up";
         MOVE_DOWN = "下移", "Move down";

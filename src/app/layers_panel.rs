@@ -148,6 +148,20 @@ pub fn layers_ui(
                                     if chosen != ml.role() {
                                         commands.push(Command::SetRole(id, chosen));
                                     }
+                                    // A population raster of one age group (60+, 3-5, 6-14).
+                                    if let Some(b) = ml.layer.age_band {
+                                        let band = match lang {
+                                            Lang::Zh => b.zh(),
+                                            Lang::En => b.to_string(),
+                                        };
+                                        ui.label(
+                                            RichText::new(format!(
+                                                "{} {band}",
+                                                lang.t(tx::AGE_BAND)
+                                            ))
+                                            .small(),
+                                        );
+                                    }
                                 });
                             }
                             ui.horizontal(|ui| {

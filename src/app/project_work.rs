@@ -100,6 +100,8 @@ impl TownApp {
             if same.iter().all(|m| m.role == l.role) {
                 input.role = l.role;
             }
+            // A population raster's age band, however it was found, so the project says it.
+            input.age_band = l.age_band.map(|b| b.to_string());
         }
         let settings = &self.analysis.settings;
         project.profile = match &settings.profile_choice {

@@ -337,6 +337,34 @@ fn print_run(data: &ReportData<'_>, written: &[PathBuf], lang: Lang) {
             );
         }
     }
+    // Facility types whose coverage counts an age band's people (age-band rasters loaded).
+    for b in &data.report.demand.age_bands {
+        let band = b.band.to_string();
+        let cats: Vec<String> = data
+            .report
+            .categories
+            .iter()
+            .filter(|c| c.demand == band)
+            .map(|c| {
+                let town: Vec<String> = c
+                    .tiers
+                    .iter()
+                    .filter_map(|t| t.town.percent.map(|p| format!("{} min {p:.1}%", t.minutes)))
+                    .collect();
+                format!("{} {} ({})", c.id, c.zh, town.join(", "))
+            })
+            .collect();
+        println!(
+            "age band {band} ({}, {:.0} people): coverage of {}",
+            b.rasters.join(", "),
+            b.total,
+            if cats.is_empty() {
+                "no facility type".to_string()
+            } else {
+                cats.join("; ")
+            }
+        );
+    }
     for c in &data.report.all_required {
         // The share of the tier's own scope: a built-up tier is judged in the 建成区.
         let (share, of) = match (c.scope, &c.coverage.built_up) {

@@ -271,6 +271,26 @@ fn print_text(inputs: &[InputInfo], working: &Crs, r: &AccessReport) {
         "demand: {} — {} points, {:.0} {}",
         d.description, d.points, d.total_weight, d.weight_unit
     );
+    for b in &d.age_bands {
+        let served: Vec<&str> = r
+            .categories
+            .iter()
+            .filter(|c| c.demand == b.band.to_string())
+            .map(|c| c.id.as_str())
+            .collect();
+        println!(
+            "age band {} ({}): {:.0} people at {} points — coverage of {} counts them",
+            b.band,
+            b.rasters.join(", "),
+            b.total,
+            b.points,
+            if served.is_empty() {
+                "no facility type".to_string()
+            } else {
+                served.join(", ")
+            }
+        );
+    }
     let s = &r.snapping;
     println!(
         "snapping: demand {} snapped, {} unreachable ({:.0} {}); facilities {} snapped, {} unreachable, {} on fragments",
@@ -300,11 +320,28 @@ fn print_text(inputs: &[InputInfo], working: &Crs, r: &AccessReport) {
             .iter()
             .map(|t| format!("{:>9}", pct(&t.town)))
             .collect();
+        // A category counting an age band's people says whose coverage it is.
+        let band = if c.demand == "total" {
+            String::new()
+        } else {
+            format!(" [{}]", c.demand)
+        };
         println!(
             "{:<34} {:>6}  {}",
-            format!("{} {}", c.id, c.zh),
+            format!("{} {}{band}", c.id, c.zh),
             c.facility_count,
             cells.join(" ")
+        );
+    }
+    if !d.age_bands.is_empty() {
+        let bands: Vec<String> = d
+            .age_bands
+            .iter()
+            .map(|b| format!("[{}]", b.band))
+            .collect();
+        println!(
+            "{}: coverage of that age band's people (its raster); the other types and \"all required\" count everyone",
+            bands.join(" ")
         );
     }
     println!();
@@ -369,6 +406,10 @@ fn write_times(path: &Path, town: &TownAccess, input: &AccessInput<'_>) -> anyho
     .iter()
     .map(|s| s.to_string())
     .collect();
+    // Age bands' people per point (their rasters loaded), beside the total's weight.
+    for b in &a.demand.bands {
+        header.push(format!("weight_{}", b.band));
+    }
     for run in &town.runs {
         for ct in &run.result.categories {
             let id = a
@@ -424,6 +465,9 @@ fn write_times(path: &Path, town: &TownAccess, input: &AccessInput<'_>) -> anyho
                 Method::Euclidean => "euclidean".into(),
             },
         ];
+        for b in &a.demand.bands {
+            row.push(format!("{:.3}", b.weights.get(i).copied().unwrap_or(0.0)));
+        }
         for run in &town.runs {
             for ct in &run.result.categories {
                 let t = ct.demand_time_s[i];

@@ -35,12 +35,15 @@ fn print_info(info: &InfoSummary, max_warnings: usize) {
             .unwrap_or_default();
         println!("{}{table}", l.file);
         println!(
-            "  format: {}   role: {}",
+            "  format: {}   role: {}{}",
             l.format,
             match (l.role, l.role_zh) {
                 (Some(en), Some(zh)) => format!("{zh} ({en})"),
                 _ => "unknown (set it when analysing)".into(),
-            }
+            },
+            l.age_band
+                .map(|b| format!("   age band: {b} ({})", b.zh()))
+                .unwrap_or_default()
         );
         println!(
             "  geometry: {:?}   features: {}{}",

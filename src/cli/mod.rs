@@ -17,7 +17,7 @@ use clap::Args;
 
 use towncircle::crs::Crs;
 use towncircle::io::{Clip, Dataset, LoadOptions, encoding::encoding_from_label, load};
-use towncircle::model::{QualityRecord, Role, Taxonomy};
+use towncircle::model::{AgeBand, QualityRecord, Role, Taxonomy};
 
 /// Options for reading files, shared by the subcommands.
 #[derive(Debug, Args)]
@@ -43,6 +43,23 @@ pub struct InputArgs {
     /// Keep only OSM features in this lon/lat box: MIN_LON,MIN_LAT,MAX_LON,MAX_LAT.
     #[arg(long, value_name = "BBOX", allow_hyphen_values = true)]
     clip_bbox: Option<String>,
+    /// A population raster (GeoTIFF) counting one age band: BAND=FILE, e.g. --age-band
+    /// 60+=老年人口.tif (bands 60+, 3-5, 6-14, …; FILE is a path, added to the inputs, or the
+    /// name of an input file). Beats the raster's description and file name. Repeatable.
+    #[arg(long, value_name = "BAND=FILE")]
+    age_band: Vec<String>,
+}
+
+/// `--age-band BAND=FILE` (FILE=BAND is taken too) as (file, band).
+pub(crate) fn parse_age_band(item: &str) -> anyhow::Result<(String, AgeBand)> {
+    let Some((a, b)) = item.split_once('=') else {
+        bail!("--age-band {item}: expected BAND=FILE, e.g. 60+=pop_elderly.tif");
+    };
+    match (AgeBand::parse(a), AgeBand::parse(b)) {
+        (Ok(band), _) => Ok((b.to_string(), band)),
+        (Err(_), Ok(band)) if !Path::new(a).is_dir() => Ok((a.to_string(), band)),
+        (Err(e), _) => bail!("--age-band {item}: {e}"),
+    }
 }
 
 impl InputArgs {
@@ -91,6 +108,18 @@ impl InputArgs {
                 .with_context(|| format!("--cad-layers {}", path.display()))?;
             options.read.cad_layers = Some(path.clone());
         }
+        let mut age_band_for = Vec::new();
+        for item in &self.age_band {
+            let (file, band) = parse_age_band(item)?;
+            let path = Path::new(&file);
+            let bare_name = path.components().count() == 1;
+            if !path.is_file() && !bare_name {
+                bail!("--age-band {item}: no such file: {file}");
+            }
+            age_band_for.push((file, band));
+        }
+        age_band_for.append(&mut options.age_band_for);
+        options.age_band_for = age_band_for;
         if let Some(text) = &self.clip_bbox {
             let v: Vec<f64> = text
                 .split(',')
@@ -112,7 +141,7 @@ impl InputArgs {
     }
 }
 
-fn same_file(a: &Path, b: &Path) -> bool {
+pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
     a == b
         || match (a.canonicalize(), b.canonicalize()) {
             (Ok(x), Ok(y)) => x == y,
@@ -128,7 +157,34 @@ pub(crate) fn load_town(
     flagged: &[(&PathBuf, Role)],
     options: &LoadOptions,
 ) -> Dataset {
-    let mut ds = load(paths, options);
+    // Files given only by `--age-band BAND=FILE` are inputs too.
+    let mut paths = paths.to_vec();
+    let expanded = towncircle::io::expand_paths(&paths);
+    for (file, _) in &options.age_band_for {
+        let p = PathBuf::from(file);
+        if p.is_file() && !expanded.iter().any(|e| same_file(e, &p)) {
+            paths.push(p);
+        }
+    }
+    let mut ds = load(&paths, options);
+    for (file, band) in &options.age_band_for {
+        let named = |l: &towncircle::model::Layer| {
+            same_file(Path::new(file), &l.source.path)
+                || l.source
+                    .path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    == Some(file.clone())
+        };
+        if !ds.layers.iter().any(named)
+            && !ds
+                .failures
+                .iter()
+                .any(|f| same_file(Path::new(file), &f.path))
+        {
+            eprintln!("warning: --age-band {band}={file}: no input file of that name; ignored");
+        }
+    }
     for layer in &mut ds.layers {
         let Some((_, role)) = flagged
             .iter()

@@ -131,6 +131,18 @@ fn new(args: NewArgs) -> anyhow::Result<ExitCode> {
     if let Some(c) = &i.crs {
         Crs::parse(c).with_context(|| format!("--crs {c}"))?;
     }
+    let mut age_bands: Vec<(String, String)> = Vec::new();
+    for item in &i.age_band {
+        let (file, band) = super::parse_age_band(item)?;
+        let p = PathBuf::from(&file);
+        if !p.is_file() && p.components().count() > 1 {
+            bail!("--age-band {item}: no such file: {file}");
+        }
+        if p.is_file() && !given.iter().any(|(g, _)| super::same_file(g, &p)) {
+            given.push((p, None));
+        }
+        age_bands.push((file, band.to_string()));
+    }
     if let Some(e) = &i.encoding
         && encoding_from_label(e).is_none()
     {
@@ -170,6 +182,10 @@ fn new(args: NewArgs) -> anyhow::Result<ExitCode> {
                 .iter()
                 .find(|(k, _)| Path::new(k) == f || Some(k) == name.as_ref())
                 .map(|(_, c)| c.clone());
+            input.age_band = age_bands
+                .iter()
+                .find(|(k, _)| super::same_file(Path::new(k), &f) || Some(k) == name.as_ref())
+                .map(|(_, b)| b.clone());
         }
     }
     project.analysis.crs = i.crs.clone();

@@ -12,6 +12,12 @@
 //! As a layer ([`read_layer`]): one point per cell with people (count > 0) at the cell's centre,
 //! with its count (`population`) and the cell's size, role [`Role::Population`]: demand spreads
 //! each cell's count to the buildings in it (see `access::demand`).
+//!
+//! Age bands (年龄段): a raster counting only some ages (the elderly, 60+) says so by its first
+//! band's GDAL description (`DESCRIPTION` in the GDAL_METADATA tag, as `gdal_edit.py` or
+//! rasterio's `set_band_description` write it) or an `age_band` metadata item, else by its file
+//! name (`pop_60plus.tif`, `age_3-5.tif`: see [`AgeBand::from_file_name`]); the layer's
+//! [`Layer::age_band`] carries it (`--age-band` overrides it on load).
 
 use std::path::Path;
 
@@ -23,7 +29,7 @@ use crate::error::{IoError, Location};
 use crate::model::layer::{
     AttrValue, Feature, Field, FieldKind, Format, Issue, SourceId, SourceInfo,
 };
-use crate::model::{Layer, Role};
+use crate::model::{AgeBand, Layer, Role};
 
 use super::ReadOptions;
 
@@ -59,6 +65,23 @@ pub fn read_layer(path: &Path, options: &ReadOptions) -> crate::error::Result<La
         Field::new(CELL_FIELD, FieldKind::Float),
     ];
     layer.role_hint = Some(Role::Population);
+    let from_metadata = raster
+        .age_band_item
+        .as_deref()
+        .or(raster.description.as_deref())
+        .and_then(AgeBand::from_description);
+    let from_name = AgeBand::from_file_name(path);
+    if let (Some(m), Some(n)) = (from_metadata, from_name)
+        && m != n
+    {
+        layer.issues.push(Issue::warning(
+            None,
+            format!(
+                "the raster's metadata says ages {m}, its file name {n}: {m} is used (give --age-band to choose)"
+            ),
+        ));
+    }
+    layer.age_band = from_metadata.or(from_name);
     let size = raster.cell[0].max(raster.cell[1]);
     let (mut empty, mut negative) = (0usize, 0usize);
     for row in 0..raster.height {
@@ -114,6 +137,10 @@ pub struct Raster {
     pub cell: [f64; 2],
     pub crs: Option<Crs>,
     pub nodata: Option<f64>,
+    /// The first band's description (GDAL_METADATA `DESCRIPTION`), when the file has one.
+    pub description: Option<String>,
+    /// An `age_band` (or `年龄段`) metadata item of the file or its first band.
+    pub age_band_item: Option<String>,
     /// What was read only partly or guessed (extra bands, point-registered cells…).
     pub warnings: Vec<String>,
 }
@@ -270,6 +297,10 @@ pub fn read_geotiff(path: &Path) -> Result<Raster, String> {
         .get_tag_ascii_string(Tag::GdalNodata)
         .ok()
         .and_then(|s| s.trim_matches(char::from(0)).trim().parse::<f64>().ok());
+    let (description, age_band_item) = dec
+        .get_tag_ascii_string(Tag::Unknown(GDAL_METADATA))
+        .map(|xml| gdal_metadata(&xml))
+        .unwrap_or_default();
 
     let image = dec
         .read_image()
@@ -309,8 +340,60 @@ pub fn read_geotiff(path: &Path) -> Result<Raster, String> {
         cell,
         crs,
         nodata,
+        description,
+        age_band_item,
         warnings,
     })
+}
+
+/// GDAL's metadata tag (XML: `<GDALMetadata><Item name=… sample=… role=…>value</Item>…`).
+const GDAL_METADATA: u16 = 42112;
+
+/// From GDAL's metadata XML: the first band's description and an `age_band` item (of the file
+/// or its first band).
+fn gdal_metadata(xml: &str) -> (Option<String>, Option<String>) {
+    let attr = |tag: &str, key: &str| -> Option<String> {
+        let at = tag.find(&format!("{key}=\""))? + key.len() + 2;
+        let end = tag[at..].find('"')?;
+        Some(tag[at..at + end].to_string())
+    };
+    let (mut description, mut age_band) = (None, None);
+    let mut rest = xml;
+    while let Some(open) = rest.find("<Item") {
+        let after = &rest[open..];
+        let Some(tag_end) = after.find('>') else {
+            break;
+        };
+        let tag = &after[..tag_end];
+        let Some(close) = after.find("</Item>") else {
+            break;
+        };
+        let value = unescape_xml(after.get(tag_end + 1..close).unwrap_or_default());
+        let first_band = attr(tag, "sample").is_none_or(|s| s == "0");
+        match attr(tag, "name").as_deref() {
+            Some("DESCRIPTION") if attr(tag, "sample").as_deref() == Some("0") => {
+                description.get_or_insert(value);
+            }
+            Some(n)
+                if first_band
+                    && (n.eq_ignore_ascii_case("age_band") || n == "年龄段" || n == "年龄") =>
+            {
+                age_band.get_or_insert(value);
+            }
+            _ => {}
+        }
+        rest = &after[close + "</Item>".len()..];
+    }
+    let keep = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    (keep(description), keep(age_band))
+}
+
+fn unescape_xml(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
 }
 
 #[cfg(test)]
@@ -435,6 +518,62 @@ mod tests {
         }
         let files = crate::io::data_files_in(dir.path());
         assert_eq!(files, vec![dir.path().join("pop-4326-int32.tif")]);
+    }
+
+    /// The age band of a raster: GDAL's band description (written by rasterio), else the file
+    /// name; the description wins over a name that says otherwise (with a warning), and
+    /// `--age-band` (LoadOptions::age_band_for) over both. A total-population raster has none.
+    #[test]
+    fn age_bands_from_description_file_name_or_the_user() {
+        let layer = |p: &Path| read_layer(p, &ReadOptions::default()).expect("layer");
+        let r = read_geotiff(&fixture("dxf-town-band-4549.tif")).expect("read");
+        assert_eq!(r.description.as_deref(), Some("age 3-5"));
+        let band = |t: &str| AgeBand::parse(t).ok();
+        assert_eq!(
+            layer(&fixture("dxf-town-band-4549.tif")).age_band,
+            band("3-5")
+        );
+        assert_eq!(
+            layer(&fixture("demo-town-pop60plus-4326.tif")).age_band,
+            band("60+")
+        );
+        for f in ["demo-town-pop-4326.tif", "pop-4549-deflate-tiled.tif"] {
+            assert_eq!(layer(&fixture(f)).age_band, None, "{f}");
+        }
+        let dir = tempfile::tempdir().expect("tmp");
+        let renamed = dir.path().join("pop_60plus.tif");
+        std::fs::copy(fixture("dxf-town-band-4549.tif"), &renamed).expect("copy");
+        let l = layer(&renamed);
+        assert_eq!(l.age_band, band("3-5"));
+        assert!(
+            l.issues
+                .iter()
+                .any(|i| i.message.contains("3-5") && i.message.contains("60+")),
+            "{:?}",
+            l.issues
+        );
+        let options = crate::io::LoadOptions {
+            age_band_for: vec![("pop_60plus.tif".into(), AgeBand::ELDERLY)],
+            ..Default::default()
+        };
+        let ds = crate::io::load(std::slice::from_ref(&renamed), &options);
+        assert_eq!(ds.layers[0].age_band, Some(AgeBand::ELDERLY));
+    }
+
+    #[test]
+    fn gdal_metadata_items() {
+        let xml = r#"<GDALMetadata>
+  <Item name="AREA_OR_POINT">Area</Item>
+  <Item name="DESCRIPTION" sample="1" role="description">second</Item>
+  <Item name="DESCRIPTION" sample="0" role="description">60岁以上 &amp; older</Item>
+  <Item name="age_band" sample="0">65+</Item>
+</GDALMetadata>"#;
+        assert_eq!(
+            gdal_metadata(xml),
+            (Some("60岁以上 & older".into()), Some("65+".into()))
+        );
+        assert_eq!(gdal_metadata("<GDALMetadata><Item name="), (None, None));
+        assert_eq!(gdal_metadata(""), (None, None));
     }
 
     #[test]

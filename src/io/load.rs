@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use crate::crs::{Crs, CrsInfo, CrsOrigin, Transformer, guess_from_extent, working_crs_for};
 use crate::error::{Error, IoError, Location};
 use crate::model::validate::validate_layer;
-use crate::model::{Issue, IssueKind, Layer, Role, Taxonomy, guess_role};
+use crate::model::{AgeBand, Format, Issue, IssueKind, Layer, Role, Taxonomy, guess_role};
 
 use super::{ReadOptions, read};
 
@@ -29,6 +29,9 @@ pub struct LoadOptions {
     /// Per-file text encodings (DBF, CSV): (file name or path, encoding); beats
     /// `read.encoding` and what the file says.
     pub encoding_for: Vec<(String, &'static encoding_rs::Encoding)>,
+    /// Per-file age bands of population rasters (`--age-band 60+=FILE`, a project input's
+    /// `age_band`): (file name or path, band); beats the raster's description and file name.
+    pub age_band_for: Vec<(String, AgeBand)>,
 }
 
 impl LoadOptions {
@@ -40,6 +43,15 @@ impl LoadOptions {
             .find(|(p, _)| Path::new(p) == path || Some(p.as_str()) == name.as_deref())
             .map(|(_, c)| c)
             .or(self.read.crs.as_ref())
+    }
+
+    /// The age band the user gave for `path`, if any.
+    pub fn age_band_override(&self, path: &Path) -> Option<AgeBand> {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        self.age_band_for
+            .iter()
+            .find(|(p, _)| Path::new(p) == path || Some(p.as_str()) == name.as_deref())
+            .map(|(_, b)| *b)
     }
 
     /// The forced text encoding for `path`, if the user gave one for it.
@@ -391,6 +403,18 @@ pub fn prepare(
     let mut ready = Vec::new();
     for mut layer in layers {
         validate_layer(&mut layer);
+        if let Some(band) = options.age_band_override(&layer.source.path) {
+            if layer.source.format == Format::GeoTiff {
+                layer.age_band = Some(band);
+            } else {
+                layer.issues.push(Issue::warning(
+                    None,
+                    format!(
+                        "an age band ({band}) was given for this file, but age bands are for population rasters (GeoTIFF): ignored"
+                    ),
+                ));
+            }
+        }
         if layer.crs.crs.is_none()
             && let Some(c) = &options.default_crs
         {

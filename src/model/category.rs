@@ -45,6 +45,11 @@ pub struct Category {
     /// A catch-all (e.g. a school of unknown level): a keyword match to a specific category wins.
     #[serde(default)]
     pub generic: bool,
+    /// The age band (年龄段) the category serves (`60+` for elderly care, `3-5` for
+    /// kindergartens, `6-14` for primary and middle schools): when a population raster of that
+    /// band is loaded, its coverage counts those people instead of everyone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_band: Option<super::AgeBand>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -411,5 +416,25 @@ mod tests {
             assert!(!c.keywords.is_empty() || !c.osm.is_empty(), "{}", c.id);
             assert!(c.ten_ones.iter().all(|i| (1..=10).contains(i)), "{}", c.id);
         }
+        // The age bands categories serve: elderly care 60+, kindergartens 3-5, schools 6-14.
+        let band = |id: &str| {
+            t.by_id(id)
+                .and_then(|c| t.get(c))
+                .and_then(|c| c.age_band)
+                .map(|b| b.to_string())
+        };
+        for id in ["elderly_service_center", "elderly_day_care", "nursing_home"] {
+            assert_eq!(band(id).as_deref(), Some("60+"), "{id}");
+        }
+        assert_eq!(band("kindergarten").as_deref(), Some("3-5"));
+        for id in ["primary_school", "middle_school"] {
+            assert_eq!(band(id).as_deref(), Some("6-14"), "{id}");
+        }
+        assert_eq!(band("health_center"), None);
+        let bad = DEFAULT_TAXONOMY_TOML.replace("age_band = \"3-5\"", "age_band = \"toddlers\"");
+        let e = Taxonomy::from_toml(&bad, Path::new("mine.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("toddlers") && e.contains("mine.toml"), "{e}");
     }
 }

@@ -265,6 +265,10 @@ pub struct Layer {
     pub classification: Option<super::category::ClassifyReport>,
     /// The extent in WGS84 lon/lat degrees, once the CRS is known.
     pub extent_lonlat: Option<geo_types::Rect<f64>>,
+    /// For a population raster ([`Role::Population`]): the age band (年龄段) its cells count,
+    /// from `--age-band` or the project, else its GDAL band description, else its file name;
+    /// None for the whole population.
+    pub age_band: Option<super::AgeBand>,
 }
 
 impl Layer {
@@ -282,6 +286,7 @@ impl Layer {
             issues: Vec::new(),
             classification: None,
             extent_lonlat: None,
+            age_band: None,
         }
     }
 

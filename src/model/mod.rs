@@ -1,5 +1,6 @@
 //! Plain data: layers of features in one metric working CRS, facility categories, layer roles.
 
+pub mod ageband;
 pub mod category;
 mod classify;
 mod guess;
@@ -9,6 +10,7 @@ pub mod role;
 pub mod source;
 pub mod validate;
 
+pub use ageband::AgeBand;
 pub use category::{Category, CategoryId, Taxonomy};
 pub use guess::guess_role;
 pub use layer::{

@@ -64,6 +64,9 @@ pub enum QualityKind {
     /// A population raster used only in part (cells outside the town boundary, residential
     /// buildings in cells without people) or not at all (no cell inside the boundary).
     PopulationRaster,
+    /// Age-band population rasters are loaded, but some facility types serve a band without
+    /// one: their coverage counts the total population.
+    AgeBandMissing,
     /// Other warnings.
     Other,
 }
@@ -96,6 +99,7 @@ impl QualityKind {
             QualityKind::PopulationRaster => {
                 ("人口栅格部分未用", "population raster partly unused")
             }
+            QualityKind::AgeBandMissing => ("年龄段人口缺失", "age-band population missing"),
             QualityKind::Other => ("其他警告", "other warnings"),
         };
         if zh { z } else { e }
@@ -254,6 +258,14 @@ impl QualityRecord {
                 "{} parts of the population raster are not used as demand",
                 self.details.len()
             ),
+            (QualityKind::AgeBandMissing, true) => format!(
+                "{} 类设施服务的年龄段没有人口栅格，其覆盖率按总人口计算",
+                count(n)
+            ),
+            (QualityKind::AgeBandMissing, false) => format!(
+                "{} facility types serve an age band with no population raster: their coverage counts the total population",
+                count(n)
+            ),
             (QualityKind::Other, true) => format!("{} 条其他警告", self.details.len()),
             (QualityKind::Other, false) => format!("{} other warnings", self.details.len()),
         }
@@ -317,6 +329,12 @@ impl QualityRecord {
             }
             (QualityKind::PopulationRaster, false) => {
                 "check that the raster's coordinate system matches the town boundary; check whether the buildings in cells without people are lived in"
+            }
+            (QualityKind::AgeBandMissing, true) => {
+                "加载该年龄段的人口栅格（文件名如 pop_60plus.tif、age_3-5.tif，或 --age-band 60+=文件）"
+            }
+            (QualityKind::AgeBandMissing, false) => {
+                "load a population raster of that age band (named like pop_60plus.tif or age_3-5.tif, or give --age-band 60+=FILE)"
             }
             (QualityKind::Other, true) => "查看详情",
             (QualityKind::Other, false) => "see the details",

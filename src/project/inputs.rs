@@ -7,7 +7,7 @@ use std::path::{Component, Path, PathBuf};
 use crate::crs::Crs;
 use crate::io::encoding::encoding_from_label;
 use crate::io::{Clip, LoadOptions, ReadOptions, expand_paths};
-use crate::model::{Role, Taxonomy};
+use crate::model::{AgeBand, Role, Taxonomy};
 
 use super::{Edit, Input, Project, ProjectError};
 
@@ -321,6 +321,7 @@ impl Project {
                 .transpose()?,
             crs_for: Vec::new(),
             encoding_for: Vec::new(),
+            age_band_for: Vec::new(),
         };
         let mut files = Vec::new();
         let mut roles = Vec::new();
@@ -337,10 +338,18 @@ impl Project {
                 .as_deref()
                 .map(|e| parse_encoding(e, &what))
                 .transpose()?;
+            let age_band = input
+                .age_band
+                .as_deref()
+                .map(|b| AgeBand::parse(b).map_err(|e| invalid(format!("{what}: age_band: {e}"))))
+                .transpose()?;
             for f in expand_paths(std::slice::from_ref(&r.path)) {
                 let key = f.display().to_string();
                 if let Some(c) = &crs {
                     options.crs_for.push((key.clone(), c.clone()));
+                }
+                if let Some(b) = age_band {
+                    options.age_band_for.push((key.clone(), b));
                 }
                 if let Some(e) = encoding {
                     options.encoding_for.push((key, e));

@@ -96,6 +96,10 @@ pub struct Input {
     /// The text encoding of its attributes, instead of what the file says: `GBK`, `UTF-8`, …
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encoding: Option<String>,
+    /// For a population raster: the age band (年龄段) its cells count (as `--age-band`): `60+`,
+    /// `3-5`, `6-14`; beats the raster's description and file name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_band: Option<String>,
     /// Keys this version does not know, kept and written back.
     #[serde(skip)]
     pub extra: toml::Table,
@@ -109,6 +113,7 @@ impl Input {
             role: None,
             crs: None,
             encoding: None,
+            age_band: None,
             extra: toml::Table::new(),
         }
     }
@@ -208,7 +213,7 @@ const TOP_KEYS: &[&str] = &[
     "scenarios",
     "view",
 ];
-const INPUT_KEYS: &[&str] = &["path", "role", "crs", "encoding"];
+const INPUT_KEYS: &[&str] = &["path", "role", "crs", "encoding", "age_band"];
 const SETTINGS_KEYS: &[&str] = &[
     "mode",
     "minutes",

@@ -282,6 +282,24 @@ fn load_plan_turns_overrides_into_options() {
         msg.contains("input 2 (b.shp)") && msg.contains("klingon"),
         "{msg}"
     );
+    // A population raster's age band, as --age-band; written back as it was read.
+    p.inputs[1].encoding = None;
+    p.inputs[1].age_band = Some("60岁以上".into());
+    let plan = p.load_plan(&file).unwrap();
+    let b = tmp.path().join("b.shp").display().to_string();
+    assert_eq!(
+        plan.options.age_band_for,
+        vec![(b, crate::model::AgeBand::ELDERLY)]
+    );
+    let again = Project::from_toml(&p.to_toml().unwrap(), &file).unwrap();
+    assert_eq!(again.inputs[1].age_band.as_deref(), Some("60岁以上"));
+    assert!(again.inputs[1].extra.is_empty());
+    p.inputs[1].age_band = Some("old folks".into());
+    let msg = p.load_plan(&file).unwrap_err().to_string();
+    assert!(
+        msg.contains("input 2 (b.shp)") && msg.contains("old folks"),
+        "{msg}"
+    );
 }
 
 #[test]

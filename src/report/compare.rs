@@ -153,11 +153,19 @@ fn gross(base: &Side<'_>, scen: &Side<'_>, id: &str, minutes: u32) -> Option<(f6
         .iter()
         .find(|(a, _)| a.tiers.iter().any(|t| t.minutes == minutes))?;
     let covered = |t: &[f64], i: usize| t.get(i).is_some_and(|x| *x <= budget);
+    // People of the category's age band when coverage counts them (its raster loaded).
+    let band = a
+        .taxonomy
+        .by_id(id)
+        .and_then(|c| a.taxonomy.get(c))
+        .and_then(|c| c.age_band)
+        .and_then(|b| a.demand.band_weights(b));
     let (mut gained, mut lost) = (0.0, 0.0);
     for (i, p) in a.demand.points.iter().enumerate() {
+        let w = band.map_or(p.weight, |b| b.get(i).copied().unwrap_or(0.0));
         match (covered(bt, i), covered(st, i)) {
-            (false, true) => gained += p.weight,
-            (true, false) => lost += p.weight,
+            (false, true) => gained += w,
+            (true, false) => lost += w,
             _ => {}
         }
     }

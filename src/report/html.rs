@@ -252,12 +252,23 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
         (
             h.t("人口（需求）", "Population (demand)"),
             format!(
-                "{} {} · {} {} · {}",
+                "{} {} · {} {} · {}{}",
                 num(rep.demand.total_weight),
                 rep.demand.weight_unit,
                 rep.demand.points,
                 h.t("个居民点", "demand points"),
-                rep.demand.description
+                rep.demand.description,
+                rep.demand
+                    .age_bands
+                    .iter()
+                    .map(|b| format!(
+                        " · {} {} {} ({})",
+                        lang.t(&b.band.zh(), &b.band.en()),
+                        num(b.total),
+                        h.t("人", "people"),
+                        b.rasters.join(", ")
+                    ))
+                    .collect::<String>()
             ),
         ),
         (h.t("行政村", "Villages"), villages.to_string()),
@@ -423,10 +434,15 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
         "<h3>{}</h3>\n<table>",
         h.t("分设施类型覆盖率", "Coverage per facility type")
     );
+    // With age-band rasters: whose coverage each row is (the band's people or everyone).
+    let by_band = !rep.demand.age_bands.is_empty();
     let mut head: Vec<String> = vec![
         h.t("设施类型", "Facility type").into(),
         h.t("数量", "Count").into(),
     ];
+    if by_band {
+        head.push(h.t("人口口径", "Demand").into());
+    }
     for t in &rep.tiers {
         head.push(format!("{} min {}", t.minutes, h.t("镇域", "town")));
         head.push(format!("{} min {}", t.minutes, h.t("建成区", "built-up")));
@@ -442,6 +458,18 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
             td(&format!("{} ({})", lang.t(&c.zh, &c.en), c.id)),
             tdn(c.facility_count.to_string()),
         ];
+        if by_band {
+            let band = c.age_band.filter(|b| b.to_string() == c.demand);
+            cells.push(td(&match (band, c.age_band) {
+                (Some(b), _) => lang.t(&b.zh(), &b.en()).to_string(),
+                (None, Some(b)) => format!(
+                    "{} ({})",
+                    h.t("总人口", "total"),
+                    lang.t(&format!("无{}人口栅格", b.zh()), &format!("no {b} raster"))
+                ),
+                (None, None) => h.t("总人口", "total").to_string(),
+            }));
+        }
         for t in &c.tiers {
             cells.push(cov_cells(&t.town));
             cells.push(tdn(pct(t.built_up.and_then(|b| b.percent))));
@@ -454,7 +482,15 @@ pub fn report_html(data: &ReportData<'_>, maps: &[ReportMap], lang: Lang) -> Str
         }
         h.row(&cells);
     }
-    h.push("</table>\n</section>\n");
+    h.push("</table>\n");
+    if by_band {
+        let note = h.t(
+            "人口口径：服务某一年龄段的设施（养老 60岁以上、幼儿园 3-5岁、中小学 6-14岁）按该年龄段人口栅格计算覆盖率；其余设施及“全部必需设施”按总人口计算。",
+            "Demand: a facility type serving an age band (elderly care 60+, kindergartens 3-5, schools 6-14) is covered as a share of that band's people, from its raster; the others and \"every required type\" count everyone.",
+        );
+        let _ = writeln!(h.s, "<p class=\"note\">{}</p>", esc(note));
+    }
+    h.push("</section>\n");
 
     // 4. Villages.
     h.push("<section id=\"villages\">\n");

@@ -42,6 +42,9 @@ pub struct LayerSummary {
     pub extent_lonlat: Option<[f64; 4]>,
     pub role: Option<&'static str>,
     pub role_zh: Option<&'static str>,
+    /// A population raster's age band (`60+`), when it counts one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub age_band: Option<crate::model::AgeBand>,
     /// Features per facility category id (facility layers only).
     pub categories: std::collections::BTreeMap<String, usize>,
     pub unmapped_count: usize,
@@ -103,6 +106,7 @@ pub fn layer_summary(layer: &Layer) -> LayerSummary {
             .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y]),
         role: layer.role.map(|r| r.en()),
         role_zh: layer.role.map(|r| r.zh()),
+        age_band: layer.age_band,
         categories: class.counts,
         unmapped_count: class.unmapped,
         unmapped_examples: class

@@ -1,6 +1,7 @@
 //! results.xlsx: one sheet per table, Chinese headers, numbers as numbers.
 //!
-//! Sheets: 十个一 (ten ones), 覆盖率 (coverage: type × tier × scope, long format), 行政村
+//! Sheets: 十个一 (ten ones), 覆盖率 (coverage: type × tier × scope, long format, with the
+//! demand counted: 总人口 or an age band), 行政村
 //! (villages), 缺口 (coverage gaps and places failing the ten ones), 设施 (facilities), 数据质量
 //! (what was read only partly, guessed or left out); 容量可达性 (2SFCA accessibility) when a
 //! facility has a capacity; and 方案比较 (the scenario against the base) when the report is of a
@@ -211,6 +212,7 @@ fn build(data: &ReportData<'_>, path: &Path) -> std::result::Result<(), XlsxErro
                 "需求人口",
                 "覆盖人口",
                 "覆盖率(%)",
+                "人口口径",
             ],
             &bold,
         )?;
@@ -235,10 +237,16 @@ fn build(data: &ReportData<'_>, path: &Path) -> std::result::Result<(), XlsxErro
                     n(cov.demand_total),
                     n(cov.covered_weight),
                     on(cov.percent),
+                    s("总人口"),
                 ])?;
             }
         }
         for c in &rep.categories {
+            // Whose coverage: everyone, or the age band whose raster was counted.
+            let demand = match c.age_band.filter(|b| b.to_string() == c.demand) {
+                Some(b) => b.zh(),
+                None => "总人口".to_string(),
+            };
             for t in &c.tiers {
                 let mut rows = Vec::new();
                 scope_rows(&t.town, &mut rows, t.built_up.as_ref(), &t.villages);
@@ -252,6 +260,7 @@ fn build(data: &ReportData<'_>, path: &Path) -> std::result::Result<(), XlsxErro
                         n(cov.demand_total),
                         n(cov.covered_weight),
                         on(cov.percent),
+                        s(&demand),
                     ])?;
                 }
             }

@@ -25,10 +25,17 @@ pub fn coverage_chart_ui(ui: &mut egui::Ui, report: &AccessReport, minutes: u32,
         })
         .filter_map(|c| {
             let t = c.tiers.iter().find(|t| t.minutes == minutes)?;
-            let name = match lang {
+            let mut name = match lang {
                 Lang::Zh => c.zh.clone(),
                 Lang::En => c.en.clone(),
             };
+            // The coverage of an age band's people (its raster loaded) says so.
+            if let Some(b) = c.age_band.filter(|b| b.to_string() == c.demand) {
+                name = match lang {
+                    Lang::Zh => format!("{name}（{}）", b.zh()),
+                    Lang::En => format!("{name} ({})", b.en()),
+                };
+            }
             Some((name, t.town.percent, t.built_up.and_then(|b| b.percent)))
         })
         .collect();
