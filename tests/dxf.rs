@@ -524,3 +524,143 @@ fn a_planners_cad_layer_rules_on_the_command_line() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("我的图层.toml"), "{err}");
 }
+
+/// The largest distance from a vertex of `a` to the outline (lines, rings, points) of `b`.
+fn outline_gap(a: &Geometry<f64>, b: &Geometry<f64>) -> f64 {
+    use geo::{Distance, Euclidean};
+    use geo_types::{LineString, Point};
+    let mut lines: Vec<LineString<f64>> = Vec::new();
+    let mut points: Vec<Point<f64>> = Vec::new();
+    match b {
+        Geometry::Point(p) => points.push(*p),
+        Geometry::MultiPoint(mp) => points.extend(mp.iter().copied()),
+        Geometry::LineString(l) => lines.push(l.clone()),
+        Geometry::MultiLineString(ml) => lines.extend(ml.iter().cloned()),
+        Geometry::Polygon(p) => {
+            lines.push(p.exterior().clone());
+            lines.extend(p.interiors().iter().cloned());
+        }
+        Geometry::MultiPolygon(mp) => {
+            for p in mp {
+                lines.push(p.exterior().clone());
+                lines.extend(p.interiors().iter().cloned());
+            }
+        }
+        other => panic!("unexpected geometry {other:?}"),
+    }
+    a.coords_iter()
+        .map(|c| {
+            let p = Point(c);
+            let to_lines = lines.iter().map(|l| Euclidean.distance(&p, l));
+            let to_points = points.iter().map(|q| Euclidean.distance(&p, q));
+            to_lines.chain(to_points).fold(f64::INFINITY, f64::min)
+        })
+        .fold(0.0, f64::max)
+}
+
+/// A plan drawn on a site grid (独立坐标系: tests/fixtures/dxf/make_local.py moved the R2018
+/// town by a known transform) brought back by five control points lies where the town is: every
+/// coordinate of every layer within 5 mm of the drawing made in CGCS2000, and the load says
+/// how it was moved.
+#[test]
+fn a_local_drawing_moved_by_control_points_lies_on_the_real_one() {
+    use towncircle::crs::ControlTransform;
+    let ct = ControlTransform::from_file(&fixture("control_points.csv")).expect("fit");
+    assert_eq!(ct.points.len(), 5);
+    assert!(ct.fit.rms < 0.001, "{}", ct.fit.rms);
+    assert!((ct.fit.transform.scale() - 1.0003).abs() < 1e-7);
+    let options = LoadOptions {
+        control_for: vec![("town_local.dxf".into(), ct)],
+        ..LoadOptions::default()
+    };
+    let local = load(&[fixture("town_local.dxf")], &options);
+    let real = load(&[fixture("town_r2018.dxf")], &LoadOptions::default());
+    assert!(local.failures.is_empty(), "{:?}", local.failures);
+    assert_eq!(local.working_crs, real.working_crs);
+    assert_eq!(local.layers.len(), real.layers.len());
+    let mut compared = 0;
+    for (a, b) in local.layers.iter().zip(&real.layers) {
+        assert_eq!(a.name, b.name);
+        assert_eq!(a.role, b.role, "{}", a.name);
+        assert_eq!(a.source_crs.crs, b.source_crs.crs, "{}", a.name);
+        assert_eq!(a.features.len(), b.features.len(), "{}", a.name);
+        for (fa, fb) in a.features.iter().zip(&b.features) {
+            // Arcs and circles are segmented in the drawing's own frame (the rotated one starts
+            // its vertices elsewhere on the circle): the same shape within the 0.1 m chord
+            // tolerance. Straight geometry: the same vertices.
+            let h = outline_gap(&fa.geometry, &fb.geometry)
+                .max(outline_gap(&fb.geometry, &fa.geometry));
+            assert!(h < 0.12, "{}: {h} m", a.name);
+            let same_vertices = fa
+                .geometry
+                .coords_iter()
+                .zip(fb.geometry.coords_iter())
+                .all(|(p, q)| (p.x - q.x).hypot(p.y - q.y) < 0.005);
+            if ["道路中心线", "建筑", "用地红线"].contains(&a.name.as_str()) {
+                assert!(same_vertices, "{}", a.name);
+            }
+            compared += usize::from(same_vertices);
+        }
+        let said = a
+            .issues
+            .iter()
+            .find(|i| i.message.contains("control points"))
+            .unwrap_or_else(|| panic!("{}: {:?}", a.name, a.issues));
+        assert!(
+            said.message.contains("5 control points")
+                && said.message.contains("control_points.csv")
+                && said.message.contains("RMS"),
+            "{}",
+            said.message
+        );
+        assert!(
+            !said.message.contains("check that point"),
+            "{}",
+            said.message
+        );
+    }
+    assert!(compared > 20, "{compared}");
+}
+
+/// On the command line: `--control-points FILE=POINTS` moves the drawing and `info` says so;
+/// a typo in one point is flagged with the point's number; a bad file stops before reading.
+#[test]
+fn control_points_on_the_command_line() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let run = |points: &Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_towncircle"))
+            .arg("info")
+            .arg(fixture("town_local.dxf"))
+            .arg("--control-points")
+            .arg(format!("town_local.dxf={}", points.display()))
+            .arg("--json")
+            .output()
+            .expect("run")
+    };
+    let o = run(&fixture("control_points.csv"));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("5 control points"), "{text}");
+    assert!(text.contains("EPSG:4528"), "{text}");
+    // One target coordinate off by 40 m.
+    let good = std::fs::read_to_string(fixture("control_points.csv")).expect("read");
+    let typo = good.replace("3300638.8128", "3300678.8128");
+    assert_ne!(typo, good);
+    let bad = dir.path().join("控制点.csv");
+    std::fs::write(&bad, typo).expect("write");
+    let o = run(&bad);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("at point 3") && text.contains("check that point"),
+        "{text}"
+    );
+    std::fs::write(&bad, "本地X,本地Y,目标X,目标Y\n0,0,1,oops\n").expect("write");
+    let o = run(&bad);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("控制点.csv") && err.contains("line 2"),
+        "{err}"
+    );
+}

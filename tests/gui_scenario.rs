@@ -4,6 +4,7 @@
 //! new facility, and go back to the base.
 #![cfg(feature = "gui")]
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
@@ -403,6 +404,64 @@ fn a_saved_project_reopens_with_its_scenario_and_unsaved_work_is_recovered() {
     command(&mut h, Command::OpenWithoutMissing);
     assert_eq!(all_figures(&h), edited);
     assert_eq!(h.state().scenarios.scenarios.len(), 1);
+}
+
+/// A project the app did not write (a drawing on a local grid with its control points, a CRS
+/// and an encoding for one file, a key of a newer version) opened and saved elsewhere: the
+/// drawing lies in the town, and the new file keeps every setting, its paths written from the new
+/// place.
+#[test]
+fn saving_an_opened_project_keeps_what_the_app_does_not_edit() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dxf");
+    let tmp = tempfile::tempdir().unwrap();
+    let plans = tmp.path().join("规划");
+    std::fs::create_dir_all(&plans).unwrap();
+    for f in ["town_local.dxf", "control_points.csv"] {
+        std::fs::copy(fixtures.join(f), plans.join(f)).unwrap();
+    }
+    let project = tmp.path().join("镇.towncircle");
+    std::fs::write(
+        &project,
+        "format = \"towncircle-project\"\nversion = 1\n\n[[inputs]]\npath = \"规划/town_local.dxf\"\ncrs = \"EPSG:4528\"\nencoding = \"GBK\"\ncontrol_points = \"规划/control_points.csv\"\nsurveyor = \"王工\"\n",
+    )
+    .unwrap();
+    let mut h = harness(Vec::new(), None);
+    command(&mut h, Command::OpenProject(project.clone()));
+    let app = h.state();
+    assert!(!app.doc.layers.is_empty(), "the drawing opened: {:?}", app.log);
+    let roads = app
+        .doc
+        .layers
+        .iter()
+        .find(|l| l.layer.name == "道路中心线")
+        .expect("roads");
+    // Moved by the control points into zone 40, worked in CM 120E: x near 500,000 m.
+    let x = roads.prepared.extent.expect("extent").min().x;
+    assert!((x - 500_000.0).abs() < 1_000.0, "{x}");
+    assert!(
+        roads
+            .quality
+            .iter()
+            .any(|q| format!("{q:?}").contains("control points")),
+        "{:?}",
+        roads.quality
+    );
+    let elsewhere = tmp.path().join("另存");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let saved = elsewhere.join("镇2.towncircle");
+    command(&mut h, Command::SaveProjectTo(saved.clone()));
+    let text = std::fs::read_to_string(&saved).expect("saved");
+    assert!(text.contains("crs = \"EPSG:4528\""), "{text}");
+    assert!(text.contains("encoding = \"GBK\""), "{text}");
+    assert!(
+        text.contains("control_points = \"../规划/control_points.csv\"")
+            || text.contains(&format!(
+                "control_points = \"{}\"",
+                plans.join("control_points.csv").display()
+            )),
+        "{text}"
+    );
+    assert!(text.contains("surveyor = \"王工\""), "{text}");
 }
 
 /// Suggest two kindergarten sites in a scenario, see them numbered on the map, accept the first:

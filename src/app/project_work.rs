@@ -45,6 +45,10 @@ pub struct ProjectState {
     pub last_autosave_s: f64,
     /// The session as last saved or opened (TOML), to tell whether it changed since.
     pub saved: Option<String>,
+    /// The opened project's inputs by absolute path (their `control_points` absolute too): a
+    /// save writes back what the app does not edit (a file's CRS, encoding, control points,
+    /// keys of a newer version) instead of dropping it.
+    pub opened_inputs: Vec<(PathBuf, crate::project::Input)>,
 }
 
 impl TownApp {
@@ -102,6 +106,21 @@ impl TownApp {
             }
             // A population raster's age band, however it was found, so the project says it.
             input.age_band = l.age_band.map(|b| b.to_string());
+            // What the opened project said of this file (or of the folder it is in).
+            if let Some((_, was)) = self
+                .project
+                .opened_inputs
+                .iter()
+                .find(|(p, _)| path == p || path.starts_with(p))
+            {
+                input.crs.clone_from(&was.crs);
+                input.encoding.clone_from(&was.encoding);
+                input.control_points = was
+                    .control_points
+                    .as_deref()
+                    .map(|c| written_path(&dir, Path::new(c)));
+                input.extra.clone_from(&was.extra);
+            }
         }
         let settings = &self.analysis.settings;
         project.profile = match &settings.profile_choice {
@@ -303,6 +322,20 @@ impl TownApp {
                 *on = minutes.contains(m);
             }
         }
+        let dir = crate::project::inputs::project_dir(&file);
+        self.project.opened_inputs = project
+            .inputs
+            .iter()
+            .map(|i| {
+                let mut i = i.clone();
+                i.control_points = i.control_points.map(|c| {
+                    crate::project::inputs::resolve(&dir, &c)
+                        .display()
+                        .to_string()
+                });
+                (crate::project::inputs::resolve(&dir, &i.path), i)
+            })
+            .collect();
         self.project.file = session_file.unwrap_or(Some(file.clone()));
         self.project.saved = if self.project.file.is_some() {
             project.to_toml().ok()

@@ -256,6 +256,7 @@ pub fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
         cad_layers: None,
         clip_bbox: args.clip_bbox.clone(),
         age_band: Vec::new(),
+        control_points: Vec::new(),
     }
     .load_options()
     // Only --crs-for and --clip-bbox can fail here: the CRS advice is about --crs-for.

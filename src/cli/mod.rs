@@ -48,6 +48,14 @@ pub struct InputArgs {
     /// name of an input file). Beats the raster's description and file name. Repeatable.
     #[arg(long, value_name = "BAND=FILE")]
     age_band: Vec<String>,
+    /// A drawing in a local (独立) coordinate system moved by control points: FILE=POINTS, e.g.
+    /// --control-points 规划.dxf=控制点.csv. POINTS is a CSV with columns local_x, local_y, x, y
+    /// (the drawing's coordinates, then the target CRS's; Chinese headers 本地X 本地Y 目标X 目标Y
+    /// work too); a four-parameter transform is fitted to two or more points and its residuals
+    /// are reported. Give the target CRS with --crs-for FILE=EPSG:4549 or let the magnitudes
+    /// tell. Repeatable.
+    #[arg(long, value_name = "FILE=POINTS")]
+    control_points: Vec<String>,
 }
 
 /// `--age-band BAND=FILE` (FILE=BAND is taken too) as (file, band).
@@ -120,6 +128,18 @@ impl InputArgs {
         }
         age_band_for.append(&mut options.age_band_for);
         options.age_band_for = age_band_for;
+        let mut control_for = Vec::new();
+        for item in &self.control_points {
+            let Some((file, points)) = item.split_once('=') else {
+                bail!("--control-points {item}: expected FILE=POINTS, e.g. plan.dxf=control.csv");
+            };
+            // Fitted here, so that a bad control-point file stops the run before any file is read.
+            let ct = towncircle::crs::ControlTransform::from_file(Path::new(points))
+                .with_context(|| format!("--control-points {item}"))?;
+            control_for.push((file.to_string(), ct));
+        }
+        control_for.append(&mut options.control_for);
+        options.control_for = control_for;
         if let Some(text) = &self.clip_bbox {
             let v: Vec<f64> = text
                 .split(',')

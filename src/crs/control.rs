@@ -170,6 +170,144 @@ pub fn fit_similarity(points: &[ControlPoint]) -> Result<SimilarityFit, CrsError
     })
 }
 
+/// A drawing's control points read from a file, and the transform fitted to them: what
+/// `--control-points FILE=POINTS` (and a project input's `control_points`) give the loader.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ControlTransform {
+    /// The control-point file, as given.
+    pub points_file: std::path::PathBuf,
+    pub points: Vec<ControlPoint>,
+    pub fit: SimilarityFit,
+}
+
+impl ControlTransform {
+    /// Read a control-point file and fit the transform; an error names the file and the line.
+    pub fn from_file(path: &std::path::Path) -> Result<ControlTransform, crate::error::Error> {
+        let text = std::fs::read(path).map_err(|e| {
+            crate::error::Error::Config(format!(
+                "control points {}: cannot read the file: {e}",
+                path.display()
+            ))
+        })?;
+        let text = String::from_utf8_lossy(&text);
+        let points = parse_control_points(&text).map_err(|e| {
+            crate::error::Error::Config(format!("control points {}: {e}", path.display()))
+        })?;
+        let fit = fit_similarity(&points).map_err(|e| {
+            crate::error::Error::Config(format!("control points {}: {e}", path.display()))
+        })?;
+        Ok(ControlTransform {
+            points_file: path.to_path_buf(),
+            points,
+            fit,
+        })
+    }
+
+    /// What the transform did, for the layer's warnings: the file, the points, scale, rotation
+    /// and how well the points agree.
+    pub fn describe(&self) -> String {
+        let t = &self.fit.transform;
+        let ppm = (t.scale() - 1.0) * 1e6;
+        let mut s = format!(
+            "local coordinates moved into the target CRS by a four-parameter transform fitted to {} control points ({}): scale {:.6} ({ppm:+.0} ppm), rotation {:.4}°, shift ({:.3}, {:.3})",
+            self.points.len(),
+            self.points_file.display(),
+            t.scale(),
+            t.rotation().to_degrees(),
+            t.tx,
+            t.ty,
+        );
+        match self.fit.sigma0 {
+            None => s.push_str(
+                "; two points fit exactly, so nothing checks them: add a third point to see residuals",
+            ),
+            Some(_) => s.push_str(&format!(
+                "; residuals RMS {:.3} m, largest {:.3} m at point {}",
+                self.fit.rms,
+                self.fit.max_residual.0,
+                self.fit.max_residual.1 + 1
+            )),
+        }
+        s
+    }
+
+    /// Residuals this large (metres) say a control point is wrong (a typo, a swapped pair):
+    /// beyond what a CAD plan's own accuracy explains.
+    pub const SUSPECT_RESIDUAL_M: f64 = 1.0;
+
+    /// Whether the largest residual is beyond [`ControlTransform::SUSPECT_RESIDUAL_M`].
+    pub fn suspect(&self) -> bool {
+        self.fit.max_residual.0 > Self::SUSPECT_RESIDUAL_M
+    }
+}
+
+/// Control points from CSV text: a header naming the columns, then one point per line.
+/// Columns (any order, case and spaces ignored): `local_x`, `local_y` (the drawing's
+/// coordinates; also `本地X`/`本地Y`, `源X`/`源Y`, `cad_x`/`cad_y`) and `x`, `y` (the target
+/// CRS's; also `target_x`/`target_y`, `目标X`/`目标Y`); others (a name) are kept out. Commas,
+/// semicolons or tabs; `#` starts a comment line.
+pub fn parse_control_points(text: &str) -> Result<Vec<ControlPoint>, String> {
+    let mut lines = text
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim()))
+        .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'));
+    let (_, header) = lines
+        .next()
+        .ok_or("the file is empty: expected a header line local_x,local_y,x,y")?;
+    let sep = [',', ';', '\t']
+        .into_iter()
+        .max_by_key(|c| header.matches(*c).count())
+        .unwrap_or(',');
+    let names: Vec<String> = header
+        .split(sep)
+        .map(|h| {
+            h.trim()
+                .trim_matches('"')
+                .to_lowercase()
+                .replace([' ', '-'], "_")
+        })
+        .collect();
+    let col = |aliases: &[&str]| names.iter().position(|n| aliases.contains(&n.as_str()));
+    let cols = [
+        col(&["local_x", "本地x", "源x", "cad_x", "x_local"]),
+        col(&["local_y", "本地y", "源y", "cad_y", "y_local"]),
+        col(&["x", "target_x", "目标x", "x_target"]),
+        col(&["y", "target_y", "目标y", "y_target"]),
+    ];
+    let [Some(lx), Some(ly), Some(tx), Some(ty)] = cols else {
+        return Err(format!(
+            "the header '{header}' must name the columns local_x, local_y, x, y (the drawing's coordinates, then the target CRS's)"
+        ));
+    };
+    let mut points = Vec::new();
+    for (n, line) in lines {
+        let cells: Vec<&str> = line
+            .split(sep)
+            .map(|c| c.trim().trim_matches('"'))
+            .collect();
+        let num = |i: usize, what: &str| -> Result<f64, String> {
+            let cell = cells.get(i).copied().unwrap_or("");
+            cell.parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| format!("line {n}: {what} '{cell}' is not a number"))
+        };
+        points.push(ControlPoint {
+            local: Coord {
+                x: num(lx, "local_x")?,
+                y: num(ly, "local_y")?,
+            },
+            target: Coord {
+                x: num(tx, "x")?,
+                y: num(ty, "y")?,
+            },
+        });
+    }
+    Ok(points)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -307,5 +445,66 @@ mod tests {
         };
         let e = fit_similarity(&[p, q]).unwrap_err().to_string();
         assert!(e.contains("control point 2"), "{e}");
+    }
+
+    #[test]
+    fn reads_control_points_with_chinese_or_english_headers() {
+        let t = known();
+        let mut csv =
+            String::from("\u{feff}# site grid → CGCS2000 GK 40\n名称;本地X;本地Y;目标X;目标Y\n");
+        for (i, (x, y)) in LOCAL.iter().enumerate() {
+            let g = t.apply(c(*x, *y));
+            csv.push_str(&format!("P{i};{x};{y};{:.4};{:.4}\n", g.x, g.y));
+        }
+        let pts = parse_control_points(&csv).expect("parsed");
+        assert_eq!(pts.len(), 5);
+        assert_eq!(pts[1].local, c(3000.0, 0.0));
+        let fit = fit_similarity(&pts).expect("fit");
+        assert!((fit.transform.scale() - 1.000_25).abs() < 1e-8);
+        assert!(fit.rms < 1e-3, "{}", fit.rms);
+        let en = "x,y,local_x,local_y\n10,20,0,0\n20,20,10,0\n";
+        let pts = parse_control_points(en).expect("parsed");
+        assert_eq!(pts[1].target, c(20.0, 20.0));
+        assert_eq!(pts[1].local, c(10.0, 0.0));
+    }
+
+    #[test]
+    fn a_bad_control_point_file_says_which_line_or_column() {
+        let e = parse_control_points("local_x,local_y,x,y\n0,0,1,1\n5,abc,2,2\n").unwrap_err();
+        assert!(e.contains("line 3") && e.contains("abc"), "{e}");
+        let e = parse_control_points("a,b,x,y\n0,0,1,1\n").unwrap_err();
+        assert!(e.contains("local_x"), "{e}");
+        assert!(parse_control_points("# only a comment\n").is_err());
+        let e = parse_control_points("local_x,local_y,x,y\n0,0,1\n").unwrap_err();
+        assert!(e.contains("line 2"), "{e}");
+    }
+
+    #[test]
+    fn a_transform_from_a_file_describes_its_residuals_and_flags_a_wrong_point() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let t = known();
+        let mut csv = String::from("local_x,local_y,x,y\n");
+        for (i, (x, y)) in LOCAL.iter().enumerate() {
+            let mut g = t.apply(c(*x, *y));
+            if i == 2 {
+                g.y += 30.0; // a typo in one target coordinate
+            }
+            csv.push_str(&format!("{x},{y},{},{}\n", g.x, g.y));
+        }
+        let path = dir.path().join("控制点.csv");
+        std::fs::write(&path, csv).expect("write");
+        let ct = ControlTransform::from_file(&path).expect("fit");
+        assert!(ct.suspect());
+        let d = ct.describe();
+        assert!(
+            d.contains("5 control points") && d.contains("控制点.csv"),
+            "{d}"
+        );
+        assert!(d.contains("at point 3"), "{d}");
+        let e = ControlTransform::from_file(&dir.path().join("missing.csv")).unwrap_err();
+        assert!(e.to_string().contains("missing.csv"), "{e}");
+        std::fs::write(&path, "local_x,local_y,x,y\n0,0,5,5\n").expect("write");
+        let e = ControlTransform::from_file(&path).unwrap_err().to_string();
+        assert!(e.contains("控制点.csv") && e.contains("at least 2"), "{e}");
     }
 }

@@ -13,7 +13,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::CrsError;
 
-pub use control::{ControlPoint, Similarity2D, SimilarityFit, fit_similarity};
+pub use control::{
+    ControlPoint, ControlTransform, Similarity2D, SimilarityFit, fit_similarity,
+    parse_control_points,
+};
 pub use detect::{Guess, guess_from_extent, working_crs_for};
 pub use transform::Transformer;
 

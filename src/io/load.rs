@@ -32,6 +32,10 @@ pub struct LoadOptions {
     /// Per-file age bands of population rasters (`--age-band 60+=FILE`, a project input's
     /// `age_band`): (file name or path, band); beats the raster's description and file name.
     pub age_band_for: Vec<(String, AgeBand)>,
+    /// Per-file control-point transforms (`--control-points FILE=POINTS`, a project input's
+    /// `control_points`): a drawing in a local system (独立坐标系) moved into the CRS its
+    /// control points' targets are in, before that CRS is settled.
+    pub control_for: Vec<(String, crate::crs::ControlTransform)>,
 }
 
 impl LoadOptions {
@@ -52,6 +56,15 @@ impl LoadOptions {
             .iter()
             .find(|(p, _)| Path::new(p) == path || Some(p.as_str()) == name.as_deref())
             .map(|(_, b)| *b)
+    }
+
+    /// The control-point transform the user gave for `path`, if any.
+    pub fn control_override(&self, path: &Path) -> Option<&crate::crs::ControlTransform> {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        self.control_for
+            .iter()
+            .find(|(p, _)| Path::new(p) == path || Some(p.as_str()) == name.as_deref())
+            .map(|(_, c)| c)
     }
 
     /// The forced text encoding for `path`, if the user gave one for it.
@@ -372,6 +385,29 @@ pub fn reproject(layer: &mut Layer, target: &Crs) -> Result<(), Error> {
     Ok(())
 }
 
+/// Move a layer read in a local system by its control-point transform, and say so (with the
+/// fit's residuals; a suspect fit is said as such). A CRS the file declares is forgotten: its
+/// coordinates were local, the target's CRS comes from the user or the magnitudes.
+fn apply_control(layer: &mut Layer, ct: &crate::crs::ControlTransform) {
+    let t = ct.fit.transform;
+    for f in &mut layer.features {
+        t.apply_geometry(&mut f.geometry);
+    }
+    if layer.crs.origin != CrsOrigin::User {
+        layer.crs = CrsInfo::unknown();
+    }
+    let mut text = ct.describe();
+    if ct.suspect() {
+        text.push_str(&format!(
+            "; a residual over {} m: check that point's coordinates (a typo or a swapped pair moves the whole drawing)",
+            crate::crs::ControlTransform::SUSPECT_RESIDUAL_M
+        ));
+    }
+    layer
+        .issues
+        .push(Issue::warning(None, text).of_kind(IssueKind::Crs));
+}
+
 /// Read, check and reproject all `paths` (files, or folders: their data files) into one working CRS. A file that fails is reported in
 /// [`Dataset::failures`] and the others still load.
 pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Dataset {
@@ -414,6 +450,9 @@ pub fn prepare(
                     ),
                 ));
             }
+        }
+        if let Some(ct) = options.control_override(&layer.source.path) {
+            apply_control(&mut layer, ct);
         }
         if layer.crs.crs.is_none()
             && let Some(c) = &options.default_crs

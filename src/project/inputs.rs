@@ -322,6 +322,7 @@ impl Project {
             crs_for: Vec::new(),
             encoding_for: Vec::new(),
             age_band_for: Vec::new(),
+            control_for: Vec::new(),
         };
         let mut files = Vec::new();
         let mut roles = Vec::new();
@@ -343,8 +344,19 @@ impl Project {
                 .as_deref()
                 .map(|b| AgeBand::parse(b).map_err(|e| invalid(format!("{what}: age_band: {e}"))))
                 .transpose()?;
+            let control = input
+                .control_points
+                .as_deref()
+                .map(|c| {
+                    crate::crs::ControlTransform::from_file(&resolve(&dir, c))
+                        .map_err(|e| invalid(format!("{what}: control_points: {e}")))
+                })
+                .transpose()?;
             for f in expand_paths(std::slice::from_ref(&r.path)) {
                 let key = f.display().to_string();
+                if let Some(c) = &control {
+                    options.control_for.push((key.clone(), c.clone()));
+                }
                 if let Some(c) = &crs {
                     options.crs_for.push((key.clone(), c.clone()));
                 }

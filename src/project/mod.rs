@@ -100,6 +100,11 @@ pub struct Input {
     /// `3-5`, `6-14`; beats the raster's description and file name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age_band: Option<String>,
+    /// For a drawing in a local (独立) coordinate system: its control-point file (CSV: local_x,
+    /// local_y, x, y; as `--control-points`), relative to the project file's folder when under
+    /// it. The drawing is moved by the four-parameter transform fitted to the points.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control_points: Option<String>,
     /// Keys this version does not know, kept and written back.
     #[serde(skip)]
     pub extra: toml::Table,
@@ -114,6 +119,7 @@ impl Input {
             crs: None,
             encoding: None,
             age_band: None,
+            control_points: None,
             extra: toml::Table::new(),
         }
     }
@@ -213,7 +219,14 @@ const TOP_KEYS: &[&str] = &[
     "scenarios",
     "view",
 ];
-const INPUT_KEYS: &[&str] = &["path", "role", "crs", "encoding", "age_band"];
+const INPUT_KEYS: &[&str] = &[
+    "path",
+    "role",
+    "crs",
+    "encoding",
+    "age_band",
+    "control_points",
+];
 const SETTINGS_KEYS: &[&str] = &[
     "mode",
     "minutes",

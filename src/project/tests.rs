@@ -289,7 +289,7 @@ fn load_plan_turns_overrides_into_options() {
     let b = tmp.path().join("b.shp").display().to_string();
     assert_eq!(
         plan.options.age_band_for,
-        vec![(b, crate::model::AgeBand::ELDERLY)]
+        vec![(b.clone(), crate::model::AgeBand::ELDERLY)]
     );
     let again = Project::from_toml(&p.to_toml().unwrap(), &file).unwrap();
     assert_eq!(again.inputs[1].age_band.as_deref(), Some("60岁以上"));
@@ -298,6 +298,31 @@ fn load_plan_turns_overrides_into_options() {
     let msg = p.load_plan(&file).unwrap_err().to_string();
     assert!(
         msg.contains("input 2 (b.shp)") && msg.contains("old folks"),
+        "{msg}"
+    );
+    // A drawing's control points, relative to the project; a bad file names the input.
+    p.inputs[1].age_band = None;
+    std::fs::write(
+        tmp.path().join("控制点.csv"),
+        "local_x,local_y,x,y\n0,0,100,200\n10,0,110,200\n",
+    )
+    .unwrap();
+    p.inputs[1].control_points = Some("控制点.csv".into());
+    let plan = p.load_plan(&file).unwrap();
+    let (key, ct) = &plan.options.control_for[0];
+    assert_eq!(key, &b);
+    assert_eq!(ct.points.len(), 2);
+    assert_eq!(ct.fit.transform.tx, 100.0);
+    let again = Project::from_toml(&p.to_toml().unwrap(), &file).unwrap();
+    assert_eq!(
+        again.inputs[1].control_points.as_deref(),
+        Some("控制点.csv")
+    );
+    assert!(again.inputs[1].extra.is_empty());
+    p.inputs[1].control_points = Some("nowhere.csv".into());
+    let msg = p.load_plan(&file).unwrap_err().to_string();
+    assert!(
+        msg.contains("input 2 (b.shp)") && msg.contains("nowhere.csv"),
         "{msg}"
     );
 }
