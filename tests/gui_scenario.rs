@@ -428,7 +428,11 @@ fn saving_an_opened_project_keeps_what_the_app_does_not_edit() {
     let mut h = harness(Vec::new(), None);
     command(&mut h, Command::OpenProject(project.clone()));
     let app = h.state();
-    assert!(!app.doc.layers.is_empty(), "the drawing opened: {:?}", app.log);
+    assert!(
+        !app.doc.layers.is_empty(),
+        "the drawing opened: {:?}",
+        app.log
+    );
     let roads = app
         .doc
         .layers
