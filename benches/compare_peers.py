@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """towncircle vs networkx, pandana and cityseer on the SAME graph: times checked, build, query and all categories x tiers timed.
 
-    cargo build --release --no-default-features --example export_graph
+    cargo build --release --example export_graph   # (examples need the default features' dev-dependencies)
     target/release/examples/export_graph /tmp/g-helsinki sample-maps/helsinki-centre/helsinki-centre.osm.pbf
     target/release/examples/export_graph /tmp/g-grid            # the generated 100,000-node grid town
     python benches/compare_peers.py /tmp/g-grid --peer networkx --peer cityseer
-    timeout 900 python benches/compare_peers.py /tmp/g-grid --peer pandana   # CH build can take very long
+    timeout 1800 python benches/compare_peers.py /tmp/g-grid --peer pandana   # the CH build takes 5-15+ minutes
 
 The export (format in examples/export_graph.rs) holds the mode's directed travel seconds per edge,
 the seeds of one facility category (node + seconds to the facility, which sits on an edge) and
@@ -14,13 +14,12 @@ query timings in meta.json (medians of 5). Peers' builds are timed once, their q
 Each peer answers the same question — seconds from every node to the nearest facility, up to the
 budget — the way it is meant to be used:
 
-- networkx: a DiGraph with the reversed arcs and a virtual sink joined to every seed;
+- networkx: an undirected Graph (two-way modes only) and a virtual sink joined to every seed;
   `single_source_dijkstra_path_length(sink, cutoff=budget)` (a multi-source Dijkstra).
 - pandana: `Network(...)` (contraction hierarchy build), then `set_pois` + `nearest_pois`; each seed
   is a virtual POI node joined to its network node by an edge of the seed's seconds.
-- cityseer: a rust `NetworkStructure` with one virtual source node joined to the seeds (edges
-  out of the source only);
-  `dijkstra_tree_shortest(source, budget, speed)` (cityseer measures edges by their geometry, so
+- cityseer: a rust `NetworkStructure` with one virtual source node joined to the seeds (edges out
+  of the source only); `dijkstra_tree_shortest(source, budget, speed)` (cityseer measures edges by their geometry, so
   every edge is written as a straight line whose length is its travel seconds × speed).
 
 All categories x tiers (`all_s`, best of 3): for EVERY category with facilities
