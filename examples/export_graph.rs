@@ -1,9 +1,9 @@
-//! Export a road graph, the sources of one facility category and the demand points, with
-//! towncircle's own travel times, so an independent implementation (networkx, pandana) can
-//! check them.
+//! Export a road graph, the sources of one facility category (and of every category) and the
+//! demand points, with towncircle's own travel times and covered weights, so an independent
+//! implementation (networkx, pandana, cityseer) can check them.
 //!
 //! ```sh
-//! cargo run --release --example export_graph -- OUT_DIR                 # the 100k-node synthetic grid
+//! cargo run --release --example export_graph -- OUT_DIR                 # the 100k-node grid town
 //! cargo run --release --example export_graph -- OUT_DIR FILE... [--mode walk|bike|ebike|car] [--category ID]
 //! ```
 //!
@@ -22,20 +22,37 @@
 //!   Check: add a virtual node S with an arc node→S of weight `time_s` for every row, then the
 //!   time from each node to S (Dijkstra on the reversed graph from S, cutoff `budget_s`) must
 //!   equal `expected_time_s`.
-//! - `targets.csv`: `demand,x,y,weight,edge,from,to,to_from_s,to_to_s,access_s,expected_time_s`
-//!   — a demand point's time is `access_s + min(to_from_s + t(from), to_to_s + t(to))` (empty
-//!   `to_*_s` where the mode may not go that way along its edge), or less when a facility is on
-//!   the same edge (towncircle then goes straight along the edge; rare, and `expected_time_s`
-//!   is then smaller); times above `budget_s` are "not reached".
+//! - `targets.csv`: `demand,x,y,weight,edge,from,to,to_from_s,to_to_s,access_s,expected_time_s,
+//!   offset_m,s_per_m,access_m` — a demand point's time is
+//!   `access_s + min(to_from_s + t(from), to_to_s + t(to))` (empty `to_*_s` where the mode may
+//!   not go that way along its edge), or less when a facility is on the same edge (towncircle
+//!   then goes straight along the edge, see `facilities.csv`; rare, and `expected_time_s` is then
+//!   smaller); times above `budget_s` are "not reached". `offset_m` is the snapped position along
+//!   the edge from `from`, `s_per_m` the edge's seconds per metre, `access_m` the straight leg.
+//!   Demand points that reach no usable road are left out (never covered).
+//! - `category_sources.csv`: `category,facility,node,time_s` — the seeds of EVERY category with
+//!   facilities (as `sources.csv` for one): one multi-source search per category.
+//! - `facilities.csv`: `facility,category,edge,offset_m,access_s,x,y` — every snapped facility,
+//!   for the same-edge rule of towncircle's demand-point time: a point on the facility's edge
+//!   also gets `access_s(point) + |offset_m(fac) - offset_m(point)| · s_per_m + access_s(fac)`
+//!   when the mode may go that way along the edge (facility ahead: the point's `to_to_s` is not
+//!   empty; behind: `to_from_s`), and `hypot(x - x_fac, y - y_fac) / access_speed` when that
+//!   straight line is no longer than `access_m(point) + access_s(fac) · access_speed` (+1e-9).
+//! - `coverage.csv`: `category,minutes,facilities,covered_weight,demand_total` — towncircle's
+//!   covered demand weight (whole town) per category and tier, from `Analysis::run` with this
+//!   mode for every tier (5, 15, 30 min): a point is covered when its time is ≤ the tier.
 //! - `meta.json`: mode, speed, budget, category, counts, and towncircle's own timings
 //!   (`towncircle_build_s`: graph build from the road lines + the mode's adjacency;
 //!   `towncircle_csr_s`: the mode's adjacency alone from the built graph; `towncircle_query_s`: one
-//!   multi-source Dijkstra from the seeds; medians of 5 runs).
+//!   multi-source Dijkstra from the seeds; `towncircle_all_s`: `Analysis::run`, every category ×
+//!   every tier with the app's thread pool, `towncircle_all_1thread_s` the same on one thread;
+//!   medians of 5 runs).
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
+use std::hint::black_box;
 use towncircle::access::dijkstra::multi_source;
 use towncircle::access::{AccessInput, AccessOptions, Analysis, NO_SOURCE, NodeTimes, Workspace};
 use towncircle::io::{LoadOptions, load};
@@ -76,15 +93,9 @@ fn main() -> anyhow::Result<()> {
     let profile = Profile::default();
     let taxonomy = Taxonomy::default();
     let layers: Vec<Layer> = if files.is_empty() {
-        let cats: Vec<_> = ["kindergarten", "park"]
-            .iter()
-            .filter_map(|c| taxonomy.by_id(c))
-            .collect();
-        vec![
-            synth::street_grid(317, 317, 80.0, 10.0, 42),
-            synth::facilities(317, 317, 80.0, &cats, 40, 7),
-            synth::buildings(317, 317, 80.0, 50_000, 9),
-        ]
+        // The benchmark town of benches/access.rs: 10 categories × 40 facilities, the first
+        // (kindergarten) being the single category of `sources.csv`.
+        synth::grid_town(&taxonomy).to_vec()
     } else {
         let ds = load(&files, &LoadOptions::default());
         for f in &ds.failures {
@@ -98,7 +109,7 @@ fn main() -> anyhow::Result<()> {
     let build_s = median_s(5, || {
         let built = build_graph(&input.roads, &profile, BuildOptions::from_profile(&profile));
         if let Ok(m) = TravelMode::from_profile(&profile, &mode) {
-            std::hint::black_box(ModeGraph::new(&built.graph, &m));
+            black_box(ModeGraph::new(&built.graph, &m));
         }
     });
     let analysis = Analysis::new(
@@ -107,7 +118,7 @@ fn main() -> anyhow::Result<()> {
         &taxonomy,
         &AccessOptions {
             mode: mode.clone(),
-            minutes: Some(vec![30]),
+            minutes: Some(vec![5, 15, 30]),
         },
     )?;
     let Some(net) = &analysis.network else {
@@ -131,13 +142,23 @@ fn main() -> anyhow::Result<()> {
     };
     // The adjacency alone from the built graph: what the peers build from the same node/edge lists.
     let csr_s = median_s(5, || {
-        std::hint::black_box(ModeGraph::new(&net.graph, &analysis.mode));
+        black_box(ModeGraph::new(&net.graph, &analysis.mode));
     });
     let seeds = sources.seeds(&net.graph, &net.mode_graph);
     let mut scratch = NodeTimes::new(net.graph.node_count());
     let query_s = median_s(5, || {
         multi_source(&net.mode_graph, &seeds, budget_s, &mut scratch, &mut ws);
     });
+    // Every category × every tier, as the app computes it (per-category searches in parallel on
+    // rayon's pool, then coverage per scope and tier), and the same on one thread.
+    let all_s = median_s(5, || {
+        black_box(analysis.run());
+    });
+    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
+    let all_1thread_s = median_s(5, || {
+        one.install(|| black_box(analysis.run()));
+    });
+    let all = analysis.run();
     std::fs::create_dir_all(&out)?;
     let opt = |t: f64| {
         if t.is_finite() {
@@ -199,7 +220,7 @@ fn main() -> anyhow::Result<()> {
     let mut w = std::io::BufWriter::new(std::fs::File::create(out.join("targets.csv"))?);
     writeln!(
         w,
-        "demand,x,y,weight,edge,from,to,to_from_s,to_to_s,access_s,expected_time_s"
+        "demand,x,y,weight,edge,from,to,to_from_s,to_to_s,access_s,expected_time_s,offset_m,s_per_m,access_m"
     )?;
     for (i, (p, s)) in analysis
         .demand
@@ -212,7 +233,7 @@ fn main() -> anyhow::Result<()> {
         let e = &g.edges[s.edge as usize];
         let k = m.edge_s_per_m[s.edge as usize];
         let pass = m.edge_pass[s.edge as usize];
-        writeln!(
+        write!(
             w,
             "{i},{},{},{},{},{},{},{},{},{},{}",
             p.xy[0],
@@ -234,6 +255,45 @@ fn main() -> anyhow::Result<()> {
             s.access_m / m.access_speed_m_per_s,
             opt(ct.demand_time_s[i]),
         )?;
+        writeln!(w, ",{},{k},{}", s.offset_m, s.access_m)?;
+    }
+    w.flush()?;
+    let cat_id = |c| taxonomy.get(c).map(|c| c.id.clone()).unwrap_or_default();
+    let mut w = std::io::BufWriter::new(std::fs::File::create(out.join("category_sources.csv"))?);
+    let mut wf = std::io::BufWriter::new(std::fs::File::create(out.join("facilities.csv"))?);
+    writeln!(w, "category,facility,node,time_s")?;
+    writeln!(wf, "facility,category,edge,offset_m,access_s,x,y")?;
+    let mut seeded = 0;
+    for c in &analysis.categories {
+        let set = analysis.source_set(&analysis.facilities_of(*c));
+        if set.points.is_empty() {
+            continue;
+        }
+        seeded += 1;
+        let id = cat_id(*c);
+        for s in set.seeds(g, m) {
+            writeln!(w, "{id},{},{},{}", s.source, s.node, s.time_s)?;
+        }
+        for p in &set.points {
+            writeln!(
+                wf,
+                "{},{id},{},{},{},{},{}",
+                p.id, p.edge, p.offset_m, p.access_s, p.xy[0], p.xy[1]
+            )?;
+        }
+    }
+    w.flush()?;
+    wf.flush()?;
+    let mut w = std::io::BufWriter::new(std::fs::File::create(out.join("coverage.csv"))?);
+    writeln!(w, "category,minutes,facilities,covered_weight,demand_total")?;
+    for c in &all.report.categories {
+        for t in &c.tiers {
+            writeln!(
+                w,
+                "{},{},{},{},{}",
+                c.id, t.minutes, c.facility_count, t.town.covered_weight, t.town.demand_total
+            )?;
+        }
     }
     w.flush()?;
     let meta = serde_json::json!({
@@ -249,6 +309,14 @@ fn main() -> anyhow::Result<()> {
         "towncircle_build_s": build_s,
         "towncircle_csr_s": csr_s,
         "towncircle_query_s": query_s,
+        "towncircle_all_s": all_s,
+        "towncircle_all_1thread_s": all_1thread_s,
+        "towncircle_threads": rayon::current_num_threads(),
+        "tiers_min": analysis.tiers.iter().map(|t| t.minutes).collect::<Vec<_>>(),
+        "categories": analysis.categories.len(),
+        "categories_with_facilities": seeded,
+        "all_facilities": analysis.facilities.len(),
+        "max_budget_s": analysis.max_budget_s(),
     });
     std::fs::write(out.join("meta.json"), serde_json::to_string_pretty(&meta)?)?;
     eprintln!(
