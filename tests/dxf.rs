@@ -664,3 +664,27 @@ fn control_points_on_the_command_line() {
         "{err}"
     );
 }
+
+/// A planner's role for one CAD layer (a project's `layer_roles`) beats the CAD layer rules:
+/// the parcels become the built-up area, the water is left unused, the rest keep the rules'.
+#[test]
+fn layer_roles_of_a_drawing_beat_the_cad_rules() {
+    let options = LoadOptions {
+        layer_role_for: vec![
+            (
+                "town_r2018.dxf".into(),
+                "用地红线".into(),
+                Some(Role::BuiltUpArea),
+            ),
+            ("town_r2018.dxf".into(), "水系".into(), None),
+            ("other.dxf".into(), "道路中心线".into(), None),
+        ],
+        ..LoadOptions::default()
+    };
+    let ds = load(&[fixture("town_r2018.dxf")], &options);
+    let role = |n: &str| ds.layers.iter().find(|l| l.name == n).unwrap().role;
+    assert_eq!(role("用地红线"), Some(Role::BuiltUpArea));
+    assert_eq!(role("水系"), None);
+    assert_eq!(role("道路中心线"), Some(Role::Roads));
+    assert_eq!(role("建筑"), Some(Role::Buildings));
+}

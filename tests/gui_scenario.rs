@@ -14,6 +14,7 @@ use towncircle::app::analysis::OverlayKind;
 use towncircle::app::i18n::{Lang, tx};
 use towncircle::app::state::Persisted;
 use towncircle::app::{Command, Level, StartOptions, TownApp, fonts};
+use towncircle::model::Role;
 
 fn demo_harness() -> Option<Harness<'static, TownApp>> {
     let demo = towncircle::app::find_demo_town()?;
@@ -450,6 +451,20 @@ fn saving_an_opened_project_keeps_what_the_app_does_not_edit() {
         "{:?}",
         roads.quality
     );
+    // The planner gives the parcels a role (the CAD rules leave them unused) and takes the
+    // water away: each layer's role is saved and comes back.
+    let id_of = |h: &Harness<'_, TownApp>, name: &str| {
+        h.state()
+            .doc
+            .layers
+            .iter()
+            .find(|l| l.layer.name == name)
+            .map(|l| l.id)
+            .expect(name)
+    };
+    let (parcels, water) = (id_of(&h, "用地红线"), id_of(&h, "水系"));
+    command(&mut h, Command::SetRole(parcels, Some(Role::BuiltUpArea)));
+    command(&mut h, Command::SetRole(water, None));
     let elsewhere = tmp.path().join("另存");
     std::fs::create_dir_all(&elsewhere).unwrap();
     let saved = elsewhere.join("镇2.towncircle");
@@ -466,6 +481,24 @@ fn saving_an_opened_project_keeps_what_the_app_does_not_edit() {
         "{text}"
     );
     assert!(text.contains("surveyor = \"王工\""), "{text}");
+    assert!(text.contains("\"用地红线\" = \"built_up_area\""), "{text}");
+    assert!(text.contains("\"水系\" = \"none\""), "{text}");
+    assert!(text.contains("\"道路中心线\" = \"roads\""), "{text}");
+    drop(h);
+    let mut h = harness(Vec::new(), None);
+    command(&mut h, Command::OpenProject(saved.clone()));
+    let role = |name: &str| {
+        h.state()
+            .doc
+            .layers
+            .iter()
+            .find(|l| l.layer.name == name)
+            .map(|l| l.layer.role)
+            .expect(name)
+    };
+    assert_eq!(role("用地红线"), Some(Role::BuiltUpArea));
+    assert_eq!(role("水系"), None);
+    assert_eq!(role("道路中心线"), Some(Role::Roads));
 }
 
 /// Suggest two kindergarten sites in a scenario, see them numbered on the map, accept the first:

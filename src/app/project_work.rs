@@ -103,6 +103,16 @@ impl TownApp {
             // One role per input file: only when all its layers share it.
             if same.iter().all(|m| m.role == l.role) {
                 input.role = l.role;
+            } else {
+                // A drawing's CAD layers (or a GeoPackage's tables) in several roles: each
+                // layer's, so that reopening gives the roles the planner set, not the guess.
+                input.layer_roles = same
+                    .iter()
+                    .map(|m| {
+                        let role = m.role.map_or("none", |r| r.en());
+                        (m.name.clone(), role.to_string())
+                    })
+                    .collect();
             }
             // A population raster's age band, however it was found, so the project says it.
             input.age_band = l.age_band.map(|b| b.to_string());

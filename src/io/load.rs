@@ -36,6 +36,9 @@ pub struct LoadOptions {
     /// `control_points`): a drawing in a local system (独立坐标系) moved into the CRS its
     /// control points' targets are in, before that CRS is settled.
     pub control_for: Vec<(String, crate::crs::ControlTransform)>,
+    /// Per-layer roles of multi-layer files (a project input's `layer_roles`): (file name or
+    /// path, layer name, role; None: unused); beats the reader's and the guessed role.
+    pub layer_role_for: Vec<(String, String, Option<Role>)>,
 }
 
 impl LoadOptions {
@@ -56,6 +59,17 @@ impl LoadOptions {
             .iter()
             .find(|(p, _)| Path::new(p) == path || Some(p.as_str()) == name.as_deref())
             .map(|(_, b)| *b)
+    }
+
+    /// The role the user gave for the layer `layer` of `path`, if any (Some(None): unused).
+    pub fn layer_role_override(&self, path: &Path, layer: &str) -> Option<Option<Role>> {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        self.layer_role_for
+            .iter()
+            .find(|(p, l, _)| {
+                l == layer && (Path::new(p) == path || Some(p.as_str()) == name.as_deref())
+            })
+            .map(|(_, _, r)| *r)
     }
 
     /// The control-point transform the user gave for `path`, if any.
@@ -469,8 +483,10 @@ pub fn prepare(
         }
         drop_off_earth(&mut layer);
         layer.extent_lonlat = lonlat_extent(&layer);
-        if layer.role.is_none() {
-            layer.role = guess_role(&layer);
+        match options.layer_role_override(&layer.source.path, &layer.name) {
+            Some(role) => layer.role = role,
+            None if layer.role.is_none() => layer.role = guess_role(&layer),
+            None => {}
         }
         if layer.role == Some(Role::Facilities) {
             layer.classification = Some(options.taxonomy.classify_layer(&mut layer));

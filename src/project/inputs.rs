@@ -323,6 +323,7 @@ impl Project {
             encoding_for: Vec::new(),
             age_band_for: Vec::new(),
             control_for: Vec::new(),
+            layer_role_for: Vec::new(),
         };
         let mut files = Vec::new();
         let mut roles = Vec::new();
@@ -352,8 +353,25 @@ impl Project {
                         .map_err(|e| invalid(format!("{what}: control_points: {e}")))
                 })
                 .transpose()?;
+            let mut layer_roles = Vec::new();
+            for (layer, role) in &input.layer_roles {
+                let role = match role.trim() {
+                    "none" | "" => None,
+                    other => Some(Role::parse(other).ok_or_else(|| {
+                        invalid(format!(
+                            "{what}: layer_roles: \"{layer}\" = \"{other}\" is not a role (boundary, built_up_area, villages, roads, facilities, buildings, greenway, sewers, water, grid, admin_boundaries, population, or none)"
+                        ))
+                    })?),
+                };
+                layer_roles.push((layer.clone(), role));
+            }
             for f in expand_paths(std::slice::from_ref(&r.path)) {
                 let key = f.display().to_string();
+                for (layer, role) in &layer_roles {
+                    options
+                        .layer_role_for
+                        .push((key.clone(), layer.clone(), *role));
+                }
                 if let Some(c) = &control {
                     options.control_for.push((key.clone(), c.clone()));
                 }

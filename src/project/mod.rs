@@ -105,6 +105,12 @@ pub struct Input {
     /// it. The drawing is moved by the four-parameter transform fitted to the points.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub control_points: Option<String>,
+    /// For a file of several layers (a DXF drawing's CAD layers, a GeoPackage's tables, an OSM
+    /// extract's kinds): each layer's role by its name, `none` for a layer left unused; beats
+    /// the input's `role`, the CAD layer rules and the guess. The app writes them for such a
+    /// file whenever its layers' roles differ.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub layer_roles: std::collections::BTreeMap<String, String>,
     /// Keys this version does not know, kept and written back.
     #[serde(skip)]
     pub extra: toml::Table,
@@ -120,6 +126,7 @@ impl Input {
             encoding: None,
             age_band: None,
             control_points: None,
+            layer_roles: std::collections::BTreeMap::new(),
             extra: toml::Table::new(),
         }
     }
@@ -226,6 +233,7 @@ const INPUT_KEYS: &[&str] = &[
     "encoding",
     "age_band",
     "control_points",
+    "layer_roles",
 ];
 const SETTINGS_KEYS: &[&str] = &[
     "mode",

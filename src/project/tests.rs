@@ -325,6 +325,31 @@ fn load_plan_turns_overrides_into_options() {
         msg.contains("input 2 (b.shp)") && msg.contains("nowhere.csv"),
         "{msg}"
     );
+    // Each layer's role of a multi-layer file; `none` leaves a layer unused.
+    p.inputs[1].control_points = None;
+    p.inputs[1].layer_roles = [("用地红线", "built_up_area"), ("水系", "none")]
+        .into_iter()
+        .map(|(l, r)| (l.to_string(), r.to_string()))
+        .collect();
+    let plan = p.load_plan(&file).unwrap();
+    assert_eq!(
+        plan.options.layer_role_for,
+        vec![
+            (b.clone(), "水系".to_string(), None),
+            (b.clone(), "用地红线".to_string(), Some(Role::BuiltUpArea)),
+        ]
+    );
+    let again = Project::from_toml(&p.to_toml().unwrap(), &file).unwrap();
+    assert_eq!(again.inputs[1].layer_roles, p.inputs[1].layer_roles);
+    assert!(again.inputs[1].extra.is_empty());
+    p.inputs[1]
+        .layer_roles
+        .insert("绿化".into(), "parks".into());
+    let msg = p.load_plan(&file).unwrap_err().to_string();
+    assert!(
+        msg.contains("input 2 (b.shp)") && msg.contains("绿化") && msg.contains("parks"),
+        "{msg}"
+    );
 }
 
 #[test]
