@@ -454,6 +454,7 @@ fn draw_layers(pm: &mut Pixmap, spec: &MapSpec, view: &View, layout: &Layout) ->
             x1: mw as f64 + CLIP_MARGIN_PX,
             y1: mh as f64 + CLIP_MARGIN_PX,
         },
+        stamps: geom::Stamps::default(),
     };
     for layer in &spec.layers {
         for item in &layer.items {
