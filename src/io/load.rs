@@ -417,9 +417,9 @@ fn apply_control(layer: &mut Layer, ct: &crate::crs::ControlTransform) {
             crate::crs::ControlTransform::SUSPECT_RESIDUAL_M
         ));
     }
-    layer
-        .issues
-        .push(Issue::warning(None, text).of_kind(IssueKind::Crs));
+    // Not a CRS kind: those are reported as "coordinate system guessed", and the user gave this
+    // transform; it is reported with the layer's other warnings.
+    layer.issues.push(Issue::warning(None, text));
 }
 
 /// Read, check and reproject all `paths` (files, or folders: their data files) into one working CRS. A file that fails is reported in

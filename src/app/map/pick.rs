@@ -49,21 +49,11 @@ pub fn pick(
         let Some(f) = layer.features.get(i) else {
             continue;
         };
-        let d = if filled {
-            Euclidean.distance(&p, &f.geometry)
-        } else {
-            outline_distance(&p, &f.geometry)
-        };
+        let d = feature_distance(&p, &f.geometry, filled);
         if d.is_nan() || d > tolerance_m {
             continue;
         }
-        // Prefer points and lines over the polygon they sit in, then smaller polygons.
-        let size = match f.geometry {
-            Geometry::Polygon(_) | Geometry::MultiPolygon(_) | Geometry::Rect(_) => {
-                b.width() * b.height()
-            }
-            _ => 0.0,
-        };
+        let size = pick_size(&f.geometry, &b);
         let better = match best {
             None => true,
             Some((bi, bd, bs)) => (size, d, i) < (bs, bd, bi),
@@ -73,6 +63,27 @@ pub fn pick(
         }
     }
     best.map(|(i, d, _)| (i, d))
+}
+
+/// Distance from the pointer to a geometry: inside a `filled` polygon is 0, an unfilled one
+/// counts only its outline.
+fn feature_distance(p: &Point<f64>, g: &Geometry<f64>, filled: bool) -> f64 {
+    if filled {
+        Euclidean.distance(p, g)
+    } else {
+        outline_distance(p, g)
+    }
+}
+
+/// What ranks candidates at the same distance: points and lines (0) before the polygon they sit
+/// in, then smaller polygons (their box's area).
+fn pick_size(g: &Geometry<f64>, bbox: &GeoRect<f64>) -> f64 {
+    match g {
+        Geometry::Polygon(_) | Geometry::MultiPolygon(_) | Geometry::Rect(_) => {
+            bbox.width() * bbox.height()
+        }
+        _ => 0.0,
+    }
 }
 
 /// Features a pick can find: those with a box in a drawing chunk.
@@ -149,20 +160,14 @@ mod tests {
         let p = Point(at);
         let mut best: Option<(usize, f64, f64)> = None;
         for (i, f) in layer.features.iter().enumerate() {
-            let d = if filled {
-                Euclidean.distance(&p, &f.geometry)
-            } else {
-                outline_distance(&p, &f.geometry)
+            let d = feature_distance(&p, &f.geometry, filled);
+            let Some(b) = f.geometry.bounding_rect() else {
+                continue;
             };
             if d.is_nan() || d > tolerance_m {
                 continue;
             }
-            let size = match (&f.geometry, f.geometry.bounding_rect()) {
-                (Geometry::Polygon(_) | Geometry::MultiPolygon(_) | Geometry::Rect(_), Some(b)) => {
-                    b.width() * b.height()
-                }
-                _ => 0.0,
-            };
+            let size = pick_size(&f.geometry, &b);
             if best.is_none_or(|(bi, bd, bs)| (size, d, i) < (bs, bd, bi)) {
                 best = Some((i, d, size));
             }
