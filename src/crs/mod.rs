@@ -4,6 +4,7 @@
 //! Degrees live only here and at display; everything downstream is in metres.
 
 pub mod control;
+pub mod datum;
 pub mod detect;
 pub mod gcj02;
 pub mod transform;
@@ -17,6 +18,7 @@ pub use control::{
     ControlPoint, ControlTransform, Similarity2D, SimilarityFit, fit_similarity,
     parse_control_points,
 };
+pub use datum::{DatumShift, RotationConvention};
 pub use detect::{Guess, guess_from_extent, working_crs_for};
 pub use transform::Transformer;
 
@@ -117,6 +119,22 @@ impl Crs {
             Crs::Epsg(c @ 4534..=4554) => format!(
                 "CGCS2000 / 3-degree Gauss-Kruger CM {}E",
                 (c - 4534 + 25) * 3
+            ),
+            Crs::Epsg(4610) => "Xian 1980".into(),
+            Crs::Epsg(4214) => "Beijing 1954".into(),
+            Crs::Epsg(c @ 2349..=2369) => {
+                format!("Xian 1980 / 3-degree Gauss-Kruger zone {}", c - 2349 + 25)
+            }
+            Crs::Epsg(c @ 2370..=2390) => format!(
+                "Xian 1980 / 3-degree Gauss-Kruger CM {}E",
+                (c - 2370 + 25) * 3
+            ),
+            Crs::Epsg(c @ 2401..=2421) => {
+                format!("Beijing 1954 / 3-degree Gauss-Kruger zone {}", c - 2401 + 25)
+            }
+            Crs::Epsg(c @ 2422..=2442) => format!(
+                "Beijing 1954 / 3-degree Gauss-Kruger CM {}E",
+                (c - 2422 + 25) * 3
             ),
             Crs::Epsg(c @ 32601..=32660) => format!("WGS 84 / UTM zone {}N", c - 32600),
             Crs::Epsg(c @ 32701..=32760) => format!("WGS 84 / UTM zone {}S", c - 32700),
