@@ -199,7 +199,7 @@ fn a_guessed_crs_or_bad_parameters_stop_the_run_naming_the_input() {
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(
-        err.contains("图.geojson") && err.contains("guessed") && err.contains("EPSG:2385"),
+        err.contains("--crs-for 图.geojson=EPSG:2385") && err.contains("guessed"),
         "{err}"
     );
     assert!(!out.exists());

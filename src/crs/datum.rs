@@ -41,7 +41,8 @@ pub enum RotationConvention {
 
 impl RotationConvention {
     /// The words a user may write for each convention.
-    pub const WORDS: &'static str = "cf (coordinate_frame, 坐标框架) or pv (position_vector, 位置矢量)";
+    pub const WORDS: &'static str =
+        "cf (coordinate_frame, 坐标框架) or pv (position_vector, 位置矢量)";
 
     /// `cf`, `coordinate_frame`, `坐标框架`, `pv`, `position_vector`, `位置矢量`, … (case,
     /// spaces, `-` and `_` ignored).
@@ -53,10 +54,19 @@ impl RotationConvention {
             .filter(|c| !matches!(c, ' ' | '-' | '_'))
             .collect();
         match w.as_str() {
-            "cf" | "cfr" | "coordinateframe" | "coordinateframerotation" | "坐标框架"
+            "cf"
+            | "cfr"
+            | "coordinateframe"
+            | "coordinateframerotation"
+            | "坐标框架"
             | "坐标框架旋转" => Some(RotationConvention::CoordinateFrame),
-            "pv" | "pvr" | "positionvector" | "positionvectorrotation" | "位置矢量"
-            | "位置向量" | "towgs84" => Some(RotationConvention::PositionVector),
+            "pv"
+            | "pvr"
+            | "positionvector"
+            | "positionvectorrotation"
+            | "位置矢量"
+            | "位置向量"
+            | "towgs84" => Some(RotationConvention::PositionVector),
             _ => None,
         }
     }
@@ -265,7 +275,10 @@ impl DatumShift {
         let proj4 = tokens.join(" ");
         super::transform::check_proj4(&proj4)?;
         Ok(Crs::Custom {
-            name: format!("{} + 七参数 (seven-parameter shift to CGCS2000)", source.label()),
+            name: format!(
+                "{} + 七参数 (seven-parameter shift to CGCS2000)",
+                source.label()
+            ),
             proj4,
         })
     }
@@ -413,7 +426,12 @@ mod tests {
             let to_gk = Transformer::new(&crs, &Crs::Epsg(4549)).expect("t");
             let gk = to_gk.coord(r.xy).expect("gk");
             let d_gk = (gk.x - r.gk4549.x).hypot(gk.y - r.gk4549.y);
-            assert!(d_gk < 0.001, "{}: {gk:?} vs {:?}: {d_gk} m", r.case, r.gk4549);
+            assert!(
+                d_gk < 0.001,
+                "{}: {gk:?} vs {:?}: {d_gk} m",
+                r.case,
+                r.gk4549
+            );
             worst = worst.max(d).max(d_gk);
         }
         eprintln!("worst difference from PROJ: {:.6} m", worst);
@@ -488,9 +506,13 @@ mod tests {
     fn bad_parameters_say_what_is_wrong() {
         let e = DatumShift::parse("1,2,3").unwrap_err().to_string();
         assert!(e.contains("seven numbers") && e.contains("got 3"), "{e}");
-        let e = DatumShift::parse("1,2,3,4,5,6,7,8").unwrap_err().to_string();
+        let e = DatumShift::parse("1,2,3,4,5,6,7,8")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("got 8"), "{e}");
-        let e = DatumShift::parse("1,2,abc,0,0,0,0").unwrap_err().to_string();
+        let e = DatumShift::parse("1,2,abc,0,0,0,0")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("dz \"abc\""), "{e}");
         let e = DatumShift::parse("1,2,3,0,0,0,0,clockwise")
             .unwrap_err()
@@ -508,7 +530,9 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("ry") && e.contains("arc-seconds"), "{e}");
-        let e = DatumShift::parse("1,2,3,0,NaN,0,0").unwrap_err().to_string();
+        let e = DatumShift::parse("1,2,3,0,NaN,0,0")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("ry \"NaN\""), "{e}");
         assert!(DatumShift::parse("").is_err());
         let s = DatumShift::parse(XIAN80).expect("s");
@@ -521,13 +545,22 @@ mod tests {
         let s = DatumShift::parse(XIAN80).expect("s");
         let d = s.describe(&Crs::Epsg(2385));
         assert!(d.contains("Xian 1980") && d.contains("EPSG:2385"), "{d}");
-        assert!(d.contains("dx -62.312 m") && d.contains("rz 3.1592″"), "{d}");
-        assert!(d.contains("-2.817 ppm") && d.contains("coordinate frame"), "{d}");
+        assert!(
+            d.contains("dx -62.312 m") && d.contains("rz 3.1592″"),
+            "{d}"
+        );
+        assert!(
+            d.contains("-2.817 ppm") && d.contains("coordinate frame"),
+            "{d}"
+        );
         assert!(d.contains("add ,pv"), "{d}");
         assert!(!d.contains("replaces"), "{d}");
         // Beijing 1954's EPSG definition carries EPSG's three-parameter shift: replaced, and said.
         let bj = s.describe(&Crs::Epsg(2437));
-        assert!(bj.contains("Beijing 1954") && bj.contains("replaces"), "{bj}");
+        assert!(
+            bj.contains("Beijing 1954") && bj.contains("replaces"),
+            "{bj}"
+        );
         let crs = s.apply_to(&Crs::Epsg(2437)).expect("crs");
         let Crs::Custom { proj4, .. } = &crs else {
             panic!("{crs:?}")
@@ -540,7 +573,10 @@ mod tests {
         // Unit slips are pointed at.
         let rad = DatumShift::parse("1,2,3,0.00000603,0,0,1.0000025").expect("rad");
         let d = rad.describe(&Crs::Epsg(2385));
-        assert!(d.contains("radians") && d.contains("looks like a factor"), "{d}");
+        assert!(
+            d.contains("radians") && d.contains("looks like a factor"),
+            "{d}"
+        );
     }
 
     #[test]
@@ -550,7 +586,10 @@ mod tests {
         let Crs::Custom { proj4, .. } = &crs else {
             panic!("{crs:?}")
         };
-        assert!(proj4.contains("+ellps=WGS84") && !proj4.contains("+datum"), "{proj4}");
+        assert!(
+            proj4.contains("+ellps=WGS84") && !proj4.contains("+datum"),
+            "{proj4}"
+        );
         let other = Crs::parse("+proj=longlat +datum=potsdam +no_defs").expect("potsdam");
         let e = s.apply_to(&other).unwrap_err().to_string();
         assert!(e.contains("potsdam") && e.contains("+ellps"), "{e}");

@@ -130,7 +130,10 @@ impl Crs {
                 (c - 2370 + 25) * 3
             ),
             Crs::Epsg(c @ 2401..=2421) => {
-                format!("Beijing 1954 / 3-degree Gauss-Kruger zone {}", c - 2401 + 25)
+                format!(
+                    "Beijing 1954 / 3-degree Gauss-Kruger zone {}",
+                    c - 2401 + 25
+                )
             }
             Crs::Epsg(c @ 2422..=2442) => format!(
                 "Beijing 1954 / 3-degree Gauss-Kruger CM {}E",

@@ -433,12 +433,17 @@ fn apply_datum_shift(layer: &mut Layer, shift: &DatumShift) -> Result<(), Error>
         // An empty layer: nothing to move.
         return Ok(());
     };
-    if let CrsOrigin::Guessed(why) = &layer.crs.origin {
+    if layer.crs.is_guessed() {
+        let file = path_of(layer)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "FILE".into());
         return Err(IoError::invalid(
             path_of(layer),
             Location::File,
             format!(
-                "a seven-parameter datum shift was given for this file, but its coordinate system was only guessed ({why}), and the shift needs the drawing's own: give it, e.g. --crs-for FILE=EPSG:2385 (Xi'an 1980 3-degree Gauss-Kruger CM 120E; EPSG:2364 with zone prefix 40) or EPSG:2437 (Beijing 1954 CM 120E; EPSG:2416 with zone prefix)"
+                "a seven-parameter datum shift was given for this file, but its coordinate system was only guessed from the coordinates' magnitudes ({}), and the shift needs the drawing's own: give it, e.g. --crs-for {file}=EPSG:2385 (Xi'an 1980 3-degree Gauss-Kruger CM 120E; EPSG:2364 with zone prefix 40) or --crs-for {file}=EPSG:2437 (Beijing 1954 CM 120E; EPSG:2416 with zone prefix 40)",
+                source.label()
             ),
         )
         .into());
@@ -446,7 +451,9 @@ fn apply_datum_shift(layer: &mut Layer, shift: &DatumShift) -> Result<(), Error>
     let shifted = shift.apply_to(&source).map_err(|e| {
         Error::from(e).context(format!("the datum shift of {}", path_of(layer).display()))
     })?;
-    layer.issues.push(Issue::warning(None, shift.describe(&source)));
+    layer
+        .issues
+        .push(Issue::warning(None, shift.describe(&source)));
     layer.crs.crs = Some(shifted);
     Ok(())
 }

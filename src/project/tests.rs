@@ -331,7 +331,10 @@ fn load_plan_turns_overrides_into_options() {
     let plan = p.load_plan(&file).unwrap();
     let (key, shift) = &plan.options.datum_shift_for[0];
     assert_eq!(key, &b);
-    assert_eq!(shift.convention, crate::crs::RotationConvention::PositionVector);
+    assert_eq!(
+        shift.convention,
+        crate::crs::RotationConvention::PositionVector
+    );
     assert_eq!(shift.rx_arcsec, 1.2431);
     let again = Project::from_toml(&p.to_toml().unwrap(), &file).unwrap();
     assert_eq!(again.inputs[1].datum_shift, p.inputs[1].datum_shift);
@@ -339,7 +342,9 @@ fn load_plan_turns_overrides_into_options() {
     p.inputs[1].datum_shift = Some("-62.312,103.887,71.451".into());
     let msg = p.load_plan(&file).unwrap_err().to_string();
     assert!(
-        msg.contains("input 2 (b.shp)") && msg.contains("datum_shift") && msg.contains("seven numbers"),
+        msg.contains("input 2 (b.shp)")
+            && msg.contains("datum_shift")
+            && msg.contains("seven numbers"),
         "{msg}"
     );
     // Each layer's role of a multi-layer file; `none` leaves a layer unused.
