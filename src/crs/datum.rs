@@ -168,45 +168,30 @@ impl DatumShift {
 
     /// Refuse values no datum difference has (a unit or typing mistake).
     pub fn check(&self) -> Result<(), CrsError> {
-        let too = |what: &str, value: f64, unit: &str, max: f64, hint: &str| {
-            CrsError::DatumShift(format!(
-                "{what} = {value} {unit} is beyond ±{max} {unit}: {hint}"
-            ))
-        };
-        for (name, v) in [("dx", self.dx_m), ("dy", self.dy_m), ("dz", self.dz_m)] {
-            if !v.is_finite() || v.abs() > Self::MAX_SHIFT_M {
-                return Err(too(
-                    name,
-                    v,
-                    "m",
-                    Self::MAX_SHIFT_M,
-                    "not a datum shift (Beijing 1954 and Xi'an 1980 lie within a few hundred metres of CGCS2000's centre); check the number and its unit",
-                ));
+        const SHIFT: &str = "not a datum shift (Beijing 1954 and Xi'an 1980 lie within a few hundred metres of CGCS2000's centre); check the number and its unit";
+        const ROTATION: &str = "rotations are given in arc-seconds (秒); a value in degrees or minutes must be converted";
+        const SCALE: &str =
+            "the scale is the change in parts per million: a factor m = 1.0000025 is given as 2.5";
+        let (m, s, ppm) = (
+            Self::MAX_SHIFT_M,
+            Self::MAX_ROTATION_ARCSEC,
+            Self::MAX_SCALE_PPM,
+        );
+        let limits = [
+            ("dx", self.dx_m, "m", m, SHIFT),
+            ("dy", self.dy_m, "m", m, SHIFT),
+            ("dz", self.dz_m, "m", m, SHIFT),
+            ("rx", self.rx_arcsec, "″", s, ROTATION),
+            ("ry", self.ry_arcsec, "″", s, ROTATION),
+            ("rz", self.rz_arcsec, "″", s, ROTATION),
+            ("scale", self.scale_ppm, "ppm", ppm, SCALE),
+        ];
+        for (what, value, unit, max, hint) in limits {
+            if !value.is_finite() || value.abs() > max {
+                return Err(CrsError::DatumShift(format!(
+                    "{what} = {value} {unit} is beyond ±{max} {unit}: {hint}"
+                )));
             }
-        }
-        for (name, v) in [
-            ("rx", self.rx_arcsec),
-            ("ry", self.ry_arcsec),
-            ("rz", self.rz_arcsec),
-        ] {
-            if !v.is_finite() || v.abs() > Self::MAX_ROTATION_ARCSEC {
-                return Err(too(
-                    name,
-                    v,
-                    "″",
-                    Self::MAX_ROTATION_ARCSEC,
-                    "rotations are given in arc-seconds (秒); a value in degrees or minutes must be converted",
-                ));
-            }
-        }
-        if !self.scale_ppm.is_finite() || self.scale_ppm.abs() > Self::MAX_SCALE_PPM {
-            return Err(too(
-                "scale",
-                self.scale_ppm,
-                "ppm",
-                Self::MAX_SCALE_PPM,
-                "the scale is the change in parts per million: a factor m = 1.0000025 is given as 2.5",
-            ));
         }
         Ok(())
     }
@@ -488,52 +473,36 @@ mod tests {
             DatumShift::parse("-62.312 103.887 71.451；1.2431 -2.0476 3.1592 -2.817 坐标框架")
                 .expect("spaced");
         assert_eq!(spaced, s);
-        for w in ["CF", "Coordinate-Frame", "坐标框架"] {
-            assert_eq!(
-                RotationConvention::parse(w),
-                Some(RotationConvention::CoordinateFrame)
-            );
+        use RotationConvention::{CoordinateFrame, PositionVector};
+        for (word, convention) in [
+            ("CF", CoordinateFrame),
+            ("Coordinate-Frame", CoordinateFrame),
+            ("坐标框架", CoordinateFrame),
+            ("pv", PositionVector),
+            ("Position Vector", PositionVector),
+            ("位置矢量", PositionVector),
+            ("towgs84", PositionVector),
+        ] {
+            assert_eq!(RotationConvention::parse(word), Some(convention), "{word}");
         }
-        for w in ["pv", "Position Vector", "位置矢量", "towgs84"] {
-            assert_eq!(
-                RotationConvention::parse(w),
-                Some(RotationConvention::PositionVector)
-            );
-        }
+        assert_eq!(RotationConvention::parse("clockwise"), None);
     }
 
     #[test]
     fn bad_parameters_say_what_is_wrong() {
-        let e = DatumShift::parse("1,2,3").unwrap_err().to_string();
-        assert!(e.contains("seven numbers") && e.contains("got 3"), "{e}");
-        let e = DatumShift::parse("1,2,3,4,5,6,7,8")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("got 8"), "{e}");
-        let e = DatumShift::parse("1,2,abc,0,0,0,0")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("dz \"abc\""), "{e}");
-        let e = DatumShift::parse("1,2,3,0,0,0,0,clockwise")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("clockwise") && e.contains("cf"), "{e}");
-        let e = DatumShift::parse("2500,0,0,0,0,0,0")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("dx = 2500") && e.contains("2000"), "{e}");
-        let e = DatumShift::parse("1,2,3,0,0,0.05,1000000.5")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("scale") && e.contains("ppm"), "{e}");
-        let e = DatumShift::parse("1,2,3,0,1800,0,0")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("ry") && e.contains("arc-seconds"), "{e}");
-        let e = DatumShift::parse("1,2,3,0,NaN,0,0")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("ry \"NaN\""), "{e}");
+        for (text, says) in [
+            ("1,2,3", &["seven numbers", "got 3"][..]),
+            ("1,2,3,4,5,6,7,8", &["got 8"]),
+            ("1,2,abc,0,0,0,0", &["dz \"abc\""]),
+            ("1,2,3,0,0,0,0,clockwise", &["clockwise", "cf"]),
+            ("2500,0,0,0,0,0,0", &["dx = 2500", "2000"]),
+            ("1,2,3,0,0,0.05,1000000.5", &["scale", "ppm"]),
+            ("1,2,3,0,1800,0,0", &["ry", "arc-seconds"]),
+            ("1,2,3,0,NaN,0,0", &["ry \"NaN\""]),
+        ] {
+            let e = DatumShift::parse(text).unwrap_err().to_string();
+            assert!(says.iter().all(|w| e.contains(w)), "{text}: {e}");
+        }
         assert!(DatumShift::parse("").is_err());
         let s = DatumShift::parse(XIAN80).expect("s");
         let e = s.apply_to(&Crs::Gcj02).unwrap_err().to_string();
@@ -556,6 +525,15 @@ mod tests {
         assert!(d.contains("add ,pv"), "{d}");
         assert!(!d.contains("replaces"), "{d}");
         // Beijing 1954's EPSG definition carries EPSG's three-parameter shift: replaced, and said.
+        for (code, name) in [
+            (4528, "CGCS2000 / 3-degree Gauss-Kruger zone 40"),
+            (4549, "CGCS2000 / 3-degree Gauss-Kruger CM 120E"),
+            (2364, "Xian 1980 / 3-degree Gauss-Kruger zone 40"),
+            (2442, "Beijing 1954 / 3-degree Gauss-Kruger CM 135E"),
+            (2443, "EPSG:2443"),
+        ] {
+            assert_eq!(Crs::Epsg(code).description(), name);
+        }
         let bj = s.describe(&Crs::Epsg(2437));
         assert!(
             bj.contains("Beijing 1954") && bj.contains("replaces"),
