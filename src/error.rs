@@ -81,6 +81,9 @@ pub enum CrsError {
     BadDefinition(String),
     #[error("coordinate transform failed: {0}")]
     Transform(String),
+    /// Seven datum-shift parameters that cannot be used: what is wrong with them.
+    #[error("bad seven-parameter datum shift: {0}")]
+    DatumShift(String),
 }
 
 /// Any error of the core library.

@@ -31,7 +31,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Describe data files: format, geometry, features, CRS, encoding, extent, role, categories.
-    Info(cli::info::InfoArgs),
+    Info(Box<cli::info::InfoArgs>),
     /// Travel times to the nearest facility of each category and the population covered at each
     /// tier (5/15/30 min), on the road network (JSON documented in README.md).
     Coverage(Box<cli::coverage::CoverageArgs>),
@@ -96,7 +96,7 @@ fn run() -> anyhow::Result<ExitCode> {
         Some(Command::Batch(args)) => cli::batch::run(*args),
         Some(Command::Suggest(args)) => cli::suggest::run(*args),
         Some(Command::DemoTown(args)) => cli::demo_town::run(args),
-        Some(Command::Info(args)) => cli::info::run(args),
+        Some(Command::Info(args)) => cli::info::run(*args),
         Some(Command::Project(args)) => cli::project::run(args),
     }
 }

@@ -120,6 +120,38 @@ fn a_scenario_adds_a_kindergarten_and_the_report_compares() {
     ]);
     assert_eq!(code, 2);
     assert!(err.contains("--force"), "{err}");
+    // A drawing's seven parameters are recorded as given, after they are checked.
+    let shifted = tmp.path().join("七参数.towncircle");
+    let params = "-62.312,103.887,71.451,1.2431,-2.0476,3.1592,-2.817,pv";
+    let new_with_shift = |shift: &str| {
+        towncircle(&[
+            "project".as_ref(),
+            "new".as_ref(),
+            shifted.as_os_str(),
+            town.as_os_str(),
+            "--crs-for".as_ref(),
+            "道路.shp=EPSG:2385".as_ref(),
+            "--datum-shift".as_ref(),
+            shift.as_ref(),
+        ])
+    };
+    let (code, out, err) = new_with_shift(&format!("道路.shp={params}"));
+    assert_eq!(code, 0, "{out}{err}");
+    let written = std::fs::read_to_string(&shifted).unwrap();
+    assert!(
+        written.contains(&format!(
+            "道路.shp\"\ncrs = \"EPSG:2385\"\ndatum_shift = \"{params}\""
+        )),
+        "{written}"
+    );
+    std::fs::remove_file(&shifted).unwrap();
+    let (code, _, err) = new_with_shift("道路.shp=1,2,3");
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--datum-shift") && err.contains("got 3"),
+        "{err}"
+    );
+    assert!(!shifted.exists());
 
     // A scenario, written by hand: one kindergarten at the centre of G3.
     let [lon, lat] = g3_lonlat();

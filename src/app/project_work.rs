@@ -47,7 +47,7 @@ pub struct ProjectState {
     pub saved: Option<String>,
     /// The opened project's inputs by absolute path (their `control_points` absolute too): a
     /// save writes back what the app does not edit (a file's CRS, encoding, control points,
-    /// keys of a newer version) instead of dropping it.
+    /// datum shift, keys of a newer version) instead of dropping it.
     pub opened_inputs: Vec<(PathBuf, crate::project::Input)>,
 }
 
@@ -129,6 +129,7 @@ impl TownApp {
                     .control_points
                     .as_deref()
                     .map(|c| written_path(&dir, Path::new(c)));
+                input.datum_shift.clone_from(&was.datum_shift);
                 input.extra.clone_from(&was.extra);
             }
         }

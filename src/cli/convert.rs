@@ -69,6 +69,16 @@ pub struct ConvertArgs {
     /// --crs-for 设施点.csv=gcj02 (FILE is a file name or path). Repeatable.
     #[arg(long, value_name = "FILE=CRS")]
     crs_for: Vec<String>,
+    /// INPUT datum of one file: the surveying bureau's seven parameters (七参数) from Xi'an 1980
+    /// or Beijing 1954 to CGCS2000, FILE=dx,dy,dz,rx,ry,rz,ppm[,cf|pv].
+    ///
+    /// Shifts in metres, rotations in arc-seconds, the scale change in ppm; the rotations are
+    /// taken in the coordinate-frame convention of the Chinese standard (CH/T 2014-2016,
+    /// ArcGIS "Coordinate Frame") unless ,pv says position vector (PROJ's +towgs84, ArcGIS
+    /// "Position Vector"). Combined with the file's own CRS: give it with --crs-for, e.g.
+    /// --crs-for 规划.dxf=EPSG:2385 (Xi'an 1980 3-degree Gauss-Kruger CM 120E). Repeatable.
+    #[arg(long, value_name = "FILE=PARAMETERS", allow_hyphen_values = true)]
+    datum_shift: Vec<String>,
     /// INPUT text encoding of DBF/CSV attributes, overriding the .cpg and detection: UTF-8, GBK
     /// or GB18030.
     ///
@@ -257,9 +267,11 @@ pub fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
         clip_bbox: args.clip_bbox.clone(),
         age_band: Vec::new(),
         control_points: Vec::new(),
+        datum_shift: args.datum_shift.clone(),
     }
     .load_options()
-    // Only --crs-for and --clip-bbox can fail here: the CRS advice is about --crs-for.
+    // Only --crs-for, --datum-shift and --clip-bbox can fail here: the CRS advice is about
+    // --crs-for.
     .map_err(|e| {
         anyhow::anyhow!(format!("{e:#}").replace(
             "give it with --crs EPSG:NNNN",

@@ -56,6 +56,15 @@ pub struct InputArgs {
     /// tell. Repeatable.
     #[arg(long, value_name = "FILE=POINTS")]
     control_points: Vec<String>,
+    /// A drawing in Xi'an 1980 or Beijing 1954 moved to CGCS2000 by the surveying bureau's
+    /// seven parameters (七参数): FILE=dx,dy,dz,rx,ry,rz,ppm[,cf|pv], e.g. --datum-shift
+    /// 规划.dxf=-62.312,103.887,71.451,1.2431,-2.0476,3.1592,-2.817 (shifts in m, rotations
+    /// in arc-seconds, scale change in ppm; rotations in the coordinate-frame convention of
+    /// the Chinese standard unless ,pv says position vector as PROJ's +towgs84). Combined with
+    /// the file's own CRS: give it with --crs-for FILE=EPSG:2385 (Xi'an 1980 CM 120E) when the
+    /// file does not declare it. Repeatable.
+    #[arg(long, value_name = "FILE=PARAMETERS", allow_hyphen_values = true)]
+    datum_shift: Vec<String>,
 }
 
 /// `--age-band BAND=FILE` (FILE=BAND is taken too) as (file, band).
@@ -68,6 +77,26 @@ pub(crate) fn parse_age_band(item: &str) -> anyhow::Result<(String, AgeBand)> {
         (Err(_), Ok(band)) if !Path::new(a).is_dir() => Ok((a.to_string(), band)),
         (Err(e), _) => bail!("--age-band {item}: {e}"),
     }
+}
+
+/// `--datum-shift FILE=dx,dy,dz,rx,ry,rz,ppm[,cf|pv]` items as (file, shift); a bad one names
+/// itself and what is wrong.
+pub(crate) fn parse_datum_shifts(
+    items: &[String],
+) -> anyhow::Result<Vec<(String, towncircle::crs::DatumShift)>> {
+    items
+        .iter()
+        .map(|item| {
+            let Some((file, params)) = item.split_once('=') else {
+                bail!(
+                    "--datum-shift {item}: expected FILE=dx,dy,dz,rx,ry,rz,ppm, e.g. plan.dxf=-62.3,103.9,71.5,1.24,-2.05,3.16,-2.8"
+                );
+            };
+            let shift = towncircle::crs::DatumShift::parse(params)
+                .with_context(|| format!("--datum-shift {item}"))?;
+            Ok((file.to_string(), shift))
+        })
+        .collect()
 }
 
 impl InputArgs {
@@ -140,6 +169,9 @@ impl InputArgs {
         }
         control_for.append(&mut options.control_for);
         options.control_for = control_for;
+        let mut datum_shift_for = parse_datum_shifts(&self.datum_shift)?;
+        datum_shift_for.append(&mut options.datum_shift_for);
+        options.datum_shift_for = datum_shift_for;
         if let Some(text) = &self.clip_bbox {
             let v: Vec<f64> = text
                 .split(',')

@@ -143,6 +143,13 @@ fn new(args: NewArgs) -> anyhow::Result<ExitCode> {
         }
         age_bands.push((file, band.to_string()));
     }
+    // Written as given (with its convention word), once it parses.
+    super::parse_datum_shifts(&i.datum_shift)?;
+    let datum_shifts: Vec<(&str, &str)> = i
+        .datum_shift
+        .iter()
+        .filter_map(|item| item.split_once('='))
+        .collect();
     if let Some(e) = &i.encoding
         && encoding_from_label(e).is_none()
     {
@@ -186,6 +193,10 @@ fn new(args: NewArgs) -> anyhow::Result<ExitCode> {
                 .iter()
                 .find(|(k, _)| super::same_file(Path::new(k), &f) || Some(k) == name.as_ref())
                 .map(|(_, b)| b.clone());
+            input.datum_shift = datum_shifts
+                .iter()
+                .find(|(k, _)| Path::new(k) == f || Some(*k) == name.as_deref())
+                .map(|(_, d)| d.to_string());
         }
     }
     project.analysis.crs = i.crs.clone();

@@ -5,8 +5,8 @@
 //!
 //! X = a·x − b·y + tx, Y = b·x + a·y + ty, with a = s·cos θ, b = s·sin θ. The least-squares
 //! solution is closed-form (centred sums); two points fit exactly, more show their residuals.
-//! Not here: the affine (six-parameter) transform and the 3D seven-parameter (Bursa-Wolf) datum
-//! shift.
+//! Not here: the affine (six-parameter) transform; the 3D seven-parameter (Bursa-Wolf) datum
+//! shift is entered, not fitted, in `datum.rs` (why: its module doc).
 
 use geo_types::{Coord, Geometry};
 

@@ -4,6 +4,7 @@
 //! Degrees live only here and at display; everything downstream is in metres.
 
 pub mod control;
+pub mod datum;
 pub mod detect;
 pub mod gcj02;
 pub mod transform;
@@ -17,6 +18,7 @@ pub use control::{
     ControlPoint, ControlTransform, Similarity2D, SimilarityFit, fit_similarity,
     parse_control_points,
 };
+pub use datum::{DatumShift, RotationConvention};
 pub use detect::{Guess, guess_from_extent, working_crs_for};
 pub use transform::Transformer;
 
@@ -107,17 +109,17 @@ impl Crs {
 
     /// A descriptive name where we know one.
     pub fn description(&self) -> String {
+        if let Crs::Epsg(c) = self
+            && let Some(name) = gk_3_degree_name(*c)
+        {
+            return name;
+        }
         match self {
             Crs::Epsg(4326) => "WGS 84".into(),
             Crs::Epsg(4490) => "CGCS2000".into(),
             Crs::Epsg(3857) => "WGS 84 / Pseudo-Mercator".into(),
-            Crs::Epsg(c @ 4513..=4533) => {
-                format!("CGCS2000 / 3-degree Gauss-Kruger zone {}", c - 4513 + 25)
-            }
-            Crs::Epsg(c @ 4534..=4554) => format!(
-                "CGCS2000 / 3-degree Gauss-Kruger CM {}E",
-                (c - 4534 + 25) * 3
-            ),
+            Crs::Epsg(4610) => "Xian 1980".into(),
+            Crs::Epsg(4214) => "Beijing 1954".into(),
             Crs::Epsg(c @ 32601..=32660) => format!("WGS 84 / UTM zone {}N", c - 32600),
             Crs::Epsg(c @ 32701..=32760) => format!("WGS 84 / UTM zone {}S", c - 32700),
             Crs::Gcj02 => "GCJ-02 (Amap/Tencent obfuscated lon/lat)".into(),
@@ -125,6 +127,33 @@ impl Crs {
             other => other.label(),
         }
     }
+}
+
+/// China's 3-degree Gauss-Kruger families in EPSG: (datum, the code of zone 25 with zone prefix,
+/// the code of CM 75E without); each runs through zone 45 / CM 135E.
+const GK_3_DEGREE: [(&str, u32, u32); 3] = [
+    ("CGCS2000", 4513, 4534),
+    ("Xian 1980", 2349, 2370),
+    ("Beijing 1954", 2401, 2422),
+];
+
+/// `CGCS2000 / 3-degree Gauss-Kruger zone 40`, `Xian 1980 / 3-degree Gauss-Kruger CM 120E`, …
+fn gk_3_degree_name(code: u32) -> Option<String> {
+    GK_3_DEGREE.iter().find_map(|&(datum, zone25, cm75)| {
+        if (zone25..=zone25 + 20).contains(&code) {
+            Some(format!(
+                "{datum} / 3-degree Gauss-Kruger zone {}",
+                code - zone25 + 25
+            ))
+        } else if (cm75..=cm75 + 20).contains(&code) {
+            Some(format!(
+                "{datum} / 3-degree Gauss-Kruger CM {}E",
+                (code - cm75 + 25) * 3
+            ))
+        } else {
+            None
+        }
+    })
 }
 
 impl std::fmt::Display for Crs {

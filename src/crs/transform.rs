@@ -29,7 +29,7 @@ struct ProjStage {
     from_wgs84: proj::Proj,
 }
 
-fn proj4_definition(crs: &Crs) -> Result<String, CrsError> {
+pub(crate) fn proj4_definition(crs: &Crs) -> Result<String, CrsError> {
     match crs {
         Crs::Epsg(code) => {
             let code16 =

@@ -7,7 +7,9 @@ use geo::BoundingRect;
 use geo_types::{Coord, Geometry, Rect};
 use rayon::prelude::*;
 
-use crate::crs::{Crs, CrsInfo, CrsOrigin, Transformer, guess_from_extent, working_crs_for};
+use crate::crs::{
+    Crs, CrsInfo, CrsOrigin, DatumShift, Transformer, guess_from_extent, working_crs_for,
+};
 use crate::error::{Error, IoError, Location};
 use crate::model::validate::validate_layer;
 use crate::model::{AgeBand, Format, Issue, IssueKind, Layer, Role, Taxonomy, guess_role};
@@ -36,29 +38,32 @@ pub struct LoadOptions {
     /// `control_points`): a drawing in a local system (独立坐标系) moved into the CRS its
     /// control points' targets are in, before that CRS is settled.
     pub control_for: Vec<(String, crate::crs::ControlTransform)>,
+    /// Per-file seven-parameter datum shifts (`--datum-shift FILE=dx,dy,dz,rx,ry,rz,ppm`, a
+    /// project input's `datum_shift`): a drawing in Xi'an 1980 or Beijing 1954 moved to
+    /// CGCS2000, combined with the CRS the file declares or the user gives.
+    pub datum_shift_for: Vec<(String, DatumShift)>,
     /// Per-layer roles of multi-layer files (a project input's `layer_roles`): (file name or
     /// path, layer name, role; None: unused); beats the reader's and the guessed role.
     pub layer_role_for: Vec<(String, String, Option<Role>)>,
 }
 
+/// The entry of `list` given for `path`: by its path as given or by its file name.
+fn given_for<'a, T>(list: &'a [(String, T)], path: &Path) -> Option<&'a T> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    list.iter()
+        .find(|(p, _)| Path::new(p) == path || Some(p.as_str()) == name.as_deref())
+        .map(|(_, v)| v)
+}
+
 impl LoadOptions {
     /// The forced CRS for `path`, if the user gave one for it.
     fn crs_override(&self, path: &Path) -> Option<&Crs> {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-        self.crs_for
-            .iter()
-            .find(|(p, _)| Path::new(p) == path || Some(p.as_str()) == name.as_deref())
-            .map(|(_, c)| c)
-            .or(self.read.crs.as_ref())
+        given_for(&self.crs_for, path).or(self.read.crs.as_ref())
     }
 
     /// The age band the user gave for `path`, if any.
     pub fn age_band_override(&self, path: &Path) -> Option<AgeBand> {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-        self.age_band_for
-            .iter()
-            .find(|(p, _)| Path::new(p) == path || Some(p.as_str()) == name.as_deref())
-            .map(|(_, b)| *b)
+        given_for(&self.age_band_for, path).copied()
     }
 
     /// The role the user gave for the layer `layer` of `path`, if any (Some(None): unused).
@@ -74,20 +79,17 @@ impl LoadOptions {
 
     /// The control-point transform the user gave for `path`, if any.
     pub fn control_override(&self, path: &Path) -> Option<&crate::crs::ControlTransform> {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-        self.control_for
-            .iter()
-            .find(|(p, _)| Path::new(p) == path || Some(p.as_str()) == name.as_deref())
-            .map(|(_, c)| c)
+        given_for(&self.control_for, path)
+    }
+
+    /// The seven-parameter datum shift the user gave for `path`, if any.
+    pub fn datum_shift_override(&self, path: &Path) -> Option<&DatumShift> {
+        given_for(&self.datum_shift_for, path)
     }
 
     /// The forced text encoding for `path`, if the user gave one for it.
     fn encoding_override(&self, path: &Path) -> Option<&'static encoding_rs::Encoding> {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-        self.encoding_for
-            .iter()
-            .find(|(p, _)| Path::new(p) == path || Some(p.as_str()) == name.as_deref())
-            .map(|(_, e)| *e)
+        given_for(&self.encoding_for, path).copied()
     }
 }
 
@@ -422,6 +424,40 @@ fn apply_control(layer: &mut Layer, ct: &crate::crs::ControlTransform) {
     layer.issues.push(Issue::warning(None, text));
 }
 
+/// Give a layer whose CRS is settled the seven-parameter datum shift to CGCS2000 the user gave
+/// for its file, and say so. The shift needs the drawing's own CRS (its projection and
+/// ellipsoid): a CRS guessed from magnitudes is a CGCS2000 one, so the file is refused with
+/// what to give instead.
+fn apply_datum_shift(layer: &mut Layer, shift: &DatumShift) -> Result<(), Error> {
+    let Some(source) = layer.crs.crs.clone() else {
+        // An empty layer: nothing to move.
+        return Ok(());
+    };
+    if layer.crs.is_guessed() {
+        let file = path_of(layer)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "FILE".into());
+        return Err(IoError::invalid(
+            path_of(layer),
+            Location::File,
+            format!(
+                "a seven-parameter datum shift was given for this file, but its coordinate system was only guessed from the coordinates' magnitudes ({}), and the shift needs the drawing's own: give it, e.g. --crs-for {file}=EPSG:2385 (Xi'an 1980 3-degree Gauss-Kruger CM 120E; EPSG:2364 with zone prefix 40) or --crs-for {file}=EPSG:2437 (Beijing 1954 CM 120E; EPSG:2416 with zone prefix 40)",
+                source.label()
+            ),
+        )
+        .into());
+    }
+    let shifted = shift.apply_to(&source).map_err(|e| {
+        Error::from(e).context(format!("the datum shift of {}", path_of(layer).display()))
+    })?;
+    layer
+        .issues
+        .push(Issue::warning(None, shift.describe(&source)));
+    layer.crs.crs = Some(shifted);
+    Ok(())
+}
+
 /// Read, check and reproject all `paths` (files, or folders: their data files) into one working CRS. A file that fails is reported in
 /// [`Dataset::failures`] and the others still load.
 pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Dataset {
@@ -474,7 +510,13 @@ pub fn prepare(
             layer.crs = CrsInfo::user(c.clone());
         }
         let forced = options.crs_override(&layer.source.path).cloned();
-        if let Err(error) = resolve_crs(&mut layer, forced.as_ref()) {
+        let settled = resolve_crs(&mut layer, forced.as_ref()).and_then(|()| {
+            match options.datum_shift_override(&layer.source.path) {
+                Some(shift) => apply_datum_shift(&mut layer, shift),
+                None => Ok(()),
+            }
+        });
+        if let Err(error) = settled {
             failures.push(FileFailure {
                 path: layer.source.path.clone(),
                 error,

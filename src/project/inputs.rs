@@ -323,6 +323,7 @@ impl Project {
             encoding_for: Vec::new(),
             age_band_for: Vec::new(),
             control_for: Vec::new(),
+            datum_shift_for: Vec::new(),
             layer_role_for: Vec::new(),
         };
         let mut files = Vec::new();
@@ -353,6 +354,14 @@ impl Project {
                         .map_err(|e| invalid(format!("{what}: control_points: {e}")))
                 })
                 .transpose()?;
+            let datum_shift = input
+                .datum_shift
+                .as_deref()
+                .map(|d| {
+                    crate::crs::DatumShift::parse(d)
+                        .map_err(|e| invalid(format!("{what}: datum_shift = \"{d}\": {e}")))
+                })
+                .transpose()?;
             let mut layer_roles = Vec::new();
             for (layer, role) in &input.layer_roles {
                 let role = match role.trim() {
@@ -374,6 +383,9 @@ impl Project {
                 }
                 if let Some(c) = &control {
                     options.control_for.push((key.clone(), c.clone()));
+                }
+                if let Some(d) = datum_shift {
+                    options.datum_shift_for.push((key.clone(), d));
                 }
                 if let Some(c) = &crs {
                     options.crs_for.push((key.clone(), c.clone()));

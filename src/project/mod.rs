@@ -105,6 +105,12 @@ pub struct Input {
     /// it. The drawing is moved by the four-parameter transform fitted to the points.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub control_points: Option<String>,
+    /// For a drawing in Xi'an 1980 or Beijing 1954: the seven parameters (七参数) to CGCS2000,
+    /// `"dx,dy,dz,rx,ry,rz,ppm"` with an optional `,cf`/`,pv` rotation convention (as
+    /// `--datum-shift`; shifts in m, rotations in arc-seconds, scale in ppm). Combined with the
+    /// file's CRS (its `crs`, or what it declares).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub datum_shift: Option<String>,
     /// For a file of several layers (a DXF drawing's CAD layers, a GeoPackage's tables, an OSM
     /// extract's kinds): each layer's role by its name, `none` for a layer left unused; beats
     /// the input's `role`, the CAD layer rules and the guess. The app writes them for such a
@@ -126,6 +132,7 @@ impl Input {
             encoding: None,
             age_band: None,
             control_points: None,
+            datum_shift: None,
             layer_roles: std::collections::BTreeMap::new(),
             extra: toml::Table::new(),
         }
@@ -233,6 +240,7 @@ const INPUT_KEYS: &[&str] = &[
     "encoding",
     "age_band",
     "control_points",
+    "datum_shift",
     "layer_roles",
 ];
 const SETTINGS_KEYS: &[&str] = &[

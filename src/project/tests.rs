@@ -325,8 +325,30 @@ fn load_plan_turns_overrides_into_options() {
         msg.contains("input 2 (b.shp)") && msg.contains("nowhere.csv"),
         "{msg}"
     );
-    // Each layer's role of a multi-layer file; `none` leaves a layer unused.
+    // A drawing's seven-parameter datum shift, kept as written; a bad one names the input.
     p.inputs[1].control_points = None;
+    p.inputs[1].datum_shift = Some("-62.312,103.887,71.451,1.2431,-2.0476,3.1592,-2.817,pv".into());
+    let plan = p.load_plan(&file).unwrap();
+    let (key, shift) = &plan.options.datum_shift_for[0];
+    assert_eq!(key, &b);
+    assert_eq!(
+        shift.convention,
+        crate::crs::RotationConvention::PositionVector
+    );
+    assert_eq!(shift.rx_arcsec, 1.2431);
+    let again = Project::from_toml(&p.to_toml().unwrap(), &file).unwrap();
+    assert_eq!(again.inputs[1].datum_shift, p.inputs[1].datum_shift);
+    assert!(again.inputs[1].extra.is_empty());
+    p.inputs[1].datum_shift = Some("-62.312,103.887,71.451".into());
+    let msg = p.load_plan(&file).unwrap_err().to_string();
+    assert!(
+        msg.contains("input 2 (b.shp)")
+            && msg.contains("datum_shift")
+            && msg.contains("seven numbers"),
+        "{msg}"
+    );
+    // Each layer's role of a multi-layer file; `none` leaves a layer unused.
+    p.inputs[1].datum_shift = None;
     p.inputs[1].layer_roles = [("用地红线", "built_up_area"), ("水系", "none")]
         .into_iter()
         .map(|(l, r)| (l.to_string(), r.to_string()))
