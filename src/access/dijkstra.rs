@@ -115,8 +115,9 @@ impl SourceSet {
     /// The sources on edge `e`.
     pub fn on_edge(&self, e: u32) -> &[SourcePoint] {
         let lo = self.points.partition_point(|p| p.edge < e);
-        let hi = self.points.partition_point(|p| p.edge <= e);
-        &self.points[lo..hi]
+        // An edge has few sources (mostly none): step over them, no second search.
+        let n = self.points[lo..].iter().take_while(|p| p.edge == e).count();
+        &self.points[lo..lo + n]
     }
 
     /// All seeds of all sources.
