@@ -59,10 +59,13 @@ fn harness(files: Vec<PathBuf>, lang: Lang) -> Harness<'static, TownApp> {
     h
 }
 
-/// Step frames until background loading is done (the frame loop itself never waits).
+/// Step frames until background loading (a CAD dialog's reading, a project being opened) is
+/// done (the frame loop itself never waits). The first frames take the last input in (a click
+/// starts its job at the end of the frame).
 fn wait_for_jobs(h: &mut Harness<'static, TownApp>) {
+    h.run_steps(2);
     let start = Instant::now();
-    while h.state().is_busy() {
+    while h.state().is_busy() || h.state().project.pending.is_some() {
         assert!(
             start.elapsed() < Duration::from_secs(60),
             "loading took too long"
@@ -854,21 +857,6 @@ fn an_age_band_raster_shows_its_band_in_the_layers_panel() {
     let _ = h.get_by_label("年龄段 60岁以上");
 }
 
-/// Step frames until loading, the CAD dialog's reading and a project being opened are done.
-fn settle(h: &mut Harness<'static, TownApp>) {
-    h.run_steps(2);
-    let start = Instant::now();
-    while h.state().is_busy() || h.state().project.pending.is_some() {
-        assert!(
-            start.elapsed() < Duration::from_secs(120),
-            "jobs took too long"
-        );
-        h.step();
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    h.run_steps(3);
-}
-
 /// The text field holding `value`.
 fn text_field<'a>(h: &'a Harness<'static, TownApp>, value: &'a str) -> egui_kittest::Node<'a> {
     h.query_all_by_value(value)
@@ -950,7 +938,7 @@ fn the_cad_dialog_places_a_local_drawing_by_control_points_and_the_project_keeps
     let ctx = h.ctx.clone();
     h.state_mut()
         .apply(&ctx, Command::OpenFiles(vec![dxf.clone()]));
-    settle(&mut h);
+    wait_for_jobs(&mut h);
 
     // Coordinates of no known CRS: the file did not load, and the dialog says what it needs.
     assert!(h.state().doc.layers.is_empty());
@@ -1039,7 +1027,7 @@ fn the_cad_dialog_places_a_local_drawing_by_control_points_and_the_project_keeps
     h.run_steps(2);
     h.get_by_label("控制点第 3 行：目标Y「33006x8」不是数字");
     h.get_by_role_and_label(A11y::Button, tx::OK.zh).click();
-    settle(&mut h);
+    wait_for_jobs(&mut h);
     assert!(h.state().cad.is_some(), "the dialog stays");
     assert!(h.state().doc.layers.is_empty());
     // A row added and left blank does not count; the right value back, no flag.
@@ -1052,7 +1040,7 @@ fn the_cad_dialog_places_a_local_drawing_by_control_points_and_the_project_keeps
     h.get_by_label_contains("5 个控制点");
 
     h.get_by_role_and_label(A11y::Button, tx::OK.zh).click();
-    settle(&mut h);
+    wait_for_jobs(&mut h);
     assert!(
         h.state().cad.is_none(),
         "{:?}",
@@ -1085,11 +1073,11 @@ fn the_cad_dialog_places_a_local_drawing_by_control_points_and_the_project_keeps
     let mut h = harness(Vec::new(), Lang::Zh);
     let ctx = h.ctx.clone();
     h.state_mut().apply(&ctx, Command::OpenProject(project));
-    settle(&mut h);
+    wait_for_jobs(&mut h);
     assert_at_the_town(h.state(), &dxf);
     assert!(h.state().cad.is_none(), "a project opens no dialog");
     h.state_mut().apply(&ctx, Command::CadDialog(dxf.clone()));
-    settle(&mut h);
+    wait_for_jobs(&mut h);
     let d = h.state().cad.as_ref().expect("dialog");
     assert_eq!(
         towncircle::app::cad_dialog::parse_point_rows(&d.points).expect("numbers"),
@@ -1099,7 +1087,7 @@ fn the_cad_dialog_places_a_local_drawing_by_control_points_and_the_project_keeps
     assert_eq!(water(&h), Some(Some(Role::Greenway)));
     // Cancel leaves everything as it is.
     h.get_by_role_and_label(A11y::Button, tx::CANCEL.zh).click();
-    settle(&mut h);
+    wait_for_jobs(&mut h);
     assert!(h.state().cad.is_none());
     assert_at_the_town(h.state(), &dxf);
 }

@@ -156,10 +156,13 @@ pub struct Coordinates {
     pub control_points: Option<ControlPoints>,
 }
 
+/// A drawing's layers and the extent of its coordinates, or why it could not be read.
+type ReadLayers = Result<(Vec<CadLayerRow>, Option<Rect<f64>>), String>;
+
 /// The dialog's state.
 pub struct CadDialog {
     pub path: PathBuf,
-    reading: Option<Job<Result<(Vec<CadLayerRow>, Option<Rect<f64>>), String>>>,
+    reading: Option<Job<ReadLayers>>,
     pub rows: Vec<CadLayerRow>,
     /// The drawing could not be read: why.
     pub read_error: Option<String>,
@@ -857,7 +860,7 @@ mod tests {
         let points = vec![ControlPoint {
             local: Coord { x: 900.0, y: 0.25 },
             target: Coord {
-                x: 40_500_699.4131,
+                x: 40_500_699.413_1,
                 y: 3_299_939.269_2,
             },
         }];
