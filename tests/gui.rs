@@ -1091,3 +1091,72 @@ fn the_cad_dialog_places_a_local_drawing_by_control_points_and_the_project_keeps
     assert!(h.state().cad.is_none());
     assert_at_the_town(h.state(), &dxf);
 }
+
+/// A drawing already on the map: its layers' CAD button opens the dialog with the roles the
+/// map has; a role changed there is set as the layers panel sets it (no reload: the same
+/// layers). Cancel on opening left the guessed roles.
+#[test]
+fn the_cad_dialog_of_a_loaded_drawing_sets_its_roles() {
+    use egui::accesskit::Role as A11y;
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dxf");
+    let dxf = fixtures.join("town_r2018.dxf");
+    let mut h = harness(vec![dxf.clone()], Lang::Zh);
+    assert!(
+        h.state().cad.is_some(),
+        "opening a drawing shows the dialog"
+    );
+    h.get_by_role_and_label(A11y::Button, tx::CANCEL.zh).click();
+    wait_for_jobs(&mut h);
+    assert!(h.state().cad.is_none());
+    let before = drawing_layers(h.state(), &dxf);
+    let real = towncircle::io::load::load(
+        std::slice::from_ref(&dxf),
+        &towncircle::io::LoadOptions::default(),
+    );
+    for (name, role, _) in &before {
+        let r = real.layers.iter().find(|l| &l.name == name).expect("layer");
+        assert_eq!(*role, r.role, "{name}: the guessed role");
+    }
+    assert!(before.iter().all(|(_, r, _)| *r != Some(Role::Greenway)));
+    let ids: Vec<_> = h.state().doc.layers.iter().map(|l| l.id).collect();
+
+    h.query_all_by_label(tx::CAD_OPEN.zh)
+        .next()
+        .expect("a CAD button")
+        .click();
+    wait_for_jobs(&mut h);
+    {
+        let d = h.state().cad.as_ref().expect("dialog");
+        for r in &d.rows {
+            let on_map = before.iter().find(|(n, _, _)| *n == r.layer).map(|x| x.1);
+            assert_eq!(Some(r.role), on_map, "{}", r.layer);
+        }
+    }
+    h.get_by_role_and_label(A11y::ComboBox, "用地红线").click();
+    h.run_steps(2);
+    h.get_by_label(Lang::Zh.role(Role::Greenway)).click();
+    h.run_steps(2);
+    h.get_by_role_and_label(A11y::Button, tx::OK.zh).click();
+    wait_for_jobs(&mut h);
+    assert!(h.state().cad.is_none());
+    let after = drawing_layers(h.state(), &dxf);
+    assert_eq!(after.len(), before.len());
+    for (name, role, ext) in &after {
+        let (_, was, ext_was) = before
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .expect("the same layer");
+        let want = if name == "用地红线" {
+            Some(Role::Greenway)
+        } else {
+            *was
+        };
+        assert_eq!(*role, want, "{name}");
+        assert_eq!(ext, ext_was);
+    }
+    let mut same: Vec<_> = h.state().doc.layers.iter().map(|l| l.id).collect();
+    let mut was = ids;
+    same.sort_by_key(|i| i.0);
+    was.sort_by_key(|i| i.0);
+    assert_eq!(same, was, "the same layers, not reloaded");
+}
