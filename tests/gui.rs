@@ -1083,7 +1083,7 @@ fn the_cad_dialog_places_a_local_drawing_by_control_points_and_the_project_keeps
         towncircle::app::cad_dialog::parse_point_rows(&d.points).expect("numbers"),
         want
     );
-    assert!(!d.coords_edited);
+    assert!(!d.coords_changed());
     assert_eq!(water(&h), Some(Some(Role::Greenway)));
     // Cancel leaves everything as it is.
     h.get_by_role_and_label(A11y::Button, tx::CANCEL.zh).click();
@@ -1132,6 +1132,22 @@ fn the_cad_dialog_of_a_loaded_drawing_sets_its_roles() {
             assert_eq!(Some(r.role), on_map, "{}", r.layer);
         }
     }
+    // A CRS that is none is said in the dialog; nothing changes.
+    h.get_by_role_and_label(A11y::TextInput, tx::CAD_CRS.zh)
+        .set_text_value_accesskit("EPSG:abc");
+    h.run_steps(2);
+    h.get_by_role_and_label(A11y::Button, tx::OK.zh).click();
+    wait_for_jobs(&mut h);
+    assert!(
+        h.query_by_label_contains("无法识别坐标系「EPSG:abc」")
+            .is_some(),
+        "{:?}",
+        h.state().cad.as_ref().map(|d| &d.message)
+    );
+    assert_eq!(drawing_layers(h.state(), &dxf), before);
+    h.get_by_role_and_label(A11y::TextInput, tx::CAD_CRS.zh)
+        .set_text_value_accesskit("");
+    h.run_steps(2);
     h.get_by_role_and_label(A11y::ComboBox, "用地红线").click();
     h.run_steps(2);
     h.get_by_label(Lang::Zh.role(Role::Greenway)).click();

@@ -176,8 +176,8 @@ pub struct CadDialog {
     pub points_from: Option<PathBuf>,
     /// The coordinates the file was loaded with (or the project says).
     pub original: Coordinates,
-    /// The CRS or the points were changed in the dialog.
-    pub coords_edited: bool,
+    /// The control points the file was loaded with, as table rows.
+    original_rows: Vec<[String; 4]>,
     /// What went wrong last (a CSV, a CRS, a reload), shown in the dialog.
     pub message: Option<String>,
     /// The coordinates being applied while the file reloads; kept when it loaded.
@@ -188,6 +188,14 @@ impl CadDialog {
     /// Still reading the drawing's layers.
     pub fn is_reading(&self) -> bool {
         self.reading.is_some()
+    }
+
+    /// The CRS or the control points differ from the ones the file was loaded with (the
+    /// numbers, not how they are written).
+    pub fn coords_changed(&self) -> bool {
+        let was = self.original.crs.as_deref().unwrap_or("").trim();
+        self.crs_text.trim() != was
+            || parse_point_rows(&self.points).ok() != parse_point_rows(&self.original_rows).ok()
     }
 
     /// Waiting for the file to load again with new coordinates.
@@ -235,7 +243,6 @@ impl CadDialog {
             Ok(rows) => {
                 self.points = rows;
                 self.points_from = Some(path.to_path_buf());
-                self.coords_edited = true;
                 self.message = None;
             }
             Err(m) => self.message = Some(m),
@@ -282,7 +289,7 @@ impl CadDialog {
             points: Vec::new(),
             points_from: None,
             original,
-            coords_edited: false,
+            original_rows: Vec::new(),
             message: None,
             applying: None,
         }
@@ -308,6 +315,7 @@ impl TownApp {
         if let Some(c) = &d.original.control_points {
             match rows_of_control(c, lang) {
                 Ok((rows, from)) => {
+                    d.original_rows.clone_from(&rows);
                     d.points = rows;
                     d.points_from = from;
                 }
@@ -397,7 +405,8 @@ impl TownApp {
             .filter(|l| l.overlay.is_none() && l.layer.source.path == path)
             .map(|l| l.id)
             .collect();
-        if !d.coords_edited && !loaded.is_empty() {
+        let changed = d.coords_changed();
+        if !changed && !loaded.is_empty() {
             let roles: Vec<(String, Option<Role>)> =
                 d.rows.iter().map(|r| (r.layer.clone(), r.role)).collect();
             self.cad = None;
@@ -413,11 +422,7 @@ impl TownApp {
             }
             return;
         }
-        let coords = if d.coords_edited {
-            coords
-        } else {
-            d.original.clone()
-        };
+        let coords = if changed { coords } else { d.original.clone() };
         let key = path.display().to_string();
         // A drawing that is all the map has: the working CRS is chosen afresh from where it
         // lands now.
@@ -426,7 +431,7 @@ impl TownApp {
             .layers
             .iter()
             .all(|l| l.overlay.is_some() || l.layer.source.path == path);
-        let control = match (&coords.control_points, d.coords_edited) {
+        let control = match (&coords.control_points, changed) {
             (_, true) => control,
             (Some(c), false) => {
                 let dir = self
@@ -446,7 +451,7 @@ impl TownApp {
             }
             (None, false) => None,
         };
-        let crs = if d.coords_edited {
+        let crs = if changed {
             crs
         } else {
             coords.crs.as_deref().and_then(|c| Crs::parse(c).ok())
@@ -677,16 +682,12 @@ fn layers_grid_ui(ui: &mut egui::Ui, d: &mut CadDialog, lang: Lang, taxonomy: &T
 fn coordinates_ui(ui: &mut egui::Ui, d: &mut CadDialog, lang: Lang, commands: &mut Vec<Command>) {
     ui.horizontal(|ui| {
         let label = ui.label(lang.t(tx::CAD_CRS));
-        let r = ui
-            .add(
-                egui::TextEdit::singleline(&mut d.crs_text)
-                    .hint_text(lang.t(tx::CAD_CRS_AUTO))
-                    .desired_width(160.0),
-            )
-            .labelled_by(label.id);
-        if r.changed() {
-            d.coords_edited = true;
-        }
+        ui.add(
+            egui::TextEdit::singleline(&mut d.crs_text)
+                .hint_text(lang.t(tx::CAD_CRS_AUTO))
+                .desired_width(160.0),
+        )
+        .labelled_by(label.id);
         egui::ComboBox::from_id_salt("cad-crs-presets")
             .selected_text(lang.t(tx::CAD_CRS_PRESETS))
             .show_ui(ui, |ui| {
@@ -694,7 +695,6 @@ fn coordinates_ui(ui: &mut egui::Ui, d: &mut CadDialog, lang: Lang, commands: &m
                     let crs = Crs::Epsg(code);
                     if ui.selectable_label(false, crs.label()).clicked() {
                         d.crs_text = format!("EPSG:{code}");
-                        d.coords_edited = true;
                     }
                 }
             });
@@ -794,7 +794,6 @@ fn coordinates_ui(ui: &mut egui::Ui, d: &mut CadDialog, lang: Lang, commands: &m
         }
     });
     if edited {
-        d.coords_edited = true;
         d.points_from = None;
     }
     match &fit {
@@ -853,6 +852,29 @@ mod tests {
         assert_eq!(parse_point_rows(&empty).map_err(|e| e.column), Err(1));
         let inf = rows(&[["1", "2", "inf", "4"]]);
         assert!(parse_point_rows(&inf).is_err());
+    }
+
+    #[test]
+    fn coordinates_changed_by_their_numbers_not_their_writing() {
+        let mut d = CadDialog::new(
+            PathBuf::from("plan.dxf"),
+            Coordinates {
+                crs: Some("EPSG:4549".into()),
+                control_points: None,
+            },
+        );
+        d.original_rows = rows(&[["0", "0", "40499800", "3299900"]]);
+        d.points = rows(&[["0.0", " 0", "40499800.0", "3.2998e6"], ["", "", "", ""]]);
+        assert!(d.coords_changed(), "3.2998e6 is another number");
+        d.points[0][3] = "3.2999e6".into();
+        assert!(!d.coords_changed(), "the same numbers written otherwise");
+        d.crs_text = " EPSG:4549 ".into();
+        assert!(!d.coords_changed());
+        d.crs_text.clear();
+        assert!(d.coords_changed(), "the CRS left to the guess");
+        d.crs_text = "EPSG:4549".into();
+        d.points[0][0] = "x".into();
+        assert!(d.coords_changed());
     }
 
     #[test]

@@ -217,6 +217,15 @@ impl Lang {
         }
     }
 
+    /// After a layer's error: how many more layers failed too (nothing for none).
+    pub fn more_layers(self, n: usize) -> String {
+        match (self, n) {
+            (_, 0) => String::new(),
+            (Lang::Zh, n) => format!("（另有 {n} 个图层同样失败）"),
+            (Lang::En, n) => format!(" (and {n} more layers)"),
+        }
+    }
+
     /// A CRS the user typed that is not one.
     pub fn bad_crs(self, text: &str, error: &str) -> String {
         match self {

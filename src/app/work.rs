@@ -333,13 +333,20 @@ impl TownApp {
     fn replace_reloaded(&mut self, loaded: &Loaded) {
         let lang = self.lang();
         for path in &loaded.paths {
-            let failure = loaded
+            // One failure a layer, mostly for the same reason: the first, and how many more.
+            let errors: Vec<String> = loaded
                 .failures
                 .iter()
                 .filter(|f| &f.path == path)
                 .map(|f| f.error.to_string())
-                .reduce(|a, b| format!("{a}; {b}"))
-                .map(|e| format!("{}: {e}", lang.t(tx::CAD_RELOAD_FAILED)));
+                .collect();
+            let failure = errors.first().map(|e| {
+                format!(
+                    "{}: {e}{}",
+                    lang.t(tx::CAD_RELOAD_FAILED),
+                    lang.more_layers(errors.len() - 1)
+                )
+            });
             if failure.is_none() {
                 let old: Vec<LayerId> = self
                     .doc
