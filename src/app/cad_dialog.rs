@@ -810,10 +810,18 @@ fn coordinates_ui(ui: &mut egui::Ui, d: &mut CadDialog, lang: Lang, commands: &m
         FitState::Fit(ct) => {
             ui.label(lang.fit_summary(ct));
             if ct.suspect() {
+                // The table's row of that point (blank rows are no points).
                 let (m, i) = ct.fit.max_residual;
+                let row = d
+                    .points
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty()))
+                    .nth(i)
+                    .map_or(i + 1, |(k, _)| k + 1);
                 ui.colored_label(
                     Color32::from_rgb(0xc0, 0x10, 0x30),
-                    lang.suspect_point(i + 1, m),
+                    lang.suspect_point(row, m),
                 );
             }
         }

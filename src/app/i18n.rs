@@ -269,14 +269,15 @@ impl Lang {
         }
     }
 
-    /// The control point whose residual says it is likely mistyped.
-    pub fn suspect_point(self, point: usize, residual_m: f64) -> String {
+    /// The control point (its row in the table) whose residual says it is likely mistyped.
+    pub fn suspect_point(self, row: usize, residual_m: f64) -> String {
+        let limit = crate::crs::ControlTransform::SUSPECT_RESIDUAL_M;
         match self {
             Lang::Zh => format!(
-                "第 {point} 个控制点残差 {residual_m:.3} m（超过 1 m）：很可能输入有误，请检查其坐标"
+                "第 {row} 个控制点残差 {residual_m:.3} m（超过 {limit} m）：很可能输入有误，请检查其坐标"
             ),
             Lang::En => format!(
-                "Control point {point} is {residual_m:.3} m off (over 1 m): likely mistyped, check its coordinates"
+                "Control point {row} is {residual_m:.3} m off (over {limit} m): likely mistyped, check its coordinates"
             ),
         }
     }
