@@ -456,6 +456,14 @@ impl TownApp {
         } else {
             coords.crs.as_deref().and_then(|c| Crs::parse(c).ok())
         };
+        // The text encoding the opened project gives this file, kept on reloading.
+        let encoding = self
+            .project
+            .opened_inputs
+            .iter()
+            .find(|(p, _)| *p == path)
+            .and_then(|(_, i)| i.encoding.as_deref())
+            .and_then(crate::io::encoding::encoding_from_label);
         let options = LoadOptions {
             working_crs: if only_this {
                 None
@@ -465,6 +473,12 @@ impl TownApp {
             taxonomy: self.doc.taxonomy.clone(),
             crs_for: crs.map(|c| vec![(key.clone(), c)]).unwrap_or_default(),
             control_for: control.map(|c| vec![(key.clone(), c)]).unwrap_or_default(),
+            // One file: its encoding for the reader too (`load_files` reads with `read`).
+            read: ReadOptions {
+                encoding,
+                ..ReadOptions::default()
+            },
+            encoding_for: encoding.map(|e| vec![(key.clone(), e)]).unwrap_or_default(),
             layer_role_for: d
                 .rows
                 .iter()
