@@ -59,10 +59,13 @@ fn harness(files: Vec<PathBuf>, lang: Lang) -> Harness<'static, TownApp> {
     h
 }
 
-/// Step frames until background loading is done (the frame loop itself never waits).
+/// Step frames until background loading (a CAD dialog's reading, a project being opened) is
+/// done (the frame loop itself never waits). The first frames take the last input in (a click
+/// starts its job at the end of the frame).
 fn wait_for_jobs(h: &mut Harness<'static, TownApp>) {
+    h.run_steps(2);
     let start = Instant::now();
-    while h.state().is_busy() {
+    while h.state().is_busy() || h.state().project.pending.is_some() {
         assert!(
             start.elapsed() < Duration::from_secs(60),
             "loading took too long"
@@ -852,4 +855,324 @@ fn an_age_band_raster_shows_its_band_in_the_layers_panel() {
         Some("60+".into())
     );
     let _ = h.get_by_label("年龄段 60岁以上");
+}
+
+/// The text field holding `value`.
+fn text_field<'a>(h: &'a Harness<'static, TownApp>, value: &'a str) -> egui_kittest::Node<'a> {
+    h.query_all_by_value(value)
+        .find(|n| n.accesskit_node().role() == egui::accesskit::Role::TextInput)
+        .unwrap_or_else(|| panic!("a text field holding {value}"))
+}
+
+/// What a node says (a label's text is its value).
+fn node_text(n: &egui_kittest::Node<'_>) -> String {
+    let a = n.accesskit_node();
+    a.label().or_else(|| a.value()).unwrap_or_default()
+}
+
+/// Each layer of the map from `file`: its name, role and extent (working CRS).
+fn drawing_layers(
+    app: &TownApp,
+    file: &std::path::Path,
+) -> Vec<(String, Option<Role>, geo_types::Rect<f64>)> {
+    app.doc
+        .layers
+        .iter()
+        .filter(|l| l.overlay.is_none() && l.layer.source.path == file)
+        .filter_map(|l| {
+            let ext = towncircle::io::load::extent(&l.layer)?;
+            Some((l.layer.name.clone(), l.role(), ext))
+        })
+        .collect()
+}
+
+/// The layers lie where the same drawing made in CGCS2000 lies (within 3 m: arcs are cut in
+/// the drawing's own frame), with its roles but the water's, which the planner made greenway.
+fn assert_at_the_town(app: &TownApp, file: &std::path::Path) {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dxf");
+    let real = towncircle::io::load::load(
+        &[fixtures.join("town_r2018.dxf")],
+        &towncircle::io::LoadOptions::default(),
+    );
+    assert_eq!(app.doc.working_crs.as_ref(), Some(&real.working_crs));
+    let ours = drawing_layers(app, file);
+    let with_extent = real
+        .layers
+        .iter()
+        .filter(|l| towncircle::io::load::extent(l).is_some())
+        .count();
+    assert_eq!(ours.len(), with_extent, "{ours:?}");
+    for (name, role, ext) in &ours {
+        let r = real
+            .layers
+            .iter()
+            .find(|l| &l.name == name)
+            .unwrap_or_else(|| panic!("{name} is in the real drawing"));
+        let want = towncircle::io::load::extent(r).expect("extent");
+        for (a, b) in [(ext.min(), want.min()), (ext.max(), want.max())] {
+            let d = (a.x - b.x).hypot(a.y - b.y);
+            assert!(d < 3.0, "{name}: {d} m from the real drawing");
+        }
+        let expected = if name == "水系" {
+            Some(Role::Greenway)
+        } else {
+            r.role
+        };
+        assert_eq!(*role, expected, "{name}");
+    }
+}
+
+/// A plan on a local site grid (独立坐标系), opened in the app: the CAD dialog lists its layers
+/// with their counts; a role is changed; the control points are loaded from a CSV (a bad CSV,
+/// a bad cell and a typo'd point are said, and change nothing); OK puts the drawing on the
+/// town; the project keeps the roles and the points and brings both back.
+#[test]
+fn the_cad_dialog_places_a_local_drawing_by_control_points_and_the_project_keeps_them() {
+    use egui::accesskit::Role as A11y;
+    use towncircle::app::Command;
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dxf");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let dxf = dir.path().join("town_local.dxf");
+    std::fs::copy(fixtures.join("town_local.dxf"), &dxf).expect("copy");
+    let mut h = harness(Vec::new(), Lang::Zh);
+    let ctx = h.ctx.clone();
+    h.state_mut()
+        .apply(&ctx, Command::OpenFiles(vec![dxf.clone()]));
+    wait_for_jobs(&mut h);
+
+    // Coordinates of no known CRS: the file did not load, and the dialog says what it needs.
+    assert!(h.state().doc.layers.is_empty());
+    assert!(
+        h.state()
+            .log
+            .iter()
+            .any(|e| e.level == Level::Error && e.text.contains("town_local.dxf")),
+        "{:?}",
+        h.state().log
+    );
+    let read = towncircle::io::read(&dxf, &Default::default()).expect("read");
+    {
+        let d = h.state().cad.as_ref().expect("the CAD dialog is open");
+        assert_eq!(d.rows.len(), read.len());
+        for (row, layer) in d.rows.iter().zip(&read) {
+            assert_eq!(row.layer, layer.name);
+            assert_eq!(row.features, layer.features.len());
+        }
+    }
+    assert!(h.query_all_by_label(tx::CAD_DIALOG.zh).next().is_some());
+    h.get_by_label(tx::CAD_NEEDS_POINTS.zh);
+    for layer in &read {
+        let count = layer.features.len().to_string();
+        let combo = h.get_by_role_and_label(A11y::ComboBox, &layer.name);
+        // The count stands in the layer's row, left of its role.
+        let row_y = combo.rect().center().y;
+        assert!(
+            h.query_all_by_label(&count)
+                .any(|n| (n.rect().center().y - row_y).abs() < 4.0),
+            "{}: {count}",
+            layer.name
+        );
+    }
+
+    // The water is made a greenway.
+    h.get_by_role_and_label(A11y::ComboBox, "水系").click();
+    h.run_steps(2);
+    h.get_by_label(Lang::Zh.role(Role::Greenway)).click();
+    h.run_steps(2);
+    let water = |h: &Harness<'static, TownApp>| {
+        h.state()
+            .cad
+            .as_ref()
+            .and_then(|d| d.rows.iter().find(|r| r.layer == "水系").map(|r| r.role))
+    };
+    assert_eq!(water(&h), Some(Some(Role::Greenway)));
+
+    // A CSV that does not parse names the file and the line; the table stays empty.
+    let bad = dir.path().join("坏控制点.csv");
+    std::fs::write(&bad, "本地X,本地Y,目标X,目标Y\n0,0,1,oops\n").expect("write");
+    h.state_mut().apply(&ctx, Command::CadLoadCsv(bad));
+    h.run_steps(2);
+    let said = h.get_by_label_contains(tx::CAD_CSV_FAILED.zh);
+    let said = node_text(&said);
+    assert!(
+        said.contains("坏控制点.csv") && said.contains("line 2"),
+        "{said}"
+    );
+    assert!(h.state().cad.as_ref().is_some_and(|d| d.points.is_empty()));
+
+    // The points of the CLI's CSV (as the file dialog hands it over): five rows, a fit of
+    // scale 1.0003, rotation 2.5°.
+    h.state_mut().apply(
+        &ctx,
+        Command::CadLoadCsv(fixtures.join("control_points.csv")),
+    );
+    h.run_steps(2);
+    assert_eq!(h.state().cad.as_ref().map(|d| d.points.len()), Some(5));
+    h.get_by_label_contains("比例 1.000300");
+    h.get_by_label_contains("旋转 2.5000°");
+    assert!(h.query_by_label_contains("很可能输入有误").is_none());
+
+    // A typo in point 3's northing (40 m) is flagged with the point's number.
+    text_field(&h, "3300638.8128").set_text_value_accesskit("3300678.8128");
+    h.run_steps(2);
+    let flag = h.get_by_label_contains("很可能输入有误");
+    assert!(
+        node_text(&flag).contains("第 3 个控制点"),
+        "{}",
+        node_text(&flag)
+    );
+    assert!(h.query_all_by_label_contains("⚠").count() >= 1);
+    // A cell that is no number: said with its row and column; OK changes nothing.
+    text_field(&h, "3300678.8128").set_text_value_accesskit("33006x8");
+    h.run_steps(2);
+    h.get_by_label("控制点第 3 行：目标Y「33006x8」不是数字");
+    h.get_by_role_and_label(A11y::Button, tx::OK.zh).click();
+    wait_for_jobs(&mut h);
+    assert!(h.state().cad.is_some(), "the dialog stays");
+    assert!(h.state().doc.layers.is_empty());
+    // A row added and left blank does not count; the right value back, no flag.
+    h.get_by_label(tx::CAD_ADD_POINT.zh).click();
+    h.run_steps(2);
+    text_field(&h, "33006x8").set_text_value_accesskit("3300638.8128");
+    h.run_steps(2);
+    assert_eq!(h.state().cad.as_ref().map(|d| d.points.len()), Some(6));
+    assert!(h.query_by_label_contains("很可能输入有误").is_none());
+    h.get_by_label_contains("5 个控制点");
+
+    h.get_by_role_and_label(A11y::Button, tx::OK.zh).click();
+    wait_for_jobs(&mut h);
+    assert!(
+        h.state().cad.is_none(),
+        "{:?}",
+        h.state().cad.as_ref().map(|d| &d.message)
+    );
+    assert_at_the_town(h.state(), &dxf);
+
+    // Saved: the roles per CAD layer and the points in the project file itself.
+    let project = dir.path().join("规划.towncircle");
+    h.state_mut()
+        .apply(&ctx, Command::SaveProjectTo(project.clone()));
+    let saved = towncircle::project::Project::read(&project).expect("saved");
+    let input = &saved.inputs[0];
+    assert_eq!(input.path, "town_local.dxf");
+    assert_eq!(
+        input.layer_roles.get("水系").map(String::as_str),
+        Some("greenway")
+    );
+    let want = towncircle::crs::parse_control_points(
+        &std::fs::read_to_string(fixtures.join("control_points.csv")).expect("csv"),
+    )
+    .expect("points");
+    assert_eq!(
+        input.control_points,
+        Some(towncircle::project::ControlPoints::inline(&want))
+    );
+
+    // Opened in a new window: the drawing at the town with the roles, and the dialog shows
+    // the five points.
+    let mut h = harness(Vec::new(), Lang::Zh);
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(&ctx, Command::OpenProject(project));
+    wait_for_jobs(&mut h);
+    assert_at_the_town(h.state(), &dxf);
+    assert!(h.state().cad.is_none(), "a project opens no dialog");
+    h.state_mut().apply(&ctx, Command::CadDialog(dxf.clone()));
+    wait_for_jobs(&mut h);
+    let d = h.state().cad.as_ref().expect("dialog");
+    assert_eq!(
+        towncircle::app::cad_dialog::parse_point_rows(&d.points).expect("numbers"),
+        want
+    );
+    assert!(!d.coords_changed());
+    assert_eq!(water(&h), Some(Some(Role::Greenway)));
+    // Cancel leaves everything as it is.
+    h.get_by_role_and_label(A11y::Button, tx::CANCEL.zh).click();
+    wait_for_jobs(&mut h);
+    assert!(h.state().cad.is_none());
+    assert_at_the_town(h.state(), &dxf);
+}
+
+/// A drawing already on the map: its layers' CAD button opens the dialog with the roles the
+/// map has; a role changed there is set as the layers panel sets it (no reload: the same
+/// layers). Cancel on opening left the guessed roles.
+#[test]
+fn the_cad_dialog_of_a_loaded_drawing_sets_its_roles() {
+    use egui::accesskit::Role as A11y;
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dxf");
+    let dxf = fixtures.join("town_r2018.dxf");
+    let mut h = harness(vec![dxf.clone()], Lang::Zh);
+    assert!(
+        h.state().cad.is_some(),
+        "opening a drawing shows the dialog"
+    );
+    h.get_by_role_and_label(A11y::Button, tx::CANCEL.zh).click();
+    wait_for_jobs(&mut h);
+    assert!(h.state().cad.is_none());
+    let before = drawing_layers(h.state(), &dxf);
+    let real = towncircle::io::load::load(
+        std::slice::from_ref(&dxf),
+        &towncircle::io::LoadOptions::default(),
+    );
+    for (name, role, _) in &before {
+        let r = real.layers.iter().find(|l| &l.name == name).expect("layer");
+        assert_eq!(*role, r.role, "{name}: the guessed role");
+    }
+    assert!(before.iter().all(|(_, r, _)| *r != Some(Role::Greenway)));
+    let ids: Vec<_> = h.state().doc.layers.iter().map(|l| l.id).collect();
+
+    h.query_all_by_label(tx::CAD_OPEN.zh)
+        .next()
+        .expect("a CAD button")
+        .click();
+    wait_for_jobs(&mut h);
+    {
+        let d = h.state().cad.as_ref().expect("dialog");
+        for r in &d.rows {
+            let on_map = before.iter().find(|(n, _, _)| *n == r.layer).map(|x| x.1);
+            assert_eq!(Some(r.role), on_map, "{}", r.layer);
+        }
+    }
+    // A CRS that is none is said in the dialog; nothing changes.
+    h.get_by_role_and_label(A11y::TextInput, tx::CAD_CRS.zh)
+        .set_text_value_accesskit("EPSG:abc");
+    h.run_steps(2);
+    h.get_by_role_and_label(A11y::Button, tx::OK.zh).click();
+    wait_for_jobs(&mut h);
+    assert!(
+        h.query_by_label_contains("无法识别坐标系「EPSG:abc」")
+            .is_some(),
+        "{:?}",
+        h.state().cad.as_ref().map(|d| &d.message)
+    );
+    assert_eq!(drawing_layers(h.state(), &dxf), before);
+    h.get_by_role_and_label(A11y::TextInput, tx::CAD_CRS.zh)
+        .set_text_value_accesskit("");
+    h.run_steps(2);
+    h.get_by_role_and_label(A11y::ComboBox, "用地红线").click();
+    h.run_steps(2);
+    h.get_by_label(Lang::Zh.role(Role::Greenway)).click();
+    h.run_steps(2);
+    h.get_by_role_and_label(A11y::Button, tx::OK.zh).click();
+    wait_for_jobs(&mut h);
+    assert!(h.state().cad.is_none());
+    let after = drawing_layers(h.state(), &dxf);
+    assert_eq!(after.len(), before.len());
+    for (name, role, ext) in &after {
+        let (_, was, ext_was) = before
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .expect("the same layer");
+        let want = if name == "用地红线" {
+            Some(Role::Greenway)
+        } else {
+            *was
+        };
+        assert_eq!(*role, want, "{name}");
+        assert_eq!(ext, ext_was);
+    }
+    let mut same: Vec<_> = h.state().doc.layers.iter().map(|l| l.id).collect();
+    let mut was = ids;
+    same.sort_by_key(|i| i.0);
+    was.sort_by_key(|i| i.0);
+    assert_eq!(same, was, "the same layers, not reloaded");
 }

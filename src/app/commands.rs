@@ -153,6 +153,11 @@ impl TownApp {
             | Command::CancelOpenProject
             | Command::RestoreRecovery
             | Command::DiscardRecovery => self.project_command(ctx, cmd),
+            Command::CadDialog(_)
+            | Command::CadApply
+            | Command::CadCancel
+            | Command::CadCsvDialog
+            | Command::CadLoadCsv(_) => self.cad_command(ctx, cmd),
             Command::SelectRule(i) => {
                 self.analysis.selected_rule = Some(i);
                 let places: Vec<crate::tenones::result::Place> = self

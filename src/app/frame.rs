@@ -9,6 +9,7 @@ impl TownApp {
         self.poll_jobs(&ctx);
         self.poll_analysis(&ctx);
         self.poll_batch(&ctx);
+        self.poll_cad();
         self.project_tick(&ctx);
         while let Ok(r) = self.dialog_rx.try_recv() {
             match r {
@@ -23,6 +24,7 @@ impl TownApp {
                     self.batch.out.clear();
                 }
                 DialogResult::BatchOut(f) => self.batch.out = f.display().to_string(),
+                DialogResult::CadCsv(f) => self.apply(&ctx, Command::CadLoadCsv(f)),
             }
         }
         while let Ok(r) = self.export_rx.try_recv() {
@@ -145,6 +147,7 @@ impl TownApp {
         self.toasts_ui(&ctx);
         self.project_windows(&ctx, &mut commands);
         commands.extend(self.batch_ui(&ctx));
+        commands.extend(self.cad_window(&ctx));
 
         for c in commands {
             self.apply(&ctx, c);

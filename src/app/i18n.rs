@@ -192,6 +192,96 @@ impl Lang {
     }
 
     /// Rows shown in the attribute table.
+    /// A control-point table's column: 0 local x, 1 local y, 2 target x, 3 target y.
+    pub fn point_column(self, column: usize) -> &'static str {
+        let names = match self {
+            Lang::Zh => ["本地X", "本地Y", "目标X", "目标Y"],
+            Lang::En => ["local x", "local y", "target x", "target y"],
+        };
+        names.get(column).copied().unwrap_or("")
+    }
+
+    /// A cell of the control-point table that is not a number.
+    pub fn bad_cell(self, e: &super::cad_dialog::CellError) -> String {
+        let col = self.point_column(e.column);
+        match (self, e.text.is_empty()) {
+            (Lang::Zh, true) => format!("控制点第 {} 行：{col} 为空", e.row),
+            (Lang::Zh, false) => format!("控制点第 {} 行：{col}「{}」不是数字", e.row, e.text),
+            (Lang::En, true) => format!("control point row {}: {col} is empty", e.row),
+            (Lang::En, false) => {
+                format!(
+                    "control point row {}: {col} '{}' is not a number",
+                    e.row, e.text
+                )
+            }
+        }
+    }
+
+    /// After a layer's error: how many more layers failed too (nothing for none).
+    pub fn more_layers(self, n: usize) -> String {
+        match (self, n) {
+            (_, 0) => String::new(),
+            (Lang::Zh, n) => format!("（另有 {n} 个图层同样失败）"),
+            (Lang::En, n) => format!(" (and {n} more layers)"),
+        }
+    }
+
+    /// A CRS the user typed that is not one.
+    pub fn bad_crs(self, text: &str, error: &str) -> String {
+        match self {
+            Lang::Zh => format!("无法识别坐标系「{text}」：{error}"),
+            Lang::En => format!("Unknown CRS '{text}': {error}"),
+        }
+    }
+
+    /// The CRS the magnitudes say, when none is given.
+    pub fn crs_guess(self, label: &str) -> String {
+        match self {
+            Lang::Zh => format!("未指定时按坐标量级推测为：{label}"),
+            Lang::En => format!("Without one, the magnitudes say: {label}"),
+        }
+    }
+
+    /// Scale, rotation and RMS of a control-point fit.
+    pub fn fit_summary(self, ct: &crate::crs::ControlTransform) -> String {
+        let t = &ct.fit.transform;
+        let ppm = (t.scale() - 1.0) * 1e6;
+        let rot = t.rotation().to_degrees();
+        let n = ct.points.len();
+        let rms = ct.fit.rms;
+        match (self, ct.fit.sigma0.is_some()) {
+            (Lang::Zh, true) => format!(
+                "{n} 个控制点：比例 {:.6}（{ppm:+.0} ppm），旋转 {rot:.4}°，中误差 RMS {rms:.3} m",
+                t.scale()
+            ),
+            (Lang::Zh, false) => format!(
+                "{n} 个控制点：比例 {:.6}（{ppm:+.0} ppm），旋转 {rot:.4}°；两点恰好确定转换，无从检核，请添加第三点",
+                t.scale()
+            ),
+            (Lang::En, true) => format!(
+                "{n} control points: scale {:.6} ({ppm:+.0} ppm), rotation {rot:.4}°, RMS {rms:.3} m",
+                t.scale()
+            ),
+            (Lang::En, false) => format!(
+                "{n} control points: scale {:.6} ({ppm:+.0} ppm), rotation {rot:.4}°; two points fit exactly and check nothing: add a third",
+                t.scale()
+            ),
+        }
+    }
+
+    /// The control point (its row in the table) whose residual says it is likely mistyped.
+    pub fn suspect_point(self, row: usize, residual_m: f64) -> String {
+        let limit = crate::crs::ControlTransform::SUSPECT_RESIDUAL_M;
+        match self {
+            Lang::Zh => format!(
+                "第 {row} 个控制点残差 {residual_m:.3} m（超过 {limit} m）：很可能输入有误，请检查其坐标"
+            ),
+            Lang::En => format!(
+                "Control point {row} is {residual_m:.3} m off (over {limit} m): likely mistyped, check its coordinates"
+            ),
+        }
+    }
+
     pub fn rows_shown(self, shown: usize, total: usize) -> String {
         match self {
             Lang::Zh => format!("显示 {shown} / {total} 行"),
@@ -392,6 +482,36 @@ pub mod tx {
         G_TRANSPORT = "交通", "Transport";
         G_GOVERNANCE = "公共管理", "Governance";
         G_UNMAPPED = "未分类", "Unclassified";
+        OK = "确定", "OK";
+        KIND_POINT = "点", "points";
+        KIND_LINE = "线", "lines";
+        KIND_POLYGON = "面", "polygons";
+        KIND_MIXED = "混合", "mixed";
+        KIND_EMPTY = "空", "empty";
+        CAD_DIALOG = "CAD 图层与坐标", "CAD layers and coordinates";
+        CAD_OPEN = "CAD 图层与坐标…", "CAD layers and coordinates…";
+        CAD_LAYERS_HINT = "图纸中的图层：按图层名推测用途，可修改；保存项目时一并保存。", "The drawing's layers: the role is guessed from the layer name and can be changed; the project keeps it.";
+        CAD_READING = "正在读取图纸的图层…", "Reading the drawing's layers…";
+        CAD_LAYER = "CAD 图层", "CAD layer";
+        CAD_ENTITIES = "实体数", "Entities";
+        CAD_GEOMETRY = "几何类型", "Geometry";
+        CAD_CATEGORY = "设施类别", "Facility category";
+        CAD_UNUSED = "不使用", "Unused";
+        CAD_GUESSED = "推测用途", "Guessed role";
+        CAD_COORDINATES = "坐标", "Coordinates";
+        CAD_CRS = "坐标系", "CRS";
+        CAD_CRS_AUTO = "自动：按坐标量级推测", "auto: from the magnitudes";
+        CAD_CRS_PRESETS = "常用坐标系", "Common CRSs";
+        CAD_NEEDS_POINTS = "图中坐标不属于已知坐标系（独立坐标系？）：请给出坐标系或至少 2 个控制点。", "The drawing's coordinates fit no known CRS (a local grid?): give its CRS or at least 2 control points.";
+        CAD_POINTS_HINT = "控制点（四参数转换）：图上坐标 → 上面坐标系中的坐标。", "Control points (four-parameter transform): drawing coordinates → coordinates in the CRS above.";
+        CAD_RESIDUAL = "残差 (m)", "Residual (m)";
+        CAD_SUSPECT_HINT = "残差超过 1 m：该点很可能输入有误（数字打错或 X/Y 对调）", "Residual over 1 m: this point is likely mistyped (a wrong digit or X and Y swapped)";
+        CAD_REMOVE_POINT = "删除此控制点", "Remove this control point";
+        CAD_ADD_POINT = "添加控制点", "Add a control point";
+        CAD_LOAD_CSV = "从 CSV 载入…", "Load from CSV…";
+        CAD_CSV_FAILED = "无法读取控制点文件", "Cannot read the control-point file";
+        CAD_NO_FIT = "无法计算转换", "No transform";
+        CAD_RELOAD_FAILED = "按新坐标重新加载失败，原图层保留", "Reloading with the new coordinates failed; the layers loaded before stay";
     }
 }
 

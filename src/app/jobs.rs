@@ -109,6 +109,8 @@ pub struct Loaded {
     pub failures: Vec<FileFailure>,
     pub seconds: f64,
     pub paths: Vec<PathBuf>,
+    /// The files are loaded again (new coordinates): their layers replace the ones on the map.
+    pub replaces: bool,
 }
 
 /// Read, check and reproject `paths` into `options.working_crs` (or one chosen from the data),
@@ -154,6 +156,7 @@ pub fn load_files(
         failures: ds.failures,
         seconds: started.elapsed().as_secs_f64(),
         paths: paths.to_vec(),
+        replaces: false,
     })
 }
 

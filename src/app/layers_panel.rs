@@ -9,7 +9,7 @@ use super::doc::Document;
 use super::i18n::{Lang, tx};
 use super::map::draw::paint_swatch;
 use super::map::style::FeatureStyle;
-use crate::model::{GeometryKind, Role};
+use crate::model::{Format, GeometryKind, Role};
 
 /// A small legend swatch for `style` drawn as `kind`.
 fn swatch_ui(ui: &mut egui::Ui, style: &FeatureStyle, kind: GeometryKind) {
@@ -116,6 +116,17 @@ pub fn layers_ui(
                                             .clicked()
                                         {
                                             commands.push(Command::ShowTable(id));
+                                        }
+                                        // A drawing's layers and coordinates (one dialog per
+                                        // file).
+                                        if ml.layer.source.format == Format::Dxf
+                                            && ml.overlay.is_none()
+                                            && icon_button(ui, true, "CAD", lang.t(tx::CAD_OPEN))
+                                                .clicked()
+                                        {
+                                            commands.push(Command::CadDialog(
+                                                ml.layer.source.path.clone(),
+                                            ));
                                         }
                                     },
                                 );

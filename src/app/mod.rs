@@ -4,6 +4,7 @@
 
 pub mod analysis;
 pub mod batch_work;
+pub mod cad_dialog;
 mod commands;
 pub mod fonts;
 mod frame;
@@ -128,6 +129,15 @@ pub enum Command {
     CancelOpenProject,
     RestoreRecovery,
     DiscardRecovery,
+    /// Show the CAD import dialog for this drawing (its layers, roles and coordinates).
+    CadDialog(PathBuf),
+    /// The dialog's OK: roles applied; new coordinates reload the drawing.
+    CadApply,
+    CadCancel,
+    /// Ask for a control-point CSV for the dialog.
+    CadCsvDialog,
+    /// Put the points of this control-point CSV in the dialog's table.
+    CadLoadCsv(PathBuf),
 }
 
 /// How serious a log entry is.
@@ -170,6 +180,7 @@ enum DialogResult {
     Located(usize, PathBuf),
     BatchCity(PathBuf),
     BatchOut(PathBuf),
+    CadCsv(PathBuf),
 }
 
 /// Which file dialog.
@@ -183,6 +194,7 @@ enum DialogKind {
     LocateInput(usize),
     BatchCity,
     BatchOut,
+    CadCsv,
 }
 
 /// The app.
@@ -197,6 +209,8 @@ pub struct TownApp {
     pub scenarios: scenario::ScenarioState,
     pub project: ProjectState,
     pub batch: batch_work::BatchState,
+    /// The CAD import dialog, when shown.
+    pub cad: Option<cad_dialog::CadDialog>,
     /// WGS84 lon/lat of the working CRS, for the cursor read-out.
     to_wgs84: Option<(Crs, Transformer)>,
     dialog_tx: Sender<DialogResult>,

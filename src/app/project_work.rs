@@ -127,8 +127,8 @@ impl TownApp {
                 input.encoding.clone_from(&was.encoding);
                 input.control_points = was
                     .control_points
-                    .as_deref()
-                    .map(|c| written_path(&dir, Path::new(c)));
+                    .as_ref()
+                    .map(|c| c.map_path(|f| written_path(&dir, Path::new(f))));
                 input.datum_shift.clone_from(&was.datum_shift);
                 input.extra.clone_from(&was.extra);
             }
@@ -340,9 +340,11 @@ impl TownApp {
             .map(|i| {
                 let mut i = i.clone();
                 i.control_points = i.control_points.map(|c| {
-                    crate::project::inputs::resolve(&dir, &c)
-                        .display()
-                        .to_string()
+                    c.map_path(|f| {
+                        crate::project::inputs::resolve(&dir, f)
+                            .display()
+                            .to_string()
+                    })
                 });
                 (crate::project::inputs::resolve(&dir, &i.path), i)
             })

@@ -51,6 +51,7 @@ impl TownApp {
             scenarios: scenario::ScenarioState::default(),
             project: ProjectState::default(),
             batch: Default::default(),
+            cad: None,
             to_wgs84: None,
             dialog_tx,
             dialog_rx,

@@ -38,6 +38,18 @@ impl TownApp {
             .map(|n| n.to_string_lossy().into_owned())
             .collect::<Vec<_>>()
             .join(", ");
+        let drawing = files.iter().find(|f| {
+            f.extension()
+                .is_some_and(|e| e.to_string_lossy().eq_ignore_ascii_case("dxf"))
+        });
+        // A drawing opened by the user: its layers and coordinates to check (not when
+        // exporting a PNG without a person).
+        if let Some(d) = drawing
+            && self.export_on_load.is_none()
+            && self.cad.is_none()
+        {
+            self.open_cad_dialog(ctx, d.clone());
+        }
         self.jobs.push(Job::spawn(label, ctx, move |progress| {
             load_files(&files, &options, progress)
         }));
@@ -45,7 +57,9 @@ impl TownApp {
 
     /// Any job still running?
     pub fn is_busy(&self) -> bool {
-        !self.jobs.is_empty() || self.analysis.is_busy()
+        !self.jobs.is_empty()
+            || self.analysis.is_busy()
+            || self.cad.as_ref().is_some_and(|d| d.is_reading())
     }
 
     /// The town's layers (not the overlays), shared with a job.
@@ -241,6 +255,9 @@ impl TownApp {
 
     pub(super) fn take_loaded(&mut self, ctx: &egui::Context, loaded: Loaded) {
         let lang = self.lang();
+        if loaded.replaces {
+            self.replace_reloaded(&loaded);
+        }
         let was_empty = self.doc.layers.is_empty();
         for f in &loaded.failures {
             self.log(ctx, Level::Error, lang.load_failed(&f.error.to_string()));
@@ -310,6 +327,45 @@ impl TownApp {
         ctx.request_repaint();
     }
 
+    /// Files loaded again with new coordinates: when they loaded, their old layers go (the
+    /// table and the selection with them); when not, the old layers stay and the CAD dialog
+    /// says why.
+    fn replace_reloaded(&mut self, loaded: &Loaded) {
+        let lang = self.lang();
+        for path in &loaded.paths {
+            // One failure a layer, mostly for the same reason: the first, and how many more.
+            let errors: Vec<String> = loaded
+                .failures
+                .iter()
+                .filter(|f| &f.path == path)
+                .map(|f| f.error.to_string())
+                .collect();
+            let failure = errors.first().map(|e| {
+                format!(
+                    "{}: {e}{}",
+                    lang.t(tx::CAD_RELOAD_FAILED),
+                    lang.more_layers(errors.len() - 1)
+                )
+            });
+            if failure.is_none() {
+                let old: Vec<LayerId> = self
+                    .doc
+                    .layers
+                    .iter()
+                    .filter(|l| l.overlay.is_none() && &l.layer.source.path == path)
+                    .map(|l| l.id)
+                    .collect();
+                for id in old {
+                    if self.table.layer == Some(id) {
+                        self.table = TableState::default();
+                    }
+                    self.doc.remove(id);
+                }
+            }
+            self.cad_reloaded(path, failure);
+        }
+    }
+
     /// Run a file dialog on its own thread so the frame loop never waits for it.
     pub(super) fn spawn_dialog(&self, kind: DialogKind) {
         let tx = self.dialog_tx.clone();
@@ -322,6 +378,7 @@ impl TownApp {
             DialogKind::LocateInput(_) => tx::LOCATE,
             DialogKind::BatchCity => tx::BATCH_CITY,
             DialogKind::BatchOut => tx::BATCH_OUT,
+            DialogKind::CadCsv => tx::CAD_LOAD_CSV,
         });
         let run = move || {
             let dialog = rfd::FileDialog::new().set_title(title);
@@ -334,6 +391,10 @@ impl TownApp {
                 DialogKind::ReportFolder => dialog.pick_folder().map(DialogResult::ReportTo),
                 DialogKind::BatchCity => dialog.pick_folder().map(DialogResult::BatchCity),
                 DialogKind::BatchOut => dialog.pick_folder().map(DialogResult::BatchOut),
+                DialogKind::CadCsv => dialog
+                    .add_filter("CSV", &["csv", "txt"])
+                    .pick_file()
+                    .map(DialogResult::CadCsv),
                 DialogKind::SaveProject => dialog
                     .add_filter("towncircle", &["towncircle"])
                     .set_file_name("项目.towncircle")

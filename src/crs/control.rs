@@ -174,7 +174,7 @@ pub fn fit_similarity(points: &[ControlPoint]) -> Result<SimilarityFit, CrsError
 /// `--control-points FILE=POINTS` (and a project input's `control_points`) give the loader.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ControlTransform {
-    /// The control-point file, as given.
+    /// The control-point file, as given (for points given directly: where they are kept).
     pub points_file: std::path::PathBuf,
     pub points: Vec<ControlPoint>,
     pub fit: SimilarityFit,
@@ -193,14 +193,28 @@ impl ControlTransform {
         let points = parse_control_points(&text).map_err(|e| {
             crate::error::Error::Config(format!("control points {}: {e}", path.display()))
         })?;
-        let fit = fit_similarity(&points).map_err(|e| {
+        Self::from_points(points, path).map_err(|e| {
             crate::error::Error::Config(format!("control points {}: {e}", path.display()))
-        })?;
+        })
+    }
+
+    /// Fit the transform to points given directly (typed in the app, kept in a project file);
+    /// `source` names where they are, for [`ControlTransform::describe`].
+    pub fn from_points(
+        points: Vec<ControlPoint>,
+        source: impl Into<std::path::PathBuf>,
+    ) -> Result<ControlTransform, CrsError> {
+        let fit = fit_similarity(&points)?;
         Ok(ControlTransform {
-            points_file: path.to_path_buf(),
+            points_file: source.into(),
             points,
             fit,
         })
+    }
+
+    /// The length of each control point's residual (target units), in the points' order.
+    pub fn residual_lengths(&self) -> impl Iterator<Item = f64> + '_ {
+        self.fit.residuals.iter().map(|r| r.x.hypot(r.y))
     }
 
     /// What the transform did, for the layer's warnings: the file, the points, scale, rotation

@@ -348,9 +348,9 @@ impl Project {
                 .transpose()?;
             let control = input
                 .control_points
-                .as_deref()
+                .as_ref()
                 .map(|c| {
-                    crate::crs::ControlTransform::from_file(&resolve(&dir, c))
+                    c.transform(&dir, project_file)
                         .map_err(|e| invalid(format!("{what}: control_points: {e}")))
                 })
                 .transpose()?;

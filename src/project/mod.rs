@@ -100,11 +100,12 @@ pub struct Input {
     /// `3-5`, `6-14`; beats the raster's description and file name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age_band: Option<String>,
-    /// For a drawing in a local (独立) coordinate system: its control-point file (CSV: local_x,
-    /// local_y, x, y; as `--control-points`), relative to the project file's folder when under
-    /// it. The drawing is moved by the four-parameter transform fitted to the points.
+    /// For a drawing in a local (独立) coordinate system: its control points, a CSV file
+    /// (local_x, local_y, x, y; as `--control-points`; relative to the project file's folder
+    /// when under it) or the points themselves. The drawing is moved by the four-parameter
+    /// transform fitted to the points.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub control_points: Option<String>,
+    pub control_points: Option<ControlPoints>,
     /// For a drawing in Xi'an 1980 or Beijing 1954: the seven parameters (七参数) to CGCS2000,
     /// `"dx,dy,dz,rx,ry,rz,ppm"` with an optional `,cf`/`,pv` rotation convention (as
     /// `--datum-shift`; shifts in m, rotations in arc-seconds, scale in ppm). Combined with the
@@ -135,6 +136,63 @@ impl Input {
             datum_shift: None,
             layer_roles: std::collections::BTreeMap::new(),
             extra: toml::Table::new(),
+        }
+    }
+}
+
+/// An input's control points: a file, or the points written in the project (as the app keeps
+/// points typed in its CAD import dialog, so the project needs no file beside it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ControlPoints {
+    /// A CSV file (local_x, local_y, x, y), as the project writes paths.
+    File(String),
+    /// The points, each `[local_x, local_y, x, y]` (x, y in the input's `crs`).
+    Inline(Vec<[f64; 4]>),
+}
+
+impl ControlPoints {
+    /// The same points with the file's path changed by `f` (inline points as they are).
+    pub fn map_path(&self, f: impl FnOnce(&str) -> String) -> ControlPoints {
+        match self {
+            ControlPoints::File(p) => ControlPoints::File(f(p)),
+            ControlPoints::Inline(points) => ControlPoints::Inline(points.clone()),
+        }
+    }
+
+    /// Inline points from control points.
+    pub fn inline(points: &[crate::crs::ControlPoint]) -> ControlPoints {
+        ControlPoints::Inline(
+            points
+                .iter()
+                .map(|p| [p.local.x, p.local.y, p.target.x, p.target.y])
+                .collect(),
+        )
+    }
+
+    /// The fitted transform: a file read (relative paths against `dir`), inline points fitted;
+    /// `project_file` names inline points in messages.
+    pub fn transform(
+        &self,
+        dir: &Path,
+        project_file: &Path,
+    ) -> Result<crate::crs::ControlTransform, String> {
+        match self {
+            ControlPoints::File(f) => {
+                crate::crs::ControlTransform::from_file(&inputs::resolve(dir, f))
+                    .map_err(|e| e.to_string())
+            }
+            ControlPoints::Inline(points) => {
+                let points = points
+                    .iter()
+                    .map(|[lx, ly, x, y]| crate::crs::ControlPoint {
+                        local: geo_types::coord! {x: *lx, y: *ly},
+                        target: geo_types::coord! {x: *x, y: *y},
+                    })
+                    .collect();
+                crate::crs::ControlTransform::from_points(points, project_file)
+                    .map_err(|e| e.to_string())
+            }
         }
     }
 }

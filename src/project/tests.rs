@@ -307,7 +307,7 @@ fn load_plan_turns_overrides_into_options() {
         "local_x,local_y,x,y\n0,0,100,200\n10,0,110,200\n",
     )
     .unwrap();
-    p.inputs[1].control_points = Some("控制点.csv".into());
+    p.inputs[1].control_points = Some(ControlPoints::File("控制点.csv".into()));
     let plan = p.load_plan(&file).unwrap();
     let (key, ct) = &plan.options.control_for[0];
     assert_eq!(key, &b);
@@ -315,11 +315,31 @@ fn load_plan_turns_overrides_into_options() {
     assert_eq!(ct.fit.transform.tx, 100.0);
     let again = Project::from_toml(&p.to_toml().unwrap(), &file).unwrap();
     assert_eq!(
-        again.inputs[1].control_points.as_deref(),
-        Some("控制点.csv")
+        again.inputs[1].control_points,
+        Some(ControlPoints::File("控制点.csv".into()))
     );
     assert!(again.inputs[1].extra.is_empty());
-    p.inputs[1].control_points = Some("nowhere.csv".into());
+    // The same points written in the project (as the app keeps typed points): the same fit,
+    // named after the project file; they round-trip as a TOML array.
+    p.inputs[1].control_points = Some(ControlPoints::Inline(vec![
+        [0.0, 0.0, 100.0, 200.0],
+        [10.0, 0.0, 110.0, 200.0],
+    ]));
+    let plan = p.load_plan(&file).unwrap();
+    let (_, inline) = &plan.options.control_for[0];
+    assert_eq!(inline.fit, ct.fit);
+    assert_eq!(inline.points_file, file);
+    let text = p.to_toml().unwrap();
+    let again = Project::from_toml(&text, &file).unwrap();
+    assert_eq!(again.inputs[1].control_points, p.inputs[1].control_points);
+    // One point, or two at one place: no transform, and the input is named.
+    p.inputs[1].control_points = Some(ControlPoints::Inline(vec![[0.0, 0.0, 100.0, 200.0]]));
+    let msg = p.load_plan(&file).unwrap_err().to_string();
+    assert!(
+        msg.contains("input 2 (b.shp)") && msg.contains("at least 2 control points"),
+        "{msg}"
+    );
+    p.inputs[1].control_points = Some(ControlPoints::File("nowhere.csv".into()));
     let msg = p.load_plan(&file).unwrap_err().to_string();
     assert!(
         msg.contains("input 2 (b.shp)") && msg.contains("nowhere.csv"),
