@@ -12,6 +12,13 @@
 //!
 //! [`DemandSummary`] states which was used.
 //!
+//! A population raster (人口栅格) replaces the buildings' estimates: each cell's count is shared
+//! by the residential buildings in it (by their weight, floor area); a cell without buildings is
+//! shared by the housing parcels (用地地块 with a dwelling code: 07/0701/0703, R/R1–R3, see
+//! [`crate::model::landuse`]) that overlap it, by the area of each overlap, one point per overlap
+//! (dasymetric mapping: people live on residential land); a cell with neither is a point at its
+//! centre. Every cell's count is given out, so the total equals the raster's.
+//!
 //! Age bands (年龄段): population rasters of one band each (60+, 3-5, 6-14: a layer's
 //! [`Layer::age_band`]) are spread over the same buildings the same way, each band's total kept
 //! exactly, into [`Demand::bands`]: one weight per demand point, beside the total's. The points
@@ -58,7 +65,7 @@ impl DemandSource {
             }
             DemandSource::Villages => "village populations (行政村人口)",
             DemandSource::Raster => {
-                "a population raster (人口栅格): each cell's count spread to the residential buildings in it by floor area, a cell without buildings at its centre"
+                "a population raster (人口栅格): each cell's count spread to the residential buildings in it by floor area, a cell without buildings to the housing parcels (用地地块) in it by area, else at its centre"
             }
             DemandSource::BuiltUpGrid => {
                 "a grid over the built-up area (建成区); weights are cells, not people"
@@ -98,6 +105,9 @@ pub enum WeightMethod {
     RasterShare,
     /// A population-raster cell without buildings: its count at its centre.
     RasterCell,
+    /// A population-raster cell without buildings: a housing parcel's share of its count (by the
+    /// area of the parcel inside the cell), at a point of that part of the parcel.
+    RasterParcel,
     /// A point only an age band's raster gives people (weight 0 in the total).
     AgeBandOnly,
 }
@@ -155,6 +165,9 @@ pub struct DemandSummary {
     /// Residential buildings in raster cells without people (they carry no demand).
     #[serde(skip_serializing_if = "is_zero")]
     pub buildings_without_raster_people: usize,
+    /// Raster cells without buildings whose people went to housing parcels (用地地块).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub raster_cells_on_parcels: usize,
     /// The age-band rasters used, one entry per band (see [`Demand::bands`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub age_bands: Vec<AgeBandSummary>,
@@ -225,6 +238,82 @@ pub struct DemandLayers<'a> {
     pub boundary: Vec<&'a Layer>,
     /// Population rasters' cells (points with a count: `io::geotiff::read_layer`).
     pub population: Vec<&'a Layer>,
+    /// Land parcels (用地地块); their housing parcels take a raster cell's people when the cell
+    /// has no buildings.
+    pub parcels: Vec<&'a Layer>,
+}
+
+/// The housing parcels (用地地块 whose code is a dwelling's) of parcel layers, indexed by their
+/// bounding boxes.
+#[derive(Debug, Default)]
+pub struct HousingParcels {
+    polys: Vec<Polygon<f64>>,
+    tree: rstar::RTree<rstar::primitives::GeomWithData<rstar::primitives::Rectangle<[f64; 2]>, usize>>,
+}
+
+impl HousingParcels {
+    /// The parcels of `layers` whose land-use code is a dwelling's.
+    pub fn from_layers(layers: &[&Layer]) -> HousingParcels {
+        use crate::model::landuse::{ParcelCode, parcel_code};
+        let mut polys = Vec::new();
+        for l in layers {
+            for f in &l.features {
+                let housing = matches!(parcel_code(l, f), ParcelCode::Known(u) if u.housing);
+                if !housing {
+                    continue;
+                }
+                match &f.geometry {
+                    Geometry::Polygon(p) => polys.push(p.clone()),
+                    Geometry::MultiPolygon(mp) => polys.extend(mp.0.iter().cloned()),
+                    _ => {}
+                }
+            }
+        }
+        let boxes = polys
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| {
+                let r = p.bounding_rect()?;
+                Some(rstar::primitives::GeomWithData::new(
+                    rstar::primitives::Rectangle::from_corners(
+                        [r.min().x, r.min().y],
+                        [r.max().x, r.max().y],
+                    ),
+                    i,
+                ))
+            })
+            .collect();
+        HousingParcels {
+            polys,
+            tree: rstar::RTree::bulk_load(boxes),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.polys.is_empty()
+    }
+
+    /// The parts of the housing parcels inside `cell`: (a point inside the part, its area in m²),
+    /// in the order of the parcels.
+    fn parts_in(&self, cell: &Rect<f64>) -> Vec<([f64; 2], f64)> {
+        use geo::BooleanOps;
+        let q = rstar::AABB::from_corners([cell.min().x, cell.min().y], [cell.max().x, cell.max().y]);
+        let mut hits: Vec<usize> = self
+            .tree
+            .locate_in_envelope_intersecting(&q)
+            .map(|h| h.data)
+            .collect();
+        hits.sort_unstable();
+        let square = cell.to_polygon();
+        hits.into_iter()
+            .filter_map(|i| {
+                let part = self.polys[i].intersection(&square);
+                let area = part.unsigned_area();
+                let xy = representative_point(&Geometry::MultiPolygon(part))?;
+                (area > 0.0).then_some((xy, area))
+            })
+            .collect()
+    }
 }
 
 /// Polygons with their bounding boxes, for point-in-area tests.
@@ -389,12 +478,58 @@ fn raster_cells(layers: &[&Layer], band: Option<AgeBand>) -> Vec<([f64; 2], f64)
 }
 
 /// What [`spread_cells`] gives: each building's share as (index into the buildings, people) in
-/// the order of the cells, and the cells without buildings as (centre, count).
+/// the order of the cells, and the people of cells without buildings as points: a housing
+/// parcel's part of the cell, else the cell's centre.
 struct Spread {
     shares: Vec<(usize, f64)>,
-    cells: Vec<([f64; 2], f64)>,
+    cells: Vec<CellPeople>,
     /// Buildings in no populated cell (left out).
     dropped: usize,
+    /// Cells without buildings whose people went to housing parcels.
+    cells_on_parcels: usize,
+}
+
+/// People of a raster cell without buildings at one point.
+struct CellPeople {
+    xy: [f64; 2],
+    people: f64,
+    /// On a housing parcel's part of the cell (else at the cell's centre).
+    on_parcel: bool,
+}
+
+/// The spacing of raster cell centres along x and along y: the medians of the distances to the
+/// nearest neighbours lying more across than along (and the other way round); either falls back
+/// to the median of all nearest distances, `spacing`. None when there is no spacing (one cell).
+fn cell_size(
+    cells: &[([f64; 2], f64)],
+    tree: &rstar::RTree<rstar::primitives::GeomWithData<[f64; 2], usize>>,
+    spacing: f64,
+) -> Option<[f64; 2]> {
+    if !spacing.is_finite() || spacing <= 0.0 {
+        return None;
+    }
+    let (mut dx, mut dy) = (Vec::new(), Vec::new());
+    for c in cells {
+        for n in tree.nearest_neighbor_iter(&c.0).skip(1).take(4) {
+            let [x, y] = *n.geom();
+            let (ax, ay) = ((x - c.0[0]).abs(), (y - c.0[1]).abs());
+            // Only the neighbours in the next row or column (not across the diagonal, not
+            // beyond a gap of empty cells).
+            if ax.min(ay) > 0.3 * ax.max(ay) || ax.hypot(ay) > 2.0 * spacing {
+                continue;
+            }
+            if ax > ay {
+                dx.push(ax);
+            } else {
+                dy.push(ay);
+            }
+        }
+    }
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied().unwrap_or(spacing)
+    };
+    Some([median(dx), median(dy)])
 }
 
 /// Dasymetric spread of raster `cells` (centre, count) over building demand points: each
@@ -403,8 +538,13 @@ struct Spread {
 /// degrees works once reprojected); a cell's count is shared by its buildings in proportion to
 /// their weights (floor area), a cell without buildings is a point at its centre. Every cell's
 /// count is given out: the total equals the cells'. Also returns the buildings dropped (in no
-/// populated cell).
-fn spread_cells(cells: &[([f64; 2], f64)], buildings: &[DemandPoint]) -> Spread {
+/// populated cell). A cell without buildings goes to the `parcels` overlapping it, by area,
+/// before its centre.
+fn spread_cells(
+    cells: &[([f64; 2], f64)],
+    buildings: &[DemandPoint],
+    parcels: &HousingParcels,
+) -> Spread {
     use rstar::RTree;
     use rstar::primitives::GeomWithData;
     let tree: RTree<GeomWithData<[f64; 2], usize>> = RTree::bulk_load(
@@ -443,11 +583,37 @@ fn spread_cells(cells: &[([f64; 2], f64)], buildings: &[DemandPoint]) -> Spread 
         shares: Vec::with_capacity(buildings.len()),
         cells: Vec::new(),
         dropped,
+        cells_on_parcels: 0,
+    };
+    let size = if parcels.is_empty() {
+        None
+    } else {
+        cell_size(cells, &tree, spacing)
     };
     for (ci, (centre, count)) in cells.iter().enumerate() {
         let m = &members[ci];
         if m.is_empty() {
-            out.cells.push((*centre, *count));
+            let parts = size.map_or_else(Vec::new, |[sx, sy]| {
+                parcels.parts_in(&Rect::new(
+                    (centre[0] - sx / 2.0, centre[1] - sy / 2.0),
+                    (centre[0] + sx / 2.0, centre[1] + sy / 2.0),
+                ))
+            });
+            let area: f64 = parts.iter().map(|p| p.1).sum();
+            if area > 0.0 {
+                out.cells_on_parcels += 1;
+                out.cells.extend(parts.into_iter().map(|(xy, a)| CellPeople {
+                    xy,
+                    people: count * a / area,
+                    on_parcel: true,
+                }));
+            } else {
+                out.cells.push(CellPeople {
+                    xy: *centre,
+                    people: *count,
+                    on_parcel: false,
+                });
+            }
             continue;
         }
         let sum: f64 = m.iter().map(|i| buildings[*i].weight.max(0.0)).sum();
@@ -515,6 +681,7 @@ struct BandBase<'a> {
     point_of_building: Vec<Option<usize>>,
     layers: &'a [&'a Layer],
     boundary: &'a Region,
+    parcels: &'a HousingParcels,
 }
 
 /// A cell centre as a key (centimetres), to find a band's cell among the total's.
@@ -541,7 +708,7 @@ fn add_bands(
     let mut point_of_cell: std::collections::HashMap<(i64, i64), usize> = points
         .iter()
         .enumerate()
-        .filter(|(_, p)| p.method == WeightMethod::RasterCell)
+        .filter(|(_, p)| matches!(p.method, WeightMethod::RasterCell | WeightMethod::RasterParcel))
         .map(|(i, p)| (cell_key(p.xy), i))
         .collect();
     let first_added = points.len();
@@ -562,7 +729,7 @@ fn add_bands(
             warnings,
         );
         let mut weights = vec![0.0; points.len()];
-        let spread = spread_cells(&cells, base.buildings);
+        let spread = spread_cells(&cells, base.buildings, base.parcels);
         for (bi, w) in spread.shares {
             let pi = *point_of_building[bi].get_or_insert_with(|| {
                 points.push(DemandPoint {
@@ -575,7 +742,7 @@ fn add_bands(
             weights.resize(points.len(), 0.0);
             weights[pi] += w;
         }
-        for (xy, w) in spread.cells {
+        for CellPeople { xy, people: w, .. } in spread.cells {
             let pi = *point_of_cell.entry(cell_key(xy)).or_insert_with(|| {
                 let (village, built_up) = place(xy);
                 points.push(DemandPoint {
@@ -739,9 +906,16 @@ pub fn build_demand(
     );
     let raster_total: Option<f64> = (!cells.is_empty()).then(|| cells.iter().map(|c| c.1).sum());
     let mut buildings_without_raster_people = 0;
+    let mut raster_cells_on_parcels = 0;
+    let parcels = if layers.population.is_empty() {
+        HousingParcels::default()
+    } else {
+        HousingParcels::from_layers(&layers.parcels)
+    };
     if !cells.is_empty() {
         let buildings = std::mem::take(&mut points);
-        let spread = spread_cells(&cells, &buildings);
+        let spread = spread_cells(&cells, &buildings, &parcels);
+        raster_cells_on_parcels = spread.cells_on_parcels;
         let dropped = spread.dropped;
         buildings_without_raster_people = dropped;
         if dropped > 0 {
@@ -761,12 +935,17 @@ pub fn build_demand(
                 ..buildings[bi].clone()
             });
         }
-        for (xy, weight) in spread.cells {
+        for c in spread.cells {
+            let (xy, weight) = (c.xy, c.people);
             let in_bu = built_up.contains(xy);
             points.push(DemandPoint {
                 xy,
                 weight,
-                method: WeightMethod::RasterCell,
+                method: if c.on_parcel {
+                    WeightMethod::RasterParcel
+                } else {
+                    WeightMethod::RasterCell
+                },
                 village: village_of(xy, in_bu),
                 built_up: in_bu,
                 origin: None,
@@ -898,6 +1077,7 @@ pub fn build_demand(
                 point_of_building,
                 layers: &layers.population,
                 boundary: &boundary,
+                parcels: &parcels,
             },
             &mut points,
             |xy| {
@@ -946,6 +1126,7 @@ pub fn build_demand(
         raster_total,
         raster_outside_boundary: raster_outside,
         buildings_without_raster_people,
+        raster_cells_on_parcels,
         age_bands,
         points_only_in_age_bands,
     };
@@ -1110,6 +1291,95 @@ mod tests {
                 .any(|w| w.contains("outside the town boundary"))
         );
         assert!(d.warnings.iter().any(|w| w.contains("carry no demand")));
+    }
+
+    /// A raster cell without buildings gives its people to the housing parcels (用地地块 with a
+    /// dwelling code) overlapping it, by the area of each overlap; a school's parcel and a parcel
+    /// with an unknown code take none; a cell with a building keeps it; the total stays the
+    /// raster's.
+    #[test]
+    fn raster_cells_without_buildings_spread_to_housing_parcels_by_area() {
+        let p = Profile::default().demand;
+        // 100 m cells centred at (50 + 100i, 50 + 100j), i, j in 0..3, count 10·(i + 3j + 1).
+        let mut cells = Vec::new();
+        for j in 0..3 {
+            for i in 0..3 {
+                cells.push((
+                    Geometry::Point(Point::new(50.0 + 100.0 * i as f64, 50.0 + 100.0 * j as f64)),
+                    vec![
+                        AttrValue::Float(10.0 * (i + 3 * j + 1) as f64),
+                        AttrValue::Float(100.0),
+                    ],
+                ));
+            }
+        }
+        let raster = layer(&["population", "cell_size"], cells);
+        let b = layer(
+            &["用途"],
+            vec![(square(10.0, 10.0, 10.0), vec![AttrValue::Text("住宅".into())])],
+        );
+        let rect = |x0: f64, y0: f64, x1: f64, y1: f64| {
+            Geometry::Polygon(Polygon::new(
+                LineString::from(vec![(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]),
+                vec![],
+            ))
+        };
+        let code = |c: &str| vec![AttrValue::Text(c.into())];
+        let parcels = layer(
+            &["用地性质"],
+            vec![
+                // Across cells (1, 0) and (2, 0).
+                (rect(120.0, 20.0, 280.0, 80.0), code("0701")),
+                // Two in cell (1, 1), 1 600 and 3 200 m².
+                (rect(110.0, 110.0, 130.0, 190.0), code("R2")),
+                (rect(150.0, 110.0, 190.0, 190.0), code("070102")),
+                // A school over cell (0, 1), an unknown code in cell (2, 1).
+                (rect(0.0, 100.0, 100.0, 200.0), code("0804")),
+                (rect(210.0, 110.0, 290.0, 190.0), code("0799")),
+                // Housing over the building's cell (0, 0): the building takes its people.
+                (rect(0.0, 0.0, 100.0, 100.0), code("0703")),
+            ],
+        );
+        let d = build_demand(
+            &DemandLayers {
+                buildings: vec![&b],
+                population: vec![&raster],
+                parcels: vec![&parcels],
+                ..Default::default()
+            },
+            &p,
+            None,
+        );
+        assert_eq!(d.summary.source, DemandSource::Raster);
+        assert!((d.summary.total_weight - 450.0).abs() < 1e-9);
+        assert_eq!(d.summary.raster_cells_on_parcels, 3);
+        let of = |m: WeightMethod| -> Vec<&DemandPoint> {
+            d.points.iter().filter(|p| p.method == m).collect()
+        };
+        assert_eq!(of(WeightMethod::RasterShare).len(), 1);
+        assert_eq!(of(WeightMethod::RasterShare)[0].weight, 10.0);
+        let on_parcels = of(WeightMethod::RasterParcel);
+        assert_eq!(on_parcels.len(), 4);
+        let near = |x: f64, y: f64| {
+            on_parcels
+                .iter()
+                .find(|p| (p.xy[0] - x).abs() < 40.0 && (p.xy[1] - y).abs() < 40.0)
+                .unwrap_or_else(|| panic!("no parcel point near ({x}, {y}): {on_parcels:?}"))
+                .weight
+        };
+        // Each part of the first parcel has its cell's people, inside its cell.
+        assert!((near(160.0, 50.0) - 20.0).abs() < 1e-9);
+        assert!((near(240.0, 50.0) - 30.0).abs() < 1e-9);
+        for p in &on_parcels {
+            assert!(p.origin.is_none());
+        }
+        // Cell (1, 1): 50 people, 1 : 2 by area.
+        assert!((near(120.0, 150.0) - 50.0 / 3.0).abs() < 1e-9);
+        assert!((near(170.0, 150.0) - 100.0 / 3.0).abs() < 1e-9);
+        // The school's and the unknown code's cells, and the top row, stay at their centres.
+        let centres: Vec<[f64; 2]> = of(WeightMethod::RasterCell).iter().map(|p| p.xy).collect();
+        assert_eq!(centres.len(), 5);
+        assert!(centres.contains(&[50.0, 150.0]) && centres.contains(&[250.0, 150.0]));
     }
 
     /// An age band's raster is spread over the same buildings the same way (by floor area, its
