@@ -178,7 +178,12 @@ fn check_town(layers: &[Layer], r12: bool) {
     );
     let summary = ParcelSummary::of_layer(parcels);
     assert_eq!(
-        (summary.parcels, summary.with_code, summary.unknown, summary.missing),
+        (
+            summary.parcels,
+            summary.with_code,
+            summary.unknown,
+            summary.missing
+        ),
         (5, 5, 0, 0)
     );
     let labels = layer(layers, "地块编号");

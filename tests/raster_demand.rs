@@ -174,7 +174,10 @@ fn analyze_runs_on_a_cad_drawing_with_a_population_raster() {
     let d = &s["access"]["demand"];
     assert_eq!(d["source"], "raster", "{d}");
     let total = f(&d["total_weight"]);
-    assert!((total - 5220.0).abs() < 1e-6, "GDAL's sum of the raster: {total}");
+    assert!(
+        (total - 5220.0).abs() < 1e-6,
+        "GDAL's sum of the raster: {total}"
+    );
     assert_eq!(
         d["by_method"]["raster_share"].as_u64(),
         Some(6),

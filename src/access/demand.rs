@@ -248,7 +248,9 @@ pub struct DemandLayers<'a> {
 #[derive(Debug, Default)]
 pub struct HousingParcels {
     polys: Vec<Polygon<f64>>,
-    tree: rstar::RTree<rstar::primitives::GeomWithData<rstar::primitives::Rectangle<[f64; 2]>, usize>>,
+    tree: rstar::RTree<
+        rstar::primitives::GeomWithData<rstar::primitives::Rectangle<[f64; 2]>, usize>,
+    >,
 }
 
 impl HousingParcels {
@@ -297,7 +299,8 @@ impl HousingParcels {
     /// in the order of the parcels.
     fn parts_in(&self, cell: &Rect<f64>) -> Vec<([f64; 2], f64)> {
         use geo::BooleanOps;
-        let q = rstar::AABB::from_corners([cell.min().x, cell.min().y], [cell.max().x, cell.max().y]);
+        let q =
+            rstar::AABB::from_corners([cell.min().x, cell.min().y], [cell.max().x, cell.max().y]);
         let mut hits: Vec<usize> = self
             .tree
             .locate_in_envelope_intersecting(&q)
@@ -602,11 +605,12 @@ fn spread_cells(
             let area: f64 = parts.iter().map(|p| p.1).sum();
             if area > 0.0 {
                 out.cells_on_parcels += 1;
-                out.cells.extend(parts.into_iter().map(|(xy, a)| CellPeople {
-                    xy,
-                    people: count * a / area,
-                    on_parcel: true,
-                }));
+                out.cells
+                    .extend(parts.into_iter().map(|(xy, a)| CellPeople {
+                        xy,
+                        people: count * a / area,
+                        on_parcel: true,
+                    }));
             } else {
                 out.cells.push(CellPeople {
                     xy: *centre,
@@ -708,7 +712,12 @@ fn add_bands(
     let mut point_of_cell: std::collections::HashMap<(i64, i64), usize> = points
         .iter()
         .enumerate()
-        .filter(|(_, p)| matches!(p.method, WeightMethod::RasterCell | WeightMethod::RasterParcel))
+        .filter(|(_, p)| {
+            matches!(
+                p.method,
+                WeightMethod::RasterCell | WeightMethod::RasterParcel
+            )
+        })
         .map(|(i, p)| (cell_key(p.xy), i))
         .collect();
     let first_added = points.len();
@@ -1316,7 +1325,10 @@ mod tests {
         let raster = layer(&["population", "cell_size"], cells);
         let b = layer(
             &["用途"],
-            vec![(square(10.0, 10.0, 10.0), vec![AttrValue::Text("住宅".into())])],
+            vec![(
+                square(10.0, 10.0, 10.0),
+                vec![AttrValue::Text("住宅".into())],
+            )],
         );
         let rect = |x0: f64, y0: f64, x1: f64, y1: f64| {
             Geometry::Polygon(Polygon::new(

@@ -276,8 +276,16 @@ mod tests {
             "{:?}",
             r.details
         );
-        assert!(r.what(false).contains("2 of 5 parcels"), "{}", r.what(false));
+        assert!(
+            r.what(false).contains("2 of 5 parcels"),
+            "{}",
+            r.what(false)
+        );
         l.features.truncate(2);
-        assert!(layer_records(&l).iter().all(|r| r.kind != QualityKind::ParcelCodes));
+        assert!(
+            layer_records(&l)
+                .iter()
+                .all(|r| r.kind != QualityKind::ParcelCodes)
+        );
     }
 }

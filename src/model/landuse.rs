@@ -570,7 +570,10 @@ mod tests {
         assert_eq!(known("XQ-03-05 1.2ha b1"), "B1");
         // A parcel number that looks like a code is passed over for the code after it.
         assert_eq!(known("A01 R2"), "R2");
-        assert_eq!(code_in_text("B-02 0799"), ParcelCode::Unknown("0799".into()));
+        assert_eq!(
+            code_in_text("B-02 0799"),
+            ParcelCode::Unknown("0799".into())
+        );
         assert_eq!(code_in_text("A-02"), ParcelCode::Missing);
         assert_eq!(code_in_text("居住用地"), ParcelCode::Missing);
     }

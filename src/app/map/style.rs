@@ -256,17 +256,41 @@ const PARCEL_NO_CODE: Color32 = rgba(0xc8, 0xc8, 0xc8, 90);
 /// warehouse purple, transport grey, utilities teal, green space green, water blue …),
 /// semi-transparent, with their legend labels (Chinese: the class names).
 pub const LANDUSE_COLOURS: [(LandUseClass, Color32); 12] = [
-    (LandUseClass::Residential, rgba(0xff, 0xff, 0x2d, PARCEL_ALPHA)),
-    (LandUseClass::PublicService, rgba(0xff, 0x4d, 0xd2, PARCEL_ALPHA)),
-    (LandUseClass::Commercial, rgba(0xff, 0x00, 0x00, PARCEL_ALPHA)),
-    (LandUseClass::Industrial, rgba(0xbb, 0x96, 0x74, PARCEL_ALPHA)),
-    (LandUseClass::Warehouse, rgba(0x87, 0x61, 0xd3, PARCEL_ALPHA)),
-    (LandUseClass::Transport, rgba(0xa0, 0xa0, 0xa0, PARCEL_ALPHA)),
-    (LandUseClass::Utilities, rgba(0x00, 0x80, 0x80, PARCEL_ALPHA)),
+    (
+        LandUseClass::Residential,
+        rgba(0xff, 0xff, 0x2d, PARCEL_ALPHA),
+    ),
+    (
+        LandUseClass::PublicService,
+        rgba(0xff, 0x4d, 0xd2, PARCEL_ALPHA),
+    ),
+    (
+        LandUseClass::Commercial,
+        rgba(0xff, 0x00, 0x00, PARCEL_ALPHA),
+    ),
+    (
+        LandUseClass::Industrial,
+        rgba(0xbb, 0x96, 0x74, PARCEL_ALPHA),
+    ),
+    (
+        LandUseClass::Warehouse,
+        rgba(0x87, 0x61, 0xd3, PARCEL_ALPHA),
+    ),
+    (
+        LandUseClass::Transport,
+        rgba(0xa0, 0xa0, 0xa0, PARCEL_ALPHA),
+    ),
+    (
+        LandUseClass::Utilities,
+        rgba(0x00, 0x80, 0x80, PARCEL_ALPHA),
+    ),
     (LandUseClass::Green, rgba(0x2e, 0xb8, 0x2e, PARCEL_ALPHA)),
     (LandUseClass::Special, rgba(0x6b, 0x6b, 0x2f, PARCEL_ALPHA)),
     (LandUseClass::Water, rgba(0x4d, 0xa6, 0xff, PARCEL_ALPHA)),
-    (LandUseClass::Agriculture, rgba(0xc6, 0xe0, 0x8a, PARCEL_ALPHA)),
+    (
+        LandUseClass::Agriculture,
+        rgba(0xc6, 0xe0, 0x8a, PARCEL_ALPHA),
+    ),
     (LandUseClass::Other, rgba(0xe6, 0xd2, 0xb4, PARCEL_ALPHA)),
 ];
 
@@ -473,7 +497,11 @@ mod tests {
         use crate::model::layer::{AttrValue, Field, FieldKind, SourceId};
         let mut l = crate::io::synth::buildings(5, 1);
         l.fields = vec![Field::new("用地性质", FieldKind::Text)];
-        for (f, code) in l.features.iter_mut().zip(["0701", "R2", "A33", "1401", "0799"]) {
+        for (f, code) in l
+            .features
+            .iter_mut()
+            .zip(["0701", "R2", "A33", "1401", "0799"])
+        {
             f.attrs = vec![AttrValue::Text(code.into())];
             f.source_id = SourceId::Feature(1);
         }
@@ -487,7 +515,10 @@ mod tests {
             "{yellow:?}"
         );
         let magenta = fill(2);
-        assert!(magenta.r() > magenta.g() && magenta.b() > magenta.g(), "{magenta:?}");
+        assert!(
+            magenta.r() > magenta.g() && magenta.b() > magenta.g(),
+            "{magenta:?}"
+        );
         let green = fill(3);
         assert!(green.g() > green.r() && green.g() > green.b(), "{green:?}");
         for i in 0..5 {
@@ -495,8 +526,10 @@ mod tests {
         }
         assert_eq!(fill(4), PARCEL_NO_CODE);
         let rows = legend(&l, Some(Role::Parcels), &t);
-        let labels: Vec<(&str, usize)> =
-            rows.iter().map(|r| (r.group.unwrap_or(""), r.count)).collect();
+        let labels: Vec<(&str, usize)> = rows
+            .iter()
+            .map(|r| (r.group.unwrap_or(""), r.count))
+            .collect();
         assert_eq!(
             labels,
             [
