@@ -184,33 +184,19 @@ fn the_whole_demo_town_loses_nothing_and_strict_passes() {
 fn parcels_with_unknown_or_missing_codes_are_counted_and_said() {
     let tmp = tempfile::tempdir().expect("tmp");
     let parcels = tmp.path().join("控规地块.geojson");
-    let square = |x: f64, y: f64| {
-        let d = 0.001;
-        format!(
-            "[[[{x},{y}],[{},{y}],[{},{}],[{x},{}],[{x},{y}]]]",
-            x + d,
-            x + d,
-            y + d,
-            y + d
-        )
-    };
-    let features: Vec<String> = [("0701", 119.95), ("R2", 119.952), ("0799", 119.954), ("", 119.956)]
+    let features: Vec<serde_json::Value> = [("0701", 119.95), ("R2", 119.952), ("0799", 119.954), ("", 119.956)]
         .iter()
-        .map(|(code, x)| {
-            format!(
-                r#"{{"type":"Feature","properties":{{"地块编号":"A-{x}","YDXZ":"{code}"}},"geometry":{{"type":"Polygon","coordinates":{}}}}}"#,
-                square(*x, 30.05)
-            )
+        .map(|&(code, x)| {
+            let (x1, y, y1) = (x + 0.001, 30.05, 30.051);
+            serde_json::json!({
+                "type": "Feature",
+                "properties": {"地块编号": format!("A-{x}"), "YDXZ": code},
+                "geometry": {"type": "Polygon", "coordinates": [[[x, y], [x1, y], [x1, y1], [x, y1], [x, y]]]}
+            })
         })
         .collect();
-    std::fs::write(
-        &parcels,
-        format!(
-            r#"{{"type":"FeatureCollection","features":[{}]}}"#,
-            features.join(",")
-        ),
-    )
-    .expect("write");
+    let collection = serde_json::json!({"type": "FeatureCollection", "features": features});
+    std::fs::write(&parcels, collection.to_string()).expect("write");
 
     let info = Command::new(env!("CARGO_BIN_EXE_towncircle"))
         .arg("info")

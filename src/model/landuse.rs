@@ -147,9 +147,11 @@ pub enum ParcelCode {
     Missing,
 }
 
-/// The guide's codes: (first level, its number of second levels, second levels with a third
-/// level and their number).
-const YDYH: &[(u8, u8, &[(u8, u8)])] = &[
+/// Second levels of the guide that have third levels: (second level, number of third levels).
+type ThirdLevels = &'static [(u8, u8)];
+
+/// The guide's codes: (first level, its number of second levels, its third levels).
+const YDYH: &[(u8, u8, ThirdLevels)] = &[
     (1, 3, &[]),
     (2, 5, &[]),
     (3, 4, &[]),

@@ -245,8 +245,10 @@ pub const POPULATION_RAMP: [(f64, Color32, &str); 6] = [
     ),
 ];
 
-/// How semi-transparent parcel fills are (of 255): the map below stays readable.
-const PARCEL_ALPHA: u8 = 120;
+/// A parcel fill: the colour at 120 of 255 opacity, so the map below stays readable.
+const fn parcel_fill_rgb(r: u8, g: u8, b: u8) -> Color32 {
+    rgba(r, g, b, 120)
+}
 
 /// The fill of parcels without a known land-use code.
 const PARCEL_NO_CODE: Color32 = rgba(0xc8, 0xc8, 0xc8, 90);
@@ -256,42 +258,21 @@ const PARCEL_NO_CODE: Color32 = rgba(0xc8, 0xc8, 0xc8, 90);
 /// warehouse purple, transport grey, utilities teal, green space green, water blue …),
 /// semi-transparent, with their legend labels (Chinese: the class names).
 pub const LANDUSE_COLOURS: [(LandUseClass, Color32); 12] = [
-    (
-        LandUseClass::Residential,
-        rgba(0xff, 0xff, 0x2d, PARCEL_ALPHA),
-    ),
+    (LandUseClass::Residential, parcel_fill_rgb(0xff, 0xff, 0x2d)),
     (
         LandUseClass::PublicService,
-        rgba(0xff, 0x4d, 0xd2, PARCEL_ALPHA),
+        parcel_fill_rgb(0xff, 0x4d, 0xd2),
     ),
-    (
-        LandUseClass::Commercial,
-        rgba(0xff, 0x00, 0x00, PARCEL_ALPHA),
-    ),
-    (
-        LandUseClass::Industrial,
-        rgba(0xbb, 0x96, 0x74, PARCEL_ALPHA),
-    ),
-    (
-        LandUseClass::Warehouse,
-        rgba(0x87, 0x61, 0xd3, PARCEL_ALPHA),
-    ),
-    (
-        LandUseClass::Transport,
-        rgba(0xa0, 0xa0, 0xa0, PARCEL_ALPHA),
-    ),
-    (
-        LandUseClass::Utilities,
-        rgba(0x00, 0x80, 0x80, PARCEL_ALPHA),
-    ),
-    (LandUseClass::Green, rgba(0x2e, 0xb8, 0x2e, PARCEL_ALPHA)),
-    (LandUseClass::Special, rgba(0x6b, 0x6b, 0x2f, PARCEL_ALPHA)),
-    (LandUseClass::Water, rgba(0x4d, 0xa6, 0xff, PARCEL_ALPHA)),
-    (
-        LandUseClass::Agriculture,
-        rgba(0xc6, 0xe0, 0x8a, PARCEL_ALPHA),
-    ),
-    (LandUseClass::Other, rgba(0xe6, 0xd2, 0xb4, PARCEL_ALPHA)),
+    (LandUseClass::Commercial, parcel_fill_rgb(0xff, 0x00, 0x00)),
+    (LandUseClass::Industrial, parcel_fill_rgb(0xbb, 0x96, 0x74)),
+    (LandUseClass::Warehouse, parcel_fill_rgb(0x87, 0x61, 0xd3)),
+    (LandUseClass::Transport, parcel_fill_rgb(0xa0, 0xa0, 0xa0)),
+    (LandUseClass::Utilities, parcel_fill_rgb(0x00, 0x80, 0x80)),
+    (LandUseClass::Green, parcel_fill_rgb(0x2e, 0xb8, 0x2e)),
+    (LandUseClass::Special, parcel_fill_rgb(0x6b, 0x6b, 0x2f)),
+    (LandUseClass::Water, parcel_fill_rgb(0x4d, 0xa6, 0xff)),
+    (LandUseClass::Agriculture, parcel_fill_rgb(0xc6, 0xe0, 0x8a)),
+    (LandUseClass::Other, parcel_fill_rgb(0xe6, 0xd2, 0xb4)),
 ];
 
 /// The legend label of parcels without a known code.
