@@ -74,9 +74,9 @@ impl Lang {
     /// parcels without a known code; None for other keys.
     fn land_use(self, key: &str) -> Option<&'static str> {
         use crate::model::landuse::LandUseClass as C;
-        if key == crate::app::map::style::PARCEL_NO_CODE_LABEL {
+        if key == crate::model::landuse::NO_CODE_ZH {
             return Some(match self {
-                Lang::Zh => crate::app::map::style::PARCEL_NO_CODE_LABEL,
+                Lang::Zh => crate::model::landuse::NO_CODE_ZH,
                 Lang::En => "Land use unknown",
             });
         }

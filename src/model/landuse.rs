@@ -137,6 +137,9 @@ pub struct LandUse {
     pub housing: bool,
 }
 
+/// The name of parcels without a known code (a legend row).
+pub const NO_CODE_ZH: &str = "用地代码未知";
+
 /// What a parcel's code is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParcelCode {

@@ -276,7 +276,7 @@ pub const LANDUSE_COLOURS: [(LandUseClass, Color32); 12] = [
 ];
 
 /// The legend label of parcels without a known code.
-pub const PARCEL_NO_CODE_LABEL: &str = "用地代码未知";
+pub const PARCEL_NO_CODE_LABEL: &str = crate::model::landuse::NO_CODE_ZH;
 
 /// A parcel's land-use class, None without a known code.
 fn parcel_class(layer: &Layer, feature: &Feature) -> Option<LandUseClass> {
