@@ -175,3 +175,82 @@ fn the_whole_demo_town_loses_nothing_and_strict_passes() {
     assert!(records.iter().any(|r| r["kind"] == "unmapped_categories"));
     assert_eq!(summary["tenones_caveats"].as_array().map(Vec::len), Some(0));
 }
+
+/// Land parcels (用地地块) from a GeoJSON with a YDXZ (用地性质) field: the layer is taken as
+/// parcels by its name; parcels without a code either system knows are kept, counted and said —
+/// `info` names the unknown code, `analyze` puts a `parcel_codes` record on the console, in
+/// summary.json and in report.html.
+#[test]
+fn parcels_with_unknown_or_missing_codes_are_counted_and_said() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let parcels = tmp.path().join("控规地块.geojson");
+    let features: Vec<serde_json::Value> = [("0701", 119.95), ("R2", 119.952), ("0799", 119.954), ("", 119.956)]
+        .iter()
+        .map(|&(code, x)| {
+            let (x1, y, y1) = (x + 0.001, 30.05, 30.051);
+            serde_json::json!({
+                "type": "Feature",
+                "properties": {"地块编号": format!("A-{x}"), "YDXZ": code},
+                "geometry": {"type": "Polygon", "coordinates": [[[x, y], [x1, y], [x1, y1], [x, y1], [x, y]]]}
+            })
+        })
+        .collect();
+    let collection = serde_json::json!({"type": "FeatureCollection", "features": features});
+    std::fs::write(&parcels, collection.to_string()).expect("write");
+
+    let info = Command::new(env!("CARGO_BIN_EXE_towncircle"))
+        .arg("info")
+        .arg(&parcels)
+        .arg("--json")
+        .output()
+        .expect("run");
+    assert!(info.status.success());
+    let j: serde_json::Value = serde_json::from_slice(&info.stdout).expect("json");
+    let layer = &j["layers"][0];
+    assert_eq!(layer["role"], "parcels", "{layer}");
+    let p = &layer["parcels"];
+    assert_eq!(
+        (&p["parcels"], &p["with_code"], &p["unknown"], &p["missing"]),
+        (
+            &serde_json::json!(4),
+            &serde_json::json!(2),
+            &serde_json::json!(1),
+            &serde_json::json!(1)
+        ),
+        "{p}"
+    );
+    assert_eq!(p["unknown_codes"]["0799"], 1, "{p}");
+    assert_eq!(p["by_class"]["residential"], 2, "{p}");
+    assert_eq!(p["field"], "YDXZ");
+
+    let out = tmp.path().join("report");
+    let (code, stdout, stderr) = analyze(&[
+        demo().to_str().expect("utf-8"),
+        parcels.to_str().expect("utf-8"),
+        "--out",
+        out.to_str().expect("utf-8"),
+        "--lang",
+        "en",
+    ]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("控规地块") && stdout.contains("2 of 4 parcels"),
+        "{stdout}"
+    );
+    let summary: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("summary.json")).expect("summary.json"),
+    )
+    .expect("json");
+    let rec = summary["data_quality"]
+        .as_array()
+        .expect("data_quality")
+        .iter()
+        .find(|r| r["kind"] == "parcel_codes")
+        .expect("a parcel_codes record");
+    assert_eq!(rec["role"], "parcels");
+    assert_eq!(rec["features_affected"], 2);
+    assert_eq!(rec["features_read"], 4);
+    assert!(rec["details"].to_string().contains("0799 ×1"), "{rec}");
+    let html = std::fs::read_to_string(out.join("report.html")).expect("report.html");
+    assert!(html.contains("2 of 4 parcels"), "the report says it");
+}

@@ -9,6 +9,7 @@ use geo_types::{Coord, Geometry};
 use towncircle::crs::{Crs, CrsOrigin};
 use towncircle::io::dxf::read_dxf;
 use towncircle::io::{LoadOptions, ReadOptions, format_of, load, read};
+use towncircle::model::landuse::{LandUseClass, ParcelCode, ParcelSummary, parcel_code};
 use towncircle::model::{AttrValue, Format, Layer, Role, Severity};
 
 const X0: f64 = 40_500_000.0;
@@ -125,9 +126,9 @@ fn check_town(layers: &[Layer], r12: bool) {
     );
 
     // Parcels: closed polylines (and one that only ends where it starts) are polygons, named
-    // by the labels on 地块编号; the mapping gives them no role.
+    // by the labels on 地块编号; the mapping makes them parcels (用地地块).
     let parcels = layer(layers, "用地红线");
-    assert_eq!(parcels.role, None);
+    assert_eq!(parcels.role, Some(Role::Parcels));
     assert_eq!(parcels.features.len(), 5);
     assert!(
         parcels
@@ -148,12 +149,42 @@ fn check_town(layers: &[Layer], r12: bool) {
     assert_eq!(
         texts(parcels, "name"),
         [
-            "A-01 居住用地",
-            "A-02",
-            "B-01 幼儿园用地",
-            "B-02",
-            "C-01 商业"
+            "A-01 0701 居住用地",
+            "A-02 0701",
+            "B-01 080404 幼儿园用地",
+            "B-02 1401",
+            "C-01 0901 商业"
         ]
+    );
+    // Their land-use codes come from those labels (用地用海分类: two dwellings, a kindergarten
+    // site, a park, a shop).
+    let codes: Vec<(String, LandUseClass, bool)> = parcels
+        .features
+        .iter()
+        .map(|f| match parcel_code(parcels, f) {
+            ParcelCode::Known(u) => (u.code, u.class, u.housing),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("0701".into(), LandUseClass::Residential, true),
+            ("0701".into(), LandUseClass::Residential, true),
+            ("080404".into(), LandUseClass::PublicService, false),
+            ("1401".into(), LandUseClass::Green, false),
+            ("0901".into(), LandUseClass::Commercial, false),
+        ]
+    );
+    let summary = ParcelSummary::of_layer(parcels);
+    assert_eq!(
+        (
+            summary.parcels,
+            summary.with_code,
+            summary.unknown,
+            summary.missing
+        ),
+        (5, 5, 0, 0)
     );
     let labels = layer(layers, "地块编号");
     assert_eq!(labels.role, None, "texts are annotation, not facilities");
@@ -367,10 +398,10 @@ fn load_guesses_cgcs2000_gauss_kruger_and_classifies_facilities() {
     );
     let first = roads.features[0].geometry.coords_iter().next().unwrap();
     assert!((first.x - 500_000.0).abs() < 1.0, "{first:?}");
-    // Roles survive the guesser: texts and parcels get none.
+    // Roles survive the guesser: texts get none, parcels stay parcels.
     let role = |n: &str| ds.layers.iter().find(|l| l.name == n).unwrap().role;
     assert_eq!(role("地块编号"), None);
-    assert_eq!(role("用地红线"), None);
+    assert_eq!(role("用地红线"), Some(Role::Parcels));
     assert_eq!(role("建筑"), Some(Role::Buildings));
     // Facilities are classified: by the mapping's category, and by the block's name.
     let t = &LoadOptions::default().taxonomy;
@@ -479,7 +510,7 @@ fn damaged_drawings_give_layers_or_errors_never_panics() {
     assert_eq!(cases, 1200);
 }
 
-/// `--cad-layers FILE`: a planner's rules come before the built-in ones (用地红线, no role by
+/// `--cad-layers FILE`: a planner's rules come before the built-in ones (用地红线, parcels by
 /// default, becomes the built-up area); a rules file that cannot be read stops the command with
 /// a message naming it.
 #[test]
@@ -515,7 +546,7 @@ fn a_planners_cad_layer_rules_on_the_command_line() {
             .map(|l| l["role"].clone())
             .expect("parcels")
     };
-    assert_eq!(role_of_parcels(&run(&[])), serde_json::Value::Null);
+    assert_eq!(role_of_parcels(&run(&[])), "parcels");
     let o = run(&["--cad-layers".as_ref(), rules.as_os_str()]);
     assert_eq!(role_of_parcels(&o), "built_up_area");
     std::fs::write(&rules, "version = 1\n[[layer]]\npattern = \n").expect("write");

@@ -451,7 +451,7 @@ fn saving_an_opened_project_keeps_what_the_app_does_not_edit() {
         "{:?}",
         roads.quality
     );
-    // The planner gives the parcels a role (the CAD rules leave them unused) and takes the
+    // The planner gives the parcels another role (the CAD rules make them parcels) and takes the
     // water away: each layer's role is saved and comes back.
     let id_of = |h: &Harness<'_, TownApp>, name: &str| {
         h.state()

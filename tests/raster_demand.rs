@@ -136,9 +136,11 @@ fn a_raster_elsewhere_is_not_used_and_says_so() {
 }
 
 /// A CAD drawing with a population raster (issue 14's "done when"): `analyze` reads the DXF's
-/// roads, buildings and facilities in their roles (by assets/cad-layers.toml) and spreads the
-/// raster (EPSG:4549, 50 m cells, GDAL-written: make_dxf_town_pop.py) over its buildings; the
-/// drawing has no boundary, so the town total is the raster's total, 5220 people, exactly.
+/// roads, buildings, facilities and parcels in their roles (by assets/cad-layers.toml) and
+/// spreads the raster (EPSG:4549, 50 m cells, GDAL-written: make_dxf_town_pop.py) over its
+/// buildings, and a cell without buildings over the housing parcels in it; the drawing has no
+/// boundary, so the town total is the raster's total, 5220 people (to rounding: parcels share a
+/// cell by area).
 #[test]
 fn analyze_runs_on_a_cad_drawing_with_a_population_raster() {
     let tmp = tempfile::tempdir().expect("tmp");
@@ -168,14 +170,25 @@ fn analyze_runs_on_a_cad_drawing_with_a_population_raster() {
         role_of("dxf-town-pop-4549.tif"),
         Some(Value::from("population"))
     );
+    assert_eq!(role_of("用地红线"), Some(Value::from("parcels")));
     let d = &s["access"]["demand"];
     assert_eq!(d["source"], "raster", "{d}");
-    assert_eq!(f(&d["total_weight"]), 5220.0, "GDAL's sum of the raster");
+    let total = f(&d["total_weight"]);
+    assert!(
+        (total - 5220.0).abs() < 1e-6,
+        "GDAL's sum of the raster: {total}"
+    );
     assert_eq!(
         d["by_method"]["raster_share"].as_u64(),
         Some(6),
         "the six buildings"
     );
+    // Cells without buildings over the two housing parcels (A-01, A-02: 0701 in their labels)
+    // give their people to those parcels; the kindergarten, park and shop parcels take none.
+    let on_parcels = d["raster_cells_on_parcels"].as_u64().unwrap_or(0);
+    let parcel_points = d["by_method"]["raster_parcel"].as_u64().unwrap_or(0);
+    assert!(on_parcels >= 10, "{d}");
+    assert!(parcel_points >= on_parcels, "{d}");
     // The kindergartens of the drawing are facilities with their coverage.
     assert!(
         s["access"]["categories"]

@@ -497,3 +497,38 @@ fn no_network() {
     assert!(err.contains("no usable road network"), "{err}");
     assert!(!err.contains("panicked"));
 }
+
+/// `--parcel-candidates`: the candidates are the town's public-service parcels — in the DXF
+/// fixture the one labelled 080404 (幼儿园用地) of its five parcels (two housing, a park, a
+/// shop) — each named by its label.
+#[test]
+fn public_service_parcels_are_the_candidates() {
+    let dxf = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dxf/town_r2018.dxf");
+    let args: Vec<&std::ffi::OsStr> = vec![
+        "suggest".as_ref(),
+        dxf.as_os_str(),
+        "--category".as_ref(),
+        "fresh_market".as_ref(),
+        "--tier".as_ref(),
+        "15".as_ref(),
+        "--count".as_ref(),
+        "1".as_ref(),
+        "--parcel-candidates".as_ref(),
+        "--json".as_ref(),
+    ];
+    let (code, out, err) = towncircle(&args);
+    assert_eq!(code, 0, "{err}");
+    let j: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(j["candidates"]["area"], "file", "{}", j["candidates"]);
+    assert_eq!(j["candidates"]["found"], 1, "{}", j["candidates"]);
+    // The parcel lies within 15 minutes' walk of every building of the drawing.
+    let site = &j["sites"][0];
+    assert!(
+        site["name"]
+            .as_str()
+            .is_some_and(|n| n.contains("B-01 080404")),
+        "{}",
+        j["sites"]
+    );
+    assert!(j["added_weight"].as_f64().is_some_and(|w| w > 0.0));
+}

@@ -289,6 +289,7 @@ mod tests {
                 raster_total: None,
                 raster_outside_boundary: None,
                 buildings_without_raster_people: 0,
+                raster_cells_on_parcels: 0,
                 age_bands: vec![],
                 points_only_in_age_bands: 0,
             },

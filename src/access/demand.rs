@@ -12,6 +12,9 @@
 //!
 //! [`DemandSummary`] states which was used.
 //!
+//! A population raster (人口栅格) replaces the buildings' estimates, spread over the buildings
+//! and housing parcels in its cells by [`super::dasymetric`].
+//!
 //! Age bands (年龄段): population rasters of one band each (60+, 3-5, 6-14: a layer's
 //! [`Layer::age_band`]) are spread over the same buildings the same way, each band's total kept
 //! exactly, into [`Demand::bands`]: one weight per demand point, beside the total's. The points
@@ -26,6 +29,7 @@ use geo::{Area, BoundingRect, Centroid, Contains, InteriorPoint};
 use geo_types::{Geometry, MultiPolygon, Point, Polygon, Rect};
 use serde::Serialize;
 
+use super::dasymetric::{CellPeople, HousingParcels, spread_cells};
 use crate::model::AgeBand;
 use crate::model::layer::{AttrValue, Feature, Layer, SourceId};
 use crate::standards::profile::DemandParams;
@@ -58,7 +62,7 @@ impl DemandSource {
             }
             DemandSource::Villages => "village populations (行政村人口)",
             DemandSource::Raster => {
-                "a population raster (人口栅格): each cell's count spread to the residential buildings in it by floor area, a cell without buildings at its centre"
+                "a population raster (人口栅格): each cell's count spread to the residential buildings in it by floor area, a cell without buildings to the housing parcels (用地地块) in it by area, else at its centre"
             }
             DemandSource::BuiltUpGrid => {
                 "a grid over the built-up area (建成区); weights are cells, not people"
@@ -98,6 +102,9 @@ pub enum WeightMethod {
     RasterShare,
     /// A population-raster cell without buildings: its count at its centre.
     RasterCell,
+    /// A population-raster cell without buildings: a housing parcel's share of its count (by the
+    /// area of the parcel inside the cell), at a point of that part of the parcel.
+    RasterParcel,
     /// A point only an age band's raster gives people (weight 0 in the total).
     AgeBandOnly,
 }
@@ -155,6 +162,9 @@ pub struct DemandSummary {
     /// Residential buildings in raster cells without people (they carry no demand).
     #[serde(skip_serializing_if = "is_zero")]
     pub buildings_without_raster_people: usize,
+    /// Raster cells without buildings whose people went to housing parcels (用地地块).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub raster_cells_on_parcels: usize,
     /// The age-band rasters used, one entry per band (see [`Demand::bands`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub age_bands: Vec<AgeBandSummary>,
@@ -225,6 +235,9 @@ pub struct DemandLayers<'a> {
     pub boundary: Vec<&'a Layer>,
     /// Population rasters' cells (points with a count: `io::geotiff::read_layer`).
     pub population: Vec<&'a Layer>,
+    /// Land parcels (用地地块); their housing parcels take a raster cell's people when the cell
+    /// has no buildings.
+    pub parcels: Vec<&'a Layer>,
 }
 
 /// Polygons with their bounding boxes, for point-in-area tests.
@@ -388,79 +401,9 @@ fn raster_cells(layers: &[&Layer], band: Option<AgeBand>) -> Vec<([f64; 2], f64)
         .collect()
 }
 
-/// What [`spread_cells`] gives: each building's share as (index into the buildings, people) in
-/// the order of the cells, and the cells without buildings as (centre, count).
-struct Spread {
-    shares: Vec<(usize, f64)>,
-    cells: Vec<([f64; 2], f64)>,
-    /// Buildings in no populated cell (left out).
-    dropped: usize,
-}
-
-/// Dasymetric spread of raster `cells` (centre, count) over building demand points: each
-/// building goes to the cell whose centre is nearest, if within the cells' spacing (the median
-/// distance between neighbouring centres, found from the cells themselves, so a raster in
-/// degrees works once reprojected); a cell's count is shared by its buildings in proportion to
-/// their weights (floor area), a cell without buildings is a point at its centre. Every cell's
-/// count is given out: the total equals the cells'. Also returns the buildings dropped (in no
-/// populated cell).
-fn spread_cells(cells: &[([f64; 2], f64)], buildings: &[DemandPoint]) -> Spread {
-    use rstar::RTree;
-    use rstar::primitives::GeomWithData;
-    let tree: RTree<GeomWithData<[f64; 2], usize>> = RTree::bulk_load(
-        cells
-            .iter()
-            .enumerate()
-            .map(|(i, c)| GeomWithData::new(c.0, i))
-            .collect(),
-    );
-    let spacing = {
-        let mut d: Vec<f64> = cells
-            .iter()
-            .filter_map(|c| {
-                tree.nearest_neighbor_iter(&c.0)
-                    .nth(1)
-                    .map(|n| crate::network::graph::dist_m(c.0, *n.geom()))
-            })
-            .collect();
-        d.sort_by(f64::total_cmp);
-        d.get(d.len() / 2).copied().unwrap_or(f64::INFINITY)
-    };
-    // Within a cell: at most half the spacing along each axis, so at most √½ of it away
-    // (a little more for cells reprojected from degrees).
-    let reach = spacing * 0.75;
-    let mut members: Vec<Vec<usize>> = vec![Vec::new(); cells.len()];
-    let mut dropped = 0;
-    for (bi, b) in buildings.iter().enumerate() {
-        match tree.nearest_neighbor(&b.xy) {
-            Some(n) if crate::network::graph::dist_m(b.xy, *n.geom()) <= reach => {
-                members[n.data].push(bi);
-            }
-            _ => dropped += 1,
-        }
-    }
-    let mut out = Spread {
-        shares: Vec::with_capacity(buildings.len()),
-        cells: Vec::new(),
-        dropped,
-    };
-    for (ci, (centre, count)) in cells.iter().enumerate() {
-        let m = &members[ci];
-        if m.is_empty() {
-            out.cells.push((*centre, *count));
-            continue;
-        }
-        let sum: f64 = m.iter().map(|i| buildings[*i].weight.max(0.0)).sum();
-        for i in m {
-            let share = if sum > 0.0 {
-                buildings[*i].weight.max(0.0) / sum
-            } else {
-                1.0 / m.len() as f64
-            };
-            out.shares.push((*i, count * share));
-        }
-    }
-    out
+/// Building points as (where, weight) for [`spread_cells`].
+fn weighted(buildings: &[DemandPoint]) -> Vec<([f64; 2], f64)> {
+    buildings.iter().map(|b| (b.xy, b.weight)).collect()
 }
 
 /// Cells of one population raster (or band) inside the town boundary; those outside are left
@@ -515,6 +458,7 @@ struct BandBase<'a> {
     point_of_building: Vec<Option<usize>>,
     layers: &'a [&'a Layer],
     boundary: &'a Region,
+    parcels: &'a HousingParcels,
 }
 
 /// A cell centre as a key (centimetres), to find a band's cell among the total's.
@@ -541,7 +485,12 @@ fn add_bands(
     let mut point_of_cell: std::collections::HashMap<(i64, i64), usize> = points
         .iter()
         .enumerate()
-        .filter(|(_, p)| p.method == WeightMethod::RasterCell)
+        .filter(|(_, p)| {
+            matches!(
+                p.method,
+                WeightMethod::RasterCell | WeightMethod::RasterParcel
+            )
+        })
         .map(|(i, p)| (cell_key(p.xy), i))
         .collect();
     let first_added = points.len();
@@ -562,7 +511,7 @@ fn add_bands(
             warnings,
         );
         let mut weights = vec![0.0; points.len()];
-        let spread = spread_cells(&cells, base.buildings);
+        let spread = spread_cells(&cells, &weighted(base.buildings), base.parcels);
         for (bi, w) in spread.shares {
             let pi = *point_of_building[bi].get_or_insert_with(|| {
                 points.push(DemandPoint {
@@ -575,7 +524,7 @@ fn add_bands(
             weights.resize(points.len(), 0.0);
             weights[pi] += w;
         }
-        for (xy, w) in spread.cells {
+        for CellPeople { xy, people: w, .. } in spread.cells {
             let pi = *point_of_cell.entry(cell_key(xy)).or_insert_with(|| {
                 let (village, built_up) = place(xy);
                 points.push(DemandPoint {
@@ -739,9 +688,16 @@ pub fn build_demand(
     );
     let raster_total: Option<f64> = (!cells.is_empty()).then(|| cells.iter().map(|c| c.1).sum());
     let mut buildings_without_raster_people = 0;
+    let mut raster_cells_on_parcels = 0;
+    let parcels = if layers.population.is_empty() {
+        HousingParcels::default()
+    } else {
+        HousingParcels::from_layers(&layers.parcels)
+    };
     if !cells.is_empty() {
         let buildings = std::mem::take(&mut points);
-        let spread = spread_cells(&cells, &buildings);
+        let spread = spread_cells(&cells, &weighted(&buildings), &parcels);
+        raster_cells_on_parcels = spread.cells_on_parcels;
         let dropped = spread.dropped;
         buildings_without_raster_people = dropped;
         if dropped > 0 {
@@ -761,12 +717,17 @@ pub fn build_demand(
                 ..buildings[bi].clone()
             });
         }
-        for (xy, weight) in spread.cells {
+        for c in spread.cells {
+            let (xy, weight) = (c.xy, c.people);
             let in_bu = built_up.contains(xy);
             points.push(DemandPoint {
                 xy,
                 weight,
-                method: WeightMethod::RasterCell,
+                method: if c.on_parcel {
+                    WeightMethod::RasterParcel
+                } else {
+                    WeightMethod::RasterCell
+                },
                 village: village_of(xy, in_bu),
                 built_up: in_bu,
                 origin: None,
@@ -898,6 +859,7 @@ pub fn build_demand(
                 point_of_building,
                 layers: &layers.population,
                 boundary: &boundary,
+                parcels: &parcels,
             },
             &mut points,
             |xy| {
@@ -946,6 +908,7 @@ pub fn build_demand(
         raster_total,
         raster_outside_boundary: raster_outside,
         buildings_without_raster_people,
+        raster_cells_on_parcels,
         age_bands,
         points_only_in_age_bands,
     };
@@ -1110,6 +1073,98 @@ mod tests {
                 .any(|w| w.contains("outside the town boundary"))
         );
         assert!(d.warnings.iter().any(|w| w.contains("carry no demand")));
+    }
+
+    /// A raster cell without buildings gives its people to the housing parcels (用地地块 with a
+    /// dwelling code) overlapping it, by the area of each overlap; a school's parcel and a parcel
+    /// with an unknown code take none; a cell with a building keeps it; the total stays the
+    /// raster's.
+    #[test]
+    fn raster_cells_without_buildings_spread_to_housing_parcels_by_area() {
+        let p = Profile::default().demand;
+        // 100 m cells centred at (50 + 100i, 50 + 100j), i, j in 0..3, count 10·(i + 3j + 1).
+        let mut cells = Vec::new();
+        for j in 0..3 {
+            for i in 0..3 {
+                cells.push((
+                    Geometry::Point(Point::new(50.0 + 100.0 * i as f64, 50.0 + 100.0 * j as f64)),
+                    vec![
+                        AttrValue::Float(10.0 * (i + 3 * j + 1) as f64),
+                        AttrValue::Float(100.0),
+                    ],
+                ));
+            }
+        }
+        let raster = layer(&["population", "cell_size"], cells);
+        let b = layer(
+            &["用途"],
+            vec![(
+                square(10.0, 10.0, 10.0),
+                vec![AttrValue::Text("住宅".into())],
+            )],
+        );
+        let rect = |x0: f64, y0: f64, x1: f64, y1: f64| {
+            Geometry::Polygon(Polygon::new(
+                LineString::from(vec![(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]),
+                vec![],
+            ))
+        };
+        let code = |c: &str| vec![AttrValue::Text(c.into())];
+        let parcels = layer(
+            &["用地性质"],
+            vec![
+                // Across cells (1, 0) and (2, 0).
+                (rect(120.0, 20.0, 280.0, 80.0), code("0701")),
+                // Two in cell (1, 1), 1 600 and 3 200 m².
+                (rect(110.0, 110.0, 130.0, 190.0), code("R2")),
+                (rect(150.0, 110.0, 190.0, 190.0), code("070102")),
+                // A school over cell (0, 1), an unknown code in cell (2, 1).
+                (rect(0.0, 100.0, 100.0, 200.0), code("0804")),
+                (rect(210.0, 110.0, 290.0, 190.0), code("0799")),
+                // Housing over the building's cell (0, 0): the building takes its people.
+                (rect(0.0, 0.0, 100.0, 100.0), code("0703")),
+            ],
+        );
+        let d = build_demand(
+            &DemandLayers {
+                buildings: vec![&b],
+                population: vec![&raster],
+                parcels: vec![&parcels],
+                ..Default::default()
+            },
+            &p,
+            None,
+        );
+        assert_eq!(d.summary.source, DemandSource::Raster);
+        assert!((d.summary.total_weight - 450.0).abs() < 1e-9);
+        assert_eq!(d.summary.raster_cells_on_parcels, 3);
+        let of = |m: WeightMethod| -> Vec<&DemandPoint> {
+            d.points.iter().filter(|p| p.method == m).collect()
+        };
+        assert_eq!(of(WeightMethod::RasterShare).len(), 1);
+        assert_eq!(of(WeightMethod::RasterShare)[0].weight, 10.0);
+        let on_parcels = of(WeightMethod::RasterParcel);
+        assert_eq!(on_parcels.len(), 4);
+        let near = |x: f64, y: f64| {
+            on_parcels
+                .iter()
+                .find(|p| (p.xy[0] - x).abs() < 40.0 && (p.xy[1] - y).abs() < 40.0)
+                .unwrap_or_else(|| panic!("no parcel point near ({x}, {y}): {on_parcels:?}"))
+                .weight
+        };
+        // Each part of the first parcel has its cell's people, inside its cell.
+        assert!((near(160.0, 50.0) - 20.0).abs() < 1e-9);
+        assert!((near(240.0, 50.0) - 30.0).abs() < 1e-9);
+        for p in &on_parcels {
+            assert!(p.origin.is_none());
+        }
+        // Cell (1, 1): 50 people, 1 : 2 by area.
+        assert!((near(120.0, 150.0) - 50.0 / 3.0).abs() < 1e-9);
+        assert!((near(170.0, 150.0) - 100.0 / 3.0).abs() < 1e-9);
+        // The school's and the unknown code's cells, and the top row, stay at their centres.
+        let centres: Vec<[f64; 2]> = of(WeightMethod::RasterCell).iter().map(|p| p.xy).collect();
+        assert_eq!(centres.len(), 5);
+        assert!(centres.contains(&[50.0, 150.0]) && centres.contains(&[250.0, 150.0]));
     }
 
     /// An age band's raster is spread over the same buildings the same way (by floor area, its

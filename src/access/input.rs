@@ -18,6 +18,8 @@ pub struct AccessInput<'a> {
     pub boundary: Vec<&'a Layer>,
     /// Population rasters' cells ([`Role::Population`]).
     pub population: Vec<&'a Layer>,
+    /// Land parcels (用地地块, [`Role::Parcels`]).
+    pub parcels: Vec<&'a Layer>,
 }
 
 impl<'a> AccessInput<'a> {
@@ -33,6 +35,7 @@ impl<'a> AccessInput<'a> {
                 Some(Role::BuiltUpArea) => input.built_up.push(l),
                 Some(Role::Boundary) => input.boundary.push(l),
                 Some(Role::Population) => input.population.push(l),
+                Some(Role::Parcels) => input.parcels.push(l),
                 _ => {}
             }
         }

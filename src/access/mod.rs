@@ -8,6 +8,7 @@
 
 pub mod catchment;
 pub mod coverage;
+pub mod dasymetric;
 pub mod demand;
 pub mod dijkstra;
 pub mod euclid;

@@ -63,6 +63,7 @@ impl PreparedTown {
                 built_up: input.built_up.clone(),
                 boundary: input.boundary.clone(),
                 population: input.population.clone(),
+                parcels: input.parcels.clone(),
             },
             &profile.demand,
             extent,

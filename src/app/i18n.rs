@@ -48,6 +48,7 @@ impl Lang {
                 Role::Grid => "Governance grid",
                 Role::AdminBoundaries => "Admin boundaries",
                 Role::Population => "Population raster",
+                Role::Parcels => "Land parcels",
             },
         }
     }
@@ -64,9 +65,39 @@ impl Lang {
             "transport" => tx::G_TRANSPORT,
             "governance" => tx::G_GOVERNANCE,
             "" => tx::G_UNMAPPED,
-            other => return other.to_string(),
+            other => return self.land_use(other).unwrap_or(other).to_string(),
         };
         self.t(t).to_string()
+    }
+
+    /// A parcel legend row's name: a land-use class (its Chinese name, as the legend keys it) or
+    /// parcels without a known code; None for other keys.
+    fn land_use(self, key: &str) -> Option<&'static str> {
+        use crate::model::landuse::LandUseClass as C;
+        if key == crate::model::landuse::NO_CODE_ZH {
+            return Some(match self {
+                Lang::Zh => crate::model::landuse::NO_CODE_ZH,
+                Lang::En => "Land use unknown",
+            });
+        }
+        let class = C::ALL.into_iter().find(|c| c.zh() == key)?;
+        Some(match self {
+            Lang::Zh => class.zh(),
+            Lang::En => match class {
+                C::Residential => "Residential",
+                C::PublicService => "Public administration and services",
+                C::Commercial => "Commercial and business",
+                C::Industrial => "Industrial",
+                C::Warehouse => "Warehousing",
+                C::Transport => "Transport",
+                C::Utilities => "Utilities",
+                C::Green => "Green and open space",
+                C::Special => "Special use",
+                C::Water => "Water",
+                C::Agriculture => "Farm and forest land",
+                C::Other => "Other land",
+            },
+        })
     }
 
     /// "N features" under a layer name.

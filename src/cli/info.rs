@@ -87,6 +87,13 @@ fn print_info(info: &InfoSummary, max_warnings: usize) {
                 println!("    {e}");
             }
         }
+        if let Some(p) = &l.parcels {
+            println!("  land use: {}", p.sentence());
+            let classes: Vec<String> = p.by_class.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            if !classes.is_empty() {
+                println!("  land-use classes: {}", classes.join(", "));
+            }
+        }
         if !l.warnings.is_empty() {
             println!("  warnings: {}", l.warnings.len());
             for w in l.warnings.iter().take(max_warnings) {

@@ -51,6 +51,10 @@ pub struct SuggestArgs {
     /// nodes; any readable format and CRS (reprojected like the town's files).
     #[arg(long, value_name = "FILE")]
     candidates: Option<PathBuf>,
+    /// Candidate sites: the public-service parcels (用地地块 coded 08…, A…, C1–C4) of the town's
+    /// parcel layers, instead of the network nodes.
+    #[arg(long, conflicts_with = "candidates")]
+    parcel_candidates: bool,
     /// Default candidates from the network nodes of the whole town (镇域) instead of the
     /// built-up area (建成区): for village facilities.
     #[arg(long)]
@@ -214,6 +218,21 @@ pub fn run(args: SuggestArgs) -> anyhow::Result<ExitCode> {
     }
 
     let input = AccessInput::from_layers(town_files.layers());
+    if args.parcel_candidates {
+        let candidates = towncircle::access::suggest::candidates::public_service_parcel_candidates(
+            &input.parcels,
+        );
+        if candidates.is_empty() {
+            bail!(
+                "--parcel-candidates: no public-service parcel (用地地块 coded 08…, A… or C1–C4) in the town's parcel layers ({} of them)",
+                input.parcels.len()
+            );
+        }
+        request.candidates = CandidateInput::Given {
+            file: "public-service parcels (用地地块)".into(),
+            candidates,
+        };
+    }
     let town = run_town(
         &input,
         &profile,

@@ -128,6 +128,17 @@ pub fn layer_records(layer: &Layer) -> Vec<QualityRecord> {
         out.push(r);
     }
 
+    if layer.role == Some(crate::model::Role::Parcels) {
+        let parcels = crate::model::landuse::ParcelSummary::of_layer(layer);
+        let warnings = parcels.warnings();
+        if !warnings.is_empty() {
+            let mut r = record(QualityKind::ParcelCodes);
+            r.features_affected = Some(parcels.unknown + parcels.missing);
+            r.details = warnings;
+            out.push(r);
+        }
+    }
+
     for (issue_kind, kind) in [
         (IssueKind::Attributes, QualityKind::BadAttributes),
         (IssueKind::Repaired, QualityKind::RepairedGeometry),
@@ -230,6 +241,51 @@ mod tests {
         assert_eq!(
             kinds,
             vec![QualityKind::GuessedCrs, QualityKind::GuessedEncoding]
+        );
+    }
+
+    /// A parcel layer's record counts the parcels without a known code and names the unknown
+    /// codes; a layer whose every parcel has a code has none.
+    #[test]
+    fn parcels_without_a_known_code_are_counted() {
+        let mut l = layer();
+        l.role = Some(crate::model::Role::Parcels);
+        l.fields = vec![crate::model::Field::new(
+            "YDXZ",
+            crate::model::FieldKind::Text,
+        )];
+        for (i, code) in ["0701", "R2", "0799", "", "0701"].into_iter().enumerate() {
+            l.features.push(crate::model::Feature {
+                geometry: geo_types::Point::new(120.0, 30.0).into(),
+                attrs: vec![crate::model::AttrValue::Text(code.into())],
+                source_id: SourceId::Feature(i as u64 + 1),
+                category: None,
+            });
+        }
+        let rs = layer_records(&l);
+        let r = rs
+            .iter()
+            .find(|r| r.kind == QualityKind::ParcelCodes)
+            .expect("a parcel record");
+        assert_eq!(r.features_affected, Some(2));
+        assert_eq!(r.features_read, Some(5));
+        assert!(
+            r.details[0].contains("5 parcels: 3 with a land-use code")
+                && r.details[0].contains("1 with an unknown code, 1 without a code")
+                && r.details[0].contains("0799 ×1"),
+            "{:?}",
+            r.details
+        );
+        assert!(
+            r.what(false).contains("2 of 5 parcels"),
+            "{}",
+            r.what(false)
+        );
+        l.features.truncate(2);
+        assert!(
+            layer_records(&l)
+                .iter()
+                .all(|r| r.kind != QualityKind::ParcelCodes)
         );
     }
 }

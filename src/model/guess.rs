@@ -41,6 +41,7 @@ pub fn guess_role(layer: &Layer) -> Option<Role> {
             kind,
             GeometryKind::Point | GeometryKind::Polygon | GeometryKind::Empty
         ),
+        Role::Parcels => matches!(kind, GeometryKind::Polygon | GeometryKind::Empty),
         Role::Water | Role::AdminBoundaries => true,
         // Only from a raster reader's hint.
         Role::Population => false,
@@ -92,11 +93,13 @@ pub fn guess_role(layer: &Layer) -> Option<Role> {
         }
         GeometryKind::Polygon => {
             let n = layer.features.len();
-            if has_field(
+            let building_fields = has_field(
                 layer,
                 &["building", "层数", "floors", "building:levels", "levels"],
-            ) || n > 300
-            {
+            );
+            if !building_fields && has_field(layer, super::landuse::LANDUSE_FIELDS) {
+                Some(Role::Parcels)
+            } else if building_fields || n > 300 {
                 Some(Role::Buildings)
             } else if has_field(layer, &["村名", "村", "village"])
                 || (n > 1 && has_field(layer, &["人口", "population"]))

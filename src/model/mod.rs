@@ -4,6 +4,7 @@ pub mod ageband;
 pub mod category;
 mod classify;
 mod guess;
+pub mod landuse;
 pub mod layer;
 pub mod quality;
 pub mod role;

@@ -67,6 +67,9 @@ pub enum QualityKind {
     /// Age-band population rasters are loaded, but some facility types serve a band without
     /// one: their coverage counts the total population.
     AgeBandMissing,
+    /// Land parcels (用地地块) without a land-use code, or with one neither code system knows
+    /// (kept, drawn grey, not residential).
+    ParcelCodes,
     /// Other warnings.
     Other,
 }
@@ -100,6 +103,7 @@ impl QualityKind {
                 ("人口栅格部分未用", "population raster partly unused")
             }
             QualityKind::AgeBandMissing => ("年龄段人口缺失", "age-band population missing"),
+            QualityKind::ParcelCodes => ("地块用地代码缺失或未知", "parcel land-use codes"),
             QualityKind::Other => ("其他警告", "other warnings"),
         };
         if zh { z } else { e }
@@ -266,6 +270,16 @@ impl QualityRecord {
                 "{} facility types serve an age band with no population raster: their coverage counts the total population",
                 count(n)
             ),
+            (QualityKind::ParcelCodes, true) => format!(
+                "{} 个地块没有可识别的用地代码（共读取 {} 个地块）",
+                count(n),
+                count(read)
+            ),
+            (QualityKind::ParcelCodes, false) => format!(
+                "{} of {} parcels have no land-use code either code system knows",
+                count(n),
+                count(read)
+            ),
             (QualityKind::Other, true) => format!("{} 条其他警告", self.details.len()),
             (QualityKind::Other, false) => format!("{} other warnings", self.details.len()),
         }
@@ -335,6 +349,12 @@ impl QualityRecord {
             }
             (QualityKind::AgeBandMissing, false) => {
                 "load a population raster of that age band (named like pop_60plus.tif or age_3-5.tif, or give --age-band 60+=FILE)"
+            }
+            (QualityKind::ParcelCodes, true) => {
+                "在属性（用地性质、用地代码、DLBM 等）或地块内的标注中写明用地代码（如 0701、R2）"
+            }
+            (QualityKind::ParcelCodes, false) => {
+                "give each parcel its land-use code (0701, R2 …) in an attribute (用地性质, 用地代码, DLBM …) or in the label inside it"
             }
             (QualityKind::Other, true) => "查看详情",
             (QualityKind::Other, false) => "see the details",

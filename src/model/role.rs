@@ -29,10 +29,14 @@ pub enum Role {
     /// 人口栅格: a population raster's cells (GeoTIFF), points at the cell centres with their
     /// count; spread to the buildings in each cell when there are buildings.
     Population,
+    /// 用地地块: land parcels with a land-use code (用地性质: an attribute, or a CAD label inside
+    /// the polygon; see [`crate::model::landuse`]). Residential parcels take a population
+    /// raster's people in cells without buildings.
+    Parcels,
 }
 
 impl Role {
-    pub const ALL: [Role; 12] = [
+    pub const ALL: [Role; 13] = [
         Role::Boundary,
         Role::BuiltUpArea,
         Role::Villages,
@@ -45,6 +49,7 @@ impl Role {
         Role::Grid,
         Role::AdminBoundaries,
         Role::Population,
+        Role::Parcels,
     ];
 
     /// Chinese label.
@@ -62,6 +67,7 @@ impl Role {
             Role::Grid => "治理网格",
             Role::AdminBoundaries => "行政边界",
             Role::Population => "人口栅格",
+            Role::Parcels => "用地地块",
         }
     }
 
@@ -80,6 +86,7 @@ impl Role {
             Role::Grid => "grid",
             Role::AdminBoundaries => "admin_boundaries",
             Role::Population => "population",
+            Role::Parcels => "parcels",
         }
     }
 
@@ -111,6 +118,22 @@ impl Role {
                     "built-up",
                     "urban_area",
                     "jcq",
+                ],
+            ),
+            (
+                Role::Parcels,
+                &[
+                    "用地红线",
+                    "地块",
+                    "用地",
+                    "控规",
+                    "土地利用",
+                    "地类图斑",
+                    "dltb",
+                    "parcel",
+                    "landuse",
+                    "land_use",
+                    "zoning",
                 ],
             ),
             (

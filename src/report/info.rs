@@ -49,6 +49,9 @@ pub struct LayerSummary {
     pub categories: std::collections::BTreeMap<String, usize>,
     pub unmapped_count: usize,
     pub unmapped_examples: Vec<String>,
+    /// Land-use codes of a parcel layer (用地地块): parcels read, with a code, unknown codes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parcels: Option<crate::model::landuse::ParcelSummary>,
     pub fields: Vec<FieldSummary>,
     pub warnings: Vec<String>,
 }
@@ -114,6 +117,8 @@ pub fn layer_summary(layer: &Layer) -> LayerSummary {
             .iter()
             .map(|(id, text)| format!("{id}: {text}"))
             .collect(),
+        parcels: (layer.role == Some(crate::model::Role::Parcels))
+            .then(|| crate::model::landuse::ParcelSummary::of_layer(layer)),
         fields: layer
             .fields
             .iter()

@@ -146,9 +146,28 @@ pub fn network_candidates(
 /// Candidates from the features of a planner's layers (points; polygons → interior point;
 /// lines → centroid), with their name and capacity when given.
 pub fn layer_candidates(layers: &[&Layer]) -> Vec<Candidate> {
+    candidates_where(layers, |_, _| true)
+}
+
+/// Candidates from the public-service parcels (用地地块 of class 公共管理与公共服务: 08…, A…,
+/// C1–C4; see [`crate::model::landuse`]) of parcel layers: land planned for public services,
+/// where a new facility would go.
+pub fn public_service_parcel_candidates(layers: &[&Layer]) -> Vec<Candidate> {
+    use crate::model::landuse::{LandUseClass, ParcelCode, parcel_code};
+    candidates_where(
+        layers,
+        |l, f| matches!(parcel_code(l, f), ParcelCode::Known(u) if u.class == LandUseClass::PublicService),
+    )
+}
+
+/// Candidates from the features of `layers` that `keep` accepts.
+fn candidates_where(
+    layers: &[&Layer],
+    keep: impl Fn(&Layer, &crate::model::layer::Feature) -> bool,
+) -> Vec<Candidate> {
     let mut out = Vec::new();
     for l in layers {
-        for f in &l.features {
+        for f in l.features.iter().filter(|f| keep(l, f)) {
             let Some(xy) = point_of(&f.geometry) else {
                 continue;
             };

@@ -168,6 +168,8 @@ pub fn role_rank(role: Option<Role>) -> u8 {
     match role {
         Some(Role::Water) => 0,
         Some(Role::BuiltUpArea) => 1,
+        // Parcels' fills lie under the buildings and the networks.
+        Some(Role::Parcels) => 1,
         Some(Role::Villages) => 2,
         Some(Role::Grid) => 3,
         Some(Role::Buildings) => 4,

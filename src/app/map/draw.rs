@@ -108,7 +108,8 @@ pub fn layer_shapes(
     if !missing.is_empty() {
         let role = l.role;
         let base = l.base_style;
-        let style = move |f: &Feature| feature_style(base, role, taxonomy, f);
+        let layer = l.layer;
+        let style = move |f: &Feature| feature_style(base, role, taxonomy, layer, f);
         let batch = rayon::current_num_threads().max(1) * 2;
         for group in missing.chunks(batch) {
             if deadline.is_some_and(|d| Instant::now() >= d) {

@@ -4,6 +4,7 @@
 
 use egui::Color32;
 
+use crate::model::landuse::{LandUseClass, ParcelCode, parcel_code};
 use crate::model::{Feature, GeometryKind, Layer, Role, Taxonomy};
 
 /// The shape drawn for a point.
@@ -193,6 +194,12 @@ pub fn role_style(role: Option<Role>, kind: GeometryKind) -> FeatureStyle {
             symbol: Symbol::Square,
             symbol_size_pt: 5.0,
         },
+        Some(Role::Parcels) => FeatureStyle {
+            fill: PARCEL_NO_CODE,
+            stroke: Color32::from_rgb(0x70, 0x70, 0x70),
+            stroke_width_pt: 0.8,
+            ..base
+        },
         Some(Role::AdminBoundaries) => FeatureStyle {
             fill: Color32::TRANSPARENT,
             stroke: Color32::from_rgb(0x55, 0x55, 0x55),
@@ -238,6 +245,54 @@ pub const POPULATION_RAMP: [(f64, Color32, &str); 6] = [
     ),
 ];
 
+/// A parcel fill: the colour at 120 of 255 opacity, so the map below stays readable.
+const fn parcel_fill_rgb(r: u8, g: u8, b: u8) -> Color32 {
+    rgba(r, g, b, 120)
+}
+
+/// The fill of parcels without a known land-use code.
+const PARCEL_NO_CODE: Color32 = rgba(0xc8, 0xc8, 0xc8, 90);
+
+/// Parcel fills per land-use class: the colours planning maps use (用地用海分类 and GB 50137 map
+/// colours: residential yellow, public service magenta, commercial red, industrial brown,
+/// warehouse purple, transport grey, utilities teal, green space green, water blue …),
+/// semi-transparent, with their legend labels (Chinese: the class names).
+pub const LANDUSE_COLOURS: [(LandUseClass, Color32); 12] = [
+    (LandUseClass::Residential, parcel_fill_rgb(0xff, 0xff, 0x2d)),
+    (
+        LandUseClass::PublicService,
+        parcel_fill_rgb(0xff, 0x4d, 0xd2),
+    ),
+    (LandUseClass::Commercial, parcel_fill_rgb(0xff, 0x00, 0x00)),
+    (LandUseClass::Industrial, parcel_fill_rgb(0xbb, 0x96, 0x74)),
+    (LandUseClass::Warehouse, parcel_fill_rgb(0x87, 0x61, 0xd3)),
+    (LandUseClass::Transport, parcel_fill_rgb(0xa0, 0xa0, 0xa0)),
+    (LandUseClass::Utilities, parcel_fill_rgb(0x00, 0x80, 0x80)),
+    (LandUseClass::Green, parcel_fill_rgb(0x2e, 0xb8, 0x2e)),
+    (LandUseClass::Special, parcel_fill_rgb(0x6b, 0x6b, 0x2f)),
+    (LandUseClass::Water, parcel_fill_rgb(0x4d, 0xa6, 0xff)),
+    (LandUseClass::Agriculture, parcel_fill_rgb(0xc6, 0xe0, 0x8a)),
+    (LandUseClass::Other, parcel_fill_rgb(0xe6, 0xd2, 0xb4)),
+];
+
+/// The legend label of parcels without a known code.
+pub const PARCEL_NO_CODE_LABEL: &str = crate::model::landuse::NO_CODE_ZH;
+
+/// A parcel's land-use class, None without a known code.
+fn parcel_class(layer: &Layer, feature: &Feature) -> Option<LandUseClass> {
+    match parcel_code(layer, feature) {
+        ParcelCode::Known(u) => Some(u.class),
+        ParcelCode::Unknown(_) | ParcelCode::Missing => None,
+    }
+}
+
+/// The fill of a land-use class (None: no known code).
+fn parcel_fill(class: Option<LandUseClass>) -> Color32 {
+    class
+        .and_then(|c| LANDUSE_COLOURS.iter().find(|(k, _)| *k == c))
+        .map_or(PARCEL_NO_CODE, |(_, colour)| *colour)
+}
+
 /// The ramp class of a population-raster cell.
 fn population_class(layer_population: Option<f64>) -> usize {
     let v = layer_population.unwrap_or(0.0);
@@ -255,13 +310,20 @@ fn cell_count(feature: &Feature) -> Option<f64> {
         .and_then(crate::model::layer::AttrValue::as_f64)
 }
 
-/// The style of one feature of a layer drawn with `base`.
+/// The style of one feature of `layer` drawn with `base`.
 pub fn feature_style(
     base: FeatureStyle,
     role: Option<Role>,
     taxonomy: &Taxonomy,
+    layer: &Layer,
     feature: &Feature,
 ) -> FeatureStyle {
+    if role == Some(Role::Parcels) {
+        return FeatureStyle {
+            fill: parcel_fill(parcel_class(layer, feature)),
+            ..base
+        };
+    }
     if role == Some(Role::Population) {
         return FeatureStyle {
             fill: POPULATION_RAMP[population_class(cell_count(feature))].1,
@@ -324,6 +386,30 @@ pub fn legend(layer: &Layer, role: Option<Role>, taxonomy: &Taxonomy) -> Vec<Leg
             })
             .collect();
     }
+    if role == Some(Role::Parcels) {
+        let mut counts: std::collections::BTreeMap<Option<LandUseClass>, usize> =
+            std::collections::BTreeMap::new();
+        for f in &layer.features {
+            *counts.entry(parcel_class(layer, f)).or_default() += 1;
+        }
+        // Classes in the legend order of LANDUSE_COLOURS, parcels without a code last.
+        return LANDUSE_COLOURS
+            .iter()
+            .map(|(c, _)| Some(*c))
+            .chain([None])
+            .filter_map(|c| {
+                let n = *counts.get(&c)?;
+                Some(LegendEntry {
+                    group: Some(c.map_or(PARCEL_NO_CODE_LABEL, LandUseClass::zh)),
+                    style: FeatureStyle {
+                        fill: parcel_fill(c),
+                        ..base
+                    },
+                    count: n,
+                })
+            })
+            .collect();
+    }
     if role != Some(Role::Facilities) {
         return vec![LegendEntry {
             group: None,
@@ -382,6 +468,58 @@ mod tests {
             }
         }
         assert_eq!(group_style("no-such-group").group, "");
+    }
+
+    /// Parcels are filled by their land-use class (residential yellow, public service magenta,
+    /// commercial red, green space green), semi-transparent; a parcel without a known code is
+    /// grey; the legend has a row per class present.
+    #[test]
+    fn parcels_are_filled_by_land_use_class() {
+        use crate::model::layer::{AttrValue, Field, FieldKind, SourceId};
+        let mut l = crate::io::synth::buildings(5, 1);
+        l.fields = vec![Field::new("用地性质", FieldKind::Text)];
+        for (f, code) in l
+            .features
+            .iter_mut()
+            .zip(["0701", "R2", "A33", "1401", "0799"])
+        {
+            f.attrs = vec![AttrValue::Text(code.into())];
+            f.source_id = SourceId::Feature(1);
+        }
+        let t = Taxonomy::default();
+        let base = role_style(Some(Role::Parcels), GeometryKind::Polygon);
+        let fill = |i: usize| feature_style(base, Some(Role::Parcels), &t, &l, &l.features[i]).fill;
+        let yellow = fill(0);
+        assert_eq!(yellow, fill(1), "0701 and R2 are both residential");
+        assert!(
+            yellow.r() == yellow.g() && yellow.b() < yellow.r() / 4,
+            "{yellow:?}"
+        );
+        let magenta = fill(2);
+        assert!(
+            magenta.r() > magenta.g() && magenta.b() > magenta.g(),
+            "{magenta:?}"
+        );
+        let green = fill(3);
+        assert!(green.g() > green.r() && green.g() > green.b(), "{green:?}");
+        for i in 0..5 {
+            assert!(fill(i).a() > 0 && fill(i).a() < 255, "semi-transparent");
+        }
+        assert_eq!(fill(4), PARCEL_NO_CODE);
+        let rows = legend(&l, Some(Role::Parcels), &t);
+        let labels: Vec<(&str, usize)> = rows
+            .iter()
+            .map(|r| (r.group.unwrap_or(""), r.count))
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                ("居住用地", 2),
+                ("公共管理与公共服务用地", 1),
+                ("绿地与开敞空间用地", 1),
+                (PARCEL_NO_CODE_LABEL, 1)
+            ]
+        );
     }
 
     #[test]

@@ -186,7 +186,13 @@ mod tests {
         // Road edges are not centre lines; parcels and river centre lines are no roads.
         assert_eq!(role("道路红线"), None);
         assert!(m.lookup("道路红线").is_some());
-        assert_eq!(role("用地红线"), None);
+        assert_eq!(role("用地红线"), Some(Role::Parcels));
+        assert_eq!(role("控规地块"), Some(Role::Parcels));
+        assert_eq!(role("规划用地"), Some(Role::Parcels));
+        assert_eq!(role("LANDUSE_2035"), Some(Role::Parcels));
+        assert_eq!(role("道路用地"), Some(Role::Parcels));
+        // A facility's own site stays the facility.
+        assert_eq!(cat("幼儿园用地").as_deref(), Some("kindergarten"));
         assert_eq!(role("河道中心线"), Some(Role::Water));
         assert_eq!(role("建筑"), Some(Role::Buildings));
         assert_eq!(role("建筑退线"), None);

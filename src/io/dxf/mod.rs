@@ -76,7 +76,7 @@ fn is_line_role(role: Option<Role>) -> bool {
 fn fits(role: Role, kind: Kind) -> bool {
     match role {
         Role::Roads | Role::Greenway | Role::Sewers => kind == Kind::Line,
-        Role::Boundary => kind == Kind::Polygon,
+        Role::Boundary | Role::Parcels => kind == Kind::Polygon,
         Role::BuiltUpArea | Role::Villages | Role::Buildings | Role::Grid => {
             matches!(kind, Kind::Polygon | Kind::Point)
         }

@@ -224,7 +224,8 @@ fn a_closed_polyline_on_a_road_layer_stays_a_line() {
         layers[1].features[0].geometry,
         Geometry::Polygon(_)
     ));
-    assert_eq!(layers[1].role, None);
+    // A closed polyline on a parcel layer is a parcel (用地地块).
+    assert_eq!(layers[1].role, Some(Role::Parcels));
 }
 
 #[test]
