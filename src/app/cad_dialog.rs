@@ -225,7 +225,7 @@ impl CadDialog {
         };
         let control = match self.fit() {
             FitState::NoPoints => None,
-            FitState::BadCell(e) => return Err(lang.bad_cell(&e)),
+            FitState::BadCell(e) => return Err(lang.bad_cell(e.row, e.column, &e.text)),
             FitState::NoFit(m) => return Err(format!("{}: {m}", lang.t(tx::CAD_NO_FIT))),
             FitState::Fit(ct) => Some(*ct),
         };
@@ -829,7 +829,10 @@ fn coordinates_ui(ui: &mut egui::Ui, d: &mut CadDialog, lang: Lang, commands: &m
     match &fit {
         FitState::NoPoints => {}
         FitState::BadCell(e) => {
-            ui.colored_label(Color32::from_rgb(0xc0, 0x10, 0x30), lang.bad_cell(e));
+            ui.colored_label(
+                Color32::from_rgb(0xc0, 0x10, 0x30),
+                lang.bad_cell(e.row, e.column, &e.text),
+            );
         }
         FitState::NoFit(m) => {
             ui.colored_label(

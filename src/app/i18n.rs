@@ -232,19 +232,15 @@ impl Lang {
         names.get(column).copied().unwrap_or("")
     }
 
-    /// A cell of the control-point table that is not a number.
-    pub fn bad_cell(self, e: &super::cad_dialog::CellError) -> String {
-        let col = self.point_column(e.column);
-        match (self, e.text.is_empty()) {
-            (Lang::Zh, true) => format!("控制点第 {} 行：{col} 为空", e.row),
-            (Lang::Zh, false) => format!("控制点第 {} 行：{col}「{}」不是数字", e.row, e.text),
-            (Lang::En, true) => format!("control point row {}: {col} is empty", e.row),
-            (Lang::En, false) => {
-                format!(
-                    "control point row {}: {col} '{}' is not a number",
-                    e.row, e.text
-                )
-            }
+    /// A cell of the control-point table that is not a number: its `row` (from 1), `column`
+    /// ([`Lang::point_column`]) and `text` (empty: nothing typed).
+    pub fn bad_cell(self, row: usize, column: usize, text: &str) -> String {
+        let col = self.point_column(column);
+        match (self, text.is_empty()) {
+            (Lang::Zh, true) => format!("控制点第 {row} 行：{col} 为空"),
+            (Lang::Zh, false) => format!("控制点第 {row} 行：{col}「{text}」不是数字"),
+            (Lang::En, true) => format!("control point row {row}: {col} is empty"),
+            (Lang::En, false) => format!("control point row {row}: {col} '{text}' is not a number"),
         }
     }
 
