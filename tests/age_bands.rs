@@ -212,6 +212,36 @@ fn a_band_description_names_the_children_and_the_command_line_wins() {
         assert_eq!(f(&t["town"]["demand_total"]), GDAL_DXF_BAND_TOTAL);
     }
     assert!(console.contains("kindergarten"), "{console}");
+    // The kindergartens' gaps are where uncovered children live: at each tier their people add
+    // up to the children the coverage leaves out (not everyone left out).
+    let gpkg = towncircle::io::gpkg::read(
+        &tmp.path().join("a/results.gpkg"),
+        &towncircle::io::ReadOptions::default(),
+    )
+    .expect("results.gpkg");
+    let gaps = gpkg.iter().find(|l| l.name == "gaps").expect("gaps layer");
+    let field = |name: &str| gaps.field_index(name).expect(name);
+    let (cat, minutes, people) = (field("category"), field("minutes"), field("population"));
+    for t in k["tiers"].as_array().expect("tiers") {
+        let m = t["minutes"].as_i64().expect("minutes");
+        let uncovered = f(&t["town"]["demand_total"]) - f(&t["town"]["covered_weight"]);
+        let in_gaps: f64 = gaps
+            .features
+            .iter()
+            .filter(|g| {
+                g.attrs[cat] == towncircle::model::layer::AttrValue::Text("kindergarten".into())
+                    && g.attrs[minutes] == towncircle::model::layer::AttrValue::Int(m)
+            })
+            .map(|g| match g.attrs[people] {
+                towncircle::model::layer::AttrValue::Float(v) => v,
+                _ => 0.0,
+            })
+            .sum();
+        assert!(
+            (in_gaps - uncovered).abs() < 1e-6 * GDAL_DXF_BAND_TOTAL,
+            "{m} min: gaps {in_gaps} vs uncovered children {uncovered}"
+        );
+    }
     // `coverage --times-out`: the band's people per point, summing to its total.
     let csv_path = tmp.path().join("times.csv");
     let o = Command::new(env!("CARGO_BIN_EXE_towncircle"))

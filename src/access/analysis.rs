@@ -606,6 +606,13 @@ impl Analysis {
         self.report_with(categories, cat_cov)
     }
 
+    /// The people `category`'s coverage counts at each demand point: its age band's where that
+    /// raster was loaded, else everyone ([`demand::Demand::counted`]).
+    pub fn counted(&self, category: CategoryId) -> demand::Counted<'_> {
+        let band = self.taxonomy.get(category).and_then(|c| c.age_band);
+        self.demand.counted(band)
+    }
+
     /// The coverage of one category at every tier, with its facility counts.
     /// A category serving an age band whose raster was loaded counts that band's people (see
     /// [`demand::Demand::bands`]); any other the total.

@@ -224,6 +224,60 @@ impl Demand {
             .find(|b| b.band == band)
             .map(|b| b.weights.as_slice())
     }
+
+    /// The people a coverage of `band` counts (None: the total population): that band's when
+    /// its raster was loaded, else the points' own weights.
+    pub fn counted(&self, band: Option<AgeBand>) -> Counted<'_> {
+        let weights = band.and_then(|b| self.band_weights(b));
+        Counted {
+            demand: self,
+            band: band.filter(|_| weights.is_some()),
+            weights,
+        }
+    }
+}
+
+/// The people per demand point one coverage counts ([`Demand::counted`]): what its gaps, its
+/// people newly covered or no longer covered, and its uncovered buildings are made of.
+#[derive(Debug, Clone, Copy)]
+pub struct Counted<'a> {
+    demand: &'a Demand,
+    band: Option<AgeBand>,
+    weights: Option<&'a [f64]>,
+}
+
+impl<'a> Counted<'a> {
+    /// True when an age band's people are counted (its raster loaded), not the total.
+    pub fn is_band(&self) -> bool {
+        self.weights.is_some()
+    }
+
+    /// Whose people: the band (`60+`, `3-5`) or `total`, as coverage's `demand` says it.
+    pub fn label(&self) -> String {
+        self.band.map_or_else(|| "total".into(), |b| b.to_string())
+    }
+
+    /// The band's weights per point; None: the points' own (for
+    /// [`super::coverage::scoped_weighted`]).
+    pub fn weights(&self) -> Option<&'a [f64]> {
+        self.weights
+    }
+
+    /// The demand whose points these are.
+    pub fn demand(&self) -> &'a Demand {
+        self.demand
+    }
+
+    /// Point `i`'s people, or None for a point with none of them where age-band rasters are
+    /// loaded (a point of another band only, or outside this band's raster): such a point is
+    /// no gap of this coverage.
+    pub fn weight(&self, i: usize) -> Option<f64> {
+        let w = match self.weights {
+            Some(b) => b.get(i).copied().unwrap_or(0.0),
+            None => self.demand.points.get(i)?.weight,
+        };
+        (w > 0.0 || self.demand.bands.is_empty()).then_some(w)
+    }
 }
 
 /// The layers demand is made from (already in the metric working CRS).
@@ -1263,6 +1317,27 @@ mod tests {
         // The band's weights: its total exactly, shared 1 : 3 by floor area in cell (0, 0).
         let w = with.band_weights(AgeBand::ELDERLY).expect("60+ weights");
         assert_eq!(w.len(), with.points.len());
+        // What a coverage counts: the band's people where its raster is loaded, nobody at a
+        // point without them; everyone's (but not the band-only points) otherwise; without
+        // bands, every point, empty ones too.
+        let elderly = with.counted(Some(AgeBand::ELDERLY));
+        let everyone = with.counted(None);
+        let children = with.counted(Some(AgeBand {
+            from_years: 3,
+            to_years: Some(5),
+        }));
+        assert!(elderly.is_band() && !everyone.is_band() && !children.is_band());
+        for i in 0..with.points.len() {
+            assert_eq!(elderly.weight(i), (w[i] > 0.0).then_some(w[i]), "point {i}");
+            let own = with.points[i].weight;
+            assert_eq!(everyone.weight(i), (own > 0.0).then_some(own), "point {i}");
+            assert_eq!(children.weight(i), everyone.weight(i), "point {i}");
+        }
+        let plain = without.counted(Some(AgeBand::ELDERLY));
+        assert!(!plain.is_band());
+        for (i, p) in without.points.iter().enumerate() {
+            assert_eq!(plain.weight(i), Some(p.weight));
+        }
         let s = &with.summary.age_bands[0];
         assert_eq!((s.band, s.total), (AgeBand::ELDERLY, 17.0));
         assert_eq!(w.iter().sum::<f64>(), 17.0);

@@ -18,7 +18,7 @@ use crate::model::CategoryId;
 
 use super::catchment::{Catchments, DemandIndex, catchments};
 use super::coverage::TierSpec;
-use super::demand::Demand;
+use super::demand::{Counted, Demand};
 use super::dijkstra::SourcePoint;
 use super::input::Method;
 use super::result::Analysis;
@@ -52,6 +52,9 @@ pub struct FcaVillage {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FcaReport {
     pub minutes: u32,
+    /// Whose people are in reach: `total`, or the category's age band (`3-5`, `60+`) when that
+    /// raster is loaded (a kindergarten's seats per 1,000 children).
+    pub demand: String,
     /// How many people one capacity unit serves (1 unless the user says otherwise).
     pub persons_per_unit: f64,
     pub facilities: Vec<FcaFacility>,
@@ -77,23 +80,21 @@ pub struct FcaSite {
 
 /// The 2SFCA over `sites` whose catchments (same order) are given.
 pub fn two_step(
-    demand: &Demand,
+    counted: Counted<'_>,
     minutes: u32,
     sites: &[FcaSite],
     catchments: &Catchments,
     persons_per_unit: f64,
     facilities_without_capacity: usize,
 ) -> FcaReport {
+    let demand = counted.demand();
+    let weight = |i: usize| counted.weight(i).unwrap_or(0.0);
     let n = demand.points.len();
     let mut index = vec![0.0f64; n];
     let mut facilities = Vec::with_capacity(sites.len());
     for (j, s) in sites.iter().enumerate() {
         let reach = catchments.demand(j);
-        let total: f64 = reach
-            .iter()
-            .filter_map(|i| demand.points.get(*i as usize))
-            .map(|p| p.weight)
-            .sum();
+        let total: f64 = reach.iter().map(|i| weight(*i as usize)).sum();
         let ratio = (total > 0.0).then(|| s.capacity / total);
         if let Some(r) = ratio {
             for i in reach {
@@ -117,10 +118,10 @@ pub fn two_step(
     }
     let weighted_mean = |pick: &dyn Fn(usize) -> bool| -> Option<f64> {
         let (mut w, mut s) = (0.0, 0.0);
-        for (i, p) in demand.points.iter().enumerate() {
+        for i in 0..n {
             if pick(i) {
-                w += p.weight;
-                s += p.weight * index[i];
+                w += weight(i);
+                s += weight(i) * index[i];
             }
         }
         (w > 0.0).then(|| s / w)
@@ -137,6 +138,7 @@ pub fn two_step(
     let overloaded = facilities.iter().filter(|f| f.overloaded).count();
     FcaReport {
         minutes,
+        demand: counted.label(),
         persons_per_unit,
         facilities,
         facilities_without_capacity,
@@ -239,7 +241,7 @@ pub fn category_fca(
     let c = facility_catchments(a, &with, f64::from(minutes) * 60.0);
     let sites = existing_sites(a, &with);
     Some(two_step(
-        &a.demand,
+        a.counted(category),
         minutes,
         &sites,
         &c,
@@ -424,7 +426,7 @@ mod tests {
             capacity: c,
             suggested: false,
         };
-        let r = two_step(&d, 15, &[site(50.0), site(30.0)], &c, 10.0, 1);
+        let r = two_step(d.counted(None), 15, &[site(50.0), site(30.0)], &c, 10.0, 1);
         // R_A = 50/400, R_B = 30/900.
         let (ra, rb) = (50.0 / 400.0, 30.0 / 900.0);
         let idx = &r.points_index_per_1000;

@@ -27,7 +27,7 @@ pub(crate) mod test_support;
 pub mod town;
 
 pub use coverage::{AllRequiredCoverage, CategoryCoverage, Coverage, ScopedCoverage, TierSpec};
-pub use demand::{Demand, DemandLayers, DemandPoint, DemandSource, DemandSummary};
+pub use demand::{Counted, Demand, DemandLayers, DemandPoint, DemandSource, DemandSummary};
 pub use dijkstra::{NO_SOURCE, NodeTimes, SourcePoint, SourceSet, Workspace};
 pub use snap::{Snap, SnapIndex};
 pub use town::{ModeRun, TownAccess, TownOptions, rerun_town, run_town};

@@ -158,11 +158,11 @@ fn gross(base: &Side<'_>, scen: &Side<'_>, id: &str, minutes: u32) -> Option<(f6
         .taxonomy
         .by_id(id)
         .and_then(|c| a.taxonomy.get(c))
-        .and_then(|c| c.age_band)
-        .and_then(|b| a.demand.band_weights(b));
+        .and_then(|c| c.age_band);
+    let counted = a.demand.counted(band);
     let (mut gained, mut lost) = (0.0, 0.0);
-    for (i, p) in a.demand.points.iter().enumerate() {
-        let w = band.map_or(p.weight, |b| b.get(i).copied().unwrap_or(0.0));
+    for i in 0..n {
+        let w = counted.weight(i).unwrap_or(0.0);
         match (covered(bt, i), covered(st, i)) {
             (false, true) => gained += w,
             (true, false) => lost += w,

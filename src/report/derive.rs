@@ -138,9 +138,19 @@ pub fn gaps(a: &Analysis, r: &AccessResult, per_category: bool) -> Vec<Gap> {
     }
     if per_category {
         for ct in &r.categories {
+            // The people its coverage counts: a kindergarten's gaps are where uncovered
+            // children live, when the 3-5 raster is loaded.
+            let counted = a.counted(ct.category);
             for t in &a.tiers {
                 let b = t.budget_s();
-                let pts = uncovered(&|i| ct.demand_time_s[i] <= b);
+                let pts: Vec<([f64; 2], f64)> = a
+                    .demand
+                    .points
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| ct.demand_time_s[*i] > b)
+                    .filter_map(|(i, p)| Some((p.xy, counted.weight(i)?)))
+                    .collect();
                 for g in gap_areas(&pts, cell) {
                     out.push(Gap {
                         minutes: t.minutes,

@@ -126,6 +126,8 @@ pub struct FcaRef<'a> {
     /// Why this tier: `required` (the tier requires the category), `category_tier` (the
     /// taxonomy's tier for it), `largest_tier`.
     pub tier_basis: TierBasis,
+    /// Whose people are in reach: `total`, or the category's age band when its raster is loaded.
+    pub demand: &'a str,
     pub persons_per_unit: f64,
     pub facilities: Vec<FcaFacilityRef<'a>>,
     /// Facilities of the category without a capacity (left out of the 2SFCA).
@@ -148,6 +150,7 @@ impl<'a> From<&'a CategoryFca> for FcaRef<'a> {
             mode: &c.mode,
             method: c.method,
             tier_basis: c.basis,
+            demand: &r.demand,
             persons_per_unit: r.persons_per_unit,
             facilities: r
                 .facilities

@@ -29,7 +29,7 @@ pub use result::{
 };
 
 use crate::access::catchment::Catchments;
-use crate::access::coverage::scoped;
+use crate::access::coverage::scoped_weighted;
 use crate::access::fca::{FcaSite, existing_sites, facility_catchments, two_step};
 use crate::access::input::AccessInput;
 use crate::access::town::TownAccess;
@@ -141,7 +141,9 @@ pub fn suggest(
 
     // Coverage before and after, and what each site adds in rank order.
     let mut covered: Vec<bool> = (0..n).map(|i| p.existing_covers(i)).collect();
-    let before = scoped(&a.demand, req.minutes, |i| covered[i]);
+    // The people the category's coverage counts (its age band's, where loaded).
+    let counted = a.counted(req.category);
+    let before = scoped_weighted(&a.demand, counted.weights(), req.minutes, |i| covered[i]);
     let total = problem.total_weight;
     let mut running = problem.existing_weight;
     let mut added = Vec::with_capacity(picked.order.len());
@@ -152,14 +154,14 @@ pub fn suggest(
             let c = &mut covered[*i as usize];
             if !*c {
                 *c = true;
-                w += points[*i as usize].weight;
+                w += p.weight(*i as usize);
             }
         }
         running += w;
         added.push(w);
         cumulative.push((total > 0.0).then(|| 100.0 * running / total));
     }
-    let after = scoped(&a.demand, req.minutes, |i| covered[i]);
+    let after = scoped_weighted(&a.demand, counted.weights(), req.minutes, |i| covered[i]);
 
     // The demand each site would serve: the points whose nearest facility it becomes.
     let mut best: Vec<(f64, usize)> = p.existing_s.iter().map(|t| (*t, usize::MAX)).collect();
@@ -175,7 +177,7 @@ pub fn suggest(
     let mut served = vec![0.0f64; picked.order.len()];
     for (i, (t, rank)) in best.iter().enumerate() {
         if t.is_finite() && *rank != usize::MAX {
-            served[*rank] += points[i].weight;
+            served[*rank] += p.weight(i);
         }
     }
 
@@ -215,7 +217,7 @@ pub fn suggest(
                     .catchments
                     .demand(*j as usize)
                     .iter()
-                    .map(|i| points[*i as usize].weight)
+                    .map(|i| p.weight(*i as usize))
                     .sum::<f64>()
                     + 0.0,
                 demand_served: served[rank],
@@ -242,6 +244,7 @@ pub fn suggest(
     Ok(Suggestion {
         model: req.model,
         category,
+        demand: counted.label(),
         minutes: req.minutes,
         mode: a.mode.id.clone(),
         budget_s: p.budget_s,
@@ -319,7 +322,7 @@ fn capacity_check(p: &Prepared<'_>, order: &[u32], req: &SuggestRequest) -> Opti
     let mut sites: Vec<FcaSite> = existing_sites(a, &with_cap);
     let without = p.existing.len() - with_cap.len();
     let before = two_step(
-        &a.demand,
+        a.counted(p.category),
         p.minutes,
         &sites,
         &existing_c,
@@ -343,7 +346,7 @@ fn capacity_check(p: &Prepared<'_>, order: &[u32], req: &SuggestRequest) -> Opti
         ));
     }
     let after = two_step(
-        &a.demand,
+        a.counted(p.category),
         p.minutes,
         &sites,
         &Catchments::from_lists(lists),

@@ -161,19 +161,30 @@ impl<'a> Prepared<'a> {
         self.existing_s.get(i).is_some_and(|t| t.is_finite())
     }
 
+    /// Demand point `i`'s people as the category's coverage counts them: its age band's where
+    /// that raster is loaded (a kindergarten's sites cover children), else everyone.
+    pub fn weight(&self, i: usize) -> f64 {
+        self.analysis
+            .counted(self.category)
+            .weight(i)
+            .unwrap_or(0.0)
+    }
+
     /// The MCLP over the demand not yet covered.
     pub fn cover_problem(&self) -> CoverProblem {
         let points = &self.analysis.demand.points;
+        let counted = self.analysis.counted(self.category);
+        let weight = |i: usize| counted.weight(i).unwrap_or(0.0);
         let mut elem_of = vec![u32::MAX; points.len()];
         let mut demand = Vec::new();
         let mut weights = Vec::new();
         for j in 0..self.catchments.len() {
             for i in self.catchments.demand(j) {
                 let i = *i as usize;
-                if elem_of[i] == u32::MAX && !self.existing_covers(i) && points[i].weight > 0.0 {
+                if elem_of[i] == u32::MAX && !self.existing_covers(i) && weight(i) > 0.0 {
                     elem_of[i] = demand.len() as u32;
                     demand.push(i as u32);
-                    weights.push(points[i].weight);
+                    weights.push(weight(i));
                 }
             }
         }
@@ -187,29 +198,24 @@ impl<'a> Prepared<'a> {
                     .collect()
             })
             .collect();
-        let existing_weight = points
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| self.existing_covers(*i))
-            .map(|(_, p)| p.weight)
+        let existing_weight = (0..points.len())
+            .filter(|i| self.existing_covers(*i))
+            .map(weight)
             .sum::<f64>()
             + 0.0;
         CoverProblem {
             instance: CoverInstance::new(weights, &sets),
             demand,
             existing_weight,
-            total_weight: points.iter().map(|p| p.weight).sum::<f64>() + 0.0,
+            total_weight: (0..points.len()).map(weight).sum::<f64>() + 0.0,
         }
     }
 
     /// The p-median over all demand, times capped at the tier's minutes.
     pub fn median_problem(&self) -> MedianInstance {
-        let weights: Vec<f64> = self
-            .analysis
-            .demand
-            .points
-            .iter()
-            .map(|p| p.weight)
+        let counted = self.analysis.counted(self.category);
+        let weights: Vec<f64> = (0..self.analysis.demand.points.len())
+            .map(|i| counted.weight(i).unwrap_or(0.0))
             .collect();
         let reach: Vec<(Vec<u32>, Vec<f64>)> = (0..self.catchments.len())
             .map(|j| {

@@ -101,6 +101,9 @@ pub struct InstanceSize {
 pub struct Suggestion {
     pub model: Model,
     pub category: CategoryRef,
+    /// Whose people the coverage, the sites' added and served people and the 2SFCA count:
+    /// `total`, or the category's age band (`3-5`, `60+`) when that raster is loaded.
+    pub demand: String,
     pub minutes: u32,
     /// The tier's travel mode.
     pub mode: String,

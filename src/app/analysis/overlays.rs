@@ -318,12 +318,17 @@ pub fn build_overlay_stage(
             if !stage.map() {
                 return accessibility;
             }
-            let uncovered: Vec<usize> = (0..a.demand.points.len())
+            // The uncovered people its coverage counts (with the age band's raster loaded,
+            // that band's), and their weights.
+            let counted = a.counted(cat);
+            let (uncovered, weights): (Vec<usize>, Vec<f64>) = (0..a.demand.points.len())
                 .filter(|i| !ct.demand_time_s.get(*i).is_some_and(|t| *t <= budget))
-                .collect();
+                .filter_map(|i| Some((i, counted.weight(i)?)))
+                .unzip();
             let pts: Vec<([f64; 2], f64)> = uncovered
                 .iter()
-                .map(|i| (a.demand.points[*i].xy, a.demand.points[*i].weight))
+                .zip(&weights)
+                .map(|(i, w)| (a.demand.points[*i].xy, *w))
                 .collect();
             // Gaps and uncovered buildings side by side.
             let gaps = || {
@@ -373,7 +378,7 @@ pub fn build_overlay_stage(
                     ],
                 );
                 let (mut xy, mut ids) = (Vec::new(), Vec::new());
-                for i in &uncovered {
+                for (i, w) in uncovered.iter().zip(&weights) {
                     let p = &a.demand.points[*i];
                     let Some(geometry) = building(*i) else {
                         continue;
@@ -385,7 +390,7 @@ pub fn build_overlay_stage(
                         &mut bl,
                         geometry,
                         vec![
-                            AttrValue::Float((p.weight * 10.0).round() / 10.0),
+                            AttrValue::Float((w * 10.0).round() / 10.0),
                             if t.is_finite() {
                                 AttrValue::Float((t / 6.0).round() / 10.0)
                             } else {

@@ -231,20 +231,17 @@ pub fn difference_overlays(
     };
     let a = &run.analysis;
     // People of the category's age band when its coverage counts them (its raster loaded).
-    let band = a
-        .taxonomy
-        .by_id(category)
-        .and_then(|c| a.taxonomy.get(c))
-        .and_then(|c| c.age_band)
-        .and_then(|b| a.demand.band_weights(b));
+    let Some(cat) = a.taxonomy.by_id(category) else {
+        return Vec::new();
+    };
+    let counted = a.counted(cat);
     let mut gained = Vec::new();
     let mut lost = Vec::new();
     for (i, p) in a.demand.points.iter().enumerate() {
-        let w = band.map_or(p.weight, |b| b.get(i).copied().unwrap_or(0.0));
         // Points with nobody of the counted demand (with age bands: the other demand's points).
-        if w <= 0.0 && !a.demand.bands.is_empty() {
+        let Some(w) = counted.weight(i) else {
             continue;
-        }
+        };
         match (covered(&before, i), covered(&after, i)) {
             (false, true) => gained.push((p.xy, w)),
             (true, false) => lost.push((p.xy, w)),
