@@ -1320,16 +1320,20 @@ mod tests {
         // What a coverage counts: the band's people where its raster is loaded, nobody at a
         // point without them; everyone's (but not the band-only points) otherwise; without
         // bands, every point, empty ones too.
-        let elderly = with.counted(Some(AgeBand::ELDERLY));
+        let old = with.counted(Some(AgeBand::ELDERLY));
         let everyone = with.counted(None);
         let children = with.counted(Some(AgeBand {
             from_years: 3,
             to_years: Some(5),
         }));
-        assert!(elderly.is_band() && !everyone.is_band() && !children.is_band());
-        for i in 0..with.points.len() {
-            assert_eq!(elderly.weight(i), (w[i] > 0.0).then_some(w[i]), "point {i}");
-            let own = with.points[i].weight;
+        assert!(old.is_band() && !everyone.is_band() && !children.is_band());
+        assert_eq!(
+            (old.label(), everyone.label()),
+            ("60+".into(), "total".into())
+        );
+        for (i, (band, p)) in w.iter().zip(&with.points).enumerate() {
+            assert_eq!(old.weight(i), (*band > 0.0).then_some(*band), "point {i}");
+            let own = p.weight;
             assert_eq!(everyone.weight(i), (own > 0.0).then_some(own), "point {i}");
             assert_eq!(children.weight(i), everyone.weight(i), "point {i}");
         }

@@ -18,7 +18,7 @@ use crate::model::CategoryId;
 
 use super::catchment::{Catchments, DemandIndex, catchments};
 use super::coverage::TierSpec;
-use super::demand::{Counted, Demand};
+use super::demand::Counted;
 use super::dijkstra::SourcePoint;
 use super::input::Method;
 use super::result::Analysis;
@@ -118,10 +118,10 @@ pub fn two_step(
     }
     let weighted_mean = |pick: &dyn Fn(usize) -> bool| -> Option<f64> {
         let (mut w, mut s) = (0.0, 0.0);
-        for i in 0..n {
+        for (i, x) in index.iter().enumerate() {
             if pick(i) {
                 w += weight(i);
-                s += weight(i) * index[i];
+                s += weight(i) * x;
             }
         }
         (w > 0.0).then(|| s / w)
@@ -361,7 +361,9 @@ pub fn town_fca(analyses: &[&Analysis], persons_per_unit: f64) -> Vec<CategoryFc
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::access::demand::{DemandPoint, DemandSource, DemandSummary, Village, WeightMethod};
+    use crate::access::demand::{
+        Demand, DemandPoint, DemandSource, DemandSummary, Village, WeightMethod,
+    };
     use crate::model::layer::SourceId;
 
     fn demand(weights: &[(f64, Option<u32>)]) -> Demand {
