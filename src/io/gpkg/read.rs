@@ -351,34 +351,49 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Vec<Layer>> {
     .map_err(|e| sql_err(path, "cannot open the GeoPackage", e))?;
     // A file another program is writing may be locked for a moment.
     let _ = conn.busy_timeout(std::time::Duration::from_secs(2));
-    let specs = feature_tables(&conn).map_err(|e| {
+    let damaged = |e: String| {
         IoError::invalid(
             path,
             Location::File,
             format!("not a GeoPackage or damaged: {e}"),
         )
-    })?;
-    if specs.is_empty() {
+    };
+    let specs = feature_tables(&conn).map_err(damaged)?;
+    let rasters = super::raster::raster_tables(&conn).map_err(damaged)?;
+    if specs.is_empty() && rasters.is_empty() {
         return Err(IoError::invalid(
             path,
             Location::File,
-            "the GeoPackage has no feature tables (gpkg_contents lists no data_type 'features')",
+            "the GeoPackage has no feature tables and no raster tables (gpkg_contents lists no data_type 'features' or '2d-gridded-coverage')",
         )
         .into());
     }
     let mut layers = Vec::new();
     let mut failures = Vec::new();
+    let mut skipped = Vec::new();
     for spec in &specs {
         match read_table(&conn, path, spec, options) {
             Ok(l) => layers.push(l),
             Err(e) => failures.push(e),
         }
     }
+    for spec in &rasters {
+        if spec.data_type == "tiles" {
+            skipped.push(super::raster::tiles_skipped(spec));
+            continue;
+        }
+        match super::raster::read_coverage(&conn, path, spec, options) {
+            Ok(l) => layers.push(l),
+            Err(e) => failures.push(e),
+        }
+    }
     if layers.is_empty() {
+        let mut why = failures;
+        why.extend(skipped);
         return Err(IoError::invalid(
             path,
             Location::File,
-            format!("no feature table could be read: {}", failures.join("; ")),
+            format!("no table could be read: {}", why.join("; ")),
         )
         .into());
     }
@@ -388,6 +403,9 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Vec<Layer>> {
             Issue::warning(None, format!("another table was not read: {f}"))
                 .of_kind(crate::model::IssueKind::Truncated),
         );
+    }
+    for s in skipped {
+        layers[0].issues.push(Issue::warning(None, s));
     }
     Ok(layers)
 }
