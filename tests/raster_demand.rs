@@ -197,3 +197,60 @@ fn analyze_runs_on_a_cad_drawing_with_a_population_raster() {
         "kindergartens classified"
     );
 }
+
+/// The same rasters in a GeoPackage (2D gridded coverages GDAL made from the GeoTIFFs:
+/// tests/fixtures/rasters/make_gpkg_rasters.py) give the same demand as the GeoTIFFs: the total
+/// (`dxf_town_pop`) and the age band 3-5 (`age_3_5`, from dxf-town-band-4549.tif); the file's
+/// imagery table (`basemap`) is skipped and said so.
+#[test]
+fn a_geopackage_raster_gives_the_same_demand_as_its_geotiff() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dxf = root.join("tests/fixtures/dxf/town_r2018.dxf");
+    let rasters = root.join("tests/fixtures/rasters");
+    let (tmp_tif, tmp_gpkg) = (
+        tempfile::tempdir().expect("tmp"),
+        tempfile::tempdir().expect("tmp"),
+    );
+    let tif = analyze(
+        &[
+            dxf.clone(),
+            rasters.join("dxf-town-pop-4549.tif"),
+            rasters.join("dxf-town-band-4549.tif"),
+        ],
+        tmp_tif.path(),
+    );
+    let (gpkg, console) = analyze_with_console(
+        &[dxf, rasters.join("dxf-town-pop-4549.gpkg")],
+        tmp_gpkg.path(),
+    );
+    let (a, b) = (&tif["access"]["demand"], &gpkg["access"]["demand"]);
+    assert_eq!(b["source"], "raster", "{b}");
+    let total = f(&b["total_weight"]);
+    assert!((total - f(&a["total_weight"])).abs() < 1e-6, "{a}\n{b}");
+    assert!((total - 5220.0).abs() < 1e-6, "{total}");
+    assert_eq!(a["by_method"], b["by_method"]);
+    assert!(b["by_method"]["age_band_only"].as_u64() > Some(0), "{b}");
+    let (band_a, band_b) = (&a["age_bands"][0], &b["age_bands"][0]);
+    assert_eq!(band_b["band"], "3-5", "from the table name: {b}");
+    assert_eq!(band_a["band"], band_b["band"]);
+    assert_eq!(f(&band_b["total"]), 786.0);
+    assert_eq!(f(&band_a["total"]), f(&band_b["total"]));
+    assert_eq!(a["raster_cells_on_parcels"], b["raster_cells_on_parcels"]);
+    let role = |table: &str| {
+        gpkg["inputs"]
+            .as_array()
+            .expect("inputs")
+            .iter()
+            .find(|i| i["table"] == table)
+            .map(|i| i["role"].clone())
+    };
+    assert_eq!(role("dxf_town_pop"), Some(Value::from("population")));
+    assert_eq!(role("age_3_5"), Some(Value::from("population")));
+    assert_eq!(role("basemap"), None, "imagery is not a layer");
+    assert!(
+        console.contains("basemap") && console.contains("not a population raster"),
+        "{console}"
+    );
+    let json = gpkg.to_string();
+    assert!(json.contains("\\\"basemap\\\" holds image tiles"), "{json}");
+}
