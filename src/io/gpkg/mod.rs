@@ -58,6 +58,7 @@ fn quote(name: &str) -> String {
 
 mod raster;
 mod read;
+mod srs;
 mod wkb_read;
 mod wkb_write;
 mod write;

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use crate::io::geotiff::{NamedBand, Raster, population_layer};
 use crate::model::AgeBand;
 
-use super::read::crs_of;
+use super::srs::crs_of;
 use super::*;
 
 /// The most cells a coverage table may have (a 20 000 × 20 000 raster); larger is refused.
@@ -169,8 +169,14 @@ fn matrix(conn: &Connection, table: &str) -> std::result::Result<(Matrix, i64, [
         )
         .map_err(|e| format!("zoom level {zoom} has tiles but no row in gpkg_tile_matrix ({e})"))?;
     let (mw, mh, tw, th, px, py) = m;
-    let sizes_ok = mw > 0 && mh > 0 && (1..=4096).contains(&tw) && (1..=4096).contains(&th);
-    if !sizes_ok || !(px > 0.0 && py > 0.0) || set.iter().any(|v| !v.is_finite()) {
+    let usable = mw > 0
+        && mh > 0
+        && (1..=4096).contains(&tw)
+        && (1..=4096).contains(&th)
+        && px > 0.0
+        && py > 0.0
+        && set.iter().all(|v| v.is_finite());
+    if !usable {
         return Err(format!(
             "the tile matrix of zoom level {zoom} is not usable ({mw} × {mh} tiles of {tw} × {th} cells of {px} × {py})"
         ));
