@@ -235,6 +235,15 @@ fn a_geopackage_raster_gives_the_same_demand_as_its_geotiff() {
     assert_eq!(band_a["band"], band_b["band"]);
     assert_eq!(f(&band_b["total"]), 786.0);
     assert_eq!(f(&band_a["total"]), f(&band_b["total"]));
+    // The rasters are named by file and table.
+    assert_eq!(
+        b["rasters"][0], "dxf-town-pop-4549.gpkg [dxf_town_pop]",
+        "{b}"
+    );
+    assert_eq!(
+        band_b["rasters"][0], "dxf-town-pop-4549.gpkg [age_3_5]",
+        "{b}"
+    );
     assert_eq!(a["raster_cells_on_parcels"], b["raster_cells_on_parcels"]);
     let role = |table: &str| {
         gpkg["inputs"]

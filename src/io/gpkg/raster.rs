@@ -265,12 +265,13 @@ fn decode_tile(blob: &[u8], coded: CodedAs, m: &Matrix) -> std::result::Result<V
     Ok(values)
 }
 
-/// The cells of a coverage table as a [`Raster`], with warnings for tiles that were not read.
+/// The cells of a coverage table as a [`Raster`], its srs_id, and the tiles that could not be
+/// decoded (a message each: their cells are missing, as if the file were truncated).
 fn read_cells(
     conn: &Connection,
     path: &Path,
     spec: &RasterSpec,
-) -> std::result::Result<(Raster, i64), String> {
+) -> std::result::Result<(Raster, i64, Vec<String>), String> {
     let cov = coverage(conn, &spec.name)?;
     let (m, srs_id, set) = matrix(conn, &spec.name)?;
     // The raster's extent: the contents' bounds when they lie in the set, else the set's.
@@ -294,7 +295,7 @@ fn read_cells(
     }
     let tile_ancillary = tile_ancillary(conn, &spec.name)?;
     let mut values: Vec<Option<f64>> = vec![None; width * height];
-    let mut warnings = Vec::new();
+    let (mut warnings, mut bad_tiles) = (Vec::new(), Vec::new());
     let file = path.display();
     let mut read_tiles = 0usize;
     let (mut no_ancillary, mut outside) = (Vec::new(), 0usize);
@@ -326,7 +327,7 @@ fn read_cells(
         let samples = match decoded {
             Ok(v) => v,
             Err(e) => {
-                warnings.push(format!(
+                bad_tiles.push(format!(
                     "{file}: table \"{}\", {at}: {e}; its cells are left empty",
                     spec.name
                 ));
@@ -358,9 +359,9 @@ fn read_cells(
         }
     }
     if read_tiles == 0 {
-        let why = warnings.first().cloned().unwrap_or_default();
+        let why = bad_tiles.first().cloned().unwrap_or_default();
         return Err(format!(
-            "no tile of zoom level {} could be read {why}",
+            "no tile of zoom level {} could be read (the first: {why})",
             m.zoom
         ));
     }
@@ -392,7 +393,7 @@ fn read_cells(
         age_band_item: None,
         warnings,
     };
-    Ok((raster, srs_id))
+    Ok((raster, srs_id, bad_tiles))
 }
 
 /// Per tile id its (scale, offset) from gpkg_2d_gridded_tile_ancillary.
@@ -427,7 +428,7 @@ pub(super) fn read_coverage(
     options: &ReadOptions,
 ) -> std::result::Result<Layer, String> {
     let named = |e: String| format!("raster table \"{}\": {e}", spec.name);
-    let (raster, srs_id) = read_cells(conn, path, spec).map_err(named)?;
+    let (raster, srs_id, bad_tiles) = read_cells(conn, path, spec).map_err(named)?;
     let mut srs_warning = None;
     let crs = match &options.crs {
         Some(c) => CrsInfo::user(c.clone()),
@@ -450,6 +451,11 @@ pub(super) fn read_coverage(
         .map_err(|e| named(e.to_string()))?;
     if let Some(why) = srs_warning {
         layer.issues.push(Issue::warning(None, why));
+    }
+    for t in bad_tiles {
+        layer
+            .issues
+            .push(Issue::warning(None, t).of_kind(crate::model::IssueKind::Truncated));
     }
     Ok(layer)
 }

@@ -169,6 +169,12 @@ fn a_truncated_tile_is_named_and_the_rest_is_read() {
         .find(|m| m.contains("tile zoom 2 row 0 column 1"))
         .unwrap_or_else(|| panic!("{w:?}"));
     assert!(tile.contains("\"dxf_town_pop\"") && tile.contains("dxf-town-pop-4549.gpkg"));
+    assert!(
+        pop.issues
+            .iter()
+            .any(|i| i.message == *tile && i.kind == crate::model::IssueKind::Truncated),
+        "a tile not read is a truncation (data-quality 文件不完整)"
+    );
     // The other tiles and the other table are read.
     let (got, total) = cells(pop);
     assert!(!got.is_empty() && total < 5220.0, "{total}");
