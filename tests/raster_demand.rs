@@ -263,3 +263,48 @@ fn a_geopackage_raster_gives_the_same_demand_as_its_geotiff() {
     let json = gpkg.to_string();
     assert!(json.contains("\\\"basemap\\\" holds image tiles"), "{json}");
 }
+
+/// A GeoPackage whose coverage tiles are all cut short (a broken copy) is an error of `analyze`
+/// naming the file, the tables and a tile by zoom, row and column; no report is written.
+#[test]
+fn a_geopackage_of_broken_raster_tiles_is_a_named_error() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().expect("tmp");
+    let gpkg = tmp.path().join("broken-pop.gpkg");
+    std::fs::copy(
+        root.join("tests/fixtures/rasters/dxf-town-pop-4549.gpkg"),
+        &gpkg,
+    )
+    .expect("copy");
+    {
+        let conn = rusqlite::Connection::open(&gpkg).expect("open");
+        conn.execute_batch(
+            "UPDATE dxf_town_pop SET tile_data = substr(tile_data, 1, 60); \
+             UPDATE age_3_5 SET tile_data = substr(tile_data, 1, 10);",
+        )
+        .expect("cut the tiles");
+    }
+    let out = tmp.path().join("out");
+    let o = Command::new(env!("CARGO_BIN_EXE_towncircle"))
+        .arg("analyze")
+        .arg(root.join("tests/fixtures/dxf/town_r2018.dxf"))
+        .arg(&gpkg)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "{stderr}");
+    assert!(stderr.contains("broken-pop.gpkg"), "{stderr}");
+    for table in ["dxf_town_pop", "age_3_5"] {
+        assert!(
+            stderr.contains(&format!("raster table \"{table}\": no tile of zoom level")),
+            "{stderr}"
+        );
+    }
+    assert!(stderr.contains("tile zoom 2 row "), "{stderr}");
+    assert!(
+        !out.join("summary.json").exists(),
+        "no report from a file not read"
+    );
+}
