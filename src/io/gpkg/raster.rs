@@ -18,8 +18,9 @@ use crate::model::AgeBand;
 use super::srs::crs_of;
 use super::*;
 
-/// The most cells a coverage table may have (a 20 000 × 20 000 raster); larger is refused.
-const MAX_CELLS: usize = 400_000_000;
+/// The most cells a coverage table may have (about 7 000 × 7 000: a county at 5 m), so that a
+/// hostile file's bounds never make an allocation over 1 GiB; larger is refused.
+const MAX_CELLS: usize = 50_000_000;
 
 /// A raster table listed in gpkg_contents.
 pub(super) struct RasterSpec {
@@ -217,6 +218,13 @@ fn decode_tile(blob: &[u8], coded: CodedAs, m: &Matrix) -> std::result::Result<V
             let mut reader = dec.read_info().map_err(|e| format!("not a PNG ({e})"))?;
             let info = reader.info();
             let (w, h) = (info.width as usize, info.height as usize);
+            if (w, h) != (m.tile_width, m.tile_height) {
+                // Before the pixels are allocated: a header may claim any size.
+                return Err(format!(
+                    "a PNG of {w} × {h} cells, the tile matrix says {} × {}",
+                    m.tile_width, m.tile_height
+                ));
+            }
             if info.color_type != png::ColorType::Grayscale {
                 return Err(format!("a {:?} PNG, not greyscale values", info.color_type));
             }
@@ -243,6 +251,12 @@ fn decode_tile(blob: &[u8], coded: CodedAs, m: &Matrix) -> std::result::Result<V
             let mut dec = tiff::decoder::Decoder::new(std::io::Cursor::new(blob))
                 .map_err(|e| format!("not a TIFF ({e})"))?;
             let (w, h) = dec.dimensions().map_err(|e| format!("no size ({e})"))?;
+            if (w as usize, h as usize) != (m.tile_width, m.tile_height) {
+                return Err(format!(
+                    "a TIFF of {w} × {h} cells, the tile matrix says {} × {}",
+                    m.tile_width, m.tile_height
+                ));
+            }
             let values = match dec
                 .read_image()
                 .map_err(|e| format!("the TIFF cannot be decoded ({e})"))?
@@ -344,10 +358,12 @@ fn read_cells(
                 (1.0, 0.0)
             }
         };
-        let tile_col0 = tc as usize * m.tile_width;
-        let tile_row0 = tr as usize * m.tile_height;
+        // Saturating: a hostile matrix may claim ~2^63 tiles of a tiny pixel.
+        let tile_col0 = (tc as usize).saturating_mul(m.tile_width);
+        let tile_row0 = (tr as usize).saturating_mul(m.tile_height);
         for (k, &c) in samples.iter().enumerate() {
-            let (gc, gr) = (tile_col0 + k % m.tile_width, tile_row0 + k / m.tile_width);
+            let gc = tile_col0.saturating_add(k % m.tile_width);
+            let gr = tile_row0.saturating_add(k / m.tile_width);
             let (Some(col), Some(r)) = (gc.checked_sub(col0), gr.checked_sub(row0)) else {
                 continue;
             };

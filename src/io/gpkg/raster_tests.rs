@@ -204,6 +204,19 @@ fn a_broken_table_is_an_error_naming_it_and_the_others_load() {
             "inconsistent sizes",
         ),
         (
+            "UPDATE gpkg_tile_matrix SET matrix_width = 2, matrix_height = 2, tile_width = 16, \
+             tile_height = 16 WHERE table_name = 'dxf_town_pop' AND zoom_level = 2",
+            "dxf_town_pop",
+            "a TIFF of 8 × 8 cells, the tile matrix says 16 × 16",
+        ),
+        (
+            "UPDATE gpkg_tile_matrix SET matrix_width = 2000000, matrix_height = 2000000, \
+             pixel_x_size = 0.0001, pixel_y_size = 0.0001 \
+             WHERE table_name = 'dxf_town_pop' AND zoom_level = 2",
+            "dxf_town_pop",
+            "more than towncircle reads",
+        ),
+        (
             "DELETE FROM gpkg_tile_matrix WHERE table_name = 'dxf_town_pop' AND zoom_level = 2",
             "dxf_town_pop",
             "no row in gpkg_tile_matrix",
