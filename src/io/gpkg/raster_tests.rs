@@ -269,3 +269,22 @@ fn an_age_band_in_the_description_wins_over_the_table_name_with_a_warning() {
         warnings(band)
     );
 }
+
+#[test]
+fn integer_tiles_without_their_scale_and_offset_are_read_raw_and_said() {
+    let (_dir, path) = broken(
+        "pop-4549-uint16.gpkg",
+        "DELETE FROM gpkg_2d_gridded_tile_ancillary WHERE tpudt_name = 'pop_scaled'",
+    );
+    let layers = read(&path, &ReadOptions::default()).expect("read");
+    let scaled = layer(&layers, "pop_scaled");
+    let w = warnings(scaled);
+    assert!(
+        w.iter().any(|m| m.contains("\"pop_scaled\"")
+            && m.contains("6 tiles (tile zoom 2 row ")
+            && m.contains("no row in gpkg_2d_gridded_tile_ancillary")),
+        "{w:?}"
+    );
+    // The exact table beside it is untouched.
+    assert_eq!(cells(layer(&layers, "dxf_town_pop")).1, 5220.0);
+}

@@ -1,4 +1,5 @@
-//! Reading the feature tables of a GeoPackage: the table list, column kinds, the srs of each table (EPSG, ESRI WKT, GCJ-02/BD-09), and every feature.
+//! Reading the feature tables of a GeoPackage: the table list, column kinds and every feature
+//! (the srs of each table: `srs`), and the list of all tables, raster ones read by `raster`.
 
 use super::srs::crs_of;
 use super::*;
