@@ -154,6 +154,12 @@ fn broken(name: &str, sql: &str) -> (tempfile::TempDir, PathBuf) {
     (dir, path)
 }
 
+/// The layers of a copy of a fixture changed by `sql`.
+fn read_changed(name: &str, sql: &str) -> Vec<Layer> {
+    let (_dir, path) = broken(name, sql);
+    read(&path, &ReadOptions::default()).expect("read")
+}
+
 #[test]
 fn a_truncated_tile_is_named_and_the_rest_is_read() {
     let (_dir, path) = broken(
@@ -223,8 +229,7 @@ fn a_broken_table_is_an_error_naming_it_and_the_others_load() {
         ),
     ];
     for (sql, table, why) in cases {
-        let (_dir, path) = broken("dxf-town-pop-4549.gpkg", sql);
-        let layers = read(&path, &ReadOptions::default()).expect("read");
+        let layers = read_changed("dxf-town-pop-4549.gpkg", sql);
         assert_eq!(layers.len(), 1, "{sql}");
         assert_ne!(layers[0].name, table);
         let w = warnings(&layers[0]);
@@ -254,11 +259,10 @@ fn a_geopackage_of_broken_rasters_or_imagery_only_is_an_error_naming_the_file() 
 
 #[test]
 fn an_age_band_in_the_description_wins_over_the_table_name_with_a_warning() {
-    let (_dir, path) = broken(
+    let layers = read_changed(
         "dxf-town-pop-4549.gpkg",
         "UPDATE gpkg_contents SET description = '60岁以上' WHERE table_name = 'age_3_5'",
     );
-    let layers = read(&path, &ReadOptions::default()).expect("read");
     let band = layer(&layers, "age_3_5");
     assert_eq!(band.age_band, AgeBand::parse("60+").ok());
     assert!(
@@ -272,11 +276,10 @@ fn an_age_band_in_the_description_wins_over_the_table_name_with_a_warning() {
 
 #[test]
 fn integer_tiles_without_their_scale_and_offset_are_read_raw_and_said() {
-    let (_dir, path) = broken(
+    let layers = read_changed(
         "pop-4549-uint16.gpkg",
         "DELETE FROM gpkg_2d_gridded_tile_ancillary WHERE tpudt_name = 'pop_scaled'",
     );
-    let layers = read(&path, &ReadOptions::default()).expect("read");
     let scaled = layer(&layers, "pop_scaled");
     let w = warnings(scaled);
     assert!(
