@@ -1,8 +1,8 @@
 //! Seeded mutation testing of every reader: the sample maps' files (shapefile .shp/.shx/.dbf,
-//! GeoJSON, POI CSV and XLSX, GeoPackage, OSM PBF) and the shipped standards profiles are
-//! damaged (bit flips, truncation, splices, huge counts written into headers, zeroed runs) and
-//! read again through `io::load` (reader + CRS + validation + reprojection) or
-//! `Profile::from_toml`.
+//! GeoJSON, POI CSV and XLSX, GeoPackage with features or raster coverages, OSM PBF) and the
+//! shipped standards profiles are damaged (bit flips, truncation, splices, huge counts written
+//! into headers, zeroed runs) and read again through `io::load` (reader + CRS + validation +
+//! reprojection) or `Profile::from_toml`.
 //!
 //! Every damaged input must give layers or an error: no panic, no hang (each case runs on its own
 //! thread and must finish within a time limit), and no allocation sized from a header beyond
@@ -90,6 +90,13 @@ fn base_seed() -> u64 {
 fn dxf_fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/dxf")
+        .join(name)
+}
+
+/// A population raster fixture (GeoPackage 2D gridded coverages made by GDAL).
+fn raster_fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/rasters")
         .join(name)
 }
 
@@ -315,6 +322,14 @@ fn inputs(dir: &Path) -> Vec<Input> {
         ),
         single_input("dxf binary", &dxf_fixture("town_r2018_bin.dxf")),
         single_input("dxf r12 gbk", &dxf_fixture("town_r12_gbk.dxf")),
+        single_input(
+            "gpkg raster float tiles",
+            &raster_fixture("dxf-town-pop-4549.gpkg"),
+        ),
+        single_input(
+            "gpkg raster png tiles",
+            &raster_fixture("pop-4549-uint16.gpkg"),
+        ),
     ];
     v.extend(made_inputs(dir));
     v

@@ -197,3 +197,114 @@ fn analyze_runs_on_a_cad_drawing_with_a_population_raster() {
         "kindergartens classified"
     );
 }
+
+/// The same rasters in a GeoPackage (2D gridded coverages GDAL made from the GeoTIFFs:
+/// tests/fixtures/rasters/make_gpkg_rasters.py) give the same demand as the GeoTIFFs: the total
+/// (`dxf_town_pop`) and the age band 3-5 (`age_3_5`, from dxf-town-band-4549.tif); the file's
+/// imagery table (`basemap`) is skipped and said so.
+#[test]
+fn a_geopackage_raster_gives_the_same_demand_as_its_geotiff() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dxf = root.join("tests/fixtures/dxf/town_r2018.dxf");
+    let rasters = root.join("tests/fixtures/rasters");
+    let (tmp_tif, tmp_gpkg) = (
+        tempfile::tempdir().expect("tmp"),
+        tempfile::tempdir().expect("tmp"),
+    );
+    let tif = analyze(
+        &[
+            dxf.clone(),
+            rasters.join("dxf-town-pop-4549.tif"),
+            rasters.join("dxf-town-band-4549.tif"),
+        ],
+        tmp_tif.path(),
+    );
+    let (gpkg, console) = analyze_with_console(
+        &[dxf, rasters.join("dxf-town-pop-4549.gpkg")],
+        tmp_gpkg.path(),
+    );
+    let (a, b) = (&tif["access"]["demand"], &gpkg["access"]["demand"]);
+    assert_eq!(b["source"], "raster", "{b}");
+    let total = f(&b["total_weight"]);
+    assert!((total - f(&a["total_weight"])).abs() < 1e-6, "{a}\n{b}");
+    assert!((total - 5220.0).abs() < 1e-6, "{total}");
+    assert_eq!(a["by_method"], b["by_method"]);
+    assert!(b["by_method"]["age_band_only"].as_u64() > Some(0), "{b}");
+    let (band_a, band_b) = (&a["age_bands"][0], &b["age_bands"][0]);
+    assert_eq!(band_b["band"], "3-5", "from the table name: {b}");
+    assert_eq!(band_a["band"], band_b["band"]);
+    assert_eq!(f(&band_b["total"]), 786.0);
+    assert_eq!(f(&band_a["total"]), f(&band_b["total"]));
+    // The rasters are named by file and table.
+    assert_eq!(
+        b["rasters"][0], "dxf-town-pop-4549.gpkg [dxf_town_pop]",
+        "{b}"
+    );
+    assert_eq!(
+        band_b["rasters"][0], "dxf-town-pop-4549.gpkg [age_3_5]",
+        "{b}"
+    );
+    assert_eq!(a["raster_cells_on_parcels"], b["raster_cells_on_parcels"]);
+    let role = |table: &str| {
+        gpkg["inputs"]
+            .as_array()
+            .expect("inputs")
+            .iter()
+            .find(|i| i["table"] == table)
+            .map(|i| i["role"].clone())
+    };
+    assert_eq!(role("dxf_town_pop"), Some(Value::from("population")));
+    assert_eq!(role("age_3_5"), Some(Value::from("population")));
+    assert_eq!(role("basemap"), None, "imagery is not a layer");
+    assert!(
+        console.contains("basemap") && console.contains("not a population raster"),
+        "{console}"
+    );
+    let json = gpkg.to_string();
+    assert!(json.contains("\\\"basemap\\\" holds image tiles"), "{json}");
+}
+
+/// A GeoPackage whose coverage tiles are all cut short (a broken copy) is an error of `analyze`
+/// naming the file, the tables and a tile by zoom, row and column; no report is written.
+#[test]
+fn a_geopackage_of_broken_raster_tiles_is_a_named_error() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().expect("tmp");
+    let gpkg = tmp.path().join("broken-pop.gpkg");
+    std::fs::copy(
+        root.join("tests/fixtures/rasters/dxf-town-pop-4549.gpkg"),
+        &gpkg,
+    )
+    .expect("copy");
+    {
+        let conn = rusqlite::Connection::open(&gpkg).expect("open");
+        conn.execute_batch(
+            "UPDATE dxf_town_pop SET tile_data = substr(tile_data, 1, 60); \
+             UPDATE age_3_5 SET tile_data = substr(tile_data, 1, 10);",
+        )
+        .expect("cut the tiles");
+    }
+    let out = tmp.path().join("out");
+    let o = Command::new(env!("CARGO_BIN_EXE_towncircle"))
+        .arg("analyze")
+        .arg(root.join("tests/fixtures/dxf/town_r2018.dxf"))
+        .arg(&gpkg)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "{stderr}");
+    assert!(stderr.contains("broken-pop.gpkg"), "{stderr}");
+    for table in ["dxf_town_pop", "age_3_5"] {
+        assert!(
+            stderr.contains(&format!("raster table \"{table}\": no tile of zoom level")),
+            "{stderr}"
+        );
+    }
+    assert!(stderr.contains("tile zoom 2 row "), "{stderr}");
+    assert!(
+        !out.join("summary.json").exists(),
+        "no report from a file not read"
+    );
+}

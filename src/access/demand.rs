@@ -490,16 +490,22 @@ fn inside_boundary(
     (inside, people_outside)
 }
 
-/// File names of layers.
+/// File names of layers, with the table inside the file where there is one
+/// (`pop.gpkg [pop_60plus]`).
 fn file_names(layers: &[&Layer]) -> Vec<String> {
     layers
         .iter()
         .filter(|l| !l.features.is_empty())
         .map(|l| {
-            l.source
+            let file = l
+                .source
                 .path
                 .file_name()
-                .map_or_else(|| l.name.clone(), |n| n.to_string_lossy().into_owned())
+                .map_or_else(|| l.name.clone(), |n| n.to_string_lossy().into_owned());
+            match &l.source.table {
+                Some(t) => format!("{file} [{t}]"),
+                None => file,
+            }
         })
         .collect()
 }

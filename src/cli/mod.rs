@@ -43,9 +43,10 @@ pub struct InputArgs {
     /// Keep only OSM features in this lon/lat box: MIN_LON,MIN_LAT,MAX_LON,MAX_LAT.
     #[arg(long, value_name = "BBOX", allow_hyphen_values = true)]
     clip_bbox: Option<String>,
-    /// A population raster (GeoTIFF) counting one age band: BAND=FILE, e.g. --age-band
-    /// 60+=老年人口.tif (bands 60+, 3-5, 6-14, …; FILE is a path, added to the inputs, or the
-    /// name of an input file). Beats the raster's description and file name. Repeatable.
+    /// A population raster (GeoTIFF; a GeoPackage: all its coverages) of one age band:
+    /// BAND=FILE, e.g. --age-band 60+=老年人口.tif (bands 60+, 3-5, 6-14, …; FILE is a path,
+    /// added to the inputs, or the name of an input file). Beats the raster's description and
+    /// file name. Repeatable.
     #[arg(long, value_name = "BAND=FILE")]
     age_band: Vec<String>,
     /// A drawing in a local (独立) coordinate system moved by control points: FILE=POINTS, e.g.

@@ -50,16 +50,35 @@ pub fn read_layer(path: &Path, options: &ReadOptions) -> crate::error::Result<La
         (None, Some(c)) => CrsInfo::declared(c.clone(), "GeoTIFF GeoKeys"),
         (None, None) => CrsInfo::unknown(),
     };
-    let mut layer = Layer::new(
-        name,
-        SourceInfo {
-            path: path.to_path_buf(),
-            format: Format::GeoTiff,
-            table: None,
-            encoding: None,
-        },
-        crs,
-    );
+    let source = SourceInfo {
+        path: path.to_path_buf(),
+        format: Format::GeoTiff,
+        table: None,
+        encoding: None,
+    };
+    let named = NamedBand {
+        band: AgeBand::from_file_name(path),
+        what: "file name",
+    };
+    population_layer(&raster, Layer::new(name, source, crs), named)
+}
+
+/// The age band a raster's name gives (a file name, a GeoPackage table name), and what the name is.
+#[derive(Debug, Clone, Copy)]
+pub struct NamedBand {
+    pub band: Option<AgeBand>,
+    /// `file name`, `table name`: for the warning when the metadata says otherwise.
+    pub what: &'static str,
+}
+
+/// `layer` (named, with its source and CRS) filled with the populated cells of `raster`: one point
+/// per cell with people, role population, the age band from the raster's metadata else `named`.
+/// Shared by the GeoTIFF and GeoPackage (2D gridded coverage) readers.
+pub fn population_layer(
+    raster: &Raster,
+    mut layer: Layer,
+    named: NamedBand,
+) -> crate::error::Result<Layer> {
     layer.fields = vec![
         Field::new(POPULATION_FIELD, FieldKind::Float),
         Field::new(CELL_FIELD, FieldKind::Float),
@@ -70,14 +89,15 @@ pub fn read_layer(path: &Path, options: &ReadOptions) -> crate::error::Result<La
         .as_deref()
         .or(raster.description.as_deref())
         .and_then(AgeBand::from_description);
-    let from_name = AgeBand::from_file_name(path);
+    let from_name = named.band;
     if let (Some(m), Some(n)) = (from_metadata, from_name)
         && m != n
     {
         layer.issues.push(Issue::warning(
             None,
             format!(
-                "the raster's metadata says ages {m}, its file name {n}: {m} is used (give --age-band to choose)"
+                "the raster's metadata says ages {m}, its {} {n}: {m} is used (give --age-band to choose)",
+                named.what
             ),
         ));
     }
@@ -113,7 +133,7 @@ pub fn read_layer(path: &Path, options: &ReadOptions) -> crate::error::Result<La
     }
     if layer.features.is_empty() {
         return Err(IoError::EmptyLayer {
-            path: path.to_path_buf(),
+            path: layer.source.path.clone(),
             detail: format!(
                 "no cell of the {} × {} raster has people ({empty} empty or nodata)",
                 raster.width, raster.height

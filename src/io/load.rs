@@ -12,7 +12,7 @@ use crate::crs::{
 };
 use crate::error::{Error, IoError, Location};
 use crate::model::validate::validate_layer;
-use crate::model::{AgeBand, Format, Issue, IssueKind, Layer, Role, Taxonomy, guess_role};
+use crate::model::{AgeBand, Issue, IssueKind, Layer, Role, Taxonomy, guess_role};
 
 use super::{ReadOptions, read};
 
@@ -490,13 +490,13 @@ pub fn prepare(
     for mut layer in layers {
         validate_layer(&mut layer);
         if let Some(band) = options.age_band_override(&layer.source.path) {
-            if layer.source.format == Format::GeoTiff {
+            if layer.role_hint == Some(Role::Population) {
                 layer.age_band = Some(band);
             } else {
                 layer.issues.push(Issue::warning(
                     None,
                     format!(
-                        "an age band ({band}) was given for this file, but age bands are for population rasters (GeoTIFF): ignored"
+                        "an age band ({band}) was given for this file, but age bands are for population rasters (GeoTIFF, GeoPackage coverage): ignored"
                     ),
                 ));
             }

@@ -178,8 +178,13 @@ impl AgeBand {
     /// counts only beside an age word (`age`, `岁`, `年龄`); an open band needs `+`, `plus`,
     /// `以上` or `over` after its number.
     pub fn from_file_name(path: &std::path::Path) -> Option<AgeBand> {
-        let stem = path.file_stem()?.to_string_lossy();
-        AgeBand::find(&stem, true)
+        AgeBand::from_name(&path.file_stem()?.to_string_lossy())
+    }
+
+    /// The band a name without extension gives, by the rules of [`AgeBand::from_file_name`]:
+    /// a GeoPackage raster table's name (`pop_60plus`, `age_3_5`).
+    pub fn from_name(name: &str) -> Option<AgeBand> {
+        AgeBand::find(name, true)
     }
 
     /// The band a GeoTIFF band description or metadata value gives (`60+`, `age 3-5`,

@@ -3,7 +3,9 @@
 //! The reader opens the file read-only and turns every `features` table of `gpkg_contents` into a
 //! layer: geometry blobs (GeoPackage header, then WKB in either byte order; 2D, Z, M and ZM in ISO
 //! and EWKB flavours; Z and M are dropped) and attribute columns by their declared SQLite type.
-//! A blob that cannot be decoded skips its feature with an issue naming the fid.
+//! A blob that cannot be decoded skips its feature with an issue naming the fid. Raster tables of
+//! the 2D Gridded Coverage Extension become population layers like a GeoTIFF (see `raster`);
+//! image `tiles` tables are skipped with a warning.
 //!
 //! The writer makes a GeoPackage 1.2.1 file (application_id `GPKG`, user_version 10201) with one
 //! feature table per layer, its CRS in `gpkg_spatial_ref_sys` (EPSG codes with their WKT; GCJ-02
@@ -54,7 +56,9 @@ fn quote(name: &str) -> String {
 // Geometry blobs
 // ---------------------------------------------------------------------------------------------
 
+mod raster;
 mod read;
+mod srs;
 mod wkb_read;
 mod wkb_write;
 mod write;
@@ -72,5 +76,7 @@ pub use write::write;
 // Writing
 // ---------------------------------------------------------------------------------------------
 
+#[cfg(test)]
+mod raster_tests;
 #[cfg(test)]
 mod tests;

@@ -1,5 +1,7 @@
-//! Reading the feature tables of a GeoPackage: the table list, column kinds, the srs of each table (EPSG, ESRI WKT, GCJ-02/BD-09), and every feature.
+//! Reading the feature tables of a GeoPackage: the table list, column kinds and every feature
+//! (the srs of each table: `srs`), and the list of all tables, raster ones read by `raster`.
 
+use super::srs::crs_of;
 use super::*;
 
 /// The kind of a column from its declared SQLite/GeoPackage type.
@@ -70,105 +72,6 @@ pub(super) fn unify_kinds(fields: &mut [Field], features: &mut [Feature]) {
             };
         }
     }
-}
-
-/// A row of gpkg_spatial_ref_sys.
-pub(super) struct SrsRow {
-    pub(super) name: String,
-    pub(super) organization: String,
-    pub(super) code: i64,
-    pub(super) definition: String,
-    pub(super) description: String,
-}
-
-/// The CRS of srs `srs_id`, or why it is unknown.
-pub(super) fn crs_of(conn: &Connection, srs_id: i64) -> std::result::Result<CrsInfo, String> {
-    if srs_id == -1 || srs_id == 0 {
-        return Ok(CrsInfo::unknown());
-    }
-    let row = conn
-        .query_row(
-            "SELECT srs_name, organization, organization_coordsys_id, definition, description \
-             FROM gpkg_spatial_ref_sys WHERE srs_id = ?1",
-            [srs_id],
-            |r| {
-                let text = |i: usize| -> rusqlite::Result<String> {
-                    Ok(match r.get_ref(i)? {
-                        ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
-                        _ => String::new(),
-                    })
-                };
-                Ok(SrsRow {
-                    name: text(0)?,
-                    organization: text(1)?,
-                    code: r.get::<_, Option<i64>>(2)?.unwrap_or(0),
-                    definition: text(3)?,
-                    description: text(4)?,
-                })
-            },
-        )
-        .ok();
-    let Some(row) = row else {
-        if srs_id == 4326 {
-            return Ok(CrsInfo::declared(Crs::WGS84, "GeoPackage srs_id 4326"));
-        }
-        return Err(format!(
-            "srs_id {srs_id} is not in gpkg_spatial_ref_sys; the CRS will be guessed"
-        ));
-    };
-    let org = row.organization.trim().to_ascii_uppercase();
-    if org == "EPSG"
-        && row.code > 0
-        && let Ok(crs) = Crs::parse(&format!("EPSG:{}", row.code))
-    {
-        return Ok(CrsInfo::declared(
-            crs,
-            format!("GeoPackage srs {srs_id} (EPSG:{})", row.code),
-        ));
-    }
-    let label = format!("{} {}", row.name, row.description).to_ascii_uppercase();
-    if (org == ORGANIZATION && row.code == i64::from(SRS_ID_GCJ02)) || label.contains("GCJ") {
-        return Ok(CrsInfo::declared(
-            Crs::Gcj02,
-            format!("GeoPackage srs {srs_id} \"{}\"", row.name),
-        ));
-    }
-    if (org == ORGANIZATION && row.code == i64::from(SRS_ID_BD09))
-        || label.contains("BD-09")
-        || label.contains("BD09")
-    {
-        return Ok(CrsInfo::declared(
-            Crs::Bd09,
-            format!("GeoPackage srs {srs_id} \"{}\"", row.name),
-        ));
-    }
-    let def = row.definition.trim();
-    if !def.is_empty() && !def.eq_ignore_ascii_case("undefined") {
-        return crate::crs::wkt::parse_wkt(def)
-            .map(|crs| CrsInfo::declared(crs, format!("GeoPackage srs {srs_id} WKT")))
-            .map_err(|e| {
-                format!(
-                    "the definition of srs {srs_id} \"{}\" is not understood ({e}); the CRS will be guessed",
-                    row.name
-                )
-            });
-    }
-    let desc = row.description.trim();
-    if desc.starts_with("+proj") {
-        return Crs::parse(desc)
-            .map(|crs| CrsInfo::declared(crs, format!("GeoPackage srs {srs_id} PROJ string")))
-            .map_err(|e| format!("srs {srs_id}: {e}"));
-    }
-    if org == "EPSG" {
-        return Err(format!(
-            "srs {srs_id} is EPSG:{}, which towncircle cannot transform; give --crs",
-            row.code
-        ));
-    }
-    Err(format!(
-        "srs {srs_id} \"{}\" has no definition; the CRS will be guessed",
-        row.name
-    ))
 }
 
 /// One feature table to read.
@@ -351,34 +254,49 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Vec<Layer>> {
     .map_err(|e| sql_err(path, "cannot open the GeoPackage", e))?;
     // A file another program is writing may be locked for a moment.
     let _ = conn.busy_timeout(std::time::Duration::from_secs(2));
-    let specs = feature_tables(&conn).map_err(|e| {
+    let damaged = |e: String| {
         IoError::invalid(
             path,
             Location::File,
             format!("not a GeoPackage or damaged: {e}"),
         )
-    })?;
-    if specs.is_empty() {
+    };
+    let specs = feature_tables(&conn).map_err(damaged)?;
+    let rasters = super::raster::raster_tables(&conn).map_err(damaged)?;
+    if specs.is_empty() && rasters.is_empty() {
         return Err(IoError::invalid(
             path,
             Location::File,
-            "the GeoPackage has no feature tables (gpkg_contents lists no data_type 'features')",
+            "the GeoPackage has no feature tables and no raster tables (gpkg_contents lists no data_type 'features' or '2d-gridded-coverage')",
         )
         .into());
     }
     let mut layers = Vec::new();
     let mut failures = Vec::new();
+    let mut skipped = Vec::new();
     for spec in &specs {
         match read_table(&conn, path, spec, options) {
             Ok(l) => layers.push(l),
             Err(e) => failures.push(e),
         }
     }
+    for spec in &rasters {
+        if spec.data_type == "tiles" {
+            skipped.push(super::raster::tiles_skipped(spec));
+            continue;
+        }
+        match super::raster::read_coverage(&conn, path, spec, options) {
+            Ok(l) => layers.push(l),
+            Err(e) => failures.push(e),
+        }
+    }
     if layers.is_empty() {
+        let mut why = failures;
+        why.extend(skipped);
         return Err(IoError::invalid(
             path,
             Location::File,
-            format!("no feature table could be read: {}", failures.join("; ")),
+            format!("no table could be read: {}", why.join("; ")),
         )
         .into());
     }
@@ -388,6 +306,9 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Vec<Layer>> {
             Issue::warning(None, format!("another table was not read: {f}"))
                 .of_kind(crate::model::IssueKind::Truncated),
         );
+    }
+    for s in skipped {
+        layers[0].issues.push(Issue::warning(None, s));
     }
     Ok(layers)
 }
