@@ -262,6 +262,36 @@ fn a_geopackage_raster_gives_the_same_demand_as_its_geotiff() {
     );
     let json = gpkg.to_string();
     assert!(json.contains("\\\"basemap\\\" holds image tiles"), "{json}");
+
+    // `--age-band` for a file of several population tables cannot say which one: it is applied
+    // to none (the total stays the total, 3-5 stays from its table name) and said.
+    let tmp_flag = tempfile::tempdir().expect("tmp");
+    let o = Command::new(env!("CARGO_BIN_EXE_towncircle"))
+        .arg("analyze")
+        .arg(root.join("tests/fixtures/dxf/town_r2018.dxf"))
+        .arg(rasters.join("dxf-town-pop-4549.gpkg"))
+        .args(["--age-band", "60+=dxf-town-pop-4549.gpkg", "--out"])
+        .arg(tmp_flag.path())
+        .output()
+        .expect("run");
+    let console =
+        String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{console}");
+    let flagged: Value = serde_json::from_str(
+        &std::fs::read_to_string(tmp_flag.path().join("summary.json")).expect("json"),
+    )
+    .expect("summary.json");
+    let d = &flagged["access"]["demand"];
+    assert!((f(&d["total_weight"]) - 5220.0).abs() < 1e-6, "{d}");
+    let bands: Vec<&Value> = d["age_bands"].as_array().expect("bands").iter().collect();
+    assert_eq!(bands.len(), 1, "{d}");
+    assert_eq!(bands[0]["band"], "3-5", "{d}");
+    assert!(
+        console.contains("holds 2 population tables (")
+            && console.contains("age_3_5")
+            && console.contains("not applied to any"),
+        "{console}"
+    );
 }
 
 /// A GeoPackage whose coverage tiles are all cut short (a broken copy) is an error of `analyze`

@@ -487,10 +487,37 @@ pub fn prepare(
     mut failures: Vec<FileFailure>,
 ) -> Dataset {
     let mut ready = Vec::new();
+    // A file's population tables (a GeoPackage may hold the total and its bands): a band given
+    // for the file is one table's, and cannot say which of several.
+    let population_tables = |path: &Path| -> Vec<String> {
+        layers
+            .iter()
+            .filter(|l| l.source.path == path && l.role_hint == Some(Role::Population))
+            .map(|l| l.source.table.clone().unwrap_or_else(|| l.name.clone()))
+            .collect()
+    };
+    let tables_of: Vec<(PathBuf, Vec<String>)> = layers
+        .iter()
+        .filter(|l| options.age_band_override(&l.source.path).is_some())
+        .map(|l| (l.source.path.clone(), population_tables(&l.source.path)))
+        .collect();
     for mut layer in layers {
         validate_layer(&mut layer);
         if let Some(band) = options.age_band_override(&layer.source.path) {
-            if layer.role_hint == Some(Role::Population) {
+            let tables = tables_of
+                .iter()
+                .find(|(p, _)| *p == layer.source.path)
+                .map_or(&[][..], |(_, t)| t.as_slice());
+            if layer.role_hint == Some(Role::Population) && tables.len() > 1 {
+                layer.issues.push(Issue::warning(
+                    None,
+                    format!(
+                        "an age band ({band}) was given for this file, but it holds {} population tables ({}): not applied to any; each table's band is read from its description or its name (e.g. pop_60plus)",
+                        tables.len(),
+                        tables.join(", ")
+                    ),
+                ));
+            } else if layer.role_hint == Some(Role::Population) {
                 layer.age_band = Some(band);
             } else {
                 layer.issues.push(Issue::warning(

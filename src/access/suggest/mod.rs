@@ -154,7 +154,7 @@ pub fn suggest(
             let c = &mut covered[*i as usize];
             if !*c {
                 *c = true;
-                w += p.weight(*i as usize);
+                w += counted.weight(*i as usize).unwrap_or(0.0);
             }
         }
         running += w;
@@ -177,7 +177,7 @@ pub fn suggest(
     let mut served = vec![0.0f64; picked.order.len()];
     for (i, (t, rank)) in best.iter().enumerate() {
         if t.is_finite() && *rank != usize::MAX {
-            served[*rank] += p.weight(i);
+            served[*rank] += counted.weight(i).unwrap_or(0.0);
         }
     }
 
@@ -217,7 +217,7 @@ pub fn suggest(
                     .catchments
                     .demand(*j as usize)
                     .iter()
-                    .map(|i| p.weight(*i as usize))
+                    .map(|i| counted.weight(*i as usize).unwrap_or(0.0))
                     .sum::<f64>()
                     + 0.0,
                 demand_served: served[rank],

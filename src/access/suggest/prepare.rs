@@ -161,16 +161,9 @@ impl<'a> Prepared<'a> {
         self.existing_s.get(i).is_some_and(|t| t.is_finite())
     }
 
-    /// Demand point `i`'s people as the category's coverage counts them: its age band's where
-    /// that raster is loaded (a kindergarten's sites cover children), else everyone.
-    pub fn weight(&self, i: usize) -> f64 {
-        self.analysis
-            .counted(self.category)
-            .weight(i)
-            .unwrap_or(0.0)
-    }
-
-    /// The MCLP over the demand not yet covered.
+    /// The MCLP over the demand not yet covered, weighted by the people the category's
+    /// coverage counts (its age band's where that raster is loaded: a kindergarten's sites
+    /// cover children).
     pub fn cover_problem(&self) -> CoverProblem {
         let points = &self.analysis.demand.points;
         let counted = self.analysis.counted(self.category);
