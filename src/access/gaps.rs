@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use super::memo::{KeyHasher, Shape, ShapeMemo};
+use super::memo::{KeyHasher, Outline, Shape, ShapeMemo};
 
 use geo::unary_union;
 use geo_types::{MultiPolygon, Rect, coord};
@@ -28,6 +28,9 @@ pub struct GapArea {
     /// Tells gap areas apart by their cells (equal keys, equal outlines).
     #[serde(skip)]
     pub key: u64,
+    /// The polygon's bounding box.
+    #[serde(skip)]
+    pub bbox: Option<Rect<f64>>,
 }
 
 /// Merge weighted points (`(position, weight)`) into gap areas on a `cell_m` grid.
@@ -42,6 +45,27 @@ pub fn gap_areas_memo(
     cell_m: f64,
     memo: Option<&ShapeMemo>,
 ) -> Vec<GapArea> {
+    gap_shapes(points, cell_m, memo)
+        .into_iter()
+        .map(|(mut area, outline)| {
+            if let Some(o) = outline {
+                let o = Arc::unwrap_or_clone(o);
+                area.polygon = o.polygon;
+                area.bbox = Some(o.bbox);
+            }
+            area
+        })
+        .collect()
+}
+
+/// [`gap_areas_memo`] with each area's outline as the memo shares it (None: no cells), its
+/// `polygon` left empty: copied only where needed (a map's overlay copies only the areas it
+/// does not show already).
+pub fn gap_shapes(
+    points: &[([f64; 2], f64)],
+    cell_m: f64,
+    memo: Option<&ShapeMemo>,
+) -> Vec<(GapArea, Shape)> {
     if cell_m.is_nan() || cell_m <= 0.0 {
         return Vec::new();
     }
@@ -121,7 +145,7 @@ pub fn gap_areas_memo(
                         .to_polygon()
                     })
                     .collect();
-                (Some(Arc::new(unary_union(&squares))), true)
+                (Outline::new(unary_union(&squares)).map(Arc::new), true)
             }
         })
         .collect();
@@ -135,27 +159,26 @@ pub fn gap_areas_memo(
                 .collect(),
         );
     }
-    let mut out: Vec<GapArea> = areas
+    let mut out: Vec<(GapArea, Shape)> = areas
         .into_par_iter()
         .zip(outlines)
         .zip(components.par_iter())
         .map(|(((key, (w, count, sx, sy)), (shape, _)), members)| {
-            let polygon = shape
-                .map(Arc::unwrap_or_clone)
-                .unwrap_or(MultiPolygon(vec![]));
             let wsum = if w > 0.0 { w } else { count as f64 * 1e-12 };
-            GapArea {
+            let area = GapArea {
                 // The union of whole cells: their count times a cell's area.
                 area_m2: members.len() as f64 * cell_m * cell_m,
-                polygon,
+                polygon: MultiPolygon(vec![]),
                 population: w,
                 points: count,
                 centre: [sx / wsum.max(1e-12), sy / wsum.max(1e-12)],
                 key,
-            }
+                bbox: shape.as_ref().map(|o| o.bbox),
+            };
+            (area, shape)
         })
         .collect();
-    out.sort_by(|a, b| b.population.total_cmp(&a.population));
+    out.sort_by(|a, b| b.0.population.total_cmp(&a.0.population));
     out
 }
 

@@ -21,7 +21,7 @@ use crate::network::mode::{ModeGraph, PASS_BACKWARD, PASS_FORWARD};
 use std::sync::Arc;
 
 use super::dijkstra::{NodeTimes, SourceSet, Workspace};
-use super::memo::{KeyHasher, ShapeMemo};
+use super::memo::{KeyHasher, Outline, ShapeMemo};
 use super::{Analysis, CategoryTimes, Method};
 
 /// A reachable piece of an edge: offsets (metres) from the edge's `from` node.
@@ -165,7 +165,7 @@ pub fn pieces_polygon(graph: &Graph, pieces: &[Piece], half_width_m: f64) -> Mul
     };
     trace_tiles(&segs, half_width_m, &grid, usize::MAX, None)
         .pop()
-        .map(|t| Arc::try_unwrap(t.polygon).unwrap_or_else(|p| (*p).clone()))
+        .map(BandTile::into_polygon)
         .unwrap_or(MultiPolygon(vec![]))
 }
 
@@ -206,7 +206,7 @@ pub fn band_polygon_tiles(
     };
     trace_tiles(&segs, half_width_m, &grid, tile, None)
         .into_iter()
-        .map(|t| Arc::try_unwrap(t.polygon).unwrap_or_else(|p| (*p).clone()))
+        .map(BandTile::into_polygon)
         .collect()
 }
 
@@ -303,7 +303,17 @@ impl BandGrid {
 #[derive(Debug, Clone, PartialEq)]
 pub struct BandTile {
     pub key: u64,
-    pub polygon: Arc<MultiPolygon<f64>>,
+    /// The piece and its bounding box (shared with the memo that keeps it).
+    pub outline: Arc<Outline>,
+}
+
+impl BandTile {
+    /// The piece's polygon (copied when the memo holds it too).
+    pub fn into_polygon(self) -> MultiPolygon<f64> {
+        Arc::try_unwrap(self.outline)
+            .map(|o| o.polygon)
+            .unwrap_or_else(|o| o.polygon.clone())
+    }
 }
 
 /// The band of `half_width_m` around `segs` on `grid`, traced square by square of `tile` ×
@@ -375,12 +385,16 @@ pub fn trace_tiles(
                 }
             }
             let key = std::hash::Hasher::finish(&h);
-            let trace = || trace_square(segs, &ranges, m, hw, grid, (i0, j0), tile).map(Arc::new);
-            let polygon = match memo {
+            let trace = || {
+                trace_square(segs, &ranges, m, hw, grid, (i0, j0), tile)
+                    .and_then(Outline::new)
+                    .map(Arc::new)
+            };
+            let outline = match memo {
                 Some(memo) => memo.get_or(key, trace),
                 None => trace(),
             }?;
-            Some(BandTile { key, polygon })
+            Some(BandTile { key, outline })
         })
         .collect()
 }
@@ -539,13 +553,13 @@ impl Analysis {
                     let segs = pieces_segments(&n.graph, &pieces);
                     trace_tiles(&segs, hw, &grid, tile, Some(&self.shape_memo))
                         .into_iter()
-                        .map(|t| (t.key, t.polygon))
+                        .map(|t| (t.key, t.outline))
                         .collect()
                 });
                 set.iter()
-                    .map(|(key, polygon)| BandTile {
+                    .map(|(key, outline)| BandTile {
                         key: *key,
-                        polygon: Arc::clone(polygon),
+                        outline: Arc::clone(outline),
                     })
                     .collect()
             }
@@ -559,14 +573,13 @@ impl Analysis {
                         h.f64(f.xy[1]);
                     }
                 }
-                if mp.0.is_empty() {
-                    Vec::new()
-                } else {
-                    vec![BandTile {
+                Outline::new(mp)
+                    .map(|o| BandTile {
                         key: std::hash::Hasher::finish(&h),
-                        polygon: Arc::new(mp),
-                    }]
-                }
+                        outline: Arc::new(o),
+                    })
+                    .into_iter()
+                    .collect()
             }
         }
     }
@@ -814,7 +827,7 @@ mod tests {
         let coarse = trace_tiles(&segs, 35.0, &grid, usize::MAX, None)
             .pop()
             .expect("traced")
-            .polygon;
+            .into_polygon();
         let c = coarse.unsigned_area();
         assert!((c - b).abs() / b < 0.01, "{c} vs {b}");
         assert_eq!(coarse.0.len(), 1);

@@ -10,14 +10,30 @@ use std::collections::HashMap;
 use std::hash::Hasher;
 use std::sync::{Arc, Mutex};
 
-use geo::CoordsIter;
-use geo_types::MultiPolygon;
+use geo::{BoundingRect, CoordsIter};
+use geo_types::{MultiPolygon, Rect};
 
 /// Vertices the memo holds at most (16 bytes each: 64 MB).
 pub const MAX_VERTICES: usize = 4_000_000;
 
+/// A traced outline with its bounding box, found once when traced: the map culls and picks by
+/// it, and a town-wide isochrone has hundreds of thousands of vertices to go over.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outline {
+    pub polygon: MultiPolygon<f64>,
+    pub bbox: Rect<f64>,
+}
+
+impl Outline {
+    /// The outline of `polygon`; None when it has no coordinates.
+    pub fn new(polygon: MultiPolygon<f64>) -> Option<Outline> {
+        let bbox = polygon.bounding_rect()?;
+        Some(Outline { polygon, bbox })
+    }
+}
+
 /// A traced shape, or that the key traced to nothing.
-pub type Shape = Option<Arc<MultiPolygon<f64>>>;
+pub type Shape = Option<Arc<Outline>>;
 
 #[derive(Debug)]
 struct Entries {
@@ -32,7 +48,7 @@ struct Entries {
 }
 
 /// Keyed shapes: the pieces of one isochrone.
-pub type Pieces = Vec<(u64, Arc<MultiPolygon<f64>>)>;
+pub type Pieces = Vec<(u64, Arc<Outline>)>;
 
 /// Sets of pieces kept.
 pub const MAX_SETS: usize = 8;
@@ -90,7 +106,7 @@ impl ShapeMemo {
         if let Ok(mut g) = self.0.lock() {
             let now = g.clock;
             for (key, shape) in shapes {
-                let n = shape.as_ref().map_or(0, |p| p.coords_count());
+                let n = shape.as_ref().map_or(0, |p| p.polygon.coords_count());
                 if g.map.insert(key, (shape, now, now)).is_none() {
                     g.vertices += n;
                 }
@@ -163,7 +179,7 @@ impl Entries {
         self.vertices = self
             .map
             .values()
-            .map(|(s, _, _)| s.as_ref().map_or(0, |p| p.coords_count()))
+            .map(|(s, _, _)| s.as_ref().map_or(0, |p| p.polygon.coords_count()))
             .sum();
     }
 }
@@ -207,12 +223,13 @@ impl Hasher for KeyHasher {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo_types::{Rect, coord};
+    use geo_types::coord;
 
     fn square(side: f64) -> Shape {
-        Some(Arc::new(MultiPolygon(vec![
+        Outline::new(MultiPolygon(vec![
             Rect::new(coord! {x: 0.0, y: 0.0}, coord! {x: side, y: side}).to_polygon(),
-        ])))
+        ]))
+        .map(Arc::new)
     }
 
     #[test]
@@ -265,7 +282,7 @@ mod tests {
     #[test]
     fn sets_kept_then_the_oldest_dropped() {
         let m = ShapeMemo::default();
-        let one = |k: u64| vec![(k, Arc::new(square(1.0).unwrap().as_ref().clone()))];
+        let one = |k: u64| vec![(k, square(1.0).unwrap())];
         let first = m.set_or(1, || one(1));
         assert!(Arc::ptr_eq(&first, &m.set_or(1, || unreachable!("kept"))));
         for k in 2..=MAX_SETS as u64 + 1 {

@@ -231,16 +231,29 @@ impl TownApp {
         });
         self.scenarios.last_update_ms += started.elapsed().as_secs_f64() * 1000.0;
 
-        // The ten ones and overlays of the edited town, off the UI thread.
+        // The ten ones and overlays of the edited town, off the UI thread; what the map shows
+        // already and the edit did not change is not made again.
+        let shown = self.doc.shown_chunks(&scenario::EditUpdate::MAP_KINDS);
+        self.start_scenario_map(ctx, update, Some(shown));
+    }
+
+    /// The overlays that show an edit on the map, in the background (then the rest, see
+    /// [`Self::start_scenario_rest`]); with `shown`, the chunks the map shows already are
+    /// left out and taken over when the job ends.
+    fn start_scenario_map(
+        &mut self,
+        ctx: &egui::Context,
+        mut update: scenario::EditUpdate,
+        shown: Option<super::doc::ShownChunks>,
+    ) {
         if let Some(j) = self.scenarios.job.take() {
             j.cancel();
         }
         let town = self.doc.town_extent();
         let generation = self.scenarios.generation;
         let label = self.lang().t(tx::SCENARIO).to_string();
-        let mut update = update;
         self.scenarios.job = Some(Job::spawn(label, ctx, move |progress| {
-            let overlays = update.redraw_map(town, progress)?;
+            let overlays = update.redraw_map(town, shown.as_ref(), progress)?;
             Ok(ScenarioOutput {
                 overlays: super::doc::prepare_overlays(overlays),
                 kinds: scenario::EditUpdate::MAP_KINDS.to_vec(),
@@ -322,13 +335,18 @@ impl TownApp {
                 if let (Some(r), Some(t)) = (&mut self.analysis.results, out.tenones) {
                     r.tenones = t;
                 }
-                self.doc.replace_overlays(&out.kinds, out.overlays);
+                let incomplete = self.doc.replace_overlays(&out.kinds, out.overlays);
                 if out.rest.is_some() {
                     // The sites not yet accepted (an accepted one is now a facility).
                     self.show_sites();
                 }
                 if let Some(update) = out.rest {
-                    self.start_scenario_rest(ctx, update);
+                    if incomplete > 0 {
+                        // The map changed while the job ran: its overlays again, whole.
+                        self.start_scenario_map(ctx, update, None);
+                    } else {
+                        self.start_scenario_rest(ctx, update);
+                    }
                 }
             }
             JobEnd::Done(_) | JobEnd::Cancelled => {}

@@ -115,6 +115,7 @@ fn demand_layers(
         .into_iter()
         .zip(BAND_RGB)
         .map(|(layer, [r, g, b])| OverlayLayer {
+            kept: Vec::new(),
             chunks: None,
             kind: OverlayKind::Accessibility,
             layer,
@@ -161,6 +162,7 @@ fn facility_layers(r: &FcaReport, cat_zh: &str, minutes: u32) -> Vec<OverlayLaye
     };
     vec![
         OverlayLayer {
+            kept: Vec::new(),
             chunks: None,
             kind: OverlayKind::Accessibility,
             layer: fine,
@@ -168,6 +170,7 @@ fn facility_layers(r: &FcaReport, cat_zh: &str, minutes: u32) -> Vec<OverlayLaye
             labels: Vec::new(),
         },
         OverlayLayer {
+            kept: Vec::new(),
             chunks: None,
             kind: OverlayKind::Accessibility,
             layer: over,

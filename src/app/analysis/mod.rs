@@ -9,13 +9,13 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 use egui::{Color32, RichText};
-use geo_types::{Geometry, Rect as GeoRect, coord};
+use geo_types::{Geometry, MultiPolygon, Rect as GeoRect, coord};
 
 use super::Command;
 use super::i18n::{Lang, tx};
 use super::jobs::Job;
 use super::map::style::FeatureStyle;
-use crate::access::gaps::gap_areas_memo;
+use crate::access::gaps::gap_shapes;
 use crate::access::isochrone::BandTile;
 use crate::access::memo::KeyHasher;
 use crate::access::{
@@ -37,7 +37,7 @@ mod panel;
 mod run;
 mod types;
 
-pub use super::doc::{KeyedChunks, OverlayKind, OverlayLayer};
+pub use super::doc::{KeyedChunks, OverlayKind, OverlayLayer, ShownChunks};
 pub use charts::*;
 pub use checklist::*;
 pub use fca_overlay::accessibility_overlays;

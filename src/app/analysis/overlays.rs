@@ -176,7 +176,63 @@ fn keyed_by_block(origin: [f64; 2], xy: &[[f64; 2]], ids: &[u64]) -> KeyedChunks
             (std::hash::Hasher::finish(&h), features.to_vec())
         })
         .collect();
-    KeyedChunks { origin, chunks }
+    KeyedChunks {
+        origin,
+        chunks,
+        bboxes: Vec::new(),
+    }
+}
+
+/// A feature made for an overlay: its geometry, attributes and bounding box.
+type Made = (Geometry<f64>, Vec<AttrValue>, Option<GeoRect<f64>>);
+
+/// Fill `layer` chunk by chunk from `chunks`, whose members number the things `make` makes
+/// a feature of: a chunk the map shows already (its key among `shown`) is not made, only
+/// named among the kept ([`OverlayLayer::kept`]: the map takes its features over); the
+/// others' features are made, numbered in the layer, with their boxes.
+fn fill_chunks(
+    layer: &mut Layer,
+    chunks: KeyedChunks,
+    shown: Option<&std::collections::HashSet<u64>>,
+    mut make: impl FnMut(u32) -> Option<Made>,
+) -> (KeyedChunks, Vec<u64>) {
+    let mut kept = Vec::new();
+    let mut bboxes = Vec::new();
+    let mut made = Vec::with_capacity(chunks.chunks.len());
+    for (key, members) in chunks.chunks {
+        if shown.is_some_and(|s| s.contains(&key)) {
+            kept.push(key);
+            continue;
+        }
+        let mut features = Vec::with_capacity(members.len());
+        for m in members {
+            if let Some((geometry, attrs, bbox)) = make(m) {
+                features.push(layer.features.len() as u32);
+                push(layer, geometry, attrs);
+                bboxes.push(bbox);
+            }
+        }
+        made.push((key, features));
+    }
+    let chunks = KeyedChunks {
+        origin: chunks.origin,
+        chunks: made,
+        bboxes,
+    };
+    (chunks, kept)
+}
+
+/// What [`build_overlay_stage`] makes: which stage, for which category and tier, and what the
+/// map shows already.
+#[derive(Clone, Copy)]
+pub struct OverlayRequest<'a> {
+    pub stage: OverlayStage,
+    pub category: &'a str,
+    /// The tier of the gaps and uncovered buildings.
+    pub minutes: u32,
+    /// The chunks of the overlays the map shows now: not made again (after a scenario edit,
+    /// everything away from it), see [`OverlayLayer::kept`].
+    pub shown: Option<&'a ShownChunks>,
 }
 
 /// Features of the building layers by (layer, source id), for [`feature_of`].
@@ -226,30 +282,34 @@ pub fn build_overlays(
     town: Option<GeoRect<f64>>,
     progress: &dyn Progress,
 ) -> Result<Vec<OverlayLayer>, Cancelled> {
-    build_overlay_stage(
-        OverlayStage::All,
-        runs,
-        layers,
+    let request = OverlayRequest {
+        stage: OverlayStage::All,
         category,
         minutes,
-        town,
-        progress,
-    )
+        shown: None,
+    };
+    build_overlay_stage(&request, runs, layers, town, progress)
 }
 
 /// The overlays of one stage of [`build_overlays`]. Isochrones, gaps, uncovered buildings and
 /// the time grid are keyed by what they draw ([`KeyedChunks`]; isochrone pieces and gap outlines
 /// come from the analysis's memo where traced before): after a scenario edit the map keeps the
-/// drawings of the parts the edit did not change.
+/// drawings of the parts the edit did not change, and the chunks it shows already are not made
+/// again ([`OverlayRequest::shown`]).
 pub fn build_overlay_stage(
-    stage: OverlayStage,
+    request: &OverlayRequest,
     runs: &[Arc<Run>],
     layers: &[Arc<Layer>],
-    category: &str,
-    minutes: u32,
     town: Option<GeoRect<f64>>,
     progress: &dyn Progress,
 ) -> Result<Vec<OverlayLayer>, Cancelled> {
+    let &OverlayRequest {
+        stage,
+        category,
+        minutes,
+        shown,
+    } = request;
+    let shown_in = |kind: OverlayKind, name: &str| shown.and_then(|s| s.of(kind, name));
     let mut out = Vec::new();
     let Some(first) = runs.first() else {
         return Ok(out);
@@ -304,12 +364,13 @@ pub fn build_overlay_stage(
             let index = std::sync::OnceLock::new();
             // Buildings: demand points keep their building (input building layer, feature).
             let input = access_input(layers);
-            let building = |i: usize| {
+            let building_ref = |i: usize| {
                 let (li, sid) = a.demand.points.get(i)?.origin?;
                 let l = input.buildings.get(li as usize)?;
                 let f = &l.features[feature_of(l, li, sid, &index, &input.buildings)?];
-                Some(f.geometry.clone())
+                Some(&f.geometry)
             };
+            let building = |i: usize| building_ref(i).cloned();
             let accessibility = if stage.rest() {
                 accessibility_overlays(a, &ct, &cat_zh, m, &building)
             } else {
@@ -332,33 +393,44 @@ pub fn build_overlay_stage(
                 .collect();
             // Gaps and uncovered buildings side by side.
             let gaps = || {
+                let name = format!("服务缺口 {m} 分钟 · {cat_zh}");
                 let mut gl = overlay_layer(
-                    format!("服务缺口 {m} 分钟 · {cat_zh}"),
+                    name.clone(),
                     &[
                         ("population", FieldKind::Float),
                         ("points", FieldKind::Int),
                         ("area_m2", FieldKind::Float),
                     ],
                 );
-                let mut labels = Vec::new();
-                let (mut keys, mut centres) = (Vec::new(), Vec::new());
-                let gaps = gap_areas_memo(&pts, a.shapes.gap_cell_m.value, Some(&a.shape_memo));
-                for g in gaps {
-                    keys.push(g.key);
+                let shapes = gap_shapes(&pts, a.shapes.gap_cell_m.value, Some(&a.shape_memo));
+                // Each area keyed by its cells and the figures it shows.
+                let (mut ids, mut centres, mut labels) = (Vec::new(), Vec::new(), Vec::new());
+                for (g, _) in &shapes {
+                    let mut h = KeyHasher::default();
+                    h.word(g.key);
+                    h.f64(g.population.round());
+                    h.word(g.points as u64);
+                    ids.push(std::hash::Hasher::finish(&h));
                     centres.push(g.centre);
                     labels.push((g.centre, crate::app::doc::MapLabel::People(g.population)));
-                    push(
-                        &mut gl,
-                        g.polygon.into(),
-                        vec![
+                }
+                let mut shapes: Vec<_> = shapes.into_iter().map(Some).collect();
+                let chunks = keyed_by_block(origin, &centres, &ids);
+                let (chunks, kept) =
+                    fill_chunks(&mut gl, chunks, shown_in(OverlayKind::Gaps, &name), |i| {
+                        let (g, outline) = shapes.get_mut(i as usize)?.take()?;
+                        let polygon = outline
+                            .map_or(MultiPolygon(vec![]), |o| Arc::unwrap_or_clone(o).polygon);
+                        let attrs = vec![
                             AttrValue::Float(g.population.round()),
                             AttrValue::Int(g.points as i64),
                             AttrValue::Float(g.area_m2.round()),
-                        ],
-                    );
-                }
+                        ];
+                        Some((polygon.into(), attrs, g.bbox))
+                    });
                 OverlayLayer {
-                    chunks: Some(keyed_by_block(origin, &centres, &keys)),
+                    chunks: Some(chunks),
+                    kept,
                     kind: OverlayKind::Gaps,
                     layer: gl,
                     style: overlay_style(
@@ -370,37 +442,45 @@ pub fn build_overlay_stage(
                 }
             };
             let buildings = || {
+                let name = format!("未覆盖建筑 {m} 分钟 · {cat_zh}");
                 let mut bl = overlay_layer(
-                    format!("未覆盖建筑 {m} 分钟 · {cat_zh}"),
+                    name.clone(),
                     &[
                         ("population", FieldKind::Float),
                         ("minutes", FieldKind::Float),
                     ],
                 );
-                let (mut xy, mut ids) = (Vec::new(), Vec::new());
+                // The buildings found, where they are, what they show, keyed by all three.
+                let (mut found, mut xy, mut ids) = (Vec::new(), Vec::new(), Vec::new());
                 for (i, w) in uncovered.iter().zip(&weights) {
-                    let p = &a.demand.points[*i];
-                    let Some(geometry) = building(*i) else {
+                    let Some(geometry) = building_ref(*i) else {
                         continue;
                     };
-                    xy.push(p.xy);
-                    ids.push(*i as u64);
                     let t = ct.demand_time_s.get(*i).copied().unwrap_or(f64::INFINITY);
-                    push(
-                        &mut bl,
-                        geometry,
-                        vec![
-                            AttrValue::Float((w * 10.0).round() / 10.0),
-                            if t.is_finite() {
-                                AttrValue::Float((t / 6.0).round() / 10.0)
-                            } else {
-                                AttrValue::Null
-                            },
-                        ],
-                    );
+                    let people = (w * 10.0).round() / 10.0;
+                    let minutes = t.is_finite().then(|| (t / 6.0).round() / 10.0);
+                    let mut h = KeyHasher::default();
+                    h.word(*i as u64);
+                    h.f64(people);
+                    h.f64(minutes.unwrap_or(f64::NAN));
+                    xy.push(a.demand.points[*i].xy);
+                    ids.push(std::hash::Hasher::finish(&h));
+                    found.push((geometry, people, minutes));
                 }
+                let chunks = keyed_by_block(origin, &xy, &ids);
+                let shown = shown_in(OverlayKind::UncoveredBuildings, &name);
+                let (chunks, kept) = fill_chunks(&mut bl, chunks, shown, |k| {
+                    let (geometry, people, minutes) = found.get(k as usize)?;
+                    let attrs = vec![
+                        AttrValue::Float(*people),
+                        minutes.map_or(AttrValue::Null, AttrValue::Float),
+                    ];
+                    let bbox = geo::BoundingRect::bounding_rect(*geometry);
+                    Some(((*geometry).clone(), attrs, bbox))
+                });
                 OverlayLayer {
-                    chunks: Some(keyed_by_block(origin, &xy, &ids)),
+                    chunks: Some(chunks),
+                    kept,
                     kind: OverlayKind::UncoveredBuildings,
                     layer: bl,
                     style: overlay_style(
@@ -442,32 +522,33 @@ pub fn build_overlay_stage(
         let (Some(r), Some(pieces)) = (run_of(*m), pieces) else {
             continue;
         };
+        let name = format!("等时圈 {m} 分钟 · {cat_zh}");
         let mut l = overlay_layer(
-            format!("等时圈 {m} 分钟 · {cat_zh}"),
+            name.clone(),
             &[("minutes", FieldKind::Int), ("mode", FieldKind::Text)],
         );
-        let keys: Vec<u64> = pieces.iter().map(|t| t.key).collect();
-        for t in pieces {
-            let poly = Arc::try_unwrap(t.polygon).unwrap_or_else(|p| (*p).clone());
-            push(
-                &mut l,
-                poly.into(),
-                vec![
-                    AttrValue::Int(i64::from(*m)),
-                    AttrValue::Text(r.analysis.mode.id.clone()),
-                ],
-            );
-        }
+        let chunks = KeyedChunks {
+            origin,
+            chunks: (pieces.iter().enumerate())
+                .map(|(i, t)| (t.key, vec![i as u32]))
+                .collect(),
+            bboxes: Vec::new(),
+        };
+        let mut pieces: Vec<_> = pieces.into_iter().map(Some).collect();
+        let shown = shown_in(OverlayKind::Isochrone, &name);
+        let (chunks, kept) = fill_chunks(&mut l, chunks, shown, |i| {
+            let t = pieces.get_mut(i as usize)?.take()?;
+            let bbox = Some(t.outline.bbox);
+            let attrs = vec![
+                AttrValue::Int(i64::from(*m)),
+                AttrValue::Text(r.analysis.mode.id.clone()),
+            ];
+            Some((t.into_polygon().into(), attrs, bbox))
+        });
         let fill = tier_colour(rank, all_minutes.len());
         out.push(OverlayLayer {
-            chunks: Some(KeyedChunks {
-                origin,
-                chunks: keys
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, k)| (k, vec![i as u32]))
-                    .collect(),
-            }),
+            chunks: Some(chunks),
+            kept,
             kind: OverlayKind::Isochrone,
             layer: l,
             style: overlay_style(fill, fill.to_opaque(), 1.2),
@@ -535,6 +616,7 @@ pub fn build_overlay_stage(
                 };
                 out.push(OverlayLayer {
                     chunks: Some(keyed_by_block(origin, &xy, &ids)),
+                    kept: Vec::new(),
                     kind: OverlayKind::TimeGrid,
                     layer: l,
                     style: overlay_style(fill, Color32::TRANSPARENT, 0.0),

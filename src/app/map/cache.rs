@@ -109,7 +109,11 @@ impl Prepared {
     /// The chunks its maker chose, keyed, meshes around the origin given (chunks whose
     /// features are all empty are left out).
     pub fn keyed(layer: &Layer, keyed: crate::app::doc::KeyedChunks) -> Prepared {
-        let bboxes = feature_bboxes(layer);
+        let bboxes = if keyed.bboxes.len() == layer.features.len() {
+            keyed.bboxes
+        } else {
+            feature_bboxes(layer)
+        };
         let extent = bboxes.iter().flatten().copied().reduce(union);
         let mut chunks = Vec::with_capacity(keyed.chunks.len());
         let mut keys = Vec::with_capacity(keyed.chunks.len());

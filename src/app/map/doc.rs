@@ -249,7 +249,16 @@ impl Document {
     /// was). A keyed overlay takes over the drawings of the chunks whose keys it shares with
     /// the overlay of the same kind and name it replaces; the old layers are dropped on
     /// another thread (a time grid's quarter of a million squares takes a while to free).
-    pub fn replace_overlays(&mut self, kinds: &[OverlayKind], overlays: Vec<ReadyOverlay>) {
+    ///
+    /// An overlay made with chunks left out ([`OverlayLayer::kept`]) takes their features from
+    /// the overlay it replaces. Returns how many overlays could not (the map changed since
+    /// their job started): those are shown without the chunks left out, and the caller makes
+    /// them again whole.
+    pub fn replace_overlays(
+        &mut self,
+        kinds: &[OverlayKind],
+        overlays: Vec<ReadyOverlay>,
+    ) -> usize {
         let hidden: Vec<OverlayKind> = kinds
             .iter()
             .copied()
@@ -265,8 +274,26 @@ impl Document {
         {
             self.selection = None;
         }
-        for o in overlays {
+        let mut incomplete = 0;
+        for mut o in overlays {
             let (kind, name) = (o.kind, o.layer.layer.name.clone());
+            let predecessor = |l: &MapLayer, o: &ReadyOverlay| {
+                l.overlay.as_ref().is_some_and(|lo| lo.kind == kind)
+                    && l.layer.name == name
+                    && l.prepared.origin == o.layer.prepared.origin
+                    && l.base_style == o.style
+                    && !l.prepared.keys.is_empty()
+            };
+            if !o.kept.is_empty() {
+                let taken = old
+                    .iter_mut()
+                    .find(|l| predecessor(l, &o))
+                    .is_some_and(|prev| o.take_kept(prev));
+                if !taken {
+                    incomplete += 1;
+                    o.kept.clear();
+                }
+            }
             let id = self.add_overlay(o);
             let Some(new) = self.layers.iter_mut().find(|l| l.id == id) else {
                 continue;
@@ -293,6 +320,25 @@ impl Document {
         if !old.is_empty() {
             std::thread::spawn(move || drop(old));
         }
+        incomplete
+    }
+
+    /// The chunk keys of the overlays of `kinds` on the map ([`ShownChunks`]).
+    pub fn shown_chunks(&self, kinds: &[OverlayKind]) -> ShownChunks {
+        ShownChunks(
+            self.layers
+                .iter()
+                .filter_map(|l| {
+                    let o = l.overlay.as_ref().filter(|o| kinds.contains(&o.kind))?;
+                    (!l.prepared.keys.is_empty()).then(|| {
+                        (
+                            (o.kind, l.layer.name.clone()),
+                            l.prepared.keys.iter().copied().collect(),
+                        )
+                    })
+                })
+                .collect(),
+        )
     }
 
     /// Remove every analysis overlay.
@@ -446,6 +492,7 @@ mod tests {
         let keyed = |keys: &[u64]| {
             let layer = synth::buildings(keys.len() * 3, 5);
             ReadyOverlay::from(OverlayLayer {
+                kept: Vec::new(),
                 chunks: Some(KeyedChunks {
                     origin: [0.0, 0.0],
                     chunks: keys
@@ -453,6 +500,7 @@ mod tests {
                         .enumerate()
                         .map(|(i, k)| (*k, (3 * i as u32..3 * i as u32 + 3).collect()))
                         .collect(),
+                    bboxes: Vec::new(),
                 }),
                 kind: OverlayKind::Gaps,
                 layer,
@@ -599,11 +647,16 @@ impl OverlayKind {
 }
 
 /// An overlay layer, ready to join the document.
+#[derive(Clone)]
 pub struct OverlayLayer {
     /// Its chunks as its maker cut them, each keyed by what it draws (None: cut as any layer).
     /// A keyed overlay that replaces one of the same name keeps the drawings of the chunks whose
     /// keys did not change: after a scenario edit the map rebuilds only what the edit changed.
     pub chunks: Option<KeyedChunks>,
+    /// Chunks not made again because the map shows them already ([`ShownChunks`]): their
+    /// features are taken over from the overlay this one replaces
+    /// ([`Document::replace_overlays`]), without copying 45,000 buildings after every edit.
+    pub kept: Vec<u64>,
     pub kind: OverlayKind,
     pub layer: Layer,
     pub style: FeatureStyle,
@@ -618,6 +671,9 @@ pub struct OverlayLayer {
 pub struct KeyedChunks {
     pub origin: [f64; 2],
     pub chunks: Vec<(u64, Vec<u32>)>,
+    /// Each feature's bounding box where its maker knows it (isochrone pieces and gap areas
+    /// keep theirs from when they were traced); empty: found from the geometry.
+    pub bboxes: Vec<Option<GeoRect<f64>>>,
 }
 
 /// An overlay whose geometry is prepared for drawing (chunks, feature boxes): made in the job that
@@ -628,6 +684,8 @@ pub struct ReadyOverlay {
     pub layer: PreparedLayer,
     pub style: FeatureStyle,
     pub labels: Vec<([f64; 2], MapLabel)>,
+    /// See [`OverlayLayer::kept`].
+    pub kept: Vec<u64>,
 }
 
 impl From<OverlayLayer> for ReadyOverlay {
@@ -641,7 +699,88 @@ impl From<OverlayLayer> for ReadyOverlay {
             layer,
             style: o.style,
             labels: o.labels,
+            kept: o.kept,
         }
+    }
+}
+
+impl ReadyOverlay {
+    /// Take the features of the kept chunks from `prev`, the overlay this one replaces (moved
+    /// when nothing else holds its layer, else copied), appended as chunks of their own with
+    /// their boxes. False, and nothing taken, when `prev` lacks one of them.
+    fn take_kept(&mut self, prev: &mut MapLayer) -> bool {
+        let at: std::collections::HashMap<u64, usize> = prev
+            .prepared
+            .keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (*k, i))
+            .collect();
+        if self.kept.iter().any(|k| !at.contains_key(k)) {
+            return false;
+        }
+        let PreparedLayer { layer, prepared } = &mut self.layer;
+        for key in std::mem::take(&mut self.kept) {
+            let old = &prev.prepared.chunks[at[&key]];
+            let mut features = Vec::with_capacity(old.features.len());
+            for &fi in &old.features {
+                let fi = fi as usize;
+                let mut feature = match Arc::get_mut(&mut prev.layer) {
+                    Some(l) => take_feature(&mut l.features[fi]),
+                    None => prev.layer.features[fi].clone(),
+                };
+                // Numbered as its maker numbers an overlay's features: by place.
+                feature.source_id =
+                    crate::model::layer::SourceId::Feature(layer.features.len() as u64);
+                features.push(layer.features.len() as u32);
+                layer.features.push(feature);
+                prepared
+                    .bboxes
+                    .push(prev.prepared.bboxes.get(fi).copied().flatten());
+            }
+            prepared.extent = Some(match prepared.extent {
+                Some(e) => union(e, old.bbox),
+                None => old.bbox,
+            });
+            prepared.chunks.push(super::cache::Chunk {
+                bbox: old.bbox,
+                features,
+            });
+            prepared.keys.push(key);
+        }
+        true
+    }
+}
+
+/// A feature moved out of its layer, leaving an empty point (the layer is dropped next).
+fn take_feature(f: &mut crate::model::layer::Feature) -> crate::model::layer::Feature {
+    let empty = geo_types::Geometry::Point(geo_types::Point::new(0.0, 0.0));
+    crate::model::layer::Feature {
+        geometry: std::mem::replace(&mut f.geometry, empty),
+        attrs: std::mem::take(&mut f.attrs),
+        source_id: f.source_id,
+        category: f.category,
+    }
+}
+
+/// The chunk keys of the overlays the map shows, by kind and layer name: a job making their
+/// successors leaves these chunks out ([`OverlayLayer::kept`]).
+#[derive(Debug, Clone, Default)]
+pub struct ShownChunks(
+    std::collections::HashMap<(OverlayKind, String), std::collections::HashSet<u64>>,
+);
+
+impl ShownChunks {
+    /// Whether the overlay of `kind` named `name` shows a chunk keyed `key`.
+    pub fn shows(&self, kind: OverlayKind, name: &str, key: u64) -> bool {
+        self.0
+            .get(&(kind, name.to_string()))
+            .is_some_and(|keys| keys.contains(&key))
+    }
+
+    /// The keys shown by the overlay of `kind` named `name`.
+    pub fn of(&self, kind: OverlayKind, name: &str) -> Option<&std::collections::HashSet<u64>> {
+        self.0.get(&(kind, name.to_string()))
     }
 }
 

@@ -192,6 +192,7 @@ mod tests {
                         (u64::from(k), f)
                     })
                     .collect(),
+                bboxes: Vec::new(),
             },
         );
         let ext = plain.extent.expect("extent");

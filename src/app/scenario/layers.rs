@@ -177,6 +177,7 @@ pub fn marker_overlays(analysis: &Analysis, live: &TownScenario) -> Vec<OverlayL
     };
     vec![
         OverlayLayer {
+            kept: Vec::new(),
             chunks: None,
             kind: OverlayKind::Scenario,
             layer: added,
@@ -184,6 +185,7 @@ pub fn marker_overlays(analysis: &Analysis, live: &TownScenario) -> Vec<OverlayL
             labels: Vec::new(),
         },
         OverlayLayer {
+            kept: Vec::new(),
             chunks: None,
             kind: OverlayKind::Scenario,
             layer: moved,
@@ -195,6 +197,7 @@ pub fn marker_overlays(analysis: &Analysis, live: &TownScenario) -> Vec<OverlayL
             labels: Vec::new(),
         },
         OverlayLayer {
+            kept: Vec::new(),
             chunks: None,
             kind: OverlayKind::Scenario,
             layer: removed,
@@ -275,6 +278,7 @@ pub fn difference_overlays(
         }
         let [r, g, b, _] = colour.to_array();
         out.push(OverlayLayer {
+            kept: Vec::new(),
             chunks: None,
             kind: OverlayKind::Difference,
             layer: l,

@@ -28,7 +28,8 @@ use crate::standards::profile::Profile;
 use crate::tenones::result::TenOnesReport;
 
 use super::analysis::{
-    AnalysisOutput, OverlayKind, OverlayLayer, OverlayStage, Run, build_overlay_stage,
+    AnalysisOutput, OverlayKind, OverlayLayer, OverlayRequest, OverlayStage, Run, ShownChunks,
+    build_overlay_stage,
 };
 use super::jobs::Job;
 
@@ -353,30 +354,32 @@ impl EditUpdate {
         &self,
         stage: OverlayStage,
         town: Option<GeoRect<f64>>,
+        shown: Option<&ShownChunks>,
         progress: &dyn Progress,
     ) -> Result<Vec<OverlayLayer>, Cancelled> {
-        build_overlay_stage(
+        let request = OverlayRequest {
             stage,
-            &self.runs,
-            &self.layers,
-            &self.category,
-            self.minutes,
-            town,
-            progress,
-        )
+            category: &self.category,
+            minutes: self.minutes,
+            shown,
+        };
+        build_overlay_stage(&request, &self.runs, &self.layers, town, progress)
     }
 
     /// The first background job after an edit: what shows it on the map: the edited
     /// category's isochrones, gaps and uncovered buildings (traced only where the edit changed
     /// them: the rest comes from the analysis's memo, and the map keeps its drawings), then the
-    /// scenario's markers and difference areas.
+    /// scenario's markers and difference areas. The chunks the map `shown` already are not
+    /// made again: the map takes them over ([`OverlayLayer::kept`]).
     pub fn redraw_map(
         &mut self,
         town: Option<GeoRect<f64>>,
+        shown: Option<&ShownChunks>,
         progress: &dyn Progress,
     ) -> Result<Vec<OverlayLayer>, Cancelled> {
-        let mut overlays = self.overlays(OverlayStage::Map, town, progress)?;
-        overlays.append(&mut self.markers);
+        let mut overlays = self.overlays(OverlayStage::Map, town, shown, progress)?;
+        // Copied, not taken: a job run again (the map changed meanwhile) shows them too.
+        overlays.extend(self.markers.iter().cloned());
         Ok(overlays)
     }
 
@@ -390,7 +393,7 @@ impl EditUpdate {
         town: Option<GeoRect<f64>>,
         progress: &dyn Progress,
     ) -> Result<(Vec<OverlayLayer>, Option<TenOnesReport>), Cancelled> {
-        let overlays = self.overlays(OverlayStage::Rest, town, progress)?;
+        let overlays = self.overlays(OverlayStage::Rest, town, None, progress)?;
         Cancelled::check(progress)?;
         let owned: Vec<Layer> = self.layers.iter().map(|l| Layer::clone(l)).collect();
         let prepared = self

@@ -101,6 +101,7 @@ pub fn site_overlay(s: &Suggestion, accepted: &[usize]) -> OverlayLayer {
     style.symbol = Symbol::Hexagon;
     style.symbol_size_pt = 16.0;
     OverlayLayer {
+        kept: Vec::new(),
         chunks: None,
         kind: OverlayKind::Suggested,
         layer,
