@@ -720,14 +720,29 @@ impl ReadyOverlay {
             return false;
         }
         let PreparedLayer { layer, prepared } = &mut self.layer;
-        for key in std::mem::take(&mut self.kept) {
+        let kept = std::mem::take(&mut self.kept);
+        let n: usize = (kept.iter())
+            .map(|k| prev.prepared.chunks[at[k]].features.len())
+            .sum();
+        layer.features.reserve(n);
+        prepared.bboxes.reserve(n);
+        // Moved when the map alone holds the old layer (as always after an edit), else copied.
+        let shared = Arc::get_mut(&mut prev.layer)
+            .is_none()
+            .then(|| Arc::clone(&prev.layer));
+        let mut owned = Arc::get_mut(&mut prev.layer);
+        for key in kept {
             let old = &prev.prepared.chunks[at[&key]];
             let mut features = Vec::with_capacity(old.features.len());
             for &fi in &old.features {
                 let fi = fi as usize;
-                let mut feature = match Arc::get_mut(&mut prev.layer) {
-                    Some(l) => take_feature(&mut l.features[fi]),
-                    None => prev.layer.features[fi].clone(),
+                let taken = owned
+                    .as_deref_mut()
+                    .map(|l| take_feature(&mut l.features[fi]));
+                let Some(mut feature) =
+                    taken.or_else(|| Some(shared.as_ref()?.features[fi].clone()))
+                else {
+                    continue;
                 };
                 // Numbered as its maker numbers an overlay's features: by place.
                 feature.source_id =
