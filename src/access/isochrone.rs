@@ -21,7 +21,7 @@ use crate::network::mode::{ModeGraph, PASS_BACKWARD, PASS_FORWARD};
 use std::sync::Arc;
 
 use super::dijkstra::{NodeTimes, SourceSet, Workspace};
-use super::memo::{KeyHasher, Outline, ShapeMemo};
+use super::memo::{KeyHasher, Outline, Pieces, ShapeMemo};
 use super::{Analysis, CategoryTimes, Method};
 
 /// A reachable piece of an edge: offsets (metres) from the edge's `from` node.
@@ -537,25 +537,43 @@ impl Analysis {
         ) {
             (Some(n), Some(t), Method::Network, Some(grid)) => {
                 let sources = self.source_set(&times.facilities);
-                let pieces = reachable_pieces(&n.graph, &n.mode_graph, t, &sources, budget_s);
                 let hw = self.shapes.isochrone_half_width_m.value;
                 let mut h = KeyHasher::default();
                 for v in [grid.origin[0], grid.origin[1], grid.step, hw] {
                     h.f64(v);
                 }
                 h.word(tile as u64);
-                for p in &pieces {
-                    h.word(u64::from(p.edge));
-                    h.f64(p.from_m);
-                    h.f64(p.to_m);
+                // What the reachable pieces are made of: the sources, the budget and the
+                // nodes' times within it (beyond it all alike). A tier an edit left alone (the
+                // 30 minutes that reach the whole town before and after) is found by these
+                // without finding its pieces along 200,000 edges again.
+                let mut made_of = KeyHasher(h.0 ^ 0x7469_6d65_735f_6f66);
+                made_of.f64(budget_s);
+                for p in &sources.points {
+                    made_of.word(u64::from(p.edge));
+                    made_of.f64(p.offset_m);
+                    made_of.f64(p.access_s);
                 }
-                let set = self.shape_memo.set_or(std::hash::Hasher::finish(&h), || {
-                    let segs = pieces_segments(&n.graph, &pieces);
-                    trace_tiles(&segs, hw, &grid, tile, Some(&self.shape_memo))
-                        .into_iter()
-                        .map(|t| (t.key, t.outline))
-                        .collect()
-                });
+                for s in &t.time_s {
+                    made_of.f64(if *s <= budget_s { *s } else { f64::INFINITY });
+                }
+                let trace = || {
+                    let pieces = reachable_pieces(&n.graph, &n.mode_graph, t, &sources, budget_s);
+                    for p in &pieces {
+                        h.word(u64::from(p.edge));
+                        h.f64(p.from_m);
+                        h.f64(p.to_m);
+                    }
+                    let set = self.shape_memo.set_or(std::hash::Hasher::finish(&h), || {
+                        let segs = pieces_segments(&n.graph, &pieces);
+                        trace_tiles(&segs, hw, &grid, tile, Some(&self.shape_memo))
+                            .into_iter()
+                            .map(|t| (t.key, t.outline))
+                            .collect()
+                    });
+                    Pieces::clone(&set)
+                };
+                let set = (self.shape_memo).set_or(std::hash::Hasher::finish(&made_of), trace);
                 set.iter()
                     .map(|(key, outline)| BandTile {
                         key: *key,
@@ -942,6 +960,76 @@ mod tests {
         let r = a.run();
         let cat = a.category_isochrone(&r.categories[0], 10);
         assert!((cat.unsigned_area() - iso.unsigned_area()).abs() < 1.0);
+    }
+
+    /// A tier whose times changed only beyond its budget is found by what its pieces are made
+    /// of, without finding them again; one whose times changed within it is traced anew, as
+    /// the whole isochrone is.
+    #[test]
+    fn a_tier_changed_beyond_its_budget_is_taken_whole() {
+        use crate::access::test_support::{facilities, homes, roads};
+        use crate::access::{AccessInput, AccessOptions, Analysis};
+        use crate::model::Taxonomy;
+        use crate::standards::profile::Profile;
+        let t = Taxonomy::default();
+        let k = t.by_id("kindergarten").expect("c");
+        let layers = vec![
+            roads(&[
+                (&[[0.0, 0.0], [300.0, 0.0]], "residential", ""),
+                (&[[300.0, 0.0], [3000.0, 0.0]], "residential", ""),
+                (&[[300.0, -1500.0], [300.0, 0.0]], "residential", ""),
+                (&[[300.0, 0.0], [300.0, 1500.0]], "residential", ""),
+            ]),
+            facilities(&[([0.0, 0.0], k)]),
+            homes(&[([0.0, 10.0], 1.0)]),
+        ];
+        let options = AccessOptions {
+            mode: "walk".into(),
+            minutes: Some(vec![10]),
+        };
+        let a = Analysis::new(
+            &AccessInput::from_layers(&layers),
+            &Profile::default(),
+            &t,
+            &options,
+        )
+        .expect("analysis");
+        let r = a.run();
+        let ct = &r.categories[0];
+        let area = |tiles: &[BandTile]| -> f64 {
+            tiles
+                .iter()
+                .map(|t| t.outline.polygon.unsigned_area())
+                .sum()
+        };
+        let first = a.category_isochrone_tiles(ct, 10, 16);
+        let sets = a.shape_memo.sets_len();
+        let budget = 600.0;
+        let with_times = |f: &dyn Fn(f64) -> f64| {
+            let mut c = CategoryTimes::clone(ct);
+            let nt = c.node_times.as_mut().expect("network times");
+            for s in &mut nt.time_s {
+                *s = f(*s);
+            }
+            c
+        };
+        // Beyond the budget only (a run with a longer budget reaches farther): the same set,
+        // no new one.
+        let beyond = with_times(&|s| if s > budget { budget + 100.0 } else { s });
+        assert!(beyond.node_times != ct.node_times, "some nodes lie beyond");
+        assert_eq!(a.category_isochrone_tiles(&beyond, 10, 16), first);
+        assert_eq!(a.shape_memo.sets_len(), sets);
+        // Within it: traced anew, smaller, as the whole isochrone of those times.
+        let later = with_times(&|s| s + 60.0);
+        let tiles = a.category_isochrone_tiles(&later, 10, 16);
+        assert!(a.shape_memo.sets_len() > sets);
+        let whole = a.category_isochrone(&later, 10).unsigned_area();
+        assert!(
+            (area(&tiles) - whole).abs() / whole < 0.02,
+            "{} vs {whole}",
+            area(&tiles)
+        );
+        assert!(area(&tiles) < 0.95 * area(&first));
     }
 
     #[test]

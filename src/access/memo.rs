@@ -50,8 +50,9 @@ struct Entries {
 /// Keyed shapes: the pieces of one isochrone.
 pub type Pieces = Vec<(u64, Arc<Outline>)>;
 
-/// Sets of pieces kept.
-pub const MAX_SETS: usize = 8;
+/// Sets of pieces kept (an isochrone's set is kept twice: under what its pieces are made of, and
+/// under its pieces).
+pub const MAX_SETS: usize = 16;
 
 /// See the module.
 #[derive(Debug, Clone)]
@@ -156,6 +157,11 @@ impl ShapeMemo {
         }
     }
 
+    /// Sets of pieces held (for tests).
+    pub fn sets_len(&self) -> usize {
+        self.0.lock().map_or(0, |g| g.sets.len())
+    }
+
     /// Shapes held (for tests).
     pub fn len(&self) -> usize {
         self.0.lock().map_or(0, |g| g.map.len())
@@ -211,7 +217,7 @@ impl Hasher for PassKey {
 }
 
 /// A hasher for memo keys (FNV-1a over 64-bit words: stable, fast on the coordinates' bits).
-pub struct KeyHasher(u64);
+pub struct KeyHasher(pub u64);
 
 impl Default for KeyHasher {
     fn default() -> Self {
