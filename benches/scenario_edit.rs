@@ -17,7 +17,8 @@
 //! Every iteration starts from the same state: the edit is undone after it (untimed) as the app's
 //! undo does it (the engine restarts from the base), the shapes its overlays traced are dropped
 //! from the analysis's memo and the base's overlays are put back and drawn, so each edit is the
-//! first one of the scenario, traced and drawn afresh where it changed things.
+//! first one of the scenario, traced and drawn afresh where it changed things; then the bench
+//! waits until every thread is idle (the replaced overlays freed in the background).
 //!
 //! cargo bench --bench scenario_edit
 
@@ -277,6 +278,26 @@ fn undo(t: &mut Town, state: &mut ScenarioState) {
     t.doc
         .replace_overlays(&OverlayKind::ALL, prepare_overlays(overlays));
     frames_until_drawn(t);
+    settle();
+}
+
+/// Wait (at most a second) until the process's threads are idle: the overlays an undo replaced
+/// are freed on a thread of their own, which would otherwise run into the next edit's timing
+/// (a planner's next edit does not come within milliseconds of an undo's redraw).
+fn settle() {
+    let idle = Duration::from_millis(1);
+    for _ in 0..100 {
+        let Some(a) = cpu_time() else {
+            return;
+        };
+        std::thread::sleep(Duration::from_millis(10));
+        let Some(b) = cpu_time() else {
+            return;
+        };
+        if b.saturating_sub(a) < idle {
+            return;
+        }
+    }
 }
 
 /// CPU time of every thread of this process so far (Linux: /proc/self/task/*/schedstat), or None
