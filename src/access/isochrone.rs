@@ -54,6 +54,32 @@ pub fn reachable_pieces(
     runs.concat()
 }
 
+/// Whether every edge the mode may use is reached whole within `budget_s`, from an end it may be
+/// left by (what [`reachable_pieces`] finds then: every such edge, whole, [`every_edge`]).
+fn reaches_every_edge(graph: &Graph, mode: &ModeGraph, times: &NodeTimes, budget_s: f64) -> bool {
+    graph.edges.iter().enumerate().all(|(ei, e)| {
+        let (s_per_m, pass) = (mode.edge_s_per_m[ei], mode.edge_pass[ei]);
+        if pass == 0 || !s_per_m.is_finite() {
+            return true;
+        }
+        let whole_from = |t: f64| t <= budget_s && (budget_s - t) / s_per_m >= e.length_m;
+        (pass & PASS_FORWARD != 0 && whole_from(times.time_s[e.to as usize]))
+            || (pass & PASS_BACKWARD != 0 && whole_from(times.time_s[e.from as usize]))
+    })
+}
+
+/// Every edge the mode may use, whole.
+fn every_edge(graph: &Graph, mode: &ModeGraph) -> Vec<Piece> {
+    (graph.edges.iter().enumerate())
+        .filter(|(ei, _)| mode.edge_pass[*ei] != 0 && mode.edge_s_per_m[*ei].is_finite())
+        .map(|(ei, e)| Piece {
+            edge: ei as u32,
+            from_m: 0.0,
+            to_m: e.length_m,
+        })
+        .collect()
+}
+
 fn pieces_of_edges(
     graph: &Graph,
     mode: &ModeGraph,
@@ -558,14 +584,29 @@ impl Analysis {
                     made_of.f64(if *s <= budget_s { *s } else { f64::INFINITY });
                 }
                 let trace = || {
-                    let pieces = reachable_pieces(&n.graph, &n.mode_graph, t, &sources, budget_s);
+                    // A tier reaching every edge whole (30 minutes over a town) is the same
+                    // whatever the times: keyed as such, its pieces not found one by one.
+                    let whole = reaches_every_edge(&n.graph, &n.mode_graph, t, budget_s);
+                    let pieces = if whole {
+                        h.word(0x7768_6f6c_655f_7365);
+                        Vec::new()
+                    } else {
+                        reachable_pieces(&n.graph, &n.mode_graph, t, &sources, budget_s)
+                    };
                     for p in &pieces {
                         h.word(u64::from(p.edge));
                         h.f64(p.from_m);
                         h.f64(p.to_m);
                     }
                     let set = self.shape_memo.set_or(std::hash::Hasher::finish(&h), || {
-                        let segs = pieces_segments(&n.graph, &pieces);
+                        let every;
+                        let pieces = if whole {
+                            every = every_edge(&n.graph, &n.mode_graph);
+                            &every
+                        } else {
+                            &pieces
+                        };
+                        let segs = pieces_segments(&n.graph, pieces);
                         trace_tiles(&segs, hw, &grid, tile, Some(&self.shape_memo))
                             .into_iter()
                             .map(|t| (t.key, t.outline))
@@ -1030,6 +1071,64 @@ mod tests {
             area(&tiles)
         );
         assert!(area(&tiles) < 0.95 * area(&first));
+    }
+
+    /// A tier reaching every edge whole: its pieces are every edge, whole, and its set is the
+    /// same whatever the times within the budget.
+    #[test]
+    fn a_tier_reaching_every_edge_is_the_same_whatever_the_times() {
+        use crate::access::test_support::{facilities, homes, roads};
+        use crate::access::{AccessInput, AccessOptions, Analysis};
+        use crate::model::Taxonomy;
+        use crate::standards::profile::Profile;
+        let t = Taxonomy::default();
+        let k = t.by_id("kindergarten").expect("c");
+        let layers = vec![
+            roads(&[
+                (&[[0.0, 0.0], [300.0, 0.0]], "residential", ""),
+                (&[[300.0, 0.0], [900.0, 0.0]], "residential", ""),
+                (&[[300.0, -400.0], [300.0, 0.0]], "residential", ""),
+                (&[[300.0, 0.0], [300.0, 500.0]], "residential", ""),
+            ]),
+            facilities(&[([0.0, 0.0], k)]),
+            homes(&[([0.0, 10.0], 1.0)]),
+        ];
+        let options = AccessOptions {
+            mode: "walk".into(),
+            minutes: Some(vec![30]),
+        };
+        let a = Analysis::new(
+            &AccessInput::from_layers(&layers),
+            &Profile::default(),
+            &t,
+            &options,
+        )
+        .expect("analysis");
+        let r = a.run();
+        let ct = &r.categories[0];
+        let n = a.network.as_ref().expect("network");
+        let nt = ct.node_times.as_ref().expect("times");
+        let sources = a.source_set(&ct.facilities);
+        assert!(reaches_every_edge(&n.graph, &n.mode_graph, nt, 1800.0));
+        assert_eq!(
+            reachable_pieces(&n.graph, &n.mode_graph, nt, &sources, 1800.0),
+            every_edge(&n.graph, &n.mode_graph)
+        );
+        // Not within 5 minutes (400 m).
+        assert!(!reaches_every_edge(&n.graph, &n.mode_graph, nt, 300.0));
+        let first = a.category_isochrone_tiles(ct, 30, 16);
+        let sets = a.shape_memo.sets_len();
+        let mut later = CategoryTimes::clone(ct);
+        for s in &mut later.node_times.as_mut().expect("times").time_s {
+            *s += 30.0;
+        }
+        // Other times: one more set kept (under those times), the same pieces.
+        assert_eq!(a.category_isochrone_tiles(&later, 30, 16), first);
+        assert_eq!(a.shape_memo.sets_len(), sets + 1);
+        let segs = pieces_segments(&n.graph, &every_edge(&n.graph, &n.mode_graph));
+        let grid = a.band_grid().expect("grid");
+        let hw = a.shapes.isochrone_half_width_m.value;
+        assert_eq!(trace_tiles(&segs, hw, &grid, 16, None), first);
     }
 
     #[test]
