@@ -1003,38 +1003,38 @@ mod tests {
         assert!((cat.unsigned_area() - iso.unsigned_area()).abs() < 1.0);
     }
 
-    /// A tier whose times changed only beyond its budget is found by what its pieces are made
-    /// of, without finding them again; one whose times changed within it is traced anew, as
-    /// the whole isochrone is.
-    #[test]
-    fn a_tier_changed_beyond_its_budget_is_taken_whole() {
+    /// Walking to a kindergarten at the west end of a street, 300 m from a crossing; the street
+    /// goes on east to x = `ends[0]`, the cross street south to `-ends[1]` and north to `ends[2]`.
+    fn kindergarten_at_a_crossing(ends: [f64; 3], minutes: u32) -> Analysis {
         use crate::access::test_support::{facilities, homes, roads};
-        use crate::access::{AccessInput, AccessOptions, Analysis};
-        use crate::model::Taxonomy;
-        use crate::standards::profile::Profile;
-        let t = Taxonomy::default();
+        use crate::access::{AccessInput, AccessOptions};
+        let t = crate::model::Taxonomy::default();
         let k = t.by_id("kindergarten").expect("c");
+        let [east, south, north] = ends;
         let layers = vec![
             roads(&[
                 (&[[0.0, 0.0], [300.0, 0.0]], "residential", ""),
-                (&[[300.0, 0.0], [3000.0, 0.0]], "residential", ""),
-                (&[[300.0, -1500.0], [300.0, 0.0]], "residential", ""),
-                (&[[300.0, 0.0], [300.0, 1500.0]], "residential", ""),
+                (&[[300.0, 0.0], [east, 0.0]], "residential", ""),
+                (&[[300.0, -south], [300.0, 0.0]], "residential", ""),
+                (&[[300.0, 0.0], [300.0, north]], "residential", ""),
             ]),
             facilities(&[([0.0, 0.0], k)]),
             homes(&[([0.0, 10.0], 1.0)]),
         ];
         let options = AccessOptions {
             mode: "walk".into(),
-            minutes: Some(vec![10]),
+            minutes: Some(vec![minutes]),
         };
-        let a = Analysis::new(
-            &AccessInput::from_layers(&layers),
-            &Profile::default(),
-            &t,
-            &options,
-        )
-        .expect("analysis");
+        let profile = crate::standards::profile::Profile::default();
+        Analysis::new(&AccessInput::from_layers(&layers), &profile, &t, &options).expect("analysis")
+    }
+
+    /// A tier whose times changed only beyond its budget is found by what its pieces are made
+    /// of, without finding them again; one whose times changed within it is traced anew, as
+    /// the whole isochrone is.
+    #[test]
+    fn a_tier_changed_beyond_its_budget_is_taken_whole() {
+        let a = kindergarten_at_a_crossing([3000.0, 1500.0, 1500.0], 10);
         let r = a.run();
         let ct = &r.categories[0];
         let area = |tiles: &[BandTile]| -> f64 {
@@ -1077,33 +1077,7 @@ mod tests {
     /// same whatever the times within the budget.
     #[test]
     fn a_tier_reaching_every_edge_is_the_same_whatever_the_times() {
-        use crate::access::test_support::{facilities, homes, roads};
-        use crate::access::{AccessInput, AccessOptions, Analysis};
-        use crate::model::Taxonomy;
-        use crate::standards::profile::Profile;
-        let t = Taxonomy::default();
-        let k = t.by_id("kindergarten").expect("c");
-        let layers = vec![
-            roads(&[
-                (&[[0.0, 0.0], [300.0, 0.0]], "residential", ""),
-                (&[[300.0, 0.0], [900.0, 0.0]], "residential", ""),
-                (&[[300.0, -400.0], [300.0, 0.0]], "residential", ""),
-                (&[[300.0, 0.0], [300.0, 500.0]], "residential", ""),
-            ]),
-            facilities(&[([0.0, 0.0], k)]),
-            homes(&[([0.0, 10.0], 1.0)]),
-        ];
-        let options = AccessOptions {
-            mode: "walk".into(),
-            minutes: Some(vec![30]),
-        };
-        let a = Analysis::new(
-            &AccessInput::from_layers(&layers),
-            &Profile::default(),
-            &t,
-            &options,
-        )
-        .expect("analysis");
+        let a = kindergarten_at_a_crossing([900.0, 400.0, 500.0], 30);
         let r = a.run();
         let ct = &r.categories[0];
         let n = a.network.as_ref().expect("network");
